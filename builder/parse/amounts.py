@@ -1,0 +1,102 @@
+"""Amount cells: exact decimals as printed, with empty and not-applicable kept apart.
+
+A printed cell is one of three things: empty (no amount), a number (kept as an exact
+``Decimal``, never a float), or a dash run such as ``——`` meaning "not applicable".
+Anything else is not an amount and raises :class:`AmountError` with the raw text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+CellKind = Literal["empty", "number", "not_applicable"]
+
+NOT_APPLICABLE = "——"
+
+_DASH_RUN = re.compile(r"^[-‐‑‒–—―]+$")  # after NFKC, full-width "－" is "-"
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_NUMERIC_LOOKING = re.compile(r"^[+-]?[\d,.]*\d[\d,.]*%?$")
+
+
+class AmountError(ValueError):
+    """A cell that should hold an amount holds something else."""
+
+    def __init__(self, raw: str, reason: str) -> None:
+        super().__init__(f"not an amount: {raw!r} ({reason})")
+        self.raw = raw
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Amount:
+    """One parsed amount cell."""
+
+    kind: CellKind
+    value: Decimal | None = None
+
+    def to_json(self) -> str | None:
+        """Exact text for JSON: the decimal as printed, ``"——"`` or ``None``."""
+        if self.kind == "number":
+            return str(self.value)
+        if self.kind == "not_applicable":
+            return NOT_APPLICABLE
+        return None
+
+
+EMPTY = Amount("empty")
+
+
+def normalise_cell(raw: str) -> str:
+    """Full-width forms to ASCII (NFKC) and all whitespace removed."""
+    text = unicodedata.normalize("NFKC", raw)
+    return "".join(text.split())
+
+
+def parse_amount(raw: str) -> Amount:
+    """Parse one printed amount cell exactly.
+
+    >>> parse_amount("5, 256. 96").value
+    Decimal('5256.96')
+    >>> parse_amount("").kind
+    'empty'
+    >>> parse_amount("——").kind
+    'not_applicable'
+    """
+    text = normalise_cell(raw)
+    if not text:
+        return EMPTY
+    if _DASH_RUN.match(text):
+        return Amount("not_applicable")
+    if _GROUPED.match(text) or _PLAIN.match(text):
+        try:
+            return Amount("number", Decimal(text.replace(",", "")))
+        except InvalidOperation as exc:  # pragma: no cover - the regexes admit only valid text
+            raise AmountError(raw, "invalid decimal") from exc
+    if _NUMERIC_LOOKING.match(text):
+        raise AmountError(raw, "malformed number")
+    raise AmountError(raw, "not a number")
+
+
+def is_numeric_token(raw: str) -> bool:
+    """True when a cell's whole text reads as a number (the unit the coverage report counts)."""
+    text = normalise_cell(raw)
+    return bool(_NUMERIC_LOOKING.match(text))
+
+
+def parse_count(raw: str) -> int | None:
+    """Parse a count cell (vehicles, equipment): a whole number or empty."""
+    amount = parse_amount(raw)
+    if amount.kind == "empty":
+        return None
+    if (
+        amount.kind != "number"
+        or amount.value is None
+        or amount.value != amount.value.to_integral()
+    ):
+        raise AmountError(raw, "not a whole count")
+    return int(amount.value)

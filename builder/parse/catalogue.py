@@ -1,0 +1,140 @@
+"""The catalogue of table kinds and publisher variants, loaded from data files.
+
+Table kinds come from ``builder/schemas/<stem>.schema.yaml`` (one declaration per kind:
+fields, titles and, under ``x-table``, the printed layout). Publisher variation (title
+variants, table-number formats, item aliases, traditional characters) comes from
+``builder/parse/variants.yaml``. Nothing here restates a column list.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+SCHEMA_PACKAGE = "builder.schemas"
+
+_ORDINAL_PREFIX = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|\(\s*[一二三四五六七八九十]+\s*\)|\d+[.、．])\s*"
+)
+_CIRCLED = re.compile(r"^[\u2460-\u2473]")
+_YEAR_PREFIX = re.compile(r"^\d{4}\s*年(?:度)?")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
+
+
+@dataclass(frozen=True)
+class TableKind:
+    """One kind of standard table, as declared in its schema file."""
+
+    stem: str
+    family: str
+    number: str
+    title: str
+    layout: str
+    columns: Any
+    options: dict[str, Any]
+    fields: list[dict[str, Any]]
+    titles: tuple[str, ...]
+
+    @property
+    def field_names(self) -> list[str]:
+        return [field["name"] for field in self.fields]
+
+    @property
+    def amount_fields(self) -> list[str]:
+        return [f["name"] for f in self.fields if f.get("unit") == "万元"]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """All table kinds and the publisher variants."""
+
+    kinds: dict[str, TableKind]
+    variants: dict[str, Any]
+
+    def family(self, family: str) -> list[TableKind]:
+        kinds = [kind for kind in self.kinds.values() if kind.family == family]
+        return sorted(kinds, key=lambda kind: int(kind.number))
+
+    def kind_for_title(self, text: str, family: str | None) -> TableKind | None:
+        """The table kind whose title variant equals ``text`` (normalised, year dropped)."""
+        name = normalise_title(text, self.traditional)
+        candidates = self.family(family) if family else list(self.kinds.values())
+        for kind in candidates:
+            if name in kind.titles:
+                return kind
+        return None
+
+    def kind_for_number(self, number: int, family: str) -> TableKind | None:
+        for kind in self.family(family):
+            if int(kind.number) == number:
+                return kind
+        return None
+
+    @property
+    def traditional(self) -> dict[str, str]:
+        table: dict[str, str] = self.variants["traditional"]
+        return table
+
+    def name(self, text: str) -> str:
+        return normalise_name(text, self.traditional)
+
+    def alias(self, table: str, text: str) -> str | None:
+        """Look ``text`` up in the alias table ``table`` of the variants file."""
+        aliases: dict[str, str] = self.variants[table]
+        return aliases.get(self.name(text))
+
+
+def normalise_name(text: str, traditional: dict[str, str]) -> str:
+    """Fold a printed name for comparison: NFKC, no spaces, unified quotes, simplified."""
+    folded = unicodedata.normalize("NFKC", _CIRCLED.sub("", text.strip())).translate(_QUOTES)
+    folded = "".join(traditional.get(char, char) for char in folded if not char.isspace())
+    previous = None
+    while previous != folded:
+        previous = folded
+        folded = _ORDINAL_PREFIX.sub("", folded)
+    return folded
+
+
+def normalise_title(text: str, traditional: dict[str, str]) -> str:
+    """A table title without its leading year, ordinal or dotted page reference."""
+    name = normalise_name(text, traditional)
+    name = re.sub(r"\.{2,}.*$|…+.*$", "", name)
+    name = _YEAR_PREFIX.sub("", name)
+    return normalise_name(name, traditional)
+
+
+def _load_yaml(name: str, package: str) -> Any:
+    return yaml.safe_load(resources.files(package).joinpath(name).read_text(encoding="utf-8"))
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """Load every schema file and the variants file (cached)."""
+    variants = _load_yaml("variants.yaml", "builder.parse")
+    traditional = variants["traditional"]
+    kinds: dict[str, TableKind] = {}
+    for entry in sorted(resources.files(SCHEMA_PACKAGE).iterdir(), key=lambda p: p.name):
+        if not entry.name.endswith(".schema.yaml"):
+            continue
+        schema = yaml.safe_load(entry.read_text(encoding="utf-8"))
+        table = dict(schema["x-table"])
+        stem = schema["name"]
+        titles = [schema["title"], *variants["titles"].get(stem, [])]
+        kinds[stem] = TableKind(
+            stem=stem,
+            family=table.pop("family"),
+            number=str(table.pop("number")),
+            title=schema["title"],
+            layout=table.pop("layout"),
+            columns=table.pop("columns"),
+            options=table,
+            fields=schema["fields"],
+            titles=tuple(dict.fromkeys(normalise_title(t, traditional) for t in titles)),
+        )
+    return Catalogue(kinds, variants)

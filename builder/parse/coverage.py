@@ -1,0 +1,108 @@
+"""Nothing lost: count the numeric tokens in each table region and check where they landed.
+
+A numeric token is a cell whose whole text reads as a number. It counts as *landed* when a
+value equal to it appears in an output row (or annex record) that carries the same
+``source_line``; as *header* when it sits on a line the reader recognised as a header
+(column numbers such as 栏次 1 2 3); as *placeholder* when it is the 行次 of a line with no
+item. Every other token is *unparsed* and listed with its line.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from builder.parse.amounts import AmountError, is_numeric_token, normalise_cell, parse_amount
+from builder.sources.reading import Line
+
+_SKIP_KEYS = {"row_number", "source_line", "start_line", "end_line"}
+
+
+@dataclass
+class Region:
+    """A table or annex region: its lines and what its reader said about them."""
+
+    name: str
+    lines: Sequence[Line]
+    landed: list[tuple[int, Decimal]] = field(default_factory=list)
+    header_lines: set[int] = field(default_factory=set)
+    placeholders: list[tuple[int, Decimal]] = field(default_factory=list)
+
+
+def token_value(cell: str) -> Decimal | None:
+    """The number a token stands for, or None when it is malformed."""
+    try:
+        amount = parse_amount(cell)
+    except AmountError:
+        text = normalise_cell(cell).rstrip("%")
+        try:
+            return Decimal(text.replace(",", "")) if text.replace(",", "").isdigit() else None
+        except InvalidOperation:
+            return None
+    return amount.value
+
+
+def landed_values(records: Iterable[Any]) -> Iterator[tuple[int, Decimal]]:
+    """Every number in ``records`` that carries a ``source_line``, recursively."""
+    for record in records:
+        yield from _walk(record, None)
+
+
+def _walk(value: Any, line: int | None) -> Iterator[tuple[int, Decimal]]:
+    if isinstance(value, dict):
+        own = value.get("source_line", line)
+        for key, item in value.items():
+            if key not in _SKIP_KEYS:
+                yield from _walk(item, own)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk(item, line)
+    elif line is not None:
+        if isinstance(value, bool):
+            return
+        if isinstance(value, (int, Decimal)):
+            yield line, Decimal(value)
+        elif isinstance(value, str) and is_numeric_token(value):
+            number = token_value(value)
+            if number is not None:
+                yield line, number
+
+
+def account(region: Region) -> dict[str, Any]:
+    """The coverage report of one region."""
+    landed: dict[int, Counter[Decimal]] = defaultdict(Counter)
+    for number, amount in region.landed:
+        landed[number][amount] += 1
+    placeholders: dict[int, Counter[Decimal]] = defaultdict(Counter)
+    for number, amount in region.placeholders:
+        placeholders[number][amount] += 1
+    counts = Counter[str]()
+    unparsed: list[dict[str, Any]] = []
+    for line in region.lines:
+        for cell in line.cells:
+            if not is_numeric_token(cell):
+                continue
+            counts["tokens"] += 1
+            value = token_value(cell)
+            if value is not None and landed[line.number][value] > 0:
+                landed[line.number][value] -= 1
+                counts["landed"] += 1
+            elif line.number in region.header_lines:
+                counts["header"] += 1
+            elif value is not None and placeholders[line.number][value] > 0:
+                placeholders[line.number][value] -= 1
+                counts["placeholder"] += 1
+            else:
+                counts["unparsed"] += 1
+                unparsed.append({"line": line.number, "token": cell, "text": line.text})
+    return {
+        "region": region.name,
+        "tokens": counts["tokens"],
+        "landed": counts["landed"],
+        "header": counts["header"],
+        "placeholder": counts["placeholder"],
+        "unparsed": unparsed,
+    }

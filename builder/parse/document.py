@@ -1,0 +1,579 @@
+"""A whole disclosure: metadata, table regions, tables, annexes, narrative and the report.
+
+The document is read in its printed order: the cover (unit, year, kind), the table of
+contents (which tables it announces), the parts (第一部分 ... 第五部分), the table regions
+inside the tables part (a title and/or a number such as 公开01表 starts one), and the annexes.
+Each table region is read by the reader of its kind's layout (``tables.py``); every
+numeric token of each region is then accounted for (``coverage.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from builder.errors import DisclosureError
+from builder.parse import annexes, narrative
+from builder.parse.catalogue import Catalogue, TableKind, load_catalogue
+from builder.parse.coverage import Region, account, landed_values
+from builder.parse.report import Issue
+from builder.parse.tables import LAYOUTS, Context
+from builder.sources.reading import Line, SourceText
+
+FORMAT = "open-budget-portal/canonical-parse"
+FORMAT_VERSION = 1
+
+COVER = re.compile(r"(?P<year>\d{4})\s*年度?\s*(?P<scope>部门|单位)?\s*(?P<kind>预算|决算)")
+PART_HEADING = re.compile(r"^第(?P<n>[一二三四五六七八九十]+)部分\s*(?P<title>.*)$")
+TOC_ENTRY = re.compile(r"(?:\.{3,}|…{2,}|·{3,}).*$|\t\s*\d+\s*$")
+YEAR = re.compile(r"(\d{4})\s*年")
+COVER_LINES = 12
+NUMBER_DISTANCE = 3  # a table number is printed within this many lines of its title
+
+
+@dataclass(frozen=True)
+class Part:
+    """A document part (第一部分 ...): its kind and its lines (heading excluded)."""
+
+    kind: str | None
+    heading: Line
+    start: int  # index of the first line after the heading
+    end: int  # index after the last line
+
+
+@dataclass(frozen=True)
+class Doc:
+    """What the document-level steps share: the lines, the catalogue, the family, issues."""
+
+    lines: Sequence[Line]
+    catalogue: Catalogue
+    family: str
+    issues: list[Issue]
+
+
+@dataclass(frozen=True)
+class Located:
+    """A table region found in the tables part."""
+
+    kind: TableKind
+    start: int
+    end: int
+    title_line: Line | None
+    number_line: Line | None
+    printed_number: str | None
+
+
+def parse_source(source: SourceText) -> dict[str, Any]:
+    """Parse a disclosure text into the canonical structure (JSON-ready but for Decimals)."""
+    catalogue = load_catalogue()
+    lines = source.lines
+    issues: list[Issue] = []
+    cover = read_cover(source)
+    family = cover["kind"]
+    toc_end, announced = read_toc(lines, catalogue, family)
+    parts = read_parts(lines, toc_end, catalogue)
+    table_part = next((p for p in parts if p.kind == "tables"), None)
+    if table_part is None:
+        issues.append(
+            Issue(
+                "warning", "no-tables-part", None, "no 第二部分 heading; tables searched everywhere"
+            )
+        )
+        start, end = toc_end, len(lines)
+    else:
+        start, end = table_part.start, table_part.end
+    doc = Doc(lines, catalogue, family, issues)
+    located = locate_tables(doc, start, end)
+    if not located:
+        raise DisclosureError(
+            source.path,
+            None,
+            "no standard table found (such as 收入支出决算总表 / 公开01表 or 预算收支总表)",
+            "check that this is a budget or final-accounts disclosure extracted as text",
+        )
+    annex_regions = annexes.locate_annexes(lines)
+    context = Context(catalogue, cover["unit_name"])
+    tables: list[dict[str, Any]] = []
+    regions: list[Region] = []
+    for table in located:
+        record, region = read_table(lines, table, context, issues)
+        tables.append(record)
+        regions.append(region)
+    by_start = {table.start: record for table, record in zip(located, tables, strict=True)}
+    tables.extend(missing_tables(doc, located, by_start, announced))
+    tables.sort(key=lambda t: int(t["number"]))
+
+    evaluations, targets = [], []
+    for annex in annex_regions:
+        annex_lines = lines[annex.start_line - 1 : annex.end_line]
+        if annex.kind == "performance_evaluation":
+            record = annexes.parse_performance_evaluation(annex_lines)
+            evaluations.append(record)
+        else:
+            record = annexes.parse_performance_target(annex_lines)
+            targets.append(record)
+        region = Region(f"annex:{annex.title}", annex_lines)
+        region.landed = list(landed_values([record]))
+        regions.append(region)
+
+    skip = {n for a in annex_regions for n in range(a.start_line, a.end_line + 1)}
+    texts = narrative.read_narrative(lines, parts, skip, catalogue, issues)
+    coverage = [account(region) for region in regions]
+    metadata = document_metadata(source, cover, tables, issues)
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "document": metadata,
+        "tables": tables,
+        "annexes": {"performance_evaluations": evaluations, "performance_targets": targets},
+        "narrative": texts,
+        "report": build_report(source, issues, coverage, tables),
+    }
+
+
+# --------------------------------------------------------------------------- cover & parts
+
+
+def read_cover(source: SourceText) -> dict[str, Any]:
+    """Unit, year, kind and scope from the first lines (the title may span lines)."""
+    seen: list[Line] = []
+    for line in source.lines:
+        text = line.text.strip()
+        if not text:
+            continue
+        seen.append(line)
+        match = COVER.search(text.replace(" ", ""))
+        if match and "公开" in text:
+            before = text.replace(" ", "")[: match.start()]
+            unit = "".join(ln.text.strip().replace(" ", "") for ln in seen[:-1]) + before
+            return {
+                "unit_name": unit or None,
+                "year": int(match["year"]),
+                "scope": match["scope"],
+                "kind": "final" if match["kind"] == "决算" else "budget",
+                "kind_zh": match["kind"],
+                "title": "".join(ln.text.strip() for ln in seen),
+                "line": line.number,
+            }
+        if len(seen) >= COVER_LINES:
+            break
+    raise DisclosureError(
+        source.path,
+        seen[0].number if seen else None,
+        "not a disclosure: no title such as 2024年度部门决算公开 or 2023年度单位预算公开"
+        " in the first lines",
+        "the file should be the text of a 部门预算/决算公开 document",
+    )
+
+
+def is_toc_entry(text: str) -> bool:
+    return bool(TOC_ENTRY.search(text))
+
+
+def read_toc(
+    lines: Sequence[Line], catalogue: Catalogue, family: str
+) -> tuple[int, list[TableKind]]:
+    """The index after the table of contents and the tables it announces."""
+    start = next((i for i, ln in enumerate(lines) if catalogue.name(ln.text) == "目录"), None)
+    if start is None:
+        return 0, []
+    announced: list[TableKind] = []
+    in_tables = False
+    index = start + 1
+    for index in range(start + 1, len(lines)):
+        text = lines[index].text.strip()
+        if not text:
+            continue
+        heading = PART_HEADING.match(text)
+        if heading and not is_toc_entry(text):
+            return index, announced
+        if heading:
+            in_tables = part_kind(heading["title"], catalogue) == "tables"
+            continue
+        if in_tables:
+            kind = catalogue.kind_for_title(TOC_ENTRY.sub("", text), family)
+            if kind and kind not in announced:
+                announced.append(kind)
+    return index, announced
+
+
+def part_kind(title: str, catalogue: Catalogue) -> str | None:
+    name = catalogue.name(TOC_ENTRY.sub("", title))
+    for kind, markers in catalogue.variants["parts"].items():
+        if any(marker in name for marker in markers):
+            return str(kind)
+    return None
+
+
+def read_parts(lines: Sequence[Line], start: int, catalogue: Catalogue) -> list[Part]:
+    headings = []
+    for index in range(start, len(lines)):
+        text = lines[index].text.strip()
+        match = PART_HEADING.match(text)
+        if match and not is_toc_entry(text):
+            headings.append((index, part_kind(match["title"], catalogue)))
+    parts = []
+    for position, (index, kind) in enumerate(headings):
+        end = headings[position + 1][0] if position + 1 < len(headings) else len(lines)
+        parts.append(Part(kind, lines[index], index + 1, end))
+    return parts
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def number_of(text: str, catalogue: Catalogue) -> str | None:
+    compact = catalogue.name(text)
+    for pattern in catalogue.variants["table_numbers"]:
+        match = re.match(pattern, compact)
+        if match:
+            return match["n"]
+    return None
+
+
+def locate_tables(doc: Doc, start: int, end: int) -> list[Located]:
+    """Find each table's title and number lines and cut the part into regions."""
+    lines, catalogue, family, issues = doc.lines, doc.catalogue, doc.family, doc.issues
+    titles: list[tuple[int, TableKind]] = []
+    numbers: list[tuple[int, str]] = []
+    nonempty = [i for i in range(start, end) if lines[i].text.strip()]
+    for position, index in enumerate(nonempty):
+        if lines[index].has_cells:
+            continue
+        text = lines[index].text.strip()
+        kind = catalogue.kind_for_title(text, family)
+        if kind:
+            titles.append((index, kind))
+            continue
+        number = number_of(text, catalogue)
+        if number is None and position + 1 < len(nonempty):
+            following = lines[nonempty[position + 1]].text.strip()
+            if following == "表":
+                number = number_of(text + following, catalogue)
+        if number is not None:
+            numbers.append((index, number))
+
+    starts: list[tuple[int, TableKind, Line | None, Line | None, str | None]] = []
+    used: set[int] = set()
+    for index, kind in titles:
+        near = [
+            (abs(nonempty.index(n) - nonempty.index(index)), n, number)
+            for n, number in numbers
+            if n not in used and abs(nonempty.index(n) - nonempty.index(index)) <= NUMBER_DISTANCE
+        ]
+        number_line, printed, first = None, None, index
+        if near:
+            _, n, printed = min(near)
+            used.add(n)
+            number_line, first = lines[n], min(index, n)
+            if int(printed) != int(kind.number):
+                issues.append(
+                    Issue(
+                        "warning",
+                        "number-mismatch",
+                        lines[n].number,
+                        f"{kind.title} is printed as table {printed};"
+                        f" the standard number is {kind.number}",
+                        kind.stem,
+                    )
+                )
+        starts.append((first, kind, lines[index], number_line, printed))
+    for n, number in numbers:
+        if n in used:
+            continue
+        kind_by_number = catalogue.kind_for_number(int(number), family)
+        if kind_by_number is None:
+            issues.append(
+                Issue(
+                    "warning",
+                    "unknown-table",
+                    lines[n].number,
+                    f"table number {number} is not a standard table",
+                )
+            )
+            continue
+        issues.append(
+            Issue(
+                "warning",
+                "title-missing",
+                lines[n].number,
+                f"table {number} has no recognisable title; read as {kind_by_number.title}",
+                kind_by_number.stem,
+            )
+        )
+        starts.append((n, kind_by_number, None, lines[n], number))
+    starts.sort(key=lambda s: s[0])
+    located = []
+    for position, (first, kind, title_line, number_line, printed) in enumerate(starts):
+        last = starts[position + 1][0] if position + 1 < len(starts) else end
+        located.append(Located(kind, first, last, title_line, number_line, printed))
+    seen: dict[str, Located] = {}
+    for table in located:
+        if table.kind.stem in seen:
+            issues.append(
+                Issue(
+                    "warning",
+                    "duplicate-table",
+                    lines[table.start].number,
+                    f"{table.kind.title} appears again"
+                    f" (first at line {lines[seen[table.kind.stem].start].number})",
+                    table.kind.stem,
+                )
+            )
+        seen.setdefault(table.kind.stem, table)
+    return located
+
+
+META_UNIT = re.compile(
+    r"(?:部门名称|单位名称|编制单位)[:：](?P<name>.*?)(?=\d{4}\s*年|金额单位|单位[:：]|$)"
+)
+META_MONEY = re.compile(r"(?:金额单位|单位)[:：](?P<unit>万元|千元|亿元|元)")
+
+
+def read_table(
+    lines: Sequence[Line], table: Located, context: Context, issues: list[Issue]
+) -> tuple[dict[str, Any], Region]:
+    """Read one located table region: meta lines, then the body with its layout reader."""
+    region_lines = list(lines[table.start : table.end])
+    marks = {ln.number for ln in (table.title_line, table.number_line) if ln is not None}
+    meta: list[str] = []
+    body_start = len(region_lines)
+    for offset, line in enumerate(region_lines):
+        if line.has_cells:
+            body_start = offset
+            break
+        if line.number not in marks and line.text.strip() != "表":
+            meta.append(line.text.strip())
+    meta_text = "".join(meta)
+    unit = META_UNIT.search(meta_text)
+    money = META_MONEY.search(meta_text.replace(" ", ""))
+    year = YEAR.search(meta_text)
+    body_lines = region_lines[body_start:]
+    body = LAYOUTS[table.kind.layout](table.kind, body_lines, context)
+    issues.extend(body.issues)
+    markers = context.catalogue.variants["empty_markers"]
+    says_empty = any(marker in line.text for line in region_lines for marker in markers)
+    has_amounts = any(
+        value is not None and not isinstance(value, (bool, str))
+        for row in body.rows
+        for key, value in row.items()
+        if key not in ("row_number", "source_line", "line_no")
+    )
+    status = "parsed"
+    if says_empty and not has_amounts:
+        status, rows = "empty", []
+    else:
+        rows = body.rows
+        if says_empty:
+            issues.append(
+                Issue(
+                    "warning",
+                    "empty-but-has-data",
+                    table_line(table, lines),
+                    "the table says 本表无数据 but prints amounts",
+                    table.kind.stem,
+                )
+            )
+        if not rows:
+            status = "unreadable"
+            issues.append(
+                Issue(
+                    "error",
+                    "no-rows",
+                    table_line(table, lines),
+                    f"{table.kind.title}: no rows could be read",
+                    table.kind.stem,
+                )
+            )
+    if not money:
+        issues.append(
+            Issue(
+                "warning",
+                "money-unit-missing",
+                table_line(table, lines),
+                f"{table.kind.title}: no 金额单位 line",
+                table.kind.stem,
+            )
+        )
+    record = {
+        "kind": table.kind.stem,
+        "number": table.kind.number,
+        "title": table.kind.title,
+        "printed_title": table.title_line.text.strip() if table.title_line else None,
+        "printed_number": table.number_line.text.strip() if table.number_line else None,
+        "status": status,
+        "start_line": region_lines[0].number,
+        "end_line": last_content_line(region_lines),
+        "unit_name": "".join(unit["name"].split()) if unit else None,
+        "year": int(year.group(1)) if year else None,
+        "money_unit": money["unit"] if money else None,
+        "fields": [public_field(f) for f in table.kind.fields],
+        "rows": rows,
+    }
+    region = Region(f"table:{table.kind.stem}", body_lines)
+    region.landed = list(landed_values(rows))
+    region.header_lines = body.header_lines
+    region.placeholders = body.placeholders
+    return record, region
+
+
+def table_line(table: Located, lines: Sequence[Line]) -> int:
+    return (table.title_line or table.number_line or lines[table.start]).number
+
+
+def last_content_line(region: Sequence[Line]) -> int:
+    for line in reversed(region):
+        if line.text.strip():
+            return line.number
+    return region[-1].number
+
+
+def public_field(field: dict[str, Any]) -> dict[str, Any]:
+    return {k: field[k] for k in ("name", "type", "title", "unit") if k in field}
+
+
+def last_row_line(table: Located, records: dict[int, dict[str, Any]], lines: Sequence[Line]) -> int:
+    """The last line holding a row of ``table`` (or its last non-blank line)."""
+    rows = records[table.start]["rows"]
+    if rows:
+        return max(int(row["source_line"]) for row in rows)
+    return last_content_line(lines[table.start : table.end])
+
+
+def missing_tables(
+    doc: Doc,
+    located: Sequence[Located],
+    tables_by_start: dict[int, dict[str, Any]],
+    announced: Sequence[TableKind],
+) -> list[dict[str, Any]]:
+    """Tables announced in the contents (or standard for the family) with no body."""
+    lines, catalogue, family, issues = doc.lines, doc.catalogue, doc.family, doc.issues
+    present = {t.kind.stem for t in located}
+    expected = list(announced) or catalogue.family(family)
+    missing = []
+    for kind in expected:
+        if kind.stem in present:
+            continue
+        before = [t for t in located if int(t.kind.number) < int(kind.number)]
+        after = [t for t in located if int(t.kind.number) > int(kind.number)]
+        after_line = last_row_line(before[-1], tables_by_start, lines) if before else None
+        before_line = lines[after[0].start].number if after else None
+        where = (
+            f"between line {after_line} and line {before_line}"
+            if after_line and before_line
+            else (f"after line {after_line}" if after_line else f"before line {before_line}")
+        )
+        source = "announced in the table of contents" if kind in announced else "a standard table"
+        issues.append(
+            Issue(
+                "warning",
+                "table-missing",
+                after_line,
+                f"{kind.title} ({source}) has no body; expected {where}",
+                kind.stem,
+            )
+        )
+        missing.append(
+            {
+                "kind": kind.stem,
+                "number": kind.number,
+                "title": kind.title,
+                "status": "missing",
+                "announced": kind in announced,
+                "expected_after_line": after_line,
+                "expected_before_line": before_line,
+                "fields": [public_field(f) for f in kind.fields],
+                "rows": [],
+            }
+        )
+    return missing
+
+
+# --------------------------------------------------------------------------- metadata & report
+
+
+def document_metadata(
+    source: SourceText, cover: dict[str, Any], tables: list[dict[str, Any]], issues: list[Issue]
+) -> dict[str, Any]:
+    names = Counter(t["unit_name"] for t in tables if t.get("unit_name"))
+    units = Counter(t["money_unit"] for t in tables if t.get("money_unit"))
+    years = Counter(t["year"] for t in tables if t.get("year"))
+    unit_name = cover["unit_name"] or (names.most_common(1)[0][0] if names else None)
+    if unit_name is None:
+        issues.append(
+            Issue(
+                "error",
+                "unit-name-missing",
+                cover["line"],
+                "no unit name on the cover or in the tables",
+            )
+        )
+    variants = sorted({unit_name, *names} - {None})
+    if len(variants) > 1:
+        issues.append(
+            Issue("info", "unit-name-variants", None, f"the unit is named differently: {variants}")
+        )
+    for year in years:
+        if year != cover["year"]:
+            issues.append(
+                Issue(
+                    "warning",
+                    "year-mismatch",
+                    None,
+                    f"tables say {year}, the cover says {cover['year']}",
+                )
+            )
+    return {
+        "source_file": source.path.name,
+        "sha256": source.sha256,
+        "encoding": source.encoding,
+        "lines": len(source.lines),
+        "title": cover["title"],
+        "unit_name": unit_name,
+        "unit_name_variants": variants,
+        "year": cover["year"],
+        "kind": cover["kind"],
+        "kind_zh": cover["kind_zh"],
+        "scope": cover["scope"],
+        "money_unit": units.most_common(1)[0][0] if units else None,
+    }
+
+
+def build_report(
+    source: SourceText,
+    issues: list[Issue],
+    coverage: list[dict[str, Any]],
+    tables: list[dict[str, Any]],
+) -> dict[str, Any]:
+    totals = Counter[str]()
+    for entry in coverage:
+        for key in ("tokens", "landed", "header", "placeholder"):
+            totals[key] += entry[key]
+        totals["unparsed"] += len(entry["unparsed"])
+    noise = Counter(kind for line in source.lines for kind in line.noise)
+    accounted = totals["landed"] + totals["header"] + totals["placeholder"]
+    return {
+        "tables": {
+            status: sorted(t["number"] for t in tables if t["status"] == status)
+            for status in ("parsed", "empty", "missing", "unreadable")
+        },
+        "coverage": {
+            "tokens": totals["tokens"],
+            "landed": totals["landed"],
+            "header": totals["header"],
+            "placeholder": totals["placeholder"],
+            "unparsed": totals["unparsed"],
+            "accounted_percent": str(
+                (Decimal(100) * accounted / totals["tokens"]).quantize(Decimal("0.01"))
+                if totals["tokens"]
+                else Decimal(100)
+            ),
+            "regions": coverage,
+        },
+        "issues": [issue.to_json() for issue in issues],
+        "noise_stripped": dict(sorted(noise.items())),
+    }

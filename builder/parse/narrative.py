@@ -1,0 +1,154 @@
+"""Narrative: the 概况 sections, each 情况说明 section, and the 名词解释 glossary.
+
+Text keeps its words; extraction noise was stripped when the lines were read. Paragraphs
+that a page break split mid-sentence are joined again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, Any
+
+from builder.parse.report import Issue
+from builder.sources.reading import Line
+
+if TYPE_CHECKING:
+    from builder.parse.catalogue import Catalogue
+    from builder.parse.document import Part
+
+HEADING_1 = re.compile(r"^[一二三四五六七八九十]+、\S")
+HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*\S")
+GLOSSARY_ENTRY = re.compile(r"^[一二三四五六七八九十]+、\s*(?P<body>.+)$")
+DEFINITION_SPLIT = re.compile(r"[:：]|(?=是指|是对)|(?<=[^是])(?=指)")
+SENTENCE_END = "。；;！？!?:："
+MAX_HEADING = 40
+MIN_SPLIT = 40
+SECTION, SUBSECTION = 1, 2
+
+
+def read_narrative(
+    lines: Sequence[Line],
+    parts: Sequence[Part],
+    skip: Collection[int],
+    catalogue: Catalogue,
+    issues: list[Issue],
+) -> dict[str, Any]:
+    """Overview and explanation sections, and the glossary."""
+    overview: list[dict[str, Any]] = []
+    explanations: list[dict[str, Any]] = []
+    glossary: list[dict[str, Any]] = []
+    for part in parts:
+        part_lines = [ln for ln in lines[part.start : part.end] if ln.number not in skip]
+        if part.kind == "overview":
+            overview.extend(read_sections(part_lines, "overview"))
+        elif part.kind == "explanations":
+            explanations.extend(read_sections(part_lines, "explanations"))
+        elif part.kind == "glossary":
+            glossary.extend(read_glossary(part_lines, issues))
+    return {"overview": overview, "explanations": explanations, "glossary": glossary}
+
+
+def paragraphs(lines: Sequence[Line]) -> list[tuple[int, str]]:
+    """Non-empty text lines as paragraphs, rejoining those split mid-sentence."""
+    result: list[tuple[int, str]] = []
+    for line in lines:
+        text = line.text.strip()
+        if not text or line.has_cells:
+            continue
+        previous = result[-1] if result else None
+        if previous and is_split(previous[1]) and not is_heading(text):
+            result[-1] = (previous[0], previous[1] + text)
+            continue
+        result.append((line.number, text))
+    return result
+
+
+def is_split(text: str) -> bool:
+    """A long paragraph cut mid-sentence by a page break (short lines are headings)."""
+    return (
+        len(text) >= MIN_SPLIT and not text.endswith(tuple(SENTENCE_END)) and not is_heading(text)
+    )
+
+
+def is_heading(text: str) -> bool:
+    return (
+        len(text) <= MAX_HEADING
+        and bool(HEADING_1.match(text) or HEADING_2.match(text))
+        and "。" not in text
+    )
+
+
+def read_sections(lines: Sequence[Line], part: str) -> list[dict[str, Any]]:
+    sections: list[dict[str, Any]] = []
+    parent: str | None = None
+    current: dict[str, Any] | None = None
+    for number, text in paragraphs(lines):
+        if is_heading(text):
+            level = SECTION if HEADING_1.match(text) else SUBSECTION
+            if level == SECTION:
+                parent = text
+            current = {
+                "part": part,
+                "heading": text,
+                "level": level,
+                "parent": parent if level == SUBSECTION else None,
+                "kind": section_kind(text),
+                "text": "",
+                "source_line": number,
+            }
+            sections.append(current)
+            continue
+        if current is None:
+            current = {
+                "part": part,
+                "heading": None,
+                "level": 0,
+                "parent": None,
+                "kind": None,
+                "text": "",
+                "source_line": number,
+            }
+            sections.append(current)
+        current["text"] = f"{current['text']}\n{text}" if current["text"] else text
+    return sections
+
+
+def section_kind(heading: str) -> str | None:
+    if "职责" in heading:
+        return "mandate"
+    if "机构设置" in heading:
+        return "organisation"
+    return None
+
+
+def read_glossary(lines: Sequence[Line], issues: list[Issue]) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    for number, text in paragraphs(lines):
+        match = GLOSSARY_ENTRY.match(text)
+        if match:
+            term, definition = split_definition(match["body"])
+            entries.append({"term": term, "definition": definition, "source_line": number})
+        elif entries and not entries[-1]["definition"]:
+            entries[-1]["definition"] = text
+        elif entries and not entries[-1]["definition"].endswith(tuple(SENTENCE_END)):
+            entries[-1]["definition"] += text
+        else:
+            issues.append(
+                Issue(
+                    "info",
+                    "glossary-stray-text",
+                    number,
+                    f"text not attached to a term: {text[:40]!r}",
+                )
+            )
+    return entries
+
+
+def split_definition(body: str) -> tuple[str, str]:
+    match = DEFINITION_SPLIT.search(body)
+    if not match:
+        return body.strip(), ""
+    term = body[: match.start()].strip()
+    rest = body[match.end() :] if match.group(0) in ":：" else body[match.start() :]
+    return term, rest.strip()

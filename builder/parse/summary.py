@@ -1,0 +1,71 @@
+"""Presenting a parse: the readable summary and the JSON form (Decimals as exact strings)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+STATUS_ZH = {"parsed": "已解析", "empty": "本表无数据", "missing": "缺失", "unreadable": "无法读取"}
+
+
+def to_json(parsed: dict[str, Any]) -> Any:
+    """The parse with every Decimal as its exact text (JSON has no decimal type)."""
+    return json.loads(json.dumps(parsed, default=_default, ensure_ascii=False))
+
+
+def _default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def format_summary(parsed: dict[str, Any]) -> str:
+    doc = parsed["document"]
+    report = parsed["report"]
+    coverage = report["coverage"]
+    out = [
+        f"{doc['source_file']}",
+        f"  unit:   {doc['unit_name']}",
+        f"  year:   {doc['year']}   kind: {doc['kind']} ({doc['scope'] or ''}{doc['kind_zh']})"
+        f"   money unit: {doc['money_unit']}",
+        "  tables:",
+    ]
+    for table in parsed["tables"]:
+        status = table["status"]
+        detail = f"{len(table['rows'])} rows" if status == "parsed" else STATUS_ZH[status]
+        where = (
+            f"line {table['start_line']}"
+            if "start_line" in table
+            else f"expected after line {table['expected_after_line']}"
+        )
+        out.append(f"    {table['number']:>2} {table['title']}: {detail} ({where})")
+    annexes = parsed["annexes"]
+    out.append(
+        f"  annexes: {len(annexes['performance_evaluations'])} performance self-evaluations, "
+        f"{len(annexes['performance_targets'])} performance target declarations"
+    )
+    narrative = parsed["narrative"]
+    out.append(
+        f"  narrative: {len(narrative['overview'])} overview sections, "
+        f"{len(narrative['explanations'])} explanation sections, "
+        f"{len(narrative['glossary'])} glossary terms"
+    )
+    out.append(
+        f"  numbers: {coverage['tokens']} numeric tokens in tables and annexes, "
+        f"{coverage['landed']} landed, {coverage['header']} column numbers, "
+        f"{coverage['placeholder']} line numbers of blank lines, {coverage['unparsed']} unparsed"
+        f" ({coverage['accounted_percent']}% accounted for)"
+    )
+    for region in coverage["regions"]:
+        for token in region["unparsed"]:
+            out.append(
+                f"    unparsed: line {token['line']}: {token['token']!r} in {token['text']!r}"
+            )
+    problems = [i for i in report["issues"] if i["severity"] != "info"]
+    if problems:
+        out.append("  not understood / to check:")
+        for issue in problems:
+            line = f"line {issue['line']}: " if issue["line"] else ""
+            out.append(f"    [{issue['severity']}] {line}{issue['message']}")
+    return "\n".join(out) + "\n"

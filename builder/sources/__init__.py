@@ -1,0 +1,1 @@
+"""Sources: reading disclosure texts (any common encoding) into numbered, de-noised lines."""

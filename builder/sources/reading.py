@@ -1,0 +1,115 @@
+"""Read a disclosure text file into numbered lines with extraction noise stripped.
+
+Each :class:`Line` keeps its 1-based number in the file, the raw text and the cleaned
+text. Cleaning removes what PDF-to-text tools add (HTML tags, Markdown heading and bold
+marks, list bullets, page numbers such as ``-5-``, rules such as ``---``) and keeps the
+words and the tab-separated cells.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.errors import DisclosureError
+
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_HEADING = re.compile(r"^\s*#{1,6}\s+")
+_BOLD = re.compile(r"\*\*")
+_BULLET = re.compile(r"^\s*[-*]\s+(?=\S)")
+_PAGE_NUMBER = re.compile(r"^\s*[-—]\s*\d{1,4}\s*[-—]\s*$")
+_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One source line: its number, raw text and cleaned text."""
+
+    number: int
+    raw: str
+    text: str
+    noise: tuple[str, ...] = ()
+
+    @property
+    def cells(self) -> list[str]:
+        """Tab-separated cells of the cleaned text, each stripped of spaces."""
+        return [cell.strip() for cell in self.text.split("\t")]
+
+    @property
+    def has_cells(self) -> bool:
+        return "\t" in self.text
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A disclosure text as read from disk."""
+
+    path: Path
+    sha256: str
+    encoding: str
+    lines: list[Line] = field(repr=False)
+
+
+def clean_line(raw: str) -> tuple[str, tuple[str, ...]]:
+    """Strip extraction noise from one line; return the text and the noise kinds found."""
+    noise: list[str] = []
+    text = raw.rstrip(" \u3000\r")
+    if _PAGE_NUMBER.match(text):
+        return "", ("page-number",)
+    if _RULE.match(text):
+        return "", ("rule",)
+    if _HTML_TAG.search(text):
+        text = _HTML_TAG.sub("", text)
+        noise.append("html-tag")
+    if _HEADING.match(text):
+        text = _HEADING.sub("", text)
+        noise.append("markdown-heading")
+    if _BOLD.search(text):
+        text = _BOLD.sub("", text)
+        noise.append("markdown-bold")
+    if _BULLET.match(text):
+        text = _BULLET.sub("", text)
+        noise.append("list-bullet")
+    return text.rstrip(" \u3000"), tuple(noise)
+
+
+def decode(data: bytes, path: Path) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (with or without BOM), UTF-16 (with BOM) or GB18030."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise DisclosureError(
+            path,
+            None,
+            "the file is not text in UTF-8, UTF-16 or GB18030",
+            "export the disclosure as plain text (UTF-8) and try again",
+        ) from exc
+
+
+def read_source(path: Path) -> SourceText:
+    """Read and clean a disclosure text file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DisclosureError(path, None, f"cannot read the file: {exc.strerror}") from exc
+    text, encoding = decode(data, path)
+    if "\x00" in text:
+        raise DisclosureError(
+            path, None, "the file contains binary data", "give the extracted text, not the PDF"
+        )
+    lines = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        cleaned, noise = clean_line(raw)
+        lines.append(Line(number, raw, cleaned, noise))
+    return SourceText(path, hashlib.sha256(data).hexdigest(), encoding, lines)
