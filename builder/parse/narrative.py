@@ -23,7 +23,7 @@ GLOSSARY_ENTRY = re.compile(r"^[一二三四五六七八九十]+、\s*(?P<body>.
 DEFINITION_SPLIT = re.compile(r"[:：]|(?=是指|是对)|(?<=[^是])(?=指)")
 SENTENCE_END = "。；;！？!?:："
 MAX_HEADING = 40
-MIN_SPLIT = 40
+MIN_SPLIT = 24
 SECTION, SUBSECTION = 1, 2
 
 
