@@ -242,7 +242,9 @@ def test_narrative_has_no_markup() -> None:
         narrative = parsed(stem)["narrative"]
         for section in narrative["overview"] + narrative["explanations"]:
             text = (section["heading"] or "") + section["text"]
-            assert "<" not in text and "**" not in text and not text.startswith("#")
+            assert "<" not in text
+            assert "**" not in text
+            assert not text.startswith("#")
 
 
 @pytest.mark.parametrize("stem", sorted(METADATA))
