@@ -1,0 +1,559 @@
+"""The rules that evaluate checks: one function per kind of identity or completeness test.
+
+Every rule takes a :class:`Run`: one :class:`~builder.validate.checks.Check` (its
+parameters come from ``checks.yaml``) on one :class:`Disclosure`; it records in the run how
+many comparisons it made and the findings among them. Rules read the published figures and
+never change them. The arithmetic conventions are the same everywhere:
+
+- an empty cell is "no amount": 0 in a sum, and not counted as a printed amount;
+- a cell printed as —— (``not_applicable``) is left out altogether;
+- a difference is a finding when it exceeds the check's tolerance times the number of
+  printed amounts taking part (at least one): rounding to 0.01 万元 is not a finding;
+- a comparison whose tables are missing, empty or unreadable is not made (completeness
+  checks report those tables).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from builder.parse.catalogue import Catalogue, TableKind, load_catalogue
+from builder.validate.checks import Check
+from builder.validate.findings import Finding
+
+Row = Mapping[str, Any]
+ANY_VALUE = "*"
+CENT = Decimal("0.01")
+CENTS = -2  # the exponent of CENT
+MONEY_SUFFIX = "_10k_yuan"
+PHASES = {"budget": "预算数", "final": "决算数"}  # the two rows of table 09
+HIERARCHY_WORDS = {
+    "合计": ("各类之和", "sum of its 类 rows"),
+    "类": ("其下各款之和", "sum of its 款 rows"),
+    "款": ("其下各项之和", "sum of its 项 rows"),
+}
+
+
+# --------------------------------------------------------------------------- the disclosure
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """A parsed disclosure as the rules see it: its tables by kind, and the catalogue."""
+
+    id: str
+    family: str
+    tables: Mapping[str, Mapping[str, Any]]
+    catalogue: Catalogue
+
+    @classmethod
+    def from_parse(cls, parsed: Mapping[str, Any], disclosure_id: str) -> Disclosure:
+        tables: dict[str, Mapping[str, Any]] = {}
+        for table in parsed.get("tables", []):
+            tables.setdefault(str(table["kind"]), table)
+        family = str(parsed.get("document", {}).get("kind", ""))
+        return cls(disclosure_id, family, tables, load_catalogue())
+
+    def kind(self, stem: str) -> TableKind:
+        return self.catalogue.kinds[stem]
+
+    def status(self, stem: str) -> str:
+        table = self.tables.get(stem)
+        return "missing" if table is None else str(table.get("status", "parsed"))
+
+    def parsed(self, stem: str) -> bool:
+        return self.status(stem) == "parsed"
+
+    def rows(self, stem: str) -> list[Row]:
+        """The rows of a parsed table (none for a missing, empty or unreadable one)."""
+        if not self.parsed(stem):
+            return []
+        return list(self.tables[stem].get("rows", []))
+
+
+# --------------------------------------------------------------------------- cells
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One applicable amount cell: its table, its row and its value (None when empty)."""
+
+    table: str
+    row: Row
+    field: str
+    value: Decimal | None
+
+    @property
+    def line(self) -> int:
+        return int(self.row["source_line"])
+
+
+def applicable(row: Row) -> bool:
+    """False for a cell printed as —— (not applicable)."""
+    return not row.get("not_applicable")
+
+
+def amount_of(row: Row, name: str) -> Decimal | None:
+    """The exact amount of a cell; None when empty. Floats are refused."""
+    value = row.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, str):
+        return Decimal(value)
+    raise TypeError(f"{name}: amounts must be Decimal, int or str, not {type(value).__name__}")
+
+
+def cell(table: str, row: Row, name: str) -> Cell:
+    return Cell(table, row, name, amount_of(row, name))
+
+
+def summed(cells: Iterable[Cell]) -> tuple[Decimal, int]:
+    """The sum of the cells and how many of them print an amount."""
+    total, printed = Decimal(0), 0
+    for item in cells:
+        if item.value is not None:
+            total += item.value
+            printed += 1
+    return total, printed
+
+
+def matches(row: Row, where: Mapping[str, Any]) -> bool:
+    """Whether a row matches: a value, a list of values, or '*' for any non-empty value."""
+    for key, wanted in where.items():
+        value = row.get(key)
+        if wanted == ANY_VALUE:
+            if value is None or value == "":
+                return False
+        elif isinstance(wanted, list):
+            if value not in wanted:
+                return False
+        elif value != wanted:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Cells of one table: rows matching ``where``, column ``field``."""
+
+    table: str
+    field: str
+    where: Mapping[str, Any]
+
+    @classmethod
+    def read(cls, spec: Mapping[str, Any], table: str | None, name: str | None) -> Selector:
+        chosen_table = spec.get("table", table)
+        chosen_field = spec.get("field", name)
+        if chosen_table is None or chosen_field is None:
+            raise ValueError(f"selector {dict(spec)} names no table or field")
+        return cls(str(chosen_table), str(chosen_field), dict(spec.get("where", {})))
+
+    def select(self, doc: Disclosure) -> tuple[int, list[Cell]]:
+        """How many rows match, and their applicable cells."""
+        rows = [row for row in doc.rows(self.table) if matches(row, self.where)]
+        return len(rows), [cell(self.table, row, self.field) for row in rows if applicable(row)]
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def table_label(doc: Disclosure, stem: str) -> tuple[str, str]:
+    """How a table is named in messages, in Chinese and English."""
+    kind = doc.kind(stem)
+    if kind.family == "budget":
+        return f"预算表{kind.number}", f"budget table {kind.number}"
+    return f"表{kind.number}", f"table {kind.number}"
+
+
+def table_order(doc: Disclosure, stem: str) -> tuple[str, int]:
+    """Tables in printed order: by family, then by table number."""
+    kind = doc.catalogue.kinds.get(stem)
+    return (kind.family, int(kind.number)) if kind else ("", 0)
+
+
+def field_title(doc: Disclosure, stem: str, name: str) -> str:
+    for spec in doc.kind(stem).fields:
+        if spec["name"] == name:
+            return str(spec.get("title", name))
+    return name
+
+
+def code_field(kind: TableKind) -> str | None:
+    """The classification code column of a classified table (its first printed column)."""
+    columns = kind.columns
+    if isinstance(columns, list) and columns and str(columns[0]).endswith("_code"):
+        return str(columns[0])
+    return None
+
+
+def name_field(kind: TableKind) -> str | None:
+    return next((name for name in kind.field_names if name.endswith("_name")), None)
+
+
+def row_label(doc: Disclosure, stem: str, row: Row) -> str:
+    """A row as a reader finds it in the table: code and name, item or phase."""
+    kind = doc.kind(stem)
+    if row.get("phase") in PHASES:
+        return PHASES[str(row["phase"])]
+    code_name = code_field(kind)
+    code = row.get(code_name) if code_name else None
+    label_name = name_field(kind)
+    name = row.get(label_name) if label_name else None
+    text = " ".join(str(part) for part in (code, name) if part)
+    return text or str(row.get("level") or f"#{row.get('row_number')}")
+
+
+def cell_label(doc: Disclosure, cells: Sequence[Cell]) -> tuple[str, str]:
+    """Where the printed side of a comparison is, in Chinese and English."""
+    first = cells[0]
+    zh_table, en_table = table_label(doc, first.table)
+    rows = "＋".join(row_label(doc, item.table, item.row) for item in cells)
+    title = field_title(doc, first.table, first.field)
+    return f"{zh_table} {rows}「{title}」", f"{en_table} {rows} [{first.field}]"
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The two sides of a comparison, in words."""
+
+    where_zh: str
+    where_en: str
+    expected_zh: str
+    expected_en: str
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def money(value: Decimal, name: str | None) -> Decimal:
+    """Amounts in 万元 shown with two decimals (sums of empty cells would show as 0)."""
+    exponent = value.as_tuple().exponent
+    if name and name.endswith(MONEY_SUFFIX) and isinstance(exponent, int) and exponent > CENTS:
+        return value.quantize(CENT)
+    return value
+
+
+# --------------------------------------------------------------------------- judging
+
+
+@dataclass
+class Run:
+    """One check on one disclosure: the comparisons made and the findings among them."""
+
+    check: Check
+    doc: Disclosure
+    evaluated: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    def judge(self, printed: Sequence[Cell], parts: Sequence[Cell], wording: Wording) -> None:
+        """Compare printed cells with the parts they should equal; a finding if off."""
+        self.evaluated += 1
+        actual, printed_count = summed(printed)
+        expected, parts_count = summed(parts)
+        allowed = self.check.allowed(printed_count + parts_count - 1)
+        difference = actual - expected
+        if abs(difference) <= allowed:
+            return
+        name = printed[0].field if printed else (parts[0].field if parts else None)
+        actual, expected = money(actual, name), money(expected, name)
+        difference, allowed = money(difference, name), money(allowed, name)
+        lines = [item.line for item in printed]
+        lines += [item.line for item in parts if item.value is not None]
+        self.findings.append(
+            Finding(
+                disclosure_id=self.doc.id,
+                check_id=self.check.id,
+                severity=self.check.severity,
+                tables=tuple(dict.fromkeys(item.table for item in (*printed, *parts))),
+                rows=tuple(dict.fromkeys(lines)),
+                field=name,
+                expected=expected,
+                actual=actual,
+                difference=difference,
+                message_zh=(
+                    f"{wording.where_zh}为 {actual}，而{wording.expected_zh}为 {expected}，"
+                    f"差额 {difference}（容差 {allowed}）。"
+                ),
+                message_en=sentence(
+                    f"{wording.where_en}: printed {actual}; {wording.expected_en} is {expected}; "
+                    f"difference {difference} (tolerance {allowed})."
+                ),
+            )
+        )
+
+    def state(self, tables: tuple[str, ...], rows: tuple[int, ...], zh: str, en: str) -> None:
+        """Record a finding that is not a sum: a missing or empty table, a name."""
+        self.findings.append(
+            Finding(
+                disclosure_id=self.doc.id,
+                check_id=self.check.id,
+                severity=self.check.severity,
+                tables=tables,
+                rows=rows,
+                field=None,
+                expected=None,
+                actual=None,
+                difference=None,
+                message_zh=zh,
+                message_en=sentence(en),
+            )
+        )
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def family_kinds(run: Run) -> list[str]:
+    """The kinds a check applies to that belong to this disclosure's family (budget/final)."""
+    doc = run.doc
+    kinds = [stem for stem in run.check.applies_to if doc.kind(stem).family == doc.family]
+    return sorted(kinds, key=lambda stem: table_order(doc, stem))
+
+
+def run_missing_tables(run: Run) -> None:
+    """Each standard table of the family is there and readable."""
+    doc = run.doc
+    for stem in family_kinds(run):
+        run.evaluated += 1
+        status = doc.status(stem)
+        if status not in ("missing", "unreadable"):
+            continue
+        zh, en = table_label(doc, stem)
+        table = doc.tables.get(stem, {})
+        rows: tuple[int, ...] = ()
+        if status == "unreadable":
+            rows = (int(table["start_line"]),) if table.get("start_line") else ()
+            zh_why, en_why = "有标题但读不出任何数据行", "has a title but no row could be read"
+        elif table.get("announced"):
+            zh_why = "文本中没有此表的表体（目录中列有此表）"
+            en_why = "has no body in the text (the table of contents lists it)"
+        else:
+            zh_why, en_why = "文本中没有此表", "is not in the text"
+        title = doc.kind(stem).title
+        run.state((stem,), rows, f"{zh}《{title}》缺失：{zh_why}。", f"{en} ({stem}) {en_why}.")
+
+
+def prints_amounts(doc: Disclosure, stem: str, rows: Iterable[Row]) -> bool:
+    kind = doc.kind(stem)
+    names = [*kind.amount_fields, *(name for name in kind.field_names if name == "count")]
+    return any(row.get(name) is not None for row in rows for name in names)
+
+
+def run_empty_tables(run: Run) -> None:
+    """Tables that are published without data (本表无数据, or no amount at all)."""
+    doc = run.doc
+    for stem in family_kinds(run):
+        table = doc.tables.get(stem)
+        status = doc.status(stem)
+        if table is None or status not in ("empty", "parsed"):
+            continue
+        run.evaluated += 1
+        if status == "parsed" and prints_amounts(doc, stem, table.get("rows", [])):
+            continue
+        zh, en = table_label(doc, stem)
+        if status == "empty":
+            zh_why, en_why = "注明“本表无数据”", "says 本表无数据 (no data)"
+        else:
+            zh_why, en_why = "未列任何金额", "prints no amount"
+        line = table.get("start_line")
+        run.state(
+            (stem,),
+            (int(line),) if line else (),
+            f"{zh}《{doc.kind(stem).title}》为空表：{zh_why}。",
+            f"{en} ({stem}) is empty: it {en_why}.",
+        )
+
+
+def hierarchy_links(kind: TableKind, rows: Sequence[Row]) -> dict[int, list[int]]:
+    """Row positions of each parent's children: by code prefix, or by order without codes.
+
+    合计 rows are parents of the 类 rows (of the same ``expense_group`` where the table has
+    groups, as table 06 has 人员经费合计 and 公用经费合计); a 类 row of a table that prints no
+    codes (budget table 6) is the parent of the 款 rows that follow it.
+    """
+    code_name = code_field(kind)
+    totals: dict[object, int] = {}
+    by_code: dict[object, int] = {}
+    for position, row in enumerate(rows):
+        if row.get("level") == "合计":
+            totals.setdefault(row.get("expense_group"), position)
+        elif code_name and row.get(code_name):
+            by_code.setdefault(row[code_name], position)
+    links: dict[int, list[int]] = {}
+    last_class: int | None = None
+    for position, row in enumerate(rows):
+        level = row.get("level")
+        parent: int | None = None
+        if level == "类":
+            parent, last_class = totals.get(row.get("expense_group")), position
+        elif code_name and level in ("款", "项"):
+            parent = by_code.get(row.get("parent_code"))
+        elif level == "款":
+            parent = last_class
+        if parent is not None:
+            links.setdefault(parent, []).append(position)
+    return links
+
+
+def run_hierarchy(run: Run) -> None:
+    """Parent = sum of children, in every amount column of every classified table."""
+    doc = run.doc
+    for stem in run.check.applies_to:
+        rows = doc.rows(stem)
+        if not rows:
+            continue
+        kind = doc.kind(stem)
+        zh_table, en_table = table_label(doc, stem)
+        for parent, children in hierarchy_links(kind, rows).items():
+            row = rows[parent]
+            if not applicable(row):
+                continue
+            zh_sum, en_sum = HIERARCHY_WORDS[str(row.get("level"))]
+            label = row_label(doc, stem, row)
+            for name in kind.amount_fields:
+                parts = [cell(stem, rows[child], name) for child in children]
+                title = field_title(doc, stem, name)
+                run.judge(
+                    [cell(stem, row, name)],
+                    [item for item in parts if applicable(item.row)],
+                    Wording(
+                        f"{zh_table} {label}「{title}」",
+                        f"{en_table} {label} [{name}]",
+                        zh_sum,
+                        en_sum,
+                    ),
+                )
+
+
+def run_row_sum(run: Run) -> None:
+    """On each row, a total column = the sum of its part columns (default: all the others)."""
+    doc, params = run.doc, run.check.params
+    stem = str(params["table"])
+    rows = doc.rows(stem)
+    if not rows:
+        return
+    kind = doc.kind(stem)
+    where: Mapping[str, Any] = params.get("where", {})
+    for row in rows:
+        if not matches(row, where) or not applicable(row):
+            continue
+        for spec in params["sums"]:
+            total = str(spec["total"])
+            parts = [str(name) for name in spec.get("parts", [])] or [
+                name for name in kind.amount_fields if name != total
+            ]
+            printed = [cell(stem, row, total)]
+            where_zh, where_en = cell_label(doc, printed)
+            wording = Wording(
+                where_zh,
+                where_en,
+                "＋".join(field_title(doc, stem, name) for name in parts) + "之和",
+                "the sum of " + " + ".join(parts),
+            )
+            run.judge(printed, [cell(stem, row, name) for name in parts], wording)
+
+
+def run_equation(run: Run) -> None:
+    """Selected cells = the sum of other selected cells, within or across tables."""
+    doc, params = run.doc, run.check.params
+    table = params.get("table")
+    for equation in params["equations"]:
+        for name in equation.get("fields") or params.get("fields") or [None]:
+            total = Selector.read(equation["total"], table, name)
+            parts = [Selector.read(spec, table, name) for spec in equation["parts"]]
+            if not all(doc.parsed(selector.table) for selector in (total, *parts)):
+                continue
+            matched, printed = total.select(doc)
+            selections = [part.select(doc) for part in parts]
+            if not matched or not printed or any(count == 0 for count, _ in selections):
+                continue
+            if params.get("skip_when_total_empty") and all(c.value is None for c in printed):
+                continue
+            where_zh, where_en = cell_label(doc, printed)
+            wording = Wording(
+                where_zh, where_en, str(equation["expected_zh"]), str(equation["expected_en"])
+            )
+            run.judge(printed, [item for _, cells in selections for item in cells], wording)
+
+
+def run_by_code(run: Run) -> None:
+    """Rows of two tables matched by code (e.g. function class) carry the same amount."""
+    doc, params = run.doc, run.check.params
+    key = str(params["key"])
+    left = Selector.read(params["left"], None, None)
+    right = Selector.read(params["right"], None, None)
+    if not (doc.parsed(left.table) and doc.parsed(right.table)):
+        return
+    sides: list[dict[str, Cell]] = []
+    for selector in (left, right):
+        cells: dict[str, Cell] = {}
+        for item in selector.select(doc)[1]:
+            cells.setdefault(str(item.row.get(key)), item)
+        sides.append(cells)
+    left_cells, right_cells = sides
+    left_zh, left_en = table_label(doc, left.table)
+    right_zh, right_en = table_label(doc, right.table)
+    for code in sorted(set(left_cells) | set(right_cells)):
+        printed = [left_cells[code]] if code in left_cells else []
+        parts = [right_cells[code]] if code in right_cells else []
+        if all(item.value is None for item in (*printed, *parts)):
+            continue
+        if printed:
+            where_zh, where_en = cell_label(doc, printed)
+        else:
+            where_zh, where_en = f"{left_zh} {code}（无此行）", f"{left_en} {code} (no line)"
+        if parts:
+            part_zh, part_en = cell_label(doc, parts)
+        else:
+            part_zh, part_en = f"{right_zh} {code}（无此行）", f"{right_en} {code} (no row)"
+        run.judge(printed, parts, Wording(where_zh, where_en, part_zh, part_en))
+
+
+def run_code_names(run: Run) -> None:
+    """A code printed in two tables of one disclosure carries one name (after folding)."""
+    doc = run.doc
+    seen: dict[tuple[str, str], list[tuple[str, int, str]]] = {}
+    for stem in sorted(run.check.applies_to, key=lambda stem: table_order(doc, stem)):
+        kind = doc.kind(stem)
+        code_name, label_name = code_field(kind), name_field(kind)
+        if code_name is None or label_name is None:
+            continue
+        for row in doc.rows(stem):
+            code, name = row.get(code_name), row.get(label_name)
+            if code and name:
+                uses = seen.setdefault((code_name, str(code)), [])
+                uses.append((stem, int(row["source_line"]), str(name)))
+    for (_, code), uses in sorted(seen.items()):
+        tables = tuple(dict.fromkeys(stem for stem, _, _ in uses))
+        if len(tables) == 1:  # a name can only disagree between two tables
+            continue
+        run.evaluated += 1
+        if len({doc.catalogue.name(name) for _, _, name in uses}) == 1:
+            continue
+        zh = "、".join(f"{table_label(doc, s)[0]}「{n}」（第{line}行）" for s, line, n in uses)
+        en = ", ".join(f"{table_label(doc, s)[1]} {n!r} (line {line})" for s, line, n in uses)
+        run.state(
+            tables,
+            tuple(line for _, line, _ in uses),
+            f"科目 {code} 在各表中名称不一致：{zh}。",
+            f"Code {code} is named differently across tables: {en}.",
+        )
+
+
+RULES: dict[str, Callable[[Run], None]] = {
+    "missing_tables": run_missing_tables,
+    "empty_tables": run_empty_tables,
+    "hierarchy": run_hierarchy,
+    "row_sum": run_row_sum,
+    "equation": run_equation,
+    "by_code": run_by_code,
+    "code_names": run_code_names,
+}
