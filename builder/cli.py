@@ -1,7 +1,7 @@
 """Command line: argument parsing only; the work happens in the stage packages.
 
 Exit codes: 0 success; 1 a disclosure could not be used (the message names the file and
-line); 2 wrong usage.
+line) or a data package fails validation; 2 wrong usage.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from pathlib import Path
 from builder.errors import DisclosureError
 from builder.parse import parse_file
 from builder.parse.summary import format_summary, to_json
+from builder.pipeline import DEFAULT_OUTPUT, DEFAULT_SOURCES, build_data, validate_packages
+from builder.validate import audit_report, format_checks, format_report, load_checks
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +40,44 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the complete canonical parse as one JSON document",
     )
+    audit = commands.add_parser(
+        "audit",
+        help="audit one disclosure's accounting identities and completeness",
+        description="Run every declared check on one disclosure and print the findings "
+        "(check id, severity, lines, expected / actual / difference). Findings are facts "
+        "beside the published figures: the exit code is 0 even when there are findings.",
+    )
+    audit.add_argument("file", type=Path, nargs="?", help="the disclosure text file")
+    audit.add_argument("--json", action="store_true", help="print the findings as JSON")
+    audit.add_argument(
+        "--list-checks", action="store_true", help="list the declared checks and exit"
+    )
+    build = commands.add_parser(
+        "build",
+        help="build the open data packages from every bundled disclosure",
+        description="Parse and audit every disclosure in SOURCES and write one data package "
+        "per disclosure and the portal-wide package to OUTPUT (CSV, Parquet, xlsx, "
+        "datapackage.json, README). OUTPUT is replaced only when the build is complete.",
+    )
+    build.add_argument(
+        "--sources", type=Path, default=DEFAULT_SOURCES, help="folder of <id>.txt + <id>.meta.yaml"
+    )
+    build.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="folder of the data packages"
+    )
+    build.add_argument(
+        "--no-site", action="store_true", help="build the data packages only, not the site"
+    )
+    validate = commands.add_parser(
+        "validate",
+        help="check every data package with frictionless and print a report",
+        description="Validate each datapackage.json in OUTPUT: declared schemas, primary and "
+        "foreign keys, sizes and checksums, Parquet equal to CSV. Exits 1 on a violation; "
+        "audit findings are reported, never failures.",
+    )
+    validate.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="folder of the data packages"
+    )
     return parser
 
 
@@ -46,6 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "parse":
             return run_parse(args.file, as_json=args.json)
+        if args.command == "audit":
+            return run_audit(args.file, as_json=args.json, list_checks=args.list_checks)
+        if args.command == "build":
+            return run_build(args.sources, args.output, site=not args.no_site)
+        if args.command == "validate":
+            return run_validate(args.output)
     except DisclosureError as error:
         print(f"error: {error.describe()}", file=sys.stderr)
         return 1
@@ -60,3 +106,37 @@ def run_parse(path: Path, *, as_json: bool) -> int:
     else:
         sys.stdout.write(format_summary(parsed))
     return 0
+
+
+def run_audit(path: Path | None, *, as_json: bool, list_checks: bool) -> int:
+    if list_checks:
+        checks = load_checks()
+        if as_json:
+            json.dump([c.metadata() for c in checks], sys.stdout, ensure_ascii=False, indent=1)
+            sys.stdout.write("\n")
+        else:
+            sys.stdout.write(format_checks(checks))
+        return 0
+    if path is None:
+        print("error: audit needs a FILE (or --list-checks)", file=sys.stderr)
+        return 2
+    report = audit_report(parse_file(path), path.stem)
+    if as_json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(format_report(report))
+    return 0
+
+
+def run_build(sources: Path, output: Path, *, site: bool) -> int:
+    print(build_data(sources, output).describe())
+    if site:
+        print("note: the site is not part of the build yet; data packages only", file=sys.stderr)
+    return 0
+
+
+def run_validate(output: Path) -> int:
+    result = validate_packages(output)
+    sys.stdout.write(result.report())
+    return 0 if result.valid else 1

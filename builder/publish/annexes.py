@@ -1,0 +1,76 @@
+"""Annex sheets as resources: each sheet a row, its funding lines and indicators child rows.
+
+The parser gives one nested record per sheet (``parsed["annexes"]``). A sheet becomes a row of
+``performance_evaluations`` (final accounts) or ``performance_targets`` (budgets), numbered in
+print order; its funding lines and indicators become rows of the child resources, keyed by the
+sheet number. Which keys are published is declared by each resource's schema file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from builder.publish.resources import shape_row
+from builder.publish.schemas import public_schema, resource_declaration
+
+
+@dataclass(frozen=True)
+class AnnexGroup:
+    """One kind of annex sheet and the resources its records fill."""
+
+    annex: str  # key in parsed["annexes"]
+    resource: str
+    number: str  # the sheet number field
+    children: tuple[tuple[str, str, str], ...]  # (record key, resource, child number field)
+
+
+GROUPS = (
+    AnnexGroup(
+        "performance_evaluations",
+        "performance_evaluations",
+        "evaluation_number",
+        (
+            ("funding", "performance_evaluation_funding", "line_number"),
+            ("indicators", "performance_evaluation_indicators", "indicator_number"),
+        ),
+    ),
+    AnnexGroup(
+        "performance_targets",
+        "performance_targets",
+        "target_number",
+        (
+            ("funding", "performance_target_funding", "line_number"),
+            ("indicators", "performance_target_indicators", "indicator_number"),
+        ),
+    ),
+)
+
+ANNEX_RESOURCES = tuple(
+    name for group in GROUPS for name in (group.resource, *(c[1] for c in group.children))
+)
+
+
+def annex_rows(annexes: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Rows of each annex resource, by resource name, in print order.
+
+    A group without any sheet in this disclosure is left out.
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
+    for group in GROUPS:
+        records: list[dict[str, Any]] = annexes.get(group.annex, [])
+        if not records:
+            continue
+        schema = public_schema(resource_declaration(group.resource))
+        out[group.resource] = [
+            shape_row(schema, {**record, group.number: number})
+            for number, record in enumerate(records, start=1)
+        ]
+        for key, resource, child_number in group.children:
+            child_schema = public_schema(resource_declaration(resource))
+            out[resource] = [
+                shape_row(child_schema, {**child, group.number: number, child_number: position})
+                for number, record in enumerate(records, start=1)
+                for position, child in enumerate(record.get(key) or [], start=1)
+            ]
+    return out

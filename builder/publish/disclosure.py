@@ -1,0 +1,243 @@
+"""The data package of one disclosure: its tables, glossary, annexes and findings as resources.
+
+Every standard table is listed in ``x-tables`` with its status. A parsed table becomes a resource
+with its rows; an empty one (printed with 本表无数据) a resource with its header and no rows, so
+the fact is published; a missing or unreadable table has no resource. Rows keep the fields of
+their kind's schema, including ``source_line`` (the line of the source text).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from builder.publish import annexes
+from builder.publish.inputs import Disclosure
+from builder.publish.readme import citation, disclosure_readme
+from builder.publish.resources import PackagePlan, Resource, order_rows, shape_row
+from builder.publish.schemas import (
+    classification_of,
+    classifications_used,
+    load_fiscal,
+    public_schema,
+    resource_declaration,
+    table_declaration,
+)
+
+PUBLISHED_STATUSES = ("parsed", "empty")
+GLOSSARY = "glossary"
+FINDINGS = "findings"
+
+
+def table_entries(disclosure: Disclosure) -> list[dict[str, Any]]:
+    """One entry per standard table of the disclosure: number, kind, status, lines, rows."""
+    entries = []
+    seen: set[str] = set()
+    for position, table in enumerate(disclosure.parsed["tables"], start=1):
+        published = table["status"] in PUBLISHED_STATUSES and table["kind"] not in seen
+        if published:
+            seen.add(table["kind"])
+        entries.append(
+            {
+                "position": position,
+                "table_number": table["number"],
+                "kind": table["kind"],
+                "title": table["title"],
+                "status": table["status"],
+                "published": published,
+                "row_count": len(table["rows"]),
+                "printed_title": table.get("printed_title"),
+                "printed_number": table.get("printed_number"),
+                "start_line": table.get("start_line"),
+                "end_line": table.get("end_line"),
+            }
+        )
+    return entries
+
+
+def table_resources(disclosure: Disclosure) -> list[Resource]:
+    """The published tables (parsed or empty) as resources, in table-number order."""
+    tables = disclosure.parsed["tables"]
+    resources = []
+    for entry in table_entries(disclosure):
+        if not entry["published"]:
+            continue
+        table = tables[entry["position"] - 1]
+        declared = table_declaration(table["kind"])
+        schema = public_schema(declared)
+        rows = sorted(table["rows"], key=lambda row: int(row["row_number"]))
+        resource = Resource(
+            name=table["kind"],
+            title=declared["title"],
+            description=declared.get("description", ""),
+            schema=schema,
+            rows=order_rows(table["kind"], schema, rows),
+            properties=table_properties(entry, schema),
+        )
+        resources.append(resource)
+    return resources
+
+
+def table_properties(entry: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """Resource properties of a table: its status, where it was printed, its fiscal meaning."""
+    source = {
+        "table_number": entry["table_number"],
+        "printed_title": entry["printed_title"],
+        "printed_number": entry["printed_number"],
+        "start_line": entry["start_line"],
+        "end_line": entry["end_line"],
+    }
+    return {
+        "x-status": entry["status"],
+        "x-source": source,
+        "x-fiscal": table_fiscal(entry["kind"], schema),
+    }
+
+
+def table_fiscal(kind: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """Direction of the amounts, and the classification of each code and label column."""
+    fiscal = load_fiscal()
+    names = {f["name"] for f in schema["fields"]}
+    out: dict[str, Any] = {"direction": fiscal["directions"][kind]}
+    if "side" in names:
+        out["direction_field"] = "side"
+    if "phase" in names:
+        out["phase_field"] = "phase"
+        out["phases"] = fiscal["phases"]
+    used = classifications_used(schema["fields"])
+    if used:
+        out["classification"] = classification_of(schema["fields"])
+        out["classified_fields"] = used
+    return out
+
+
+def glossary_rows(disclosure: Disclosure, schema: dict[str, Any]) -> list[dict[str, Any]]:
+    entries = disclosure.parsed["narrative"]["glossary"]
+    return [
+        shape_row(schema, {"entry_number": number, **entry})
+        for number, entry in enumerate(entries, start=1)
+    ]
+
+
+def finding_rows(disclosure: Disclosure, schema: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        shape_row(schema, {"finding_number": number, **finding})
+        for number, finding in enumerate(disclosure.findings, start=1)
+    ]
+
+
+def auxiliary_resource(name: str, rows: list[dict[str, Any]]) -> Resource:
+    """A resource declared in ``builder/publish/declarations/`` (glossary, findings, annexes)."""
+    declared = resource_declaration(name)
+    return Resource(
+        name=name,
+        title=declared["title"],
+        description=declared.get("description", "").strip(),
+        schema=public_schema(declared),
+        rows=rows,
+    )
+
+
+def auxiliary_resources(disclosure: Disclosure) -> list[Resource]:
+    """Glossary, performance annexes and audit findings of one disclosure."""
+    glossary = public_schema(resource_declaration(GLOSSARY))
+    findings = public_schema(resource_declaration(FINDINGS))
+    out = [auxiliary_resource(GLOSSARY, glossary_rows(disclosure, glossary))]
+    for name, rows in annexes.annex_rows(disclosure.parsed["annexes"]).items():
+        out.append(auxiliary_resource(name, rows))
+    out.append(auxiliary_resource(FINDINGS, finding_rows(disclosure, findings)))
+    return out
+
+
+def package_properties(disclosure: Disclosure) -> dict[str, Any]:
+    """Descriptor properties of a disclosure's package: title, licence, provenance, fiscal."""
+    record, document = disclosure.record, disclosure.parsed["document"]
+    fiscal = load_fiscal()
+    title = document["title"] or f"{record.unit}{record.year}年度{record.scope}{record.kind_zh}公开"
+    return {
+        "name": record.id,
+        "title": title,
+        "description": (
+            f"Open data of the disclosure {title}: {record.unit}, {record.year}, "
+            f"{'budget' if record.kind == 'budget' else 'final accounts'} ({record.kind_zh}). "
+            f"Every standard table as CSV and Parquet, its glossary, annexes and audit findings. "
+            f"Amounts in {record.money_unit} "
+            f"({fiscal['money_units'][record.money_unit]:,} {fiscal['currency']})."
+        ),
+        "keywords": [record.unit, str(record.year), f"{record.kind_zh}公开", record.scope],
+        "licenses": [{"name": "notspecified", "title": record.licence}],
+        "sources": [source_entry(disclosure)],
+        "x-citation": citation(disclosure, title),
+        "x-disclosure": provenance(disclosure),
+    }
+
+
+def source_entry(disclosure: Disclosure) -> dict[str, Any]:
+    record = disclosure.record
+    entry: dict[str, Any] = {"title": f"{record.source_file} (sha256 {record.sha256})"}
+    if record.source_url:
+        entry["path"] = record.source_url
+    return entry
+
+
+def provenance(disclosure: Disclosure) -> dict[str, Any]:
+    record, document = disclosure.record, disclosure.parsed["document"]
+    return {
+        "disclosure_id": record.id,
+        "unit_id": record.unit_id,
+        "unit_name": record.unit,
+        "unit_name_printed": document["unit_name"],
+        "year": record.year,
+        "kind": record.kind,
+        "kind_zh": record.kind_zh,
+        "scope": record.scope,
+        "source_file": record.source_file,
+        "source_sha256": record.sha256,
+        "source_lines": document["lines"],
+        "source_url": record.source_url,
+        "published": record.published,
+        "parser": f"{disclosure.parsed['format']} v{disclosure.parsed['format_version']}",
+    }
+
+
+def package_fiscal(
+    kind: str | None, year: int | None, money_unit: str, resources: list[Resource]
+) -> dict[str, Any]:
+    """Package-level fiscal metadata in the spirit of the Fiscal Data Package.
+
+    ``kind`` and ``year`` are None for the portal package (they vary by disclosure there).
+    """
+    fiscal = load_fiscal()
+    used = sorted(
+        {
+            name
+            for resource in resources
+            for name in resource.properties.get("x-fiscal", {})
+            .get("classified_fields", {})
+            .values()
+        }
+    )
+    out: dict[str, Any] = {
+        "country_code": fiscal["country_code"],
+        "currency": fiscal["currency"],
+        "money_unit": money_unit,
+        "factor": fiscal["money_units"][money_unit],
+    }
+    if kind is not None and year is not None:
+        out["phase"] = fiscal["phases"][kind]
+        out["fiscal_year"] = year
+        out["fiscal_period"] = {"start": f"{year}-01-01", "end": f"{year}-12-31"}
+    out["classifications"] = {name: fiscal["classifications"][name] for name in used}
+    return out
+
+
+def disclosure_package(disclosure: Disclosure) -> PackagePlan:
+    """Everything the package folder of one disclosure holds."""
+    tables = table_resources(disclosure)
+    resources = [*tables, *auxiliary_resources(disclosure)]
+    properties = package_properties(disclosure)
+    record = disclosure.record
+    properties["x-fiscal"] = package_fiscal(record.kind, record.year, record.money_unit, tables)
+    properties["x-tables"] = table_entries(disclosure)
+    workbook = f"{disclosure.id}.xlsx"
+    readme = disclosure_readme(disclosure, properties, resources, workbook)
+    return PackagePlan(disclosure.id, properties, resources, readme, workbook)

@@ -1,0 +1,104 @@
+"""Byte-stable CSV and Parquet files of a resource, and the size and hash of any file.
+
+CSV: UTF-8 without BOM, comma-separated, ``\\n`` line ends, the declared field names as header,
+amounts as exact decimal text, booleans as ``true``/``false``, missing values empty.
+Parquet: pyarrow with the Arrow schema derived from the Table Schema (amounts decimal128), no
+schema metadata, zstd, one fixed row-group size, format version 2.6. Rows are written in the
+order given (the builders sort them by key).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from builder.publish.resources import Resource
+from builder.publish.schemas import arrow_schema
+
+LINE_TERMINATOR = "\n"
+ROW_GROUP_SIZE = 1_000_000
+COMPRESSION = "zstd"
+COMPRESSION_LEVEL = 9
+PARQUET_VERSION = "2.6"
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """Size and checksum of a written file, in the forms datapackage.json uses."""
+
+    path: str  # relative to the package folder, with forward slashes
+    bytes: int
+    sha256: str
+
+    @property
+    def hash(self) -> str:
+        return f"sha256:{self.sha256}"
+
+
+def file_info(root: Path, relative: str) -> FileInfo:
+    data = (root / relative).read_bytes()
+    return FileInfo(relative, len(data), hashlib.sha256(data).hexdigest())
+
+
+def csv_cell(value: Any) -> str:
+    """A value as CSV text: exact decimals, ISO dates, lower-case booleans, '' for missing."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, float):
+        raise TypeError(f"float {value!r} in a published table; amounts must be Decimal")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_text(resource: Resource) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=LINE_TERMINATOR, quoting=csv.QUOTE_MINIMAL)
+    names = resource.field_names
+    writer.writerow(names)
+    for row in resource.rows:
+        writer.writerow([csv_cell(row[name]) for name in names])
+    return buffer.getvalue()
+
+
+def write_csv(resource: Resource, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(csv_text(resource).encode("utf-8"))
+
+
+def arrow_table(resource: Resource) -> pa.Table:
+    """The resource as an Arrow table with its declared types (no pandas, no floats)."""
+    schema = arrow_schema(resource.schema, resource.rows)
+    columns = [
+        pa.array([row[field.name] for row in resource.rows], type=field.type) for field in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema).replace_schema_metadata(None)
+
+
+def write_parquet(resource: Resource, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(
+        arrow_table(resource),
+        path,
+        compression=COMPRESSION,
+        compression_level=COMPRESSION_LEVEL,
+        use_dictionary=True,
+        write_statistics=True,
+        version=PARQUET_VERSION,
+        data_page_version="1.0",
+        row_group_size=ROW_GROUP_SIZE,
+        store_schema=False,
+    )

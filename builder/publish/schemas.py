@@ -1,0 +1,209 @@
+"""Table Schemas as published, and the Arrow schemas they imply.
+
+The declarations are data: one Frictionless Table Schema per table kind in ``builder/schemas/``
+and one per portal resource (units, disclosures, findings ...) in ``builder/publish/declarations/``.
+Publishing drops the parser's ``x-*`` keys, adds Fiscal Data Package ``columnType``s from
+``fiscal.yaml``, and, for portal-wide resources, a leading ``disclosure_id`` column. The Arrow
+schema for Parquet is derived from the same fields: nothing restates a column list.
+"""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pyarrow as pa
+import yaml
+
+TABLE_SCHEMAS = "builder.schemas"
+PUBLISH_PACKAGE = "builder.publish"
+RESOURCE_SCHEMA_DIR = "declarations"
+SCHEMA_SUFFIX = ".schema.yaml"
+DISCLOSURE_ID = "disclosure_id"
+DISCLOSURES = "disclosures"
+
+# Amounts: decimal128 with at least this scale and precision; widened if the data needs it.
+DECIMAL_SCALE = 3
+DECIMAL_PRECISION = 18
+MAX_DECIMAL_PRECISION = 38
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+}
+
+
+# The C loader when libyaml is there (several times faster), else the pure-Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read_yaml(package: str, *parts: str) -> Any:
+    text = resources.files(package).joinpath(*parts).read_text(encoding="utf-8")
+    return yaml.load(text, Loader=_LOADER)
+
+
+@cache
+def load_fiscal() -> dict[str, Any]:
+    """The fiscal metadata file (currency, money units, phases, directions, classifications)."""
+    fiscal: dict[str, Any] = _read_yaml(PUBLISH_PACKAGE, "fiscal.yaml")
+    return fiscal
+
+
+@cache
+def _declared(package: str, name: str) -> dict[str, Any]:
+    if package == TABLE_SCHEMAS:
+        schema: dict[str, Any] = _read_yaml(package, name + SCHEMA_SUFFIX)
+    else:
+        schema = _read_yaml(package, RESOURCE_SCHEMA_DIR, name + SCHEMA_SUFFIX)
+    return schema
+
+
+def table_declaration(kind: str) -> dict[str, Any]:
+    """The declared Table Schema of a table kind (a copy; parser keys included)."""
+    return copy.deepcopy(_declared(TABLE_SCHEMAS, kind))
+
+
+def resource_declaration(name: str) -> dict[str, Any]:
+    """The declared Table Schema of a portal resource such as ``units`` (a copy)."""
+    return copy.deepcopy(_declared(PUBLISH_PACKAGE, name))
+
+
+def strip_extensions(value: Any) -> Any:
+    """Drop ``x-*`` keys (parser layout, audit checks) at every level."""
+    if isinstance(value, dict):
+        return {k: strip_extensions(v) for k, v in value.items() if not str(k).startswith("x-")}
+    if isinstance(value, list):
+        return [strip_extensions(v) for v in value]
+    return value
+
+
+def public_schema(declared: dict[str, Any]) -> dict[str, Any]:
+    """The Table Schema part of a declaration, without ``x-*`` keys, with FDP column types.
+
+    The declaration's name, title and description describe the resource and stay out of the
+    schema.
+    """
+    schema = strip_extensions(declared)
+    fields = annotate_fields(schema["fields"])
+    out: dict[str, Any] = {"fields": fields}
+    for key in ("primaryKey", "foreignKeys", "missingValues"):
+        if key in schema:
+            out[key] = schema[key]
+    return out
+
+
+def annotate_fields(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add a Fiscal Data Package ``columnType`` where ``fiscal.yaml`` gives one."""
+    fiscal = load_fiscal()
+    classified: dict[str, dict[str, str]] = fiscal["classified_fields"]
+    table_classification = classification_of(fields)
+    annotated = []
+    for field in fields:
+        out = dict(field)
+        spec = classified.get(field["name"])
+        if field.get("unit") in fiscal["money_units"]:
+            out.setdefault("columnType", "value")
+        elif spec is not None:
+            name = spec.get("classification", table_classification)
+            if name is not None:
+                prefix = fiscal["classifications"][name]["column_type"]
+                out.setdefault("columnType", f"{prefix}:{spec['role']}")
+        elif field["name"] in fiscal["concept_fields"]:
+            out.setdefault("columnType", fiscal["concept_fields"][field["name"]])
+        annotated.append(out)
+    return annotated
+
+
+def classification_of(fields: list[dict[str, Any]]) -> str | None:
+    """The classification of a table's code column (or, without codes, of its label column)."""
+    classified: dict[str, dict[str, str]] = load_fiscal()["classified_fields"]
+    for role in ("code", "label"):
+        for field in fields:
+            spec = classified.get(field["name"], {})
+            if spec.get("role") == role and "classification" in spec:
+                return spec["classification"]
+    return None
+
+
+def classifications_used(fields: list[dict[str, Any]]) -> dict[str, str]:
+    """Code and label column → the classification it uses."""
+    classified: dict[str, dict[str, str]] = load_fiscal()["classified_fields"]
+    return {
+        field["name"]: classified[field["name"]]["classification"]
+        for field in fields
+        if "classification" in classified.get(field["name"], {})
+    }
+
+
+def disclosure_id_field() -> dict[str, Any]:
+    """The ``disclosure_id`` field as declared in the disclosures resource."""
+    fields = resource_declaration(DISCLOSURES)["fields"]
+    field: dict[str, Any] = next(f for f in fields if f["name"] == DISCLOSURE_ID)
+    return field
+
+
+def with_disclosure_id(schema: dict[str, Any]) -> dict[str, Any]:
+    """A portal-wide schema: ``disclosure_id`` leads the fields, the keys and foreign keys.
+
+    Foreign keys within a disclosure (an indicator to its sheet) become keys within the same
+    disclosure; a new foreign key ties every row to the ``disclosures`` catalogue.
+    """
+    keyed: dict[str, Any] = {
+        "fields": [disclosure_id_field(), *schema["fields"]],
+        "primaryKey": [DISCLOSURE_ID, *schema.get("primaryKey", [])],
+        "foreignKeys": [
+            {
+                "fields": [DISCLOSURE_ID],
+                "reference": {"resource": DISCLOSURES, "fields": [DISCLOSURE_ID]},
+            },
+            *(
+                {
+                    "fields": [DISCLOSURE_ID, *key["fields"]],
+                    "reference": {
+                        "resource": key["reference"]["resource"],
+                        "fields": [DISCLOSURE_ID, *key["reference"]["fields"]],
+                    },
+                }
+                for key in schema.get("foreignKeys", [])
+            ),
+        ],
+    }
+    keyed.update({k: v for k, v in schema.items() if k not in keyed})
+    return copy.deepcopy(keyed)
+
+
+def decimal_type(values: list[Any]) -> pa.Decimal128Type:
+    """decimal128(18, 3), widened when a value has more digits (never rounded)."""
+    scale, whole = DECIMAL_SCALE, DECIMAL_PRECISION - DECIMAL_SCALE
+    for value in values:
+        if isinstance(value, Decimal):
+            _sign, digits, exponent = value.as_tuple()
+            if not isinstance(exponent, int):
+                raise ValueError(f"not a finite amount: {value}")
+            scale = max(scale, -exponent)
+            whole = max(whole, len(digits) + exponent)
+    precision = whole + scale
+    if precision > MAX_DECIMAL_PRECISION:
+        raise ValueError(f"an amount needs {precision} digits; decimal128 holds 38")
+    return pa.decimal128(precision, scale)
+
+
+def arrow_schema(schema: dict[str, Any], rows: list[dict[str, Any]]) -> pa.Schema:
+    """The Arrow schema of a resource: its declared fields, typed, in order; no metadata."""
+    columns = []
+    for field in schema["fields"]:
+        name, kind = field["name"], field["type"]
+        if kind == "number":
+            arrow = decimal_type([row[name] for row in rows])
+        elif kind in ARROW_TYPES:
+            arrow = ARROW_TYPES[kind]
+        else:
+            raise ValueError(f"field {name}: no Arrow type for Table Schema type {kind!r}")
+        required = bool(field.get("constraints", {}).get("required"))
+        columns.append(pa.field(name, arrow, nullable=not required))
+    return pa.schema(columns)

@@ -1,0 +1,117 @@
+"""The data build end to end: reproducible, all-or-nothing, clear about bad inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from builder.errors import DisclosureError
+from builder.pipeline import build_data
+from builder.publish import packages as package_writer
+from builder.publish.resources import PackagePlan
+from tests.conftest import ROOT, SOURCES
+from tests.test_publish import SEED_000, SEED_002, built_packages
+
+
+def checksums(root: Path) -> dict[str, str]:
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def copy_sources(target: Path, *stems: str) -> Path:
+    target.mkdir()
+    for stem in stems:
+        for suffix in (".txt", ".meta.yaml"):
+            shutil.copy(SOURCES / f"{stem}{suffix}", target / f"{stem}{suffix}")
+    return target
+
+
+def test_two_builds_give_identical_files(tmp_path: Path) -> None:
+    output = tmp_path / "packages"
+    output.mkdir()
+    (output / "stale.csv").write_text("left over from an old build\n", encoding="utf-8")
+    build_data(SOURCES, output)
+    first, second = checksums(built_packages()), checksums(output)
+    assert first == second, sorted(
+        k for k in first.keys() | second.keys() if first.get(k) != second.get(k)
+    )
+    assert len(first) > 200
+    assert "stale.csv" not in second, "the output is replaced whole"
+
+
+def test_a_failed_build_leaves_the_previous_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "packages"
+    shutil.copytree(built_packages(), output)
+    before = checksums(output)
+    written: list[str] = []
+    real = package_writer.write_package
+
+    def fail_on_second(plan: PackagePlan, root: Path) -> None:
+        if written:
+            raise OSError("disk full")
+        written.append(plan.name)
+        real(plan, root)
+
+    monkeypatch.setattr(package_writer, "write_package", fail_on_second)
+    with pytest.raises(OSError, match="disk full"):
+        build_data(SOURCES, output)
+    assert checksums(output) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["packages"], "no staging left behind"
+
+
+def test_a_disclosure_without_provenance_is_refused(tmp_path: Path) -> None:
+    sources = copy_sources(tmp_path / "sources", SEED_000)
+    (sources / f"{SEED_000}.meta.yaml").unlink()
+    with pytest.raises(DisclosureError, match=r"no provenance record .*\.meta\.yaml"):
+        build_data(sources, tmp_path / "packages")
+    assert not (tmp_path / "packages").exists()
+
+
+def test_a_file_that_differs_from_its_provenance_is_refused(tmp_path: Path) -> None:
+    sources = copy_sources(tmp_path / "sources", SEED_000)
+    text = sources / f"{SEED_000}.txt"
+    text.write_bytes(text.read_bytes() + b"\n")
+    with pytest.raises(DisclosureError, match="differs from 33f1803c"):
+        build_data(sources, tmp_path / "packages")
+
+
+def test_amounts_in_another_money_unit_are_refused(tmp_path: Path) -> None:
+    """The schemas declare 万元; publishing 元 amounts under them would mislabel them."""
+    sources = copy_sources(tmp_path / "sources", SEED_000)
+    meta = sources / f"{SEED_000}.meta.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("money_unit: 万元", "money_unit: 元"),
+        encoding="utf-8",
+    )
+    with pytest.raises(DisclosureError, match="amounts in 万元/元; the schemas declare 万元"):
+        build_data(sources, tmp_path / "packages")
+
+
+def test_build_and_validate_from_the_command_line(tmp_path: Path) -> None:
+    sources = copy_sources(tmp_path / "sources", SEED_000, SEED_002)
+    output = tmp_path / "out"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "builder", *args]
+        return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+
+    build = run("build", "--no-site", "--sources", str(sources), "--output", str(output))
+    assert build.returncode == 0, build.stderr
+    assert build.stdout.startswith("wrote 3 data packages (2 disclosures and the portal-wide")
+    assert sorted(p.name for p in output.iterdir()) == [SEED_000, SEED_002, "portal"]
+    validate = run("validate", "--output", str(output))
+    assert validate.returncode == 0, validate.stdout
+    assert "3 packages checked, 0 with schema violations" in validate.stdout
+    missing = run("validate", "--output", str(tmp_path / "nothing"))
+    assert missing.returncode == 1
+    assert "no data packages here" in missing.stderr

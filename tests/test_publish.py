@@ -1,0 +1,348 @@
+"""Publishing: the data packages of the five seeds (golden files) and the writers' rules.
+
+Golden files: ``tests/cases/<seed id>/expected/package/`` holds each disclosure's
+``datapackage.json`` and ``README.md``; ``tests/cases/portal/expected/package/`` the portal-wide
+descriptor, README and its catalogue CSVs. The descriptor lists every CSV's sha256, so a change
+in any published table shows up there. Parquet and xlsx checksums depend on library versions
+(pyarrow's ``created_by``, zlib), so they are masked in the golden descriptors; their content
+is checked by ``python -m builder validate`` (Parquet equals CSV) and the tests below.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import io
+import json
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pyarrow.parquet as pq
+import pytest
+from frictionless import Schema
+from hypothesis import given
+from hypothesis import strategies as st
+
+from builder.parse.catalogue import load_catalogue
+from builder.pipeline import build_data
+from builder.publish.files import arrow_table, csv_cell, csv_text, write_parquet
+from builder.publish.inputs import unit_id
+from builder.publish.resources import Resource, convert
+from builder.publish.schemas import (
+    decimal_type,
+    load_fiscal,
+    public_schema,
+    resource_declaration,
+    table_declaration,
+    with_disclosure_id,
+)
+from builder.publish.workbook import build_workbook, workbook_bytes
+from tests.conftest import CASES, SEED_IDS, SOURCES
+
+PORTAL = "portal"
+MASK = "(depends on library versions; checked by python -m builder validate)"
+PORTAL_GOLDEN_CSVS = ("units.csv", "disclosures.csv", "tables.csv")
+SEED_000, SEED_002 = "000_127416229ccdc025", "002_6a7fbe393d7e6d53"
+
+
+@cache
+def built_packages() -> Path:
+    """The packages of the five seeds, built once per test session into a temporary folder."""
+    root = Path(tempfile.mkdtemp(prefix="obp-packages-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    build_data(SOURCES, root / "packages")
+    return root / "packages"
+
+
+def descriptor(package: str) -> dict[str, Any]:
+    text = (built_packages() / package / "datapackage.json").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def masked_descriptor(package: str) -> str:
+    """The descriptor as golden text: Parquet and xlsx sizes and hashes masked."""
+    data = descriptor(package)
+    for resource in data["resources"]:
+        resource["x-parquet"]["bytes"] = resource["x-parquet"]["hash"] = MASK
+    for entry in data["x-files"]:
+        if entry["path"].endswith(".xlsx"):
+            entry["bytes"] = entry["hash"] = MASK
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------- golden files
+
+
+@pytest.mark.parametrize("package", [*SEED_IDS, PORTAL])
+def test_descriptor_matches_golden(package: str, golden: Callable[[Path, str], None]) -> None:
+    expected = CASES / package / "expected" / "package"
+    golden(expected / "datapackage.json", masked_descriptor(package))
+
+
+@pytest.mark.parametrize("package", [*SEED_IDS, PORTAL])
+def test_readme_matches_golden(package: str, golden: Callable[[Path, str], None]) -> None:
+    readme = (built_packages() / package / "README.md").read_text(encoding="utf-8")
+    golden(CASES / package / "expected" / "package" / "README.md", readme)
+
+
+@pytest.mark.parametrize("name", PORTAL_GOLDEN_CSVS)
+def test_portal_catalogues_match_golden(name: str, golden: Callable[[Path, str], None]) -> None:
+    text = (built_packages() / PORTAL / "csv" / name).read_text(encoding="utf-8")
+    golden(CASES / PORTAL / "expected" / "package" / "csv" / name, text)
+
+
+# --------------------------------------------------------------------------- package layout
+
+
+def test_layout_of_a_disclosure_package() -> None:
+    root = built_packages() / SEED_000
+    data = descriptor(SEED_000)
+    names = [r["name"] for r in data["resources"]]
+    assert (root / f"{SEED_000}.xlsx").is_file()
+    for name in names:
+        assert (root / "csv" / f"{name}.csv").is_file()
+        assert (root / "parquet" / f"{name}.parquet").is_file()
+    files = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    listed = {"datapackage.json", *(e["path"] for e in data["x-files"])}
+    listed |= {r["path"] for r in data["resources"]} | {
+        r["x-parquet"]["path"] for r in data["resources"]
+    }
+    assert files == listed, "every file is listed in datapackage.json, and nothing else is there"
+
+
+def test_every_table_is_listed_with_its_status() -> None:
+    """Seed 003 prints no table 08; seed 004 has no body for 02 and 03."""
+    statuses = {
+        t["table_number"]: t["status"] for t in descriptor("003_664a31573f3e6641")["x-tables"]
+    }
+    assert statuses["08"] == "missing"
+    assert statuses["07"] == "empty"
+    resources = {r["name"]: r for r in descriptor("003_664a31573f3e6641")["resources"]}
+    assert "state_capital_expenditure" not in resources, "a missing table has no resource"
+    empty = resources["government_fund_expenditure"]
+    assert empty["x-status"] == "empty"
+    csv_file = built_packages() / "003_664a31573f3e6641" / empty["path"]
+    assert csv_file.read_text(encoding="utf-8").count("\n") == 1, "header only"
+    missing = {
+        t["table_number"]
+        for t in descriptor("004_c9b7d00ba9827a50")["x-tables"]
+        if t["status"] == "missing"
+    }
+    assert missing == {"02", "03"}
+
+
+def test_provenance_and_fiscal_metadata() -> None:
+    data = descriptor(SEED_000)
+    assert data["x-disclosure"]["source_sha256"].startswith("33f1803c")
+    assert data["licenses"][0]["title"].startswith("Government public information")
+    fiscal = data["x-fiscal"]
+    assert (fiscal["currency"], fiscal["money_unit"], fiscal["factor"]) == ("CNY", "万元", 10000)
+    assert fiscal["phase"] == "executed"
+    assert descriptor(SEED_002)["x-fiscal"]["phase"] == "approved"
+    resources = {r["name"]: r for r in data["resources"]}
+    income = resources["income_by_function"]
+    assert income["x-fiscal"]["direction"] == "income"
+    assert income["x-fiscal"]["classified_fields"] == {
+        "function_code": "function",
+        "function_name": "function",
+    }
+    fields = {f["name"]: f for f in income["schema"]["fields"]}
+    assert fields["function_code"]["columnType"] == "functional-classification:cn:code"
+    assert fields["total_income_10k_yuan"]["columnType"] == "value"
+    economic = {
+        f["name"]: f for f in resources["basic_expenditure_by_economic"]["schema"]["fields"]
+    }
+    assert (
+        economic["parent_code"]["columnType"] == "economic-classification:cn-department:parent:code"
+    )
+    assert resources["income_expenditure_summary"]["x-fiscal"]["direction_field"] == "side"
+    assert "source_line" in fields
+
+
+def test_descriptors_carry_no_parser_keys() -> None:
+    def keys(value: Any) -> set[str]:
+        if isinstance(value, dict):
+            return {str(k) for k in value} | {k for v in value.values() for k in keys(v)}
+        if isinstance(value, list):
+            return {k for v in value for k in keys(v)}
+        return set()
+
+    for package in [*SEED_IDS, PORTAL]:
+        for resource in descriptor(package)["resources"]:
+            assert not {k for k in keys(resource["schema"]) if k.startswith("x-")}
+
+
+def test_same_unit_links_budget_and_final_accounts() -> None:
+    """Seeds 000 (final 2024) and 002 (budget 2023) are one unit, 山西省投资促进局."""
+    assert unit_id("山西省投资促进局") == unit_id(" 山西省投资促进局 ")
+    assert (
+        descriptor(SEED_000)["x-disclosure"]["unit_id"]
+        == descriptor(SEED_002)["x-disclosure"]["unit_id"]
+    )
+    units = (built_packages() / PORTAL / "csv" / "units.csv").read_text(encoding="utf-8")
+    row = next(line for line in units.splitlines() if "山西省投资促进局" in line)
+    assert row.endswith(",2,2023,2024")
+
+
+def test_portal_resources_lead_with_disclosure_id() -> None:
+    resources = {r["name"]: r for r in descriptor(PORTAL)["resources"]}
+    kinds = set(load_catalogue().kinds)
+    assert kinds <= set(resources), "one resource per table kind, even without rows"
+    for kind in kinds:
+        schema = resources[kind]["schema"]
+        assert schema["fields"][0]["name"] == "disclosure_id"
+        assert schema["primaryKey"] == ["disclosure_id", "row_number"]
+        assert schema["foreignKeys"][0]["reference"]["resource"] == "disclosures"
+    indicators = resources["performance_evaluation_indicators"]["schema"]["foreignKeys"]
+    assert indicators[1] == {
+        "fields": ["disclosure_id", "evaluation_number"],
+        "reference": {
+            "resource": "performance_evaluations",
+            "fields": ["disclosure_id", "evaluation_number"],
+        },
+    }
+
+
+# --------------------------------------------------------------------------- declarations
+
+
+def test_every_table_kind_has_a_direction() -> None:
+    assert set(load_fiscal()["directions"]) == set(load_catalogue().kinds)
+
+
+RESOURCE_DECLARATIONS = Path(__file__).parent.parent / "builder" / "publish" / "declarations"
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        p.name.removesuffix(".schema.yaml") for p in RESOURCE_DECLARATIONS.glob("*.schema.yaml")
+    ),
+)
+def test_resource_declarations_are_table_schemas(name: str) -> None:
+    declared = resource_declaration(name)
+    assert declared["name"] == name
+    Schema.from_descriptor(public_schema(declared))  # raises when not a valid Table Schema
+    for field in declared["fields"]:
+        assert field.get("title"), f"{name}.{field['name']} has no Chinese title"
+
+
+def test_table_schemas_publish_as_table_schemas() -> None:
+    for kind in load_catalogue().kinds:
+        Schema.from_descriptor(with_disclosure_id(public_schema(table_declaration(kind))))
+
+
+# --------------------------------------------------------------------------- writers
+
+AMOUNT = Resource(
+    "amounts",
+    "金额",
+    "",
+    {
+        "fields": [
+            {"name": "row_number", "type": "integer", "constraints": {"required": True}},
+            {"name": "name", "type": "string", "title": "名称"},
+            {"name": "amount_10k_yuan", "type": "number", "title": "金额", "unit": "万元"},
+            {"name": "flag", "type": "boolean", "title": "标记"},
+        ]
+    },
+    [
+        {"row_number": 1, "name": "=100%", "amount_10k_yuan": Decimal("3621.803"), "flag": True},
+        {
+            "row_number": 2,
+            "name": '合计, 含"引号"',
+            "amount_10k_yuan": Decimal("5408.80"),
+            "flag": None,
+        },
+        {"row_number": 3, "name": None, "amount_10k_yuan": None, "flag": False},
+    ],
+)
+
+
+def test_csv_is_exact_text() -> None:
+    assert csv_text(AMOUNT) == (
+        "row_number,name,amount_10k_yuan,flag\n"
+        "1,=100%,3621.803,true\n"
+        '2,"合计, 含""引号""",5408.80,\n'
+        "3,,,false\n"
+    )
+    assert csv_cell(Decimal("1E+2")) == "100"
+    with pytest.raises(TypeError, match="float"):
+        csv_cell(0.1)
+
+
+def test_parquet_amounts_are_decimal128(tmp_path: Path) -> None:
+    path = tmp_path / "amounts.parquet"
+    write_parquet(AMOUNT, path)
+    table = pq.read_table(path)
+    assert str(table.schema.field("amount_10k_yuan").type) == "decimal128(18, 3)"
+    assert table.column("amount_10k_yuan").to_pylist() == [
+        Decimal("3621.803"),
+        Decimal("5408.800"),
+        None,
+    ]
+    assert table.schema.metadata is None
+    assert not table.schema.field("row_number").nullable
+
+
+def test_decimal_type_widens_never_rounds() -> None:
+    assert str(decimal_type([Decimal("0.06"), None])) == "decimal128(18, 3)"
+    assert str(decimal_type([Decimal("1.23456")])) == "decimal128(20, 5)"
+
+
+@given(
+    st.lists(
+        st.decimals(
+            min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=3, allow_nan=False
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_amounts_round_trip_through_csv_and_parquet(amounts: list[Decimal]) -> None:
+    rows = [{"row_number": n, "amount": a} for n, a in enumerate(amounts, start=1)]
+    schema = {
+        "fields": [{"name": "row_number", "type": "integer"}, {"name": "amount", "type": "number"}]
+    }
+    resource = Resource("r", "r", "", schema, rows)
+    text_values = [line.split(",")[1] for line in csv_text(resource).splitlines()[1:]]
+    assert [Decimal(v) for v in text_values] == amounts
+    assert arrow_table(resource).column("amount").to_pylist() == amounts
+
+
+def test_convert_keeps_numbers_exact() -> None:
+    assert convert("78.197", "number", "x") == Decimal("78.197")
+    assert convert(["01", "03"], "string", "x") == "01, 03"
+    assert convert([], "string", "x") is None
+    with pytest.raises(ValueError, match="not an exact number"):
+        convert(0.1, "number", "x")
+
+
+def test_workbook_keeps_text_as_text_and_amounts_as_numbers() -> None:
+    data = workbook_bytes(build_workbook([("标题", "测试")], [("01 金额表", AMOUNT)]))
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["01 金额表"]
+    assert [c.value for c in sheet[1]] == ["row_number", "名称", "金额", "标记"]
+    formula_like = sheet["B2"]
+    assert (formula_like.value, formula_like.data_type) == ("=100%", "s")
+    assert sheet["C2"].value == pytest.approx(3621.803)
+    assert sheet["C2"].data_type == "n"
+    assert sheet["C4"].value is None
+
+
+def test_workbook_bytes_are_stable() -> None:
+    first = workbook_bytes(build_workbook([("标题", "测试")], [("金额", AMOUNT)]))
+    second = workbook_bytes(build_workbook([("标题", "测试")], [("金额", AMOUNT)]))
+    assert hashlib.sha256(first).digest() == hashlib.sha256(second).digest()
+    archive = zipfile.ZipFile(io.BytesIO(first))
+    properties = archive.read("docProps/app.xml") + archive.read("docProps/core.xml")
+    assert b"openpyxl" not in properties.lower(), "no library name or version in the file"
+    assert b"1980-01-01T00:00:00Z" in properties, "fixed dates, not the build time"
+    assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
