@@ -15,7 +15,13 @@ from pathlib import Path
 from builder.errors import DisclosureError
 from builder.parse import parse_file
 from builder.parse.summary import format_summary, to_json
-from builder.pipeline import DEFAULT_OUTPUT, DEFAULT_SOURCES, build_data, validate_packages
+from builder.pipeline import (
+    DEFAULT_OUTPUT,
+    DEFAULT_SITE,
+    DEFAULT_SOURCES,
+    build,
+    validate_packages,
+)
 from builder.validate import audit_report, format_checks, format_report, load_checks
 
 
@@ -54,16 +60,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build = commands.add_parser(
         "build",
-        help="build the open data packages from every bundled disclosure",
-        description="Parse and audit every disclosure in SOURCES and write one data package "
+        help="build the data packages and the site from every disclosure",
+        description="Parse and audit every disclosure in SOURCES, write one data package "
         "per disclosure and the portal-wide package to OUTPUT (CSV, Parquet, xlsx, "
-        "datapackage.json, README). OUTPUT is replaced only when the build is complete.",
+        "datapackage.json, README), then the pages, charts and the static site to SITE. "
+        "Outputs are replaced only when the build is complete.",
     )
     build.add_argument(
         "--sources", type=Path, default=DEFAULT_SOURCES, help="folder of <id>.txt + <id>.meta.yaml"
     )
     build.add_argument(
         "--output", type=Path, default=DEFAULT_OUTPUT, help="folder of the data packages"
+    )
+    build.add_argument(
+        "--site",
+        type=Path,
+        default=DEFAULT_SITE,
+        help="folder of the built site (default: site; its pages are generated into site_src "
+        "for the default site, so `mkdocs serve` previews it, else into SITE-docs)",
     )
     build.add_argument(
         "--no-site", action="store_true", help="build the data packages only, not the site"
@@ -89,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "audit":
             return run_audit(args.file, as_json=args.json, list_checks=args.list_checks)
         if args.command == "build":
-            return run_build(args.sources, args.output, site=not args.no_site)
+            return run_build(args.sources, args.output, None if args.no_site else args.site)
         if args.command == "validate":
             return run_validate(args.output)
     except DisclosureError as error:
@@ -129,10 +143,8 @@ def run_audit(path: Path | None, *, as_json: bool, list_checks: bool) -> int:
     return 0
 
 
-def run_build(sources: Path, output: Path, *, site: bool) -> int:
-    print(build_data(sources, output).describe())
-    if site:
-        print("note: the site is not part of the build yet; data packages only", file=sys.stderr)
+def run_build(sources: Path, output: Path, site: Path | None) -> int:
+    print(build(sources, output, site).describe())
     return 0
 
 

@@ -1,0 +1,314 @@
+"""Headline facts read from one parsed disclosure: totals and breakdowns, as exact Decimals.
+
+The charts and the pages both read a disclosure through these functions, so a figure on a
+page and the bar that shows it always come from the same table row. Nothing here converts
+to float or rounds: amounts stay the Decimals the parser produced (万元).
+
+Which table a fact comes from depends on the disclosure kind: final accounts (决算) print
+公开01表 … 公开10表, budgets (预算) print 预算公开表1 … 13. Where the preferred table is
+missing (seed 004 has no 02/03), the fact falls back to another table that states the same
+thing and says so in its ``source``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+Parsed = dict[str, Any]
+Row = dict[str, Any]
+
+_ORDINAL = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|\(\s*[一二三四五六七八九十]+\s*\)|[①-⑳])\s*"
+)
+
+# The "three public costs" items, in the order the tables print them.
+THREE_PUBLIC_ITEMS: tuple[tuple[str, str], ...] = (
+    ("overseas_trips", "因公出国（境）费"),
+    ("vehicle_purchase", "公务用车购置费"),
+    ("vehicle_operation", "公务用车运行维护费"),
+    ("official_receptions", "公务接待费"),
+)
+PHASE_ZH = {"budget": "预算数", "final": "决算数"}
+GROUP_ZH = {"personnel": "人员经费", "public": "公用经费"}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One labelled amount of a breakdown."""
+
+    label: str
+    amount: Decimal
+    code: str | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Labelled amounts and the table they were read from (e.g. ``公开03表 支出决算表``)."""
+
+    source: str
+    items: tuple[Item, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((item.amount for item in self.items), Decimal(0))
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project's performance self-evaluation: budget, execution and score."""
+
+    name: str
+    full_year_budget: Decimal | None
+    executed: Decimal | None
+    execution_rate: Decimal | None
+    total_score: Decimal | None
+    grade: str | None
+    money_unit: str
+
+
+def is_final(parsed: Parsed) -> bool:
+    return bool(parsed["document"]["kind"] == "final")
+
+
+def table_label(parsed: Parsed, table: dict[str, Any]) -> str:
+    """The canonical printed number and title, e.g. ``公开03表 支出决算表``."""
+    number = str(table["number"])
+    label = f"公开{number}表" if is_final(parsed) else f"预算公开表{int(number)}"
+    return f"{label} {table['title']}"
+
+
+def find_table(parsed: Parsed, *kinds: str) -> dict[str, Any] | None:
+    """The first of ``kinds`` that the disclosure prints with rows (status ``parsed``)."""
+    for kind in kinds:
+        for table in parsed["tables"]:
+            if table["kind"] == kind and table["status"] == "parsed" and table.get("rows"):
+                found: dict[str, Any] = table
+                return found
+    return None
+
+
+def strip_ordinal(name: str) -> str:
+    """``一、一般公共服务支出`` → ``一般公共服务支出``; ``①公务用车购置费`` → ``公务用车购置费``."""
+    return _ORDINAL.sub("", name).strip()
+
+
+def _summary(parsed: Parsed) -> tuple[dict[str, Any] | None, str]:
+    table = find_table(parsed, "income_expenditure_summary", "budget_summary")
+    amount_field = "amount_10k_yuan" if is_final(parsed) else "total_10k_yuan"
+    return table, amount_field
+
+
+def summary_amount(parsed: Parsed, item_key: str, side: str | None = None) -> Decimal | None:
+    """An amount of the income/expenditure summary table (01 / 预算公开表1) by its item key."""
+    table, field = _summary(parsed)
+    if table is None:
+        return None
+    for row in table["rows"]:
+        if row.get("item_key") == item_key and (side is None or row.get("side") == side):
+            value: Decimal | None = row.get(field)
+            return value
+    return None
+
+
+def total_expenditure(parsed: Parsed) -> Decimal | None:
+    """本年支出合计 of the summary table."""
+    return summary_amount(parsed, "total_expenditure")
+
+
+def total_income(parsed: Parsed) -> Decimal | None:
+    """本年收入合计 of the summary table."""
+    return summary_amount(parsed, "total_income")
+
+
+def _total_row(table: dict[str, Any]) -> Row | None:
+    for row in table["rows"]:
+        if row.get("level") == "合计":
+            found: Row = row
+            return found
+    return None
+
+
+def _amount_fields(table: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in table["fields"] if f["name"].endswith("_10k_yuan")]
+
+
+def expenditure_by_function(parsed: Parsed) -> Breakdown | None:
+    """Spending by function class (类): table 03 / 预算公开表3, else the summary table."""
+    table = find_table(parsed, "expenditure_by_function", "budget_expenditure_by_function")
+    if table is not None:
+        items = tuple(
+            Item(row["function_name"], row["total_expenditure_10k_yuan"], row["function_code"])
+            for row in table["rows"]
+            if row.get("level") == "类" and row.get("total_expenditure_10k_yuan") is not None
+        )
+        if items:
+            return Breakdown(table_label(parsed, table), items)
+    summary, field = _summary(parsed)
+    if summary is None:
+        return None
+    items = tuple(
+        Item(strip_ordinal(row["item_name"]), row[field], row["function_code"])
+        for row in summary["rows"]
+        if row.get("side") == "expenditure" and row.get("function_code") and row.get(field)
+    )
+    return Breakdown(table_label(parsed, summary), items) if items else None
+
+
+def expenditure_by_type(parsed: Parsed) -> Breakdown | None:
+    """基本支出, 项目支出 and the other spending columns of the total row of table 03.
+
+    Falls back to table 05 (general public budget appropriations only) where 03 is missing.
+    """
+    table = find_table(
+        parsed,
+        "expenditure_by_function",
+        "budget_expenditure_by_function",
+        "general_budget_expenditure",
+        "budget_general_expenditure",
+    )
+    if table is None:
+        return None
+    total = _total_row(table)
+    if total is None:
+        return None
+    items = tuple(
+        Item(field["title"], total[field["name"]])
+        for field in _amount_fields(table)[1:]  # the first amount column is the row total
+        if total.get(field["name"]) is not None
+    )
+    return Breakdown(table_label(parsed, table), items) if items else None
+
+
+def income_by_source(parsed: Parsed) -> Breakdown | None:
+    """The income lines of the summary table (01 lines 1–8 / 预算公开表1 income lines)."""
+    summary, field = _summary(parsed)
+    if summary is None:
+        return None
+    stop = {"total_income", "grand_total", "carried_over", "opening_balance"}
+    items: list[Item] = []
+    for row in summary["rows"]:
+        if row.get("side") != "income":
+            continue
+        if row.get("item_key") in stop:
+            break
+        if row.get(field) is not None:
+            items.append(Item(strip_ordinal(row["item_name"]), row[field]))
+    return Breakdown(table_label(parsed, summary), tuple(items)) if items else None
+
+
+def basic_expenditure_by_economic(parsed: Parsed) -> Breakdown | None:
+    """Basic spending by economic class (款 level), each item tagged 人员经费 or 公用经费."""
+    table = find_table(parsed, "basic_expenditure_by_economic")
+    if table is not None:
+        items = tuple(
+            Item(
+                row["economic_name"],
+                row["amount_10k_yuan"],
+                row["economic_code"],
+                GROUP_ZH.get(row.get("expense_group") or ""),
+            )
+            for row in table["rows"]
+            if row.get("level") == "款" and row.get("amount_10k_yuan") is not None
+        )
+        return Breakdown(table_label(parsed, table), items) if items else None
+    table = find_table(parsed, "budget_basic_expenditure_by_economic")
+    if table is None:
+        return None
+    budget_items: list[Item] = []
+    for row in table["rows"]:
+        if row.get("level") != "款" or row.get("total_10k_yuan") is None:
+            continue
+        group = "人员经费" if row.get("personnel_10k_yuan") is not None else "公用经费"
+        budget_items.append(
+            Item(row["department_economic_name"], row["total_10k_yuan"], None, group)
+        )
+    return Breakdown(table_label(parsed, table), tuple(budget_items)) if budget_items else None
+
+
+def basic_expenditure_groups(parsed: Parsed) -> Breakdown | None:
+    """人员经费合计 and 公用经费合计 of the basic-spending table (06 / 预算公开表6)."""
+    table = find_table(parsed, "basic_expenditure_by_economic")
+    if table is not None:
+        items = tuple(
+            Item(GROUP_ZH[row["expense_group"]], row["amount_10k_yuan"])
+            for row in table["rows"]
+            if row.get("level") == "合计"
+            and row.get("amount_10k_yuan") is not None
+            and row.get("expense_group") in GROUP_ZH
+        )
+        return Breakdown(table_label(parsed, table), items) if items else None
+    table = find_table(parsed, "budget_basic_expenditure_by_economic")
+    if table is None:
+        return None
+    total = _total_row(table)
+    if total is None:
+        return None
+    pairs = (("人员经费", "personnel_10k_yuan"), ("公用经费", "public_10k_yuan"))
+    items = tuple(Item(label, total[key]) for label, key in pairs if total.get(key) is not None)
+    return Breakdown(table_label(parsed, table), items) if items else None
+
+
+def three_public_costs(parsed: Parsed) -> Breakdown | None:
+    """The 三公 items; each item's ``group`` is its phase (预算数 or 决算数).
+
+    Final accounts (公开09表) print both the budget and the actual; a budget (预算公开表10)
+    prints the budget only. Blank cells count as zero here: the table prints every item.
+    """
+    table = find_table(parsed, "three_public_costs")
+    if table is not None:
+        items = tuple(
+            Item(label, row.get(f"{key}_10k_yuan") or Decimal(0), key, PHASE_ZH[row["phase"]])
+            for row in table["rows"]
+            for key, label in THREE_PUBLIC_ITEMS
+        )
+        return Breakdown(table_label(parsed, table), items)
+    table = find_table(parsed, "budget_three_public_costs")
+    if table is None:
+        return None
+    by_key = {row.get("item_key"): row for row in table["rows"]}
+    items = tuple(
+        Item(label, (by_key.get(key) or {}).get("total_10k_yuan") or Decimal(0), key, "预算数")
+        for key, label in THREE_PUBLIC_ITEMS
+    )
+    return Breakdown(table_label(parsed, table), items)
+
+
+def three_public_totals(parsed: Parsed) -> dict[str, Decimal]:
+    """The printed 三公 合计 by phase (``预算数`` / ``决算数``), where printed."""
+    totals: dict[str, Decimal] = {}
+    table = find_table(parsed, "three_public_costs")
+    if table is not None:
+        for row in table["rows"]:
+            if row.get("total_10k_yuan") is not None:
+                totals[PHASE_ZH[row["phase"]]] = row["total_10k_yuan"]
+        return totals
+    table = find_table(parsed, "budget_three_public_costs")
+    if table is not None:
+        for row in table["rows"]:
+            if row.get("item_key") == "total" and row.get("total_10k_yuan") is not None:
+                totals["预算数"] = row["total_10k_yuan"]
+    return totals
+
+
+def projects(parsed: Parsed) -> list[Project]:
+    """Performance self-evaluations (项目支出绩效自评表), one per project."""
+    out: list[Project] = []
+    for sheet in parsed["annexes"].get("performance_evaluations", []):
+        funding = sheet.get("funding") or []
+        first: Row = funding[0] if funding else {}
+        out.append(
+            Project(
+                name=sheet["project_name"],
+                full_year_budget=first.get("full_year_budget"),
+                executed=first.get("executed"),
+                execution_rate=first.get("execution_rate"),
+                total_score=sheet.get("total_score"),
+                grade=sheet.get("grade"),
+                money_unit=sheet.get("money_unit") or "万元",
+            )
+        )
+    return out

@@ -1,0 +1,148 @@
+"""Pages: the generated Markdown of the site, written into the MkDocs docs dir.
+
+Stage 6 of ``sources → parse → validate → publish → charts → pages``. One call,
+:func:`write_pages`, writes everything generated under ``docs_dir``:
+
+- ``index.md`` (home), ``units/index.md`` and ``units/<unit id>.md``,
+  ``disclosures/index.md`` and ``disclosures/<disclosure id>.md``, ``data.md``,
+  ``dictionary.md``, ``quality.md``, ``glossary.md`` (each opens with a "generated" banner);
+- ``assets/charts/<chart id>.vl.json`` and ``.csv`` (the charts and the data behind them);
+- ``sources/<disclosure id>.txt`` (the source texts) and ``downloads/<disclosure id>/…``,
+  ``downloads/portal/…`` (copies of the data packages that exist);
+- ``data.json`` (DCAT-US / Project Open Data catalogue).
+
+Hand-written pages (``methodology.md``) and assets (``assets/javascripts``,
+``assets/stylesheets``) are never touched. The generated folders are replaced as a whole,
+so a disclosure that is dropped leaves no stale page behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from builder.pages.catalog import (
+    CheckInfo,
+    DisclosureEntry,
+    Portal,
+    publish_file,
+    publish_folder,
+)
+from builder.pages.data import data_page, dictionary_page, write_data_json
+from builder.pages.disclosure import disclosure_page
+from builder.pages.glossary import glossary_page
+from builder.pages.home import disclosures_index, home_page
+from builder.pages.quality import quality_page
+from builder.pages.unit import unit_page, units_index
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SOURCES = REPO_ROOT / "datasets" / "sources"
+DEFAULT_SITE_URL = "http://127.0.0.1:8765/"  # the mkdocs.yml default; SITE_URL overrides both
+GENERATED_DIRS = ("units", "disclosures", "sources", "downloads", "assets/charts")
+PORTAL_PACKAGE = "portal"
+
+__all__ = ["GENERATED_DIRS", "CheckInfo", "write_pages"]
+
+
+def _provenance(sources_dir: Path, disclosure_id: str) -> dict[str, Any]:
+    meta = sources_dir / f"{disclosure_id}.meta.yaml"
+    if not meta.is_file():
+        return {}
+    loaded = yaml.safe_load(meta.read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, dict) else {}
+
+
+@dataclass(frozen=True)
+class _Folders:
+    packages: Path
+    sources: Path
+    docs: Path
+
+
+def _entry(
+    disclosure_id: str,
+    parsed: dict[str, Any],
+    findings: list[dict[str, Any]] | None,
+    folders: _Folders,
+) -> DisclosureEntry:
+    """The disclosure with its source text and package files published into the docs."""
+    entry = DisclosureEntry(disclosure_id, parsed, findings)
+    name = str(parsed["document"].get("source_file") or f"{disclosure_id}.txt")
+    if (folders.sources / name).is_file():
+        entry.source = publish_file(
+            folders.sources / name, folders.docs, f"sources/{disclosure_id}.txt"
+        )
+    entry.downloads = publish_folder(
+        folders.packages / disclosure_id, folders.docs, f"downloads/{disclosure_id}"
+    )
+    provenance = _provenance(folders.sources, disclosure_id)
+    entry.licence = provenance.get("licence")
+    entry.source_url = provenance.get("source_url")
+    return entry
+
+
+def _write(docs_dir: Path, path: str, content: str) -> None:
+    target = docs_dir / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(content if content.endswith("\n") else content + "\n", encoding="utf-8")
+
+
+def write_pages(  # noqa: PLR0913 - the four inputs of the brief plus optional overrides
+    parsed: list[tuple[str, dict[str, Any]]],
+    findings: dict[str, list[dict[str, Any]]],
+    packages_dir: Path,
+    docs_dir: Path,
+    *,
+    sources_dir: Path | None = None,
+    site_url: str | None = None,
+    checks: Sequence[CheckInfo] = (),
+) -> None:
+    """Write every generated page, chart and download of the site into ``docs_dir``.
+
+    ``parsed``: ``(disclosure id, builder.parse.parse_file(path))`` per disclosure, the id
+    being the source file stem. ``findings``: audit rows (``Finding.to_row()``) by
+    disclosure id; a disclosure missing from the mapping is shown as "not audited", one
+    mapped to an empty list as "all checks passed". ``packages_dir``: the publish stage's
+    output (``<id>/…`` and ``portal/…``); whatever files exist are copied and listed.
+    ``sources_dir``: where the source texts and their ``.meta.yaml`` are (default
+    ``datasets/sources``). ``site_url``: for absolute URLs in ``data.json`` and JSON-LD
+    (default: the ``SITE_URL`` environment variable, as in ``mkdocs.yml``). ``checks``: the
+    declared audit checks (``builder.validate.load_checks()``), so the quality page can show
+    every check, passed ones included, with its Chinese title.
+    """
+    sources = sources_dir if sources_dir is not None else DEFAULT_SOURCES
+    url = site_url or os.environ.get("SITE_URL") or DEFAULT_SITE_URL
+    for folder in GENERATED_DIRS:
+        shutil.rmtree(docs_dir / folder, ignore_errors=True)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    folders = _Folders(packages_dir, sources, docs_dir)
+    entries = [
+        _entry(disclosure_id, document, findings.get(disclosure_id), folders)
+        for disclosure_id, document in parsed
+    ]
+    portal = Portal(
+        disclosures=entries,
+        site_url=url if url.endswith("/") else url + "/",
+        portal_downloads=publish_folder(
+            packages_dir / PORTAL_PACKAGE, docs_dir, f"downloads/{PORTAL_PACKAGE}"
+        ),
+        checks=list(checks),
+    )
+    for entry in entries:
+        _write(docs_dir, entry.page, disclosure_page(entry, portal, docs_dir))
+    for unit in portal.units:
+        _write(docs_dir, unit.page, unit_page(unit, portal, docs_dir))
+    _write(docs_dir, "units/index.md", units_index(portal))
+    _write(docs_dir, "disclosures/index.md", disclosures_index(portal))
+    _write(docs_dir, "index.md", home_page(portal, docs_dir))
+    _write(docs_dir, "data.md", data_page(portal))
+    _write(docs_dir, "dictionary.md", dictionary_page())
+    _write(docs_dir, "quality.md", quality_page(portal))
+    _write(docs_dir, "glossary.md", glossary_page(portal))
+    write_data_json(portal, docs_dir)

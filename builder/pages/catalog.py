@@ -1,0 +1,232 @@
+"""The portal's structure: units, disclosures, their stable ids, page paths and downloads.
+
+A disclosure's id is its source file stem (``000_127416229ccdc025``) and its page is
+``disclosures/<id>.md``. A unit's id is ``unit-`` and the first 10 hex digits of the SHA-1
+of its NFKC-normalised name without spaces (the ``unit_id`` of the published ``units``
+resource), so the budget and the final accounts of one unit (seeds 000 and 002) share one
+page ``units/<unit id>.md``, and the address survives rebuilds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import shutil
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
+
+Parsed = dict[str, Any]
+
+# Files MkDocs would render as pages are published under a .txt name instead.
+_PAGE_SUFFIXES = {".md", ".markdown", ".mdown", ".mkdn", ".mkd"}
+_CHUNK = 1 << 16
+
+
+def unit_id(unit_name: str) -> str:
+    """``unit-`` + the first 10 hex digits of SHA-1 of the NFKC name without whitespace."""
+    folded = "".join(unicodedata.normalize("NFKC", unit_name).split())
+    return "unit-" + hashlib.sha1(folded.encode("utf-8")).hexdigest()[:10]
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def link(from_page: str, to_path: str) -> str:
+    """A Markdown link target from one docs file to another (MkDocs resolves and checks it)."""
+    start = posixpath.dirname(from_page) or "."
+    return posixpath.relpath(to_path, start)
+
+
+def url_root(page: str) -> str:
+    """The relative prefix from a page's URL to the site root (``use_directory_urls``).
+
+    Raw HTML attributes are not rewritten by MkDocs, so chart spec URLs use this prefix:
+    ``index.md`` → ``""``, ``data.md`` → ``../``, ``disclosures/x.md`` → ``../../``.
+    """
+    parts = PurePosixPath(page).with_suffix("").parts
+    depth = len(parts) - 1 if parts[-1] == "index" else len(parts)
+    return "../" * depth
+
+
+class CheckInfo(Protocol):
+    """What the pages need of a declared audit check (``builder.validate.Check`` fits)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def title_zh(self) -> str: ...
+
+    @property
+    def explanation_zh(self) -> str: ...
+
+    @property
+    def applies_to(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file published with the site: its docs path, size and SHA-256."""
+
+    path: str  # relative to docs_dir, POSIX
+    name: str  # the file's name in its package
+    size: int
+    sha256: str
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.name).suffix.lower()
+
+
+def publish_file(source: Path, docs_dir: Path, target: str) -> Download:
+    """Copy ``source`` to ``docs_dir/target`` and describe it."""
+    destination = docs_dir / target
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, destination)
+    return Download(target, source.name, destination.stat().st_size, sha256_of(destination))
+
+
+def publish_folder(folder: Path, docs_dir: Path, target: str) -> list[Download]:
+    """Copy every file under ``folder`` to ``docs_dir/target/`` (same relative paths)."""
+    if not folder.is_dir():
+        return []
+    out = []
+    for source in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = source.relative_to(folder).as_posix()
+        if source.suffix.lower() in _PAGE_SUFFIXES:
+            relative += ".txt"
+        download = publish_file(source, docs_dir, f"{target}/{relative}")
+        out.append(
+            Download(
+                download.path, source.relative_to(folder).as_posix(), download.size, download.sha256
+            )
+        )
+    return out
+
+
+@dataclass
+class DisclosureEntry:
+    """One disclosure with everything its pages need."""
+
+    disclosure_id: str
+    parsed: Parsed
+    findings: list[dict[str, Any]] | None  # None: the audit did not run for it
+    downloads: list[Download] = field(default_factory=list)
+    source: Download | None = None
+    licence: str | None = None
+    source_url: str | None = None
+
+    @property
+    def document(self) -> dict[str, Any]:
+        document: dict[str, Any] = self.parsed["document"]
+        return document
+
+    @property
+    def unit_name(self) -> str:
+        return str(self.document["unit_name"])
+
+    @property
+    def unit_id(self) -> str:
+        return unit_id(self.unit_name)
+
+    @property
+    def year(self) -> int:
+        return int(self.document["year"])
+
+    @property
+    def kind(self) -> str:
+        return str(self.document["kind"])
+
+    @property
+    def kind_zh(self) -> str:
+        return str(self.document["kind_zh"])
+
+    @property
+    def when(self) -> str:
+        """``2024年度决算``."""
+        return f"{self.year}年度{self.kind_zh}"
+
+    @property
+    def title(self) -> str:
+        """``山西省投资促进局 2024年度单位决算``."""
+        scope = self.document.get("scope") or ""
+        return f"{self.unit_name} {self.year}年度{scope}{self.kind_zh}"
+
+    @property
+    def page(self) -> str:
+        return f"disclosures/{self.disclosure_id}.md"
+
+    @property
+    def table_kinds(self) -> set[str]:
+        return {str(table["kind"]) for table in self.parsed["tables"]}
+
+    @property
+    def audit_summary(self) -> str:
+        """``未核查``, ``通过`` or ``N 处`` (errors and warnings; info notes are not problems)."""
+        if self.findings is None:
+            return "未核查"
+        serious = self.findings_of("error", "warning")
+        return f"{len(serious)} 处" if serious else "通过"
+
+    def findings_of(self, *severities: str) -> list[dict[str, Any]]:
+        """The findings of the given severities (none if the audit did not run)."""
+        return [f for f in self.findings or [] if f.get("severity") in severities]
+
+    @property
+    def unit_page(self) -> str:
+        return f"units/{self.unit_id}.md"
+
+    @property
+    def order(self) -> tuple[int, int, str]:
+        return (self.year, 0 if self.kind == "budget" else 1, self.disclosure_id)
+
+
+@dataclass
+class UnitEntry:
+    """A publishing unit and its disclosures, oldest first."""
+
+    unit_id: str
+    unit_name: str
+    disclosures: list[DisclosureEntry]
+
+    @property
+    def page(self) -> str:
+        return f"units/{self.unit_id}.md"
+
+
+@dataclass
+class Portal:
+    """Every disclosure and unit of the site, plus the portal-wide downloads."""
+
+    disclosures: list[DisclosureEntry]
+    site_url: str
+    portal_downloads: list[Download] = field(default_factory=list)
+    checks: list[CheckInfo] = field(default_factory=list)
+
+    @property
+    def units(self) -> list[UnitEntry]:
+        grouped: dict[str, UnitEntry] = {}
+        for entry in sorted(self.disclosures, key=lambda e: e.order):
+            unit = grouped.setdefault(entry.unit_id, UnitEntry(entry.unit_id, entry.unit_name, []))
+            unit.disclosures.append(entry)
+        return sorted(grouped.values(), key=lambda u: u.unit_name)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({entry.year for entry in self.disclosures})
+
+    def absolute(self, docs_path: str) -> str:
+        """The absolute URL of a file or page (``site_url`` + its site path)."""
+        path = docs_path
+        if path.endswith("index.md"):
+            path = path[: -len("index.md")]
+        elif path.endswith(".md"):
+            path = path[: -len(".md")] + "/"
+        return self.site_url.rstrip("/") + "/" + path

@@ -1,0 +1,172 @@
+"""The data pages: the download catalogue (``data.md``), the data dictionary
+(``dictionary.md``) and the machine-readable catalogue ``data.json``.
+
+The dictionary is generated from the table schemas (``builder/schemas/*.schema.yaml``) and,
+where the publish stage declares them, the portal-wide resources
+(``builder/publish/resources/*.schema.yaml``): field names, Chinese titles, types, units
+and descriptions. Nothing here restates a column list.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from builder.pages.catalog import Download, Portal, link
+from builder.pages.disclosure import format_size
+from builder.pages.markup import front_matter, md_link, md_table, text
+from builder.pages.metadata import data_json
+
+DATA = "data.md"
+DICTIONARY = "dictionary.md"
+BUILDER_DIR = Path(__file__).resolve().parents[1]
+SCHEMA_FOLDERS = (
+    ("schemas", "标准表格", "每份公开文件的数据包中，每张标准表格一个 CSV / Parquet 文件。"),
+    ("publish/resources", "汇总资源", "全门户汇总数据包中的目录、单位、核查发现和名词解释等资源。"),
+)
+TYPE_ZH = {
+    "string": "文本",
+    "integer": "整数",
+    "number": "数值",
+    "boolean": "布尔",
+    "date": "日期",
+    "year": "年份",
+}
+
+
+def load_schemas(folder: str) -> list[dict[str, Any]]:
+    """The schema declarations in ``builder/<folder>`` (none if the folder does not exist)."""
+    path = BUILDER_DIR / folder
+    if not path.is_dir():
+        return []
+    files = sorted(path.glob("*.schema.yaml"))
+    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in files]
+
+
+def _family(schema: dict[str, Any]) -> str:
+    table = schema.get("x-table") or {}
+    family = table.get("family")
+    if family == "final":
+        return f"决算 公开{table.get('number')}表"
+    if family == "budget":
+        return f"预算 预算公开表{int(str(table.get('number')))}"
+    return ""
+
+
+def dictionary_page() -> str:
+    out = [front_matter("数据字典", "开放数据包中每张表、每个字段的含义、类型和单位")]
+    out.append("# 数据字典\n")
+    out.append(
+        "<p>本页由各表的 Frictionless Table Schema 声明自动生成：字段名（英文，数据文件的列名）、"
+        "中文名（原表的栏目名称）、类型、单位和说明。金额字段以 <code>_10k_yuan</code> "
+        "结尾，单位为万元。</p>\n"
+    )
+    for folder, heading, intro in SCHEMA_FOLDERS:
+        schemas = load_schemas(folder)
+        if not schemas:
+            continue
+        out.append(f"## {heading}\n\n<p>{text(intro)}</p>\n")
+        for schema in schemas:
+            where = _family(schema)
+            suffix = f"（{where}）" if where else ""
+            out.append(f"### {text(schema.get('title') or schema['name'])}{text(suffix)}\n")
+            out.append(
+                f"<p>资源名：<code>{text(schema['name'])}</code>。"
+                f"{text(schema.get('description') or '')}</p>\n"
+            )
+            rows = [
+                [
+                    f"`{field['name']}`" if field["name"].isidentifier() else text(field["name"]),
+                    text(field.get("title") or ""),
+                    text(TYPE_ZH.get(str(field.get("type")), field.get("type") or "")),
+                    text(field.get("unit") or ""),
+                    text(field.get("description") or ""),
+                ]
+                for field in schema.get("fields") or []
+            ]
+            out.append(md_table(["字段名", "中文名", "类型", "单位", "说明"], rows))
+            keys = schema.get("primaryKey")
+            if keys:
+                out.append(f'<p class="portal-muted">主键：{text("、".join(keys))}</p>\n')
+    return "\n".join(out)
+
+
+def _file_rows(files: list[Download]) -> list[list[str]]:
+    return [
+        [
+            md_link(d.name, link(DATA, d.path)),
+            text(format_size(d.size)),
+            f'<code class="sha256">{d.sha256}</code>',
+        ]
+        for d in files
+    ]
+
+
+def data_page(portal: Portal) -> str:
+    out = [
+        front_matter("数据下载", "开放数据下载目录：每份公开文件的数据包、汇总数据包、data.json")
+    ]
+    out.append("# 数据下载\n")
+    out.append(
+        "<p>每份公开文件都整理成一个数据包：每张标准表格一个 CSV（UTF-8）和一个 Parquet 文件，"
+        "全部表格的 Excel 工作簿，以及描述字段、单位和来源的 "
+        "<code>datapackage.json</code>（Frictionless Data Package）。"
+        "每个文件都列出大小和 SHA-256 校验值，下载后可核对完整性。</p>\n"
+    )
+    out.append(
+        f"- {md_link('数据字典：每个字段的含义和单位', link(DATA, DICTIONARY))}\n"
+        f"- {md_link('data.json：DCAT-US / Project Open Data 数据目录', link(DATA, 'data.json'))}"
+        "\n"
+    )
+    out.append("## 全门户汇总数据包 { #portal }\n")
+    if portal.portal_downloads:
+        headers = ["文件", "大小", "SHA-256"]
+        align = ["left", "right", "left"]
+
+        main = [d for d in portal.portal_downloads if "/" not in d.name]
+        per_table = [d for d in portal.portal_downloads if "/" in d.name]
+        out.append(md_table(headers, _file_rows(main), align))
+        if per_table:
+            out.append(
+                f"<details markdown>\n<summary>逐表文件（CSV / Parquet，共 {len(per_table)} 个）"
+                "</summary>\n\n"
+                + md_table(headers, _file_rows(per_table), align)
+                + "\n</details>\n"
+            )
+    else:
+        out.append('<p class="portal-muted">汇总数据包尚未生成。</p>\n')
+    out.append("## 各公开文件的数据包\n")
+    rows = []
+    for entry in sorted(portal.disclosures, key=lambda e: (e.unit_name, e.order)):
+        files = ([entry.source] if entry.source else []) + entry.downloads
+        total = sum(d.size for d in files)
+        package = next((d for d in entry.downloads if d.name == "datapackage.json"), None)
+        rows.append(
+            [
+                md_link(entry.title, link(DATA, entry.page)),
+                text(f"{len(files)} 个文件"),
+                text(format_size(total)) if files else "",
+                md_link("datapackage.json", link(DATA, package.path))
+                if package
+                else text("尚未生成"),
+            ]
+        )
+    out.append(
+        md_table(
+            ["公开文件", "文件数", "合计大小", "数据包描述"],
+            rows,
+            ["left", "right", "right", "left"],
+        )
+    )
+    out.append("<p>各文件的完整清单（含 SHA-256）见每份公开文件页面末尾的“下载与引用”。</p>\n")
+    return "\n".join(out)
+
+
+def write_data_json(portal: Portal, docs_dir: Path) -> None:
+    (docs_dir / "data.json").write_text(
+        json.dumps(data_json(portal), ensure_ascii=False, indent=1, sort_keys=False) + "\n",
+        encoding="utf-8",
+    )

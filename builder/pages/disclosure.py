@@ -1,0 +1,464 @@
+"""The page of one disclosure: ``disclosures/<disclosure id>.md``.
+
+In reading order: what the document is and where it comes from; notes and known
+limitations (audit findings, missing tables); headline figures; charts; every table;
+the narrative (概况, 情况说明); performance self-evaluations (or, for a budget, the
+performance targets); the glossary; the audit findings in plain words; downloads with
+sizes, SHA-256, licence and a suggested citation; schema.org ``Dataset`` JSON-LD.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from builder.charts import disclosure_charts, facts
+from builder.pages.catalog import DisclosureEntry, Download, Portal, link
+from builder.pages.embed import embed_chart
+from builder.pages.markup import (
+    HtmlTable,
+    amount,
+    details,
+    front_matter,
+    md_link,
+    md_table,
+    number,
+    paragraphs,
+    text,
+)
+from builder.pages.metadata import dataset_jsonld, jsonld_script
+from builder.pages.tables import render_table
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+STATUS_ZH = {
+    "parsed": "已整理",
+    "empty": "本表无数据（原文注明）",
+    "missing": "原文缺失",
+    "unreadable": "无法读取",
+}
+FUNDING_ZH = {
+    "initial_budget_declared": "年初预算数（目标申报数）",
+    "initial_budget": "年初预算数（预算编制数）",
+    "full_year_budget": "全年预算数",
+    "executed": "全年执行数",
+    "balance": "结余",
+    "execution_rate": "执行率（%）",
+    "score": "得分",
+}
+INDICATOR_COLUMNS = (
+    ("level1", "一级指标"),
+    ("level2", "二级指标"),
+    ("level3", "三级指标"),
+    ("initial_target", "年初指标值"),
+    ("adjusted_target", "调整后指标值"),
+    ("actual", "实际完成值"),
+    ("weight", "分值"),
+    ("score", "得分"),
+    ("deviation_reason", "偏差原因"),
+)
+TARGET_COLUMNS = (
+    ("level1", "一级指标"),
+    ("level2", "二级指标"),
+    ("level3", "三级指标"),
+    ("period_target", "实施期指标值"),
+    ("annual_target", "年度指标值"),
+)
+SIZE_UNITS = ("B", "KB", "MB", "GB")
+KILO = 1024
+
+
+def format_size(size: int) -> str:
+    """``1536`` → ``1.5 KB``."""
+    value = float(size)
+    for unit in SIZE_UNITS:
+        if value < KILO or unit == SIZE_UNITS[-1]:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= KILO
+    raise AssertionError("unreachable")
+
+
+def _figure(value: str, what: str) -> str:
+    return (
+        f'<div class="portal-figure"><span class="value">{text(value)}</span>'
+        f'<span class="what">{text(what)}</span></div>'
+    )
+
+
+def headline_figures(entry: DisclosureEntry) -> list[tuple[str, str]]:
+    """(value, what) pairs for the headline block of a disclosure."""
+    parsed = entry.parsed
+    out: list[tuple[str, str]] = []
+    income = facts.total_income(parsed)
+    spending = facts.total_expenditure(parsed)
+    if income is not None:
+        out.append((amount(income), "本年收入合计"))
+    if spending is not None:
+        out.append((amount(spending), "本年支出合计"))
+    by_type = facts.expenditure_by_type(parsed)
+    if by_type is not None:
+        # Where table 03 is missing the split comes from 05: general budget appropriations only.
+        scope = "（一般公共预算财政拨款）" if "一般公共预算" in by_type.source else ""
+        for item in by_type.items:
+            if item.label in ("基本支出", "项目支出"):
+                out.append((amount(item.amount), f"{item.label}{scope}"))
+    for phase, total in facts.three_public_totals(parsed).items():
+        out.append((amount(total), f"“三公”经费{phase}"))
+    projects = facts.projects(parsed)
+    scores = [p.total_score for p in projects if p.total_score is not None]
+    if scores:
+        mean = (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))
+        out.append((f"{len(projects)} 个项目", f"绩效自评，平均得分 {mean} 分"))
+    return out
+
+
+def _limitations(entry: DisclosureEntry) -> str:
+    notes: list[str] = []
+    if entry.findings is None:
+        notes.append("本文件尚未经过算术核查。")
+    else:
+        serious = entry.findings_of("error", "warning")
+        if serious:
+            notes.append(
+                f"核查发现 {len(serious)} 处需要注意的问题（如表格缺失、数字不一致），"
+                "见下文“核查发现”。我们照原样发布，不做更正。"
+            )
+        else:
+            notes.append("算术核查未发现表内或表间数字不一致。")
+    for table in entry.parsed["tables"]:
+        if table["status"] in ("missing", "unreadable"):
+            label = facts.table_label(entry.parsed, table)
+            notes.append(
+                f"{label}：{STATUS_ZH[table['status']]}（目录中列出，但正文没有可读的表格，"
+                "原 PDF 中可能是图片），相关图表改用其他表格的数字并在图注中说明。"
+            )
+    notes.append("金额单位为万元，按原文照录；原文说明金额换算时可能存在尾数误差。")
+    items = "\n".join(f"<li>{text(note)}</li>" for note in notes)
+    return (
+        '<div class="admonition warning">\n<p class="admonition-title">注意事项与已知局限</p>\n'
+        f"<ul>\n{items}\n</ul>\n</div>\n"
+    )
+
+
+def _package_file(entry: DisclosureEntry, name: str) -> Download | None:
+    return next((d for d in entry.downloads if d.name == name), None)
+
+
+def _tables_section(entry: DisclosureEntry) -> str:
+    out = ["## 公开表格\n"]
+    for table in entry.parsed["tables"]:
+        label = facts.table_label(entry.parsed, table)
+        out.append(f"### {text(label)}\n")
+        status = table["status"]
+        if status != "parsed":
+            out.append(f"{text(STATUS_ZH[status])}。\n")
+            continue
+        rows = len(table["rows"])
+        body = render_table(table)
+        out.append(details(f"查看表格（{rows} 行，金额单位：万元）", body, search=False))
+        links = []
+        for suffix in ("csv", "parquet"):
+            download = _package_file(entry, f"{suffix}/{table['kind']}.{suffix}")
+            if download is not None:
+                links.append(md_link(f"下载 {suffix.upper()}", link(entry.page, download.path)))
+        if links:
+            out.append(" · ".join(links) + "\n")
+    return "\n".join(out)
+
+
+def _narrative_section(entry: DisclosureEntry) -> str:
+    narrative = entry.parsed["narrative"]
+    out = []
+    if narrative.get("overview"):
+        out.append("## 单位概况\n")
+        for section in narrative["overview"]:
+            out.append(f"### {text(section['heading'])}\n\n{paragraphs(section['text'])}\n")
+    if narrative.get("explanations"):
+        out.append("## 情况说明\n")
+        for section in narrative["explanations"]:
+            level = "###" if section.get("level", 1) == 1 else "####"
+            body = (
+                paragraphs(section.get("text")) or '<p class="portal-muted">（原文此节无正文）</p>'
+            )
+            out.append(f"{level} {text(section['heading'])}\n\n{body}\n")
+    return "\n".join(out)
+
+
+def _funding_table(sheet: dict[str, Any]) -> str:
+    columns = [c for c in sheet.get("funding_columns") or [] if c in FUNDING_ZH]
+    unit = sheet.get("money_unit") or "万元"
+    headers = ["资金来源"] + [
+        FUNDING_ZH[c] if c in ("execution_rate", "score") else f"{FUNDING_ZH[c]}（{unit}）"
+        for c in columns
+    ]
+    table = HtmlTable(headers=headers, numeric=set(range(1, len(headers))))
+    for row in sheet.get("funding") or []:
+        table.add(
+            [str(row.get("source") or "").rstrip(":：")] + [number(row.get(c)) for c in columns]
+        )
+    return table.render(search=True)
+
+
+def _indicator_table(indicators: list[dict[str, Any]], columns: tuple[tuple[str, str], ...]) -> str:
+    table = HtmlTable(headers=[title for _, title in columns])
+    for row in indicators:
+        table.add(
+            [number(v) if isinstance(v := row.get(key), Decimal) else v for key, _ in columns]
+        )
+    return table.render()
+
+
+def _performance_section(entry: DisclosureEntry) -> str:
+    annexes = entry.parsed["annexes"]
+    out: list[str] = []
+    sheets = annexes.get("performance_evaluations") or []
+    if sheets:
+        out.append("## 项目绩效自评\n")
+        summary = md_table(
+            ["项目", "全年预算数", "全年执行数", "执行率", "自评得分", "等级"],
+            [
+                [
+                    text(p.name),
+                    text(amount(p.full_year_budget, p.money_unit)),
+                    text(amount(p.executed, p.money_unit)),
+                    text(f"{p.execution_rate}%" if p.execution_rate is not None else "未填"),
+                    text(p.total_score),
+                    text(p.grade),
+                ]
+                for p in facts.projects(entry.parsed)
+            ],
+            ["left", "right", "right", "right", "right", "center"],
+        )
+        out.append(summary)
+        for sheet in sheets:
+            out.append(f"### {text(sheet['project_name'])}\n")
+            score = sheet.get("total_score")
+            grade = sheet.get("grade")
+            out.append(
+                f"<p>自评总分：<strong>{text(score)}</strong> 分，"
+                f"等级：<strong>{text(grade)}</strong>。</p>\n"
+            )
+            out.append(_funding_table(sheet))
+            for label, key in (("年度目标", "annual_targets"), ("实际完成情况", "actual_results")):
+                if sheet.get(key):
+                    out.append(f"<p><strong>{label}：</strong>{text(sheet[key])}</p>\n")
+            if sheet.get("indicators"):
+                out.append(
+                    details(
+                        f"绩效指标（{len(sheet['indicators'])} 项）",
+                        _indicator_table(sheet["indicators"], INDICATOR_COLUMNS),
+                    )
+                )
+            analysis = "\n".join(
+                f"<p><strong>{text(part['heading'])}</strong></p>\n{paragraphs(part['text'])}"
+                for part in sheet.get("analysis") or []
+            )
+            if analysis:
+                out.append(details("自评分析", analysis))
+    targets = annexes.get("performance_targets") or []
+    if targets:
+        out.append("## 项目绩效目标\n")
+        for sheet in targets:
+            out.append(f"### {text(sheet['project_name'])}\n")
+            unit = sheet.get("money_unit") or "元"
+            table = HtmlTable(
+                headers=["资金来源", f"实施期资金总额（{unit}）", f"年度资金总额（{unit}）"],
+                numeric={1, 2},
+            )
+            for row in sheet.get("funding") or []:
+                table.add(
+                    [
+                        str(row.get("source") or "").rstrip(":：").removeprefix("其中："),
+                        number(row.get("period_total_yuan")),
+                        number(row.get("annual_yuan")),
+                    ]
+                )
+            out.append(table.render(search=True))
+            for label, key in (
+                ("项目概况", "overview"),
+                ("实施期总目标", "overall_target_period"),
+                ("年度总目标", "overall_target_annual"),
+            ):
+                if sheet.get(key):
+                    out.append(f"<p><strong>{label}：</strong>{text(sheet[key])}</p>\n")
+            if sheet.get("indicators"):
+                out.append(
+                    details(
+                        f"绩效目标指标（{len(sheet['indicators'])} 项）",
+                        _indicator_table(sheet["indicators"], TARGET_COLUMNS),
+                    )
+                )
+    return "\n".join(out)
+
+
+def _glossary_section(entry: DisclosureEntry) -> str:
+    terms = entry.parsed["narrative"].get("glossary") or []
+    if not terms:
+        return ""
+    items = "\n".join(
+        f"<dt>{text(t['term'])}</dt>\n<dd>{text(t['definition'])}</dd>" for t in terms
+    )
+    return f"## 名词解释\n\n<dl>\n{items}\n</dl>\n"
+
+
+def _finding_value(value: object) -> str:
+    if value is None or value == "":
+        return ""
+    try:
+        return amount(Decimal(str(value)))
+    except InvalidOperation:
+        return str(value)
+
+
+def _as_list(value: object) -> list[object]:
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [] if value is None or value == "" else [value]
+
+
+def describe_finding(finding: dict[str, Any], parsed: dict[str, Any]) -> str:
+    """One audit finding in plain words, as safe HTML: rule, message, amounts, where."""
+    severity = str(finding.get("severity") or "")
+    labels = {str(t["kind"]): facts.table_label(parsed, t) for t in parsed["tables"]}
+    message = str(finding.get("message_zh") or finding.get("message_en") or "")
+    numbers = []
+    for key, label in (("expected", "应为"), ("actual", "实际"), ("difference", "相差")):
+        shown = _finding_value(finding.get(key))
+        if shown:
+            numbers.append(f"{label} {shown}")
+    where = []
+    tables = [labels.get(str(t), str(t)) for t in _as_list(finding.get("tables"))]
+    if tables:
+        where.append("涉及" + "、".join(tables))
+    lines = [str(n) for n in _as_list(finding.get("rows"))]
+    if lines:
+        where.append("原文第 " + "、".join(lines) + " 行")
+    text_parts = [message]
+    if numbers:
+        text_parts.append("（" + "，".join(numbers) + "）")
+    if where:
+        text_parts.append("。" + "；".join(where) + "。")
+    badge = SEVERITY_ZH.get(severity, severity)
+    rule = finding.get("check_id")
+    head = f"<strong>{text(badge)}</strong> " if badge else ""
+    tail = f' <code class="portal-muted">{text(rule)}</code>' if rule else ""
+    return head + text("".join(text_parts)) + tail
+
+
+def findings_block(entry: DisclosureEntry) -> str:
+    """The audit findings of a disclosure, most serious first, in plain words."""
+    if entry.findings is None:
+        return '<p class="portal-muted">本文件尚未经过算术核查。</p>\n'
+    serious = entry.findings_of("error", "warning")
+    notes = entry.findings_of("info")
+    out = []
+    if serious:
+        out.append(f"<p>核查发现 {len(serious)} 处需要注意的问题（照原样公布，未做更正）：</p>")
+        out.append(
+            "<ul>\n"
+            + "\n".join(f"<li>{describe_finding(f, entry.parsed)}</li>" for f in serious)
+            + "\n</ul>"
+        )
+    else:
+        out.append("<p>全部核查通过：各表的合计、层级和表间对应关系在尾数误差范围内一致。</p>")
+    if notes:
+        out.append("<p>提示（不是错误）：</p>")
+        out.append(
+            "<ul>\n"
+            + "\n".join(f"<li>{describe_finding(f, entry.parsed)}</li>" for f in notes)
+            + "\n</ul>"
+        )
+    return "\n".join(out) + "\n"
+
+
+def _download_rows(entry: DisclosureEntry, files: list[Download]) -> list[list[str]]:
+    rows = []
+    for download in files:
+        label = "原始文本（PDF 提取）" if download is entry.source else download.name
+        rows.append(
+            [
+                md_link(label, link(entry.page, download.path)),
+                text(format_size(download.size)),
+                f'<code class="sha256">{download.sha256}</code>',
+            ]
+        )
+    return rows
+
+
+def _downloads_section(entry: DisclosureEntry, portal: Portal) -> str:
+    out = ["## 下载与引用\n"]
+    main = [d for d in entry.downloads if "/" not in d.name]
+    per_table = [d for d in entry.downloads if "/" in d.name]
+    files = ([entry.source] if entry.source else []) + main
+    if not entry.downloads:
+        out.append('<p class="portal-muted">本文件的开放数据包尚未生成；可先下载原始文本。</p>\n')
+    else:
+        out.append(
+            "<p>数据包包括说明文件（README）、数据包描述（datapackage.json）、"
+            "全部表格的 Excel 工作簿，以及每张表的 CSV 和 Parquet 文件。"
+            "下载后可用 SHA-256 校验值核对文件完整性。</p>\n"
+        )
+    headers = ["文件", "大小", "SHA-256"]
+    align = ["left", "right", "left"]
+    if files:
+        out.append(md_table(headers, _download_rows(entry, files), align))
+    if per_table:
+        out.append(
+            f"<details markdown>\n<summary>逐表文件（CSV / Parquet，共 {len(per_table)} 个）"
+            "</summary>\n\n"
+            + md_table(headers, _download_rows(entry, per_table), align)
+            + "\n</details>\n"
+        )
+    licence = entry.licence or "政府信息公开，按原样转载"
+    out.append(f"<p><strong>许可：</strong>{text(licence)}</p>\n")
+    if entry.source_url:
+        out.append(f"<p><strong>原文地址：</strong>{text(entry.source_url)}</p>\n")
+    citation = (
+        f"{entry.unit_name}：《{entry.document.get('title') or entry.title}》，"
+        f"开放预算门户整理，数据标识 {entry.disclosure_id}，{portal.absolute(entry.page)}"
+    )
+    out.append(f"<p><strong>建议引用：</strong>{text(citation)}</p>\n")
+    return "\n".join(out)
+
+
+def disclosure_page(entry: DisclosureEntry, portal: Portal, docs_dir: Path) -> str:
+    """The Markdown of the disclosure's page (its chart files are written on the way)."""
+    parsed = entry.parsed
+    document = entry.document
+    unit = next(u for u in portal.units if u.unit_id == entry.unit_id)
+    others = [e for e in unit.disclosures if e is not entry]
+    out = [front_matter(entry.title, f"{entry.title}公开数据：表格、图表、情况说明、下载")]
+    out.append(f"# {text(entry.title)}\n")
+    lead = [f"本页整理自《{document.get('title') or entry.title}》"]
+    if entry.source is not None:
+        lead.append("（原始文本见本页末尾下载）")
+    out.append(f"<p>{text(''.join(lead))}。金额单位：万元。</p>\n")
+    out.append("- 单位：" + md_link(entry.unit_name, link(entry.page, unit.page)))
+    if others:
+        out.append(
+            "- 同一单位的其他公开文件："
+            + "，".join(md_link(e.when, link(entry.page, e.page)) for e in others)
+        )
+    out.append("")
+    out.append(_limitations(entry))
+    figures = headline_figures(entry)
+    if figures:
+        out.append("## 主要数字\n")
+        out.append(
+            '<div class="portal-figures">\n'
+            + "\n".join(_figure(v, w) for v, w in figures)
+            + "\n</div>\n"
+        )
+    charts = disclosure_charts(entry.disclosure_id, parsed)
+    if charts:
+        out.append("## 图表\n")
+        out += [embed_chart(chart, entry.page, docs_dir) for chart in charts]
+    out.append(_tables_section(entry))
+    out.append(_narrative_section(entry))
+    out.append(_performance_section(entry))
+    out.append(_glossary_section(entry))
+    out.append("## 核查发现\n")
+    out.append(findings_block(entry))
+    out.append(_downloads_section(entry, portal))
+    out.append(jsonld_script(dataset_jsonld(entry, portal)))
+    return "\n".join(part for part in out if part is not None)

@@ -1,0 +1,126 @@
+"""A parsed table as a readable HTML table: Chinese headings with units, levels indented.
+
+Technical columns (row numbers, source lines, keys, parent codes) are left to the downloads.
+Amount columns blank in every row are named under the table instead of shown; rows blank in
+every amount column are counted instead of shown (the downloads keep every row). ``——``
+marks a cell the table prints as not applicable. Tables with income and expenditure side by
+side (01, 04, 预算公开表1 and 4) are shown as two tables.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from builder.pages.markup import HtmlTable, number, text
+
+HIDDEN = {
+    "row_number",
+    "source_line",
+    "item_key",
+    "parent_code",
+    "level",
+    "side",
+    "not_applicable",
+    "row_type",
+    "function_code_level",
+}
+VALUE_ZH = {
+    "expense_group": {"personnel": "人员经费", "public": "公用经费"},
+    "phase": {"budget": "预算数", "final": "决算数"},
+    "section": {
+        "government_procurement": "政府采购",
+        "office_operating_costs": "机关运行经费",
+        "state_assets": "国有资产占用",
+    },
+}
+SIDE_ZH = {"income": "收入", "expenditure": "支出"}
+LEVEL_CLASS = {"合计": "level-total", "类": "level-1", "款": "level-2", "项": "level-3"}
+NAME_FIELDS = {
+    "function_name",
+    "economic_name",
+    "item_name",
+    "department_economic_name",
+    "project_name",
+    "revenue_name",
+}
+
+
+def _is_measure(field: dict[str, Any]) -> bool:
+    return bool(field["name"].endswith("_10k_yuan") or field["name"] == "count")
+
+
+def _heading(field: dict[str, Any]) -> str:
+    unit = field.get("unit")
+    return f"{field['title']}（{unit}）" if unit else str(field["title"])
+
+
+def _cell(field: dict[str, Any], row: dict[str, Any]) -> str:
+    name = field["name"]
+    value = row.get(name)
+    if _is_measure(field):
+        if value is None:
+            return "——" if row.get("not_applicable") else ""
+        if name == "count" and row.get("count_unit"):
+            return f"{number(value)} {row['count_unit']}"
+        return number(value) if isinstance(value, Decimal | int) else str(value)
+    if name in VALUE_ZH:
+        return VALUE_ZH[name].get(str(value), "" if value is None else str(value))
+    return "" if value is None else str(value)
+
+
+def _row_class(row: dict[str, Any]) -> str:
+    if row.get("row_type") == "aggregate":
+        return "level-total"
+    return LEVEL_CLASS.get(str(row.get("level")), "")
+
+
+def _blank(row: dict[str, Any], measures: list[dict[str, Any]]) -> bool:
+    if row.get("not_applicable"):
+        return False
+    return all(row.get(field["name"]) is None for field in measures)
+
+
+def render_table(table: dict[str, Any]) -> str:
+    """The table's rows as HTML (one or two tables) and a note on what was left out."""
+    fields = [f for f in table["fields"] if f["name"] not in HIDDEN and f["name"] != "count_unit"]
+    rows: list[dict[str, Any]] = table["rows"]
+    measures = [f for f in fields if _is_measure(f)]
+    empty_columns = [f for f in measures if all(r.get(f["name"]) is None for r in rows)]
+    groups: list[tuple[str, list[dict[str, Any]]]]
+    if any("side" in row for row in rows):
+        groups = [
+            (SIDE_ZH[side], [r for r in rows if r.get("side") == side])
+            for side in ("income", "expenditure")
+        ]
+    else:
+        groups = [("", rows)]
+    out: list[str] = []
+    hidden_rows = 0
+    for caption, group_rows in groups:
+        shown_rows = [row for row in group_rows if not _blank(row, measures)]
+        hidden_rows += len(group_rows) - len(shown_rows)
+        # A column blank in every shown row of this group is left out of it.
+        shown = [
+            f
+            for f in fields
+            if f not in empty_columns and any(row.get(f["name"]) is not None for row in shown_rows)
+        ]
+        html_table = HtmlTable(
+            headers=[_heading(f) for f in shown],
+            numeric={i for i, f in enumerate(shown) if _is_measure(f)},
+            caption=caption,
+            name_column=next((i for i, f in enumerate(shown) if f["name"] in NAME_FIELDS), None),
+        )
+        for row in shown_rows:
+            html_table.add([_cell(f, row) for f in shown], _row_class(row))
+        out.append(html_table.render())
+    notes = []
+    if empty_columns:
+        names = "、".join(text(f["title"]) for f in empty_columns)
+        notes.append(f"以下各栏本表全部为空，未列出：{names}。")
+    if hidden_rows:
+        notes.append(f"另有 {hidden_rows} 行各栏金额均为空，未列出。")
+    if notes:
+        out.append(f'<p class="portal-muted">{"".join(notes)}完整表格见下方下载文件。</p>\n')
+    return "\n".join(out)

@@ -1,0 +1,246 @@
+"""The built site in headless Chromium: pages, charts, search, downloads, offline, layout.
+
+Every page is opened from the local server at its ``SITE_URL``; a test fails on any
+JavaScript page error, on a chart that did not render as SVG, and on any request that
+leaves the origin. Screenshots go to ``test-output/screenshots/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urldefrag
+
+import pytest
+from playwright.sync_api import Page, Response, expect
+
+from builder.pages.catalog import unit_id
+from tests.browser.sitebuild import SEED_IDS
+
+pytestmark = pytest.mark.browser
+
+INVESTMENT_BUREAU = unit_id("山西省投资促进局")  # seeds 000 (2024 决算) and 002 (2023 预算)
+FIRST = "000_127416229ccdc025"
+NO_PACKAGE_TABLES = "004_c9b7d00ba9827a50"  # tables 02 and 03 missing in the source
+PAGE_WEIGHT_LIMIT = 400 * 1024  # bytes of HTML + chart specs of one disclosure page
+SCREENSHOT_MAX_HEIGHT = 6000
+HTTP_OK = 200
+
+
+class PageErrors:
+    """JavaScript errors and console errors of a page."""
+
+    def __init__(self, page: Page) -> None:
+        self.errors: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                self.errors.append(f"console: {message.text}") if message.type == "error" else None
+            ),
+        )
+
+
+@pytest.fixture
+def errors(page: Page) -> Iterator[PageErrors]:
+    watcher = PageErrors(page)
+    yield watcher
+    assert watcher.errors == [], watcher.errors
+
+
+def _open(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+
+
+def _expect_charts(page: Page, at_least: int = 1) -> int:
+    """Every ``div.vega-chart`` of the page rendered an SVG; returns how many there are."""
+    charts = page.locator("div.vega-chart")
+    count = charts.count()
+    assert count >= at_least
+    expect(page.locator("div.vega-chart[data-chart-ok] svg.marks")).to_have_count(count)
+    failed = page.eval_on_selector_all(
+        "div.vega-chart[data-chart-error]", "els => els.map(e => e.dataset.chartError)"
+    )
+    assert failed == []
+    return count
+
+
+def test_home_page(page: Page, base_url: str, errors: PageErrors) -> None:
+    _open(page, base_url)
+    expect(page.locator("h1")).to_contain_text("开放预算门户")
+    _expect_charts(page, at_least=2)
+    # Chinese number formatting: 万元 with thousands separators.
+    expect(page.locator("article")).to_contain_text("6,280.94 万元")
+    expect(page.locator(f"article a[href*='{INVESTMENT_BUREAU}']").first).to_be_visible()
+
+
+def test_unit_page_links_both_disclosures(page: Page, base_url: str, errors: PageErrors) -> None:
+    _open(page, f"{base_url}units/{INVESTMENT_BUREAU}/")
+    expect(page.locator("h1")).to_contain_text("山西省投资促进局")
+    for disclosure in ("000_127416229ccdc025", "002_6a7fbe393d7e6d53"):
+        expect(page.locator(f"article a[href*='{disclosure}']").first).to_be_visible()
+    _expect_charts(page)
+
+
+@pytest.mark.parametrize("disclosure_id", SEED_IDS)
+def test_disclosure_page(page: Page, base_url: str, errors: PageErrors, disclosure_id: str) -> None:
+    _open(page, f"{base_url}disclosures/{disclosure_id}/")
+    expect(page.locator("h1")).to_be_visible()
+    _expect_charts(page, at_least=4)
+    # The charts are described for screen readers (vega-embed puts it on the container).
+    labels = page.eval_on_selector_all(
+        "div.vega-chart", "els => els.map(e => e.getAttribute('aria-label') || '')"
+    )
+    assert all(label.startswith("条形图：") for label in labels), labels
+    # Every standard table is listed; tables that exist render with units in the headings.
+    expect(page.locator("h2#公开表格")).to_be_visible()
+    assert page.locator("table.portal-table th", has_text="（万元）").count() > 0
+    # schema.org Dataset JSON-LD: a JSON array with one Dataset.
+    raw = page.locator("script[type='application/ld+json']").text_content()
+    data = json.loads(raw or "")
+    assert data[0]["@type"] == "Dataset"
+    assert data[0]["identifier"] == disclosure_id
+
+
+def test_missing_tables_are_explained(page: Page, base_url: str, errors: PageErrors) -> None:
+    _open(page, f"{base_url}disclosures/{NO_PACKAGE_TABLES}/")
+    notes = page.locator(".admonition.warning")
+    expect(notes).to_contain_text("公开02表 收入决算表：原文缺失")
+    expect(notes).to_contain_text("公开03表 支出决算表：原文缺失")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("招商引资", ["disclosures/000_127416229ccdc025/", "disclosures/003_664a31573f3e6641/"]),
+        ("公务接待费", ["disclosures/000_127416229ccdc025/", "glossary/"]),
+    ],
+)
+def test_chinese_search(page: Page, base_url: str, query: str, expected: list[str]) -> None:
+    # Material reads ?q= on load; typing CJK fires no keyup (see ECOSYSTEM.md section 6).
+    page.goto(f"{base_url}?q={quote(query)}")
+    meta = page.locator(".md-search-result__meta")
+    expect(meta).not_to_have_text(re.compile("正在初始化|键入以开始搜索"), timeout=15_000)
+    expect(page.locator(".md-search-result__item").first).to_be_visible()
+    hrefs = page.eval_on_selector_all("a.md-search-result__link", "els => els.map(e => e.href)")
+    # Result links carry a highlight query (?h=…) and an anchor; keep the page path.
+    pages = {urldefrag(href)[0].split("?")[0].removeprefix(base_url) for href in hrefs}
+    for wanted in expected:
+        assert wanted in pages, (query, sorted(pages))
+
+
+def test_downloads_resolve_with_listed_checksums(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}disclosures/{FIRST}/")
+    rows = page.eval_on_selector_all(
+        "table:has(code.sha256) tbody tr",
+        "rows => rows.map(r => [r.querySelector('a').href, r.querySelector('code').textContent])",
+    )
+    assert len(rows) >= 1  # the source text at least; the package files when they exist
+    for href, sha256 in rows:
+        response = page.request.get(href)
+        assert response.status == HTTP_OK, href
+        assert hashlib.sha256(response.body()).hexdigest() == sha256, href
+    csv_links = page.eval_on_selector_all("a[href$='.csv']", "els => els.map(e => e.href)")
+    assert any("/assets/charts/" in href for href in csv_links)
+    for href in csv_links:
+        assert page.request.get(href).status == HTTP_OK, href
+
+
+def test_no_request_leaves_the_origin(page: Page, base_url: str) -> None:
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url)
+            if not request.url.startswith((base_url, "data:", "blob:"))
+            else None
+        ),
+    )
+    # The home page with a search (loads the search worker and index), then a chart page.
+    for path in (f"?q={quote('三公')}", f"disclosures/{FIRST}/"):
+        _open(page, base_url + path)
+    assert outside == []
+
+
+def test_chart_renders_after_instant_navigation(
+    page: Page, base_url: str, errors: PageErrors
+) -> None:
+    _open(page, base_url)
+    page.evaluate("window.__instant = true")
+    page.locator(f"article a[href*='{FIRST}']").first.click()
+    page.wait_for_url(f"**/disclosures/{FIRST}/")
+    # The URL changes before the content is swapped: wait for the new page's content.
+    expect(page.locator("h1")).to_contain_text("2024年度单位决算")
+    expect(page.locator("div.vega-chart")).to_have_count(6)
+    _expect_charts(page, at_least=6)
+    # The window survived: the navigation was instant, not a page load.
+    assert page.evaluate("window.__instant === true")
+    # And back to a page with charts of its own.
+    page.locator(f"article a[href*='units/{INVESTMENT_BUREAU}']").first.click()
+    page.wait_for_url(f"**/units/{INVESTMENT_BUREAU}/")
+    expect(page.locator("h2#历年公开文件")).to_be_visible()
+    _expect_charts(page)
+    assert page.evaluate("window.__instant === true")
+
+
+@pytest.mark.usefixtures("errors")
+@pytest.mark.parametrize(("form", "width"), [("desktop", 1280), ("phone", 390)])
+def test_screenshots(page: Page, base_url: str, screenshots: Path, form: str, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    for name, path in (
+        ("home", ""),
+        ("unit", f"units/{INVESTMENT_BUREAU}/"),
+        ("disclosure-000", f"disclosures/{FIRST}/"),
+    ):
+        _open(page, base_url + path)
+        if path.startswith("disclosures/") or not path:
+            _expect_charts(page)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.screenshot(
+            path=screenshots / f"{name}-{form}.png",
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": width, "height": min(height, SCREENSHOT_MAX_HEIGHT)},
+        )
+        # No horizontal scrolling of the page itself (wide tables scroll in their box).
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1, (name, form, overflow)
+
+
+def test_page_weight(page: Page, base_url: str) -> None:
+    """HTML + chart specs of a disclosure page; the shared JS/CSS is reported apart."""
+    sizes: dict[str, int] = {}
+    compressed: dict[str, int] = {}
+
+    def record(response: Response) -> None:
+        url = response.url
+        if url.startswith(base_url) and response.status == HTTP_OK:
+            body = response.body()
+            sizes[url] = len(body)
+            compressed[url] = len(gzip.compress(body, 6))
+
+    page.on("response", record)
+    _open(page, f"{base_url}disclosures/{FIRST}/")
+    _expect_charts(page, at_least=4)
+    page_urls = [u for u in sizes if u.endswith(("/", ".vl.json"))]
+    shared = [u for u in sizes if u.endswith((".js", ".css"))]
+    report = {
+        "page": f"disclosures/{FIRST}/",
+        "html_bytes": sum(sizes[u] for u in page_urls if u.endswith("/")),
+        "chart_spec_bytes": sum(sizes[u] for u in page_urls if u.endswith(".vl.json")),
+        "chart_specs": sum(1 for u in page_urls if u.endswith(".vl.json")),
+        "page_bytes_gzip": sum(compressed[u] for u in page_urls),
+        "shared_js_css_bytes": sum(sizes[u] for u in shared),
+        "shared_js_css_bytes_gzip": sum(compressed[u] for u in shared),
+        "all_bytes": sum(sizes.values()),
+    }
+    out = Path(__file__).resolve().parents[2] / "test-output" / "page-weight.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    assert report["html_bytes"] + report["chart_spec_bytes"] < PAGE_WEIGHT_LIMIT, report

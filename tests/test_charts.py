@@ -1,0 +1,166 @@
+"""Charts: what each seed's charts show, exact data behind floats, texts and determinism."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder.charts import (
+    Chart,
+    chart_csv,
+    disclosure_charts,
+    facts,
+    three_public_by_unit,
+    unit_over_time,
+    units_compared,
+    write_chart,
+)
+from builder.parse import parse_file
+from tests.conftest import SEEDS
+
+PARSED = {path.stem: parse_file(path) for path in SEEDS}
+FINAL_000 = "000_127416229ccdc025"
+BUDGET_002 = "002_6a7fbe393d7e6d53"
+NO_03_004 = "004_c9b7d00ba9827a50"
+ALL_KINDS = (
+    "spending-by-function",
+    "spending-by-type",
+    "income-by-source",
+    "basic-by-economic",
+    "three-public-costs",
+    "performance",
+)
+
+
+def _charts(disclosure_id: str) -> dict[str, Chart]:
+    charts = disclosure_charts(disclosure_id, PARSED[disclosure_id])
+    return {chart.chart_id.removeprefix(f"{disclosure_id}-"): chart for chart in charts}
+
+
+def _values(chart: Chart) -> list[dict[str, Any]]:
+    spec = chart.spec
+    values: list[dict[str, Any]] = spec["datasets"][spec["data"]["name"]]
+    return values
+
+
+def test_final_accounts_get_every_chart() -> None:
+    assert tuple(_charts(FINAL_000)) == ALL_KINDS
+
+
+def test_budget_has_no_performance_evaluation_chart() -> None:
+    # Seed 002 is a budget: its annexes are performance targets, not self-evaluations.
+    assert tuple(_charts(BUDGET_002)) == ALL_KINDS[:-1]
+
+
+def test_spending_by_function_is_exact_behind_the_floats() -> None:
+    chart = _charts(FINAL_000)["spending-by-function"]
+    assert chart.rows[0] == {"category": "一般公共服务支出", "amount": Decimal("5837.92")}
+    assert [v["amount"] for v in _values(chart)] == [5837.92, 345.71, 97.31]
+    assert _values(chart)[0]["label"] == "一般公共服务支出：5,837.92 万元"
+    assert chart.source == "数据来源：公开03表 支出决算表"
+
+
+def test_missing_table_03_falls_back_and_says_so() -> None:
+    charts = _charts(NO_03_004)
+    assert charts["spending-by-function"].source == "数据来源：公开01表 收入支出决算总表"
+    by_type = charts["spending-by-type"]
+    assert by_type.source == "数据来源：公开05表 一般公共预算财政拨款支出决算表"
+    assert "一般公共预算财政拨款" in by_type.title
+
+
+def test_three_public_costs_compare_budget_and_final() -> None:
+    chart = _charts(FINAL_000)["three-public-costs"]
+    groups = [row["group"] for row in chart.rows]
+    assert groups == ["预算数"] * 4 + ["决算数"] * 4
+    receptions = [row["amount"] for row in chart.rows if row["category"] == "公务接待费"]
+    assert receptions == [Decimal("1.87"), Decimal("1.87")]
+
+
+def test_performance_chart_shows_rates_and_scores() -> None:
+    chart = _charts(FINAL_000)["performance"]
+    expo = next(row for row in chart.rows if row["category"] == "中国(太原)国际能源产业博览会")
+    assert expo["execution_rate"] == Decimal("41.26")
+    assert expo["total_score"] == Decimal("59.06")
+    assert expo["grade"] == "差"
+
+
+@pytest.mark.parametrize("disclosure_id", sorted(PARSED))
+def test_every_chart_is_described_in_chinese(disclosure_id: str) -> None:
+    year = str(PARSED[disclosure_id]["document"]["year"])
+    for chart in disclosure_charts(disclosure_id, PARSED[disclosure_id]):
+        spec = chart.spec
+        assert chart.title.startswith(PARSED[disclosure_id]["document"]["unit_name"])
+        assert year in chart.title
+        assert spec["description"] == chart.description
+        assert chart.description.startswith("条形图：")
+        layer = spec["layer"][0]
+        assert layer["encoding"]["tooltip"], chart.chart_id
+        assert layer["encoding"]["description"] == {"field": "label", "type": "nominal"}
+        x_title = layer["encoding"]["x"]["title"]
+        assert "万元" in x_title or "%" in x_title, (chart.chart_id, x_title)
+        drawn = spec["title"]["text"]  # one line, or lines that fit a phone
+        assert "".join(drawn if isinstance(drawn, list) else [drawn]).startswith(f"{year}年度")
+        for value in _values(chart):
+            assert isinstance(value["amount"], float)
+
+
+@pytest.mark.parametrize("disclosure_id", sorted(PARSED))
+def test_amount_charts_sum_to_their_exact_rows(disclosure_id: str) -> None:
+    for chart in disclosure_charts(disclosure_id, PARSED[disclosure_id]):
+        if not chart.chart_id.endswith("performance"):
+            exact = sum(row["amount"] for row in chart.rows)  # type: ignore[misc]
+            shown = sum(v["amount"] for v in _values(chart))
+            assert shown == pytest.approx(float(exact)), chart.chart_id
+
+
+def test_specs_are_deterministic() -> None:
+    first = [c.spec_json() for c in disclosure_charts(FINAL_000, PARSED[FINAL_000])]
+    second = [c.spec_json() for c in disclosure_charts(FINAL_000, PARSED[FINAL_000])]
+    assert first == second
+    assert all(json.loads(text)["$schema"].startswith("https://vega.github.io") for text in first)
+
+
+def test_chart_files(tmp_path: Path) -> None:
+    chart = _charts(FINAL_000)["spending-by-type"]
+    spec_path, csv_path = write_chart(chart, tmp_path)
+    assert spec_path.as_posix() == f"assets/charts/{FINAL_000}-spending-by-type.vl.json"
+    assert json.loads((tmp_path / spec_path).read_text(encoding="utf-8")) == chart.spec
+    raw = (tmp_path / csv_path).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the Chinese headings
+    assert chart_csv(chart).splitlines() == [
+        "支出类型,金额（万元）",
+        "基本支出,1451.33",
+        "项目支出,4332.09",
+        "经营支出,497.51",
+    ]
+
+
+def test_unit_over_time_pairs_budget_and_final() -> None:
+    pairs = [(key, PARSED[key]) for key in (FINAL_000, BUDGET_002)]
+    chart = unit_over_time("unit-bc7e39c2ce", "山西省投资促进局", pairs)
+    assert chart is not None
+    assert [(row["category"], row["group"], row["amount"]) for row in chart.rows] == [
+        ("2023年度预算", "本年收入合计", Decimal("5256.96")),
+        ("2023年度预算", "本年支出合计", Decimal("6559.72")),
+        ("2024年度决算", "本年收入合计", Decimal("6382.69")),
+        ("2024年度决算", "本年支出合计", Decimal("6280.94")),
+    ]
+
+
+def test_units_compared_use_each_units_latest_final_accounts() -> None:
+    pairs = list(PARSED.items())
+    compared = units_compared(pairs)
+    assert compared is not None
+    assert len(compared.rows) == 4  # four units; 002 is a budget
+    three = three_public_by_unit(pairs)
+    assert three is not None
+    assert {row["group"] for row in three.rows} == {"预算数", "决算数"}
+
+
+def test_facts_keep_decimals() -> None:
+    assert facts.total_expenditure(PARSED[FINAL_000]) == Decimal("6280.94")
+    assert facts.three_public_totals(PARSED[BUDGET_002]) == {"预算数": Decimal("89.60")}

@@ -1,0 +1,208 @@
+"""Pages: what ``write_pages`` writes for the seeds, with findings and a package directory.
+
+The packages here are a tiny stand-in (a datapackage.json, a CSV, a README), so the tests
+do not depend on the publish stage; the browser tests build the real packages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder.pages import write_pages
+from builder.pages.catalog import unit_id, url_root
+from builder.pages.markup import GENERATED_BANNER, amount, plain_title, text
+from builder.parse import parse_file
+from tests.conftest import ROOT, SEEDS
+
+FINAL_000 = "000_127416229ccdc025"
+BUDGET_002 = "002_6a7fbe393d7e6d53"
+NOT_AUDITED = "001_417cec5d1b5bc998"
+SITE_URL = "https://example.org/portal/"
+FINDING = {
+    "disclosure_id": FINAL_000,
+    "check_id": "hierarchy-sum",
+    "severity": "error",
+    "tables": ["expenditure_by_function"],
+    "rows": [179, 180],
+    "field": "total_expenditure_10k_yuan",
+    "expected": "5837.92",
+    "actual": "5837.90",
+    "difference": "-0.02",
+    "message_zh": "类 201 不等于其下各款之和",
+    "message_en": "Class 201 is not the sum of its 款 rows",
+}
+PACKAGE_CSV = "function_code,amount_10k_yuan\r\n201,5837.92\r\n"
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("pages")
+    packages = base / "packages"
+    package = packages / FINAL_000
+    (package / "csv").mkdir(parents=True)
+    (package / "csv" / "expenditure_by_function.csv").write_text(PACKAGE_CSV, encoding="utf-8")
+    (package / "datapackage.json").write_text('{"name": "x"}\n', encoding="utf-8")
+    (package / "README.md").write_text("# 说明\n", encoding="utf-8")
+    (packages / "portal").mkdir()
+    (packages / "portal" / "datapackage.json").write_text('{"name": "p"}\n', encoding="utf-8")
+    docs = base / "docs"
+    (docs / "disclosures").mkdir(parents=True)
+    (docs / "disclosures" / "stale.md").write_text("# old\n", encoding="utf-8")
+    (docs / "methodology.md").write_text("# 方法说明\n", encoding="utf-8")
+    parsed = [(path.stem, parse_file(path)) for path in SEEDS]
+    findings: dict[str, list[dict[str, Any]]] = {key: [] for key, _ in parsed if key != NOT_AUDITED}
+    findings[FINAL_000] = [FINDING]
+    write_pages(parsed, findings, packages, docs, site_url=SITE_URL)
+    return docs
+
+
+def _read(docs: Path, path: str) -> str:
+    return (docs / path).read_text(encoding="utf-8")
+
+
+def test_pages_are_written(docs: Path) -> None:
+    expected = [
+        "index.md",
+        "units/index.md",
+        "disclosures/index.md",
+        "data.md",
+        "dictionary.md",
+        "quality.md",
+        "glossary.md",
+        *[f"disclosures/{path.stem}.md" for path in SEEDS],
+    ]
+    for path in expected:
+        text_ = _read(docs, path)
+        assert text_.startswith("---\ntitle: "), path
+        assert GENERATED_BANNER in text_, path
+    assert not (docs / "disclosures" / "stale.md").exists()  # generated folders are replaced
+    assert _read(docs, "methodology.md") == "# 方法说明\n"  # hand-written pages are kept
+
+
+def test_budget_and_final_of_one_unit_share_a_page(docs: Path) -> None:
+    unit = unit_id("山西省投资促进局")
+    assert re.fullmatch(r"unit-[0-9a-f]{10}", unit)
+    assert unit == unit_id("山西省 投资促进局")  # spaces do not change the id
+    page = _read(docs, f"units/{unit}.md")
+    assert f"../disclosures/{FINAL_000}.md" in page
+    assert f"../disclosures/{BUDGET_002}.md" in page
+    assert len(list((docs / "units").glob("unit-*.md"))) == 4
+
+
+def test_amounts_are_formatted_the_chinese_way(docs: Path) -> None:
+    page = _read(docs, f"disclosures/{FINAL_000}.md")
+    assert "6,382.69 万元" in page  # 本年收入合计
+    assert '<td class="num">5,837.92</td>' in page  # a table cell, thousands separator
+    assert amount(None) == ""
+
+
+def test_source_text_and_package_files_are_published(docs: Path) -> None:
+    source = docs / "sources" / f"{FINAL_000}.txt"
+    assert source.read_bytes() == (ROOT / "datasets" / "sources" / f"{FINAL_000}.txt").read_bytes()
+    page = _read(docs, f"disclosures/{FINAL_000}.md")
+    csv_file = docs / "downloads" / FINAL_000 / "csv" / "expenditure_by_function.csv"
+    digest = hashlib.sha256(csv_file.read_bytes()).hexdigest()
+    assert digest in page
+    assert "(../downloads/000_127416229ccdc025/csv/expenditure_by_function.csv)" in page
+    # A Markdown file would become a page; it is published under a .txt name instead.
+    assert (docs / "downloads" / FINAL_000 / "README.md.txt").exists()
+    assert "33f1803c6cd3342b92db581bcd374b603c2792d1edcb30724c48e451993c1b06" in page
+    other = _read(docs, f"disclosures/{BUDGET_002}.md")
+    assert "开放数据包尚未生成" in other
+
+
+def test_findings_in_plain_words(docs: Path) -> None:
+    page = _read(docs, f"disclosures/{FINAL_000}.md")
+    assert "类 201 不等于其下各款之和" in page
+    assert "应为 5,837.92 万元，实际 5,837.90 万元，相差 -0.02 万元" in page
+    assert "涉及公开03表 支出决算表" in page
+    assert "原文第 179、180 行" in page
+    assert "全部核查通过" in _read(docs, f"disclosures/{BUDGET_002}.md")
+    assert "尚未经过算术核查" in _read(docs, f"disclosures/{NOT_AUDITED}.md")
+    quality = _read(docs, "quality.md")
+    assert "<code>hierarchy-sum</code>" in quality
+    assert "✗ 1 处" in quality
+    assert "未核查" in quality
+
+
+def test_charts_are_embedded_with_their_data(docs: Path) -> None:
+    page = _read(docs, f"disclosures/{FINAL_000}.md")
+    spec_urls = re.findall(r'data-spec-url="([^"]+)"', page)
+    assert len(spec_urls) == 6
+    for url in spec_urls:
+        assert url.startswith("../../assets/charts/")  # relative to the page's URL
+        assert (docs / url.removeprefix("../../")).is_file()
+    assert "[下载图表数据（CSV）](../assets/charts/" in page  # relative to the Markdown file
+    home = _read(docs, "index.md")
+    assert 'data-spec-url="assets/charts/portal-units-compared.vl.json"' in home
+
+
+def test_schema_org_dataset_json_ld(docs: Path) -> None:
+    page = _read(docs, f"disclosures/{FINAL_000}.md")
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert raw is not None
+    data = json.loads(raw.group(1))
+    assert isinstance(data, list)  # a JSON array: also a harmless JavaScript expression
+    dataset = data[0]
+    assert dataset["@type"] == "Dataset"
+    assert dataset["url"] == f"{SITE_URL}disclosures/{FINAL_000}/"
+    urls = [d["contentUrl"] for d in dataset["distribution"]]
+    assert f"{SITE_URL}sources/{FINAL_000}.txt" in urls
+
+
+def test_data_json_is_a_project_open_data_catalogue(docs: Path) -> None:
+    catalogue = json.loads(_read(docs, "data.json"))
+    assert catalogue["conformsTo"] == "https://project-open-data.cio.gov/v1.1/schema"
+    assert len(catalogue["dataset"]) == len(SEEDS) + 1  # plus the portal-wide package
+    required = {
+        "title",
+        "description",
+        "keyword",
+        "modified",
+        "publisher",
+        "contactPoint",
+        "identifier",
+        "accessLevel",
+        "distribution",
+    }
+    for dataset in catalogue["dataset"]:
+        assert required <= dataset.keys()
+        for distribution in dataset["distribution"]:
+            assert distribution["downloadURL"].startswith(SITE_URL)
+
+
+def test_data_dictionary_comes_from_the_schemas(docs: Path) -> None:
+    dictionary = _read(docs, "dictionary.md")
+    assert "`official_receptions_10k_yuan`" in dictionary
+    assert "| `official_receptions_10k_yuan` | 公务接待费 | 数值 | 万元 |" in dictionary
+
+
+def test_glossary_merges_terms_and_cites_sources(docs: Path) -> None:
+    glossary = _read(docs, "glossary.md")
+    assert "### “三公”经费" in glossary
+    assert glossary.count("### 基本支出\n") == 1
+
+
+def test_url_roots() -> None:
+    assert url_root("index.md") == ""
+    assert url_root("data.md") == "../"
+    assert url_root("units/index.md") == "../"
+    assert url_root("disclosures/x.md") == "../../"
+
+
+HOSTILE = "<script>alert(1)</script>[x](javascript:alert(2))![i](http://evil.example/x.png)&amp;"
+
+
+def test_text_escapes_html_and_markdown() -> None:
+    escaped = text(HOSTILE)
+    for raw in ("<", ">", "[", "]", "(", ")", "!"):
+        assert raw not in escaped
+    assert "&amp;amp;" in escaped
+    assert "<" not in plain_title(HOSTILE)
+    assert "[" not in plain_title(HOSTILE)

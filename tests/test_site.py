@@ -1,0 +1,136 @@
+"""The site configuration and a strict MkDocs build of the seeds plus a hostile disclosure.
+
+The hostile disclosure carries HTML, script and Markdown link/image syntax in its unit name,
+a table cell, narrative text, the glossary, a project name and an audit message; the built
+HTML must contain none of it as markup.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mkdocs.config import load_config
+
+from builder.pages import write_pages
+from tests.browser.sitebuild import mkdocs_build, parse_seeds
+from tests.conftest import ROOT
+
+VENDOR = ROOT / "site_src" / "assets" / "javascripts" / "vendor"
+SITE_URL = "http://127.0.0.1:8765/"
+HOSTILE = (
+    '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    "[link](javascript:alert(2))![img](http://evil.example/x.png)"
+)
+HOSTILE_ID = "999_hostile"
+FORBIDDEN = ("<script>alert", "<img src=x", 'href="javascript:', 'src="http://evil.example')
+
+
+def test_mkdocs_configuration() -> None:
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    assert config["theme"]["language"] == "zh"
+    assert config["theme"]["font"] is False
+    assert "navigation.instant" in config["theme"]["features"]
+    assert config["plugins"]["material/search"].config["lang"] == ["zh"]
+    scripts = [str(script) for script in config["extra_javascript"]]
+    assert scripts == [
+        "assets/javascripts/vendor/vega.min.js",
+        "assets/javascripts/vendor/vega-lite.min.js",
+        "assets/javascripts/vendor/vega-embed.min.js",
+        "assets/javascripts/charts.js",
+    ]
+    for script in scripts:
+        assert (ROOT / "site_src" / script).is_file(), script
+    for package in ("vega", "vega-lite", "vega-embed"):
+        assert (VENDOR / f"{package}.LICENSE.txt").is_file()
+    charts_js = (ROOT / "site_src" / "assets" / "javascripts" / "charts.js").read_text()
+    assert "document$.subscribe" in charts_js
+    assert 'renderer: "svg"' in charts_js
+    assert "actions: false" in charts_js
+
+
+def _hostile(parsed: dict[str, Any]) -> dict[str, Any]:
+    evil = copy.deepcopy(parsed)
+    evil["document"]["unit_name"] = HOSTILE
+    evil["document"]["title"] = HOSTILE
+    table = next(t for t in evil["tables"] if t["kind"] == "expenditure_by_function")
+    table["rows"][1]["function_name"] = HOSTILE
+    section = evil["narrative"]["explanations"][0]
+    section["heading"] = HOSTILE
+    section["text"] = f"第一行{HOSTILE}\n1. 第二行 | 表格 | ---\n# 不是标题"
+    evil["narrative"]["glossary"][0] = {"term": HOSTILE, "definition": HOSTILE}
+    evil["annexes"]["performance_evaluations"][0]["project_name"] = HOSTILE
+    return evil
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("strict")
+    docs = dest / "docs"
+    shutil.copytree(ROOT / "site_src", docs)
+    parsed = parse_seeds()
+    parsed.append((HOSTILE_ID, _hostile(dict(parsed)["000_127416229ccdc025"])))
+    finding = {
+        "check_id": HOSTILE,
+        "severity": "error",
+        "tables": [HOSTILE],
+        "rows": [1],
+        "expected": "1",
+        "actual": HOSTILE,
+        "difference": None,
+        "message_zh": HOSTILE,
+    }
+    findings = {key: [] for key, _ in parsed}
+    findings[HOSTILE_ID] = [finding]
+    write_pages(parsed, findings, dest / "packages", docs, site_url=SITE_URL)
+    return mkdocs_build(dest, docs, SITE_URL)
+
+
+def test_strict_build_has_every_page(site: Path) -> None:
+    for path in (
+        "index.html",
+        "units/index.html",
+        "data/index.html",
+        "quality/index.html",
+        "glossary/index.html",
+        "methodology/index.html",
+        "dictionary/index.html",
+        "data.json",
+        f"disclosures/{HOSTILE_ID}/index.html",
+    ):
+        assert (site / path).is_file(), path
+
+
+def test_disclosure_text_cannot_inject_markup(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for bad in FORBIDDEN:
+            assert bad not in html, (page, bad)
+    page = (site / "disclosures" / HOSTILE_ID / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert" in page  # shown as text
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert "<" not in title
+    assert "&lt;" not in title
+    index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "<script>alert" not in index
+
+
+def test_chinese_text_is_segmented_for_search(site: Path) -> None:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["zh"]
+    assert "\\u200b" in index["config"]["separator"]  # the zh separator, as a regex escape
+    texts = " ".join(doc["text"] for doc in index["docs"])
+    assert "招商\u200b引资" in texts or "\u200b招商引资\u200b" in texts
+
+
+def test_only_local_scripts_and_styles(site: Path) -> None:
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "fonts.googleapis.com" not in home
+    for marker in ('<script src="http', '<link href="http', 'rel="stylesheet" href="http'):
+        assert marker not in home
