@@ -70,14 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--sources", type=Path, default=DEFAULT_SOURCES, help="folder of <id>.txt + <id>.meta.yaml"
     )
     build.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help="folder of the data packages"
-    )
-    build.add_argument(
-        "--site",
+        "--output",
         type=Path,
-        default=DEFAULT_SITE,
-        help="folder of the built site (default: site; its pages are generated into site_src "
-        "for the default site, so `mkdocs serve` previews it, else into SITE-docs)",
+        default=None,
+        help="build into this folder (OUTPUT/packages, OUTPUT/site, OUTPUT/site-docs) instead "
+        "of datasets/packages, site/ and site_src/",
     )
     build.add_argument(
         "--no-site", action="store_true", help="build the data packages only, not the site"
@@ -90,7 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
         "audit findings are reported, never failures.",
     )
     validate.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help="folder of the data packages"
+        "--output",
+        type=Path,
+        default=None,
+        help="the folder a build wrote with --output (checks OUTPUT/packages); default: "
+        "datasets/packages",
     )
     return parser
 
@@ -103,9 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "audit":
             return run_audit(args.file, as_json=args.json, list_checks=args.list_checks)
         if args.command == "build":
-            return run_build(args.sources, args.output, None if args.no_site else args.site)
+            packages, site = output_folders(args.output)
+            return run_build(args.sources, packages, None if args.no_site else site)
         if args.command == "validate":
-            return run_validate(args.output)
+            return run_validate(output_folders(args.output)[0])
     except DisclosureError as error:
         print(f"error: {error.describe()}", file=sys.stderr)
         return 1
@@ -141,6 +143,13 @@ def run_audit(path: Path | None, *, as_json: bool, list_checks: bool) -> int:
     else:
         sys.stdout.write(format_report(report))
     return 0
+
+
+def output_folders(output: Path | None) -> tuple[Path, Path]:
+    """Where a build writes its packages and its site."""
+    if output is None:
+        return DEFAULT_OUTPUT, DEFAULT_SITE
+    return output / "packages", output / "site"
 
 
 def run_build(sources: Path, output: Path, site: Path | None) -> int:

@@ -117,7 +117,7 @@ def build(
 
 def docs_dir_for(site: Path) -> Path:
     """Where the site's Markdown is generated: beside the hand-written pages in ``site_src``
-    for the default site (so ``mkdocs serve`` previews it), else in a folder beside ``site``."""
+    for the default site (so ``mkdocs serve`` previews it), else in ``site-docs`` beside it."""
     if site.resolve() == DEFAULT_SITE.resolve():
         return DOCS_SOURCE
     return site.parent / f"{site.name}-docs"
