@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from builder.errors import DisclosureError
@@ -19,9 +20,14 @@ from builder.pipeline import (
     DEFAULT_OUTPUT,
     DEFAULT_SITE,
     DEFAULT_SOURCES,
+    AddResult,
+    add_disclosure,
     build,
     validate_packages,
 )
+from builder.progress import Progress
+from builder.sources.adding import ADDED, RECORD_WRITTEN
+from builder.sources.provenance import URL_SCHEMES, is_safe_id
 from builder.validate import audit_report, format_checks, format_report, load_checks
 
 
@@ -58,6 +64,37 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--list-checks", action="store_true", help="list the declared checks and exit"
     )
+    add = commands.add_parser(
+        "add",
+        help="check a new disclosure text and add it to the sources with its provenance record",
+        description="Parse and audit FILE; if the build can use it, copy it into SOURCES as "
+        "<id>.txt and write <id>.meta.yaml (its sha256 and the details given). Prints what "
+        "was found, the audit findings and the next steps. Nothing is overwritten: a "
+        "different text under the same id, or the same text under another id, is refused; "
+        "adding the same text again changes nothing.",
+    )
+    add.add_argument(
+        "file", type=Path, help="the disclosure text file (text extracted from the PDF)"
+    )
+    add.add_argument(
+        "--sources", type=Path, default=DEFAULT_SOURCES, help="the sources folder to add it to"
+    )
+    add.add_argument(
+        "--id",
+        type=disclosure_id,
+        default=None,
+        help="the disclosure id (lower-case letters, digits, - and _); default: the file "
+        "stem if it is such a name, else <year>-<kind>-<first 10 hex digits of its sha256>",
+    )
+    add.add_argument(
+        "--source-url", type=web_address, default=None, help="where the publisher posted it"
+    )
+    add.add_argument(
+        "--published", type=iso_date, default=None, help="when it was published (YYYY-MM-DD)"
+    )
+    add.add_argument(
+        "--licence", default=None, help="terms of reuse (default: the portal's default licence)"
+    )
     build = commands.add_parser(
         "build",
         help="build the data packages and the site from every disclosure",
@@ -67,7 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
         "Outputs are replaced only when the build is complete.",
     )
     build.add_argument(
-        "--sources", type=Path, default=DEFAULT_SOURCES, help="folder of <id>.txt + <id>.meta.yaml"
+        "--sources",
+        type=Path,
+        default=DEFAULT_SOURCES,
+        help="folder of <id>.txt (each optionally with <id>.meta.yaml)",
     )
     build.add_argument(
         "--output",
@@ -99,18 +139,29 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "parse":
-            return run_parse(args.file, as_json=args.json)
-        if args.command == "audit":
-            return run_audit(args.file, as_json=args.json, list_checks=args.list_checks)
-        if args.command == "build":
-            packages, site = output_folders(args.output)
-            return run_build(args.sources, packages, None if args.no_site else site)
-        if args.command == "validate":
-            return run_validate(output_folders(args.output)[0])
+        return run_command(args)
     except DisclosureError as error:
         print(f"error: {error.describe()}", file=sys.stderr)
         return 1
+
+
+def run_command(args: argparse.Namespace) -> int:
+    if args.command == "parse":
+        return run_parse(args.file, as_json=args.json)
+    if args.command == "audit":
+        return run_audit(args.file, as_json=args.json, list_checks=args.list_checks)
+    if args.command == "add":
+        details = {
+            "source_url": args.source_url,
+            "published": args.published,
+            "licence": args.licence,
+        }
+        return run_add(args.file, args.sources, args.id, details)
+    if args.command == "build":
+        packages, site = output_folders(args.output)
+        return run_build(args.sources, packages, None if args.no_site else site)
+    if args.command == "validate":
+        return run_validate(output_folders(args.output)[0])
     return 2
 
 
@@ -145,6 +196,72 @@ def run_audit(path: Path | None, *, as_json: bool, list_checks: bool) -> int:
     return 0
 
 
+def disclosure_id(text: str) -> str:
+    if not is_safe_id(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a disclosure id: use lower-case ASCII letters, digits, - and _ "
+            "(not portal or index)"
+        )
+    return text
+
+
+def web_address(text: str) -> str:
+    if not text.startswith(URL_SCHEMES):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a web address (http:// or https://)")
+    return text
+
+
+def iso_date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2025-03-01") from exc
+
+
+def run_add(file: Path, sources: Path, chosen: str | None, details: dict[str, str | None]) -> int:
+    result = add_disclosure(file, sources, chosen, details)
+    sys.stdout.write(describe_added(result, file, sources))
+    return 0
+
+
+def describe_added(result: AddResult, file: Path, sources: Path) -> str:
+    """What ``add`` did, the parse summary and audit as ``parse`` and ``audit`` print them,
+    and the next steps."""
+    source, record = result.placement.source, result.placement.record
+    if result.placement.outcome == ADDED:
+        done = f"added {file} as {source}, with its provenance record {record}"
+    elif result.placement.outcome == RECORD_WRITTEN:
+        done = f"{source} was already there (same text); wrote its provenance record {record}"
+    else:
+        done = f"already added: {source} (same text) and {record}; nothing changed"
+    build_command = "python -m builder build"
+    if sources.resolve() != DEFAULT_SOURCES.resolve():
+        build_command += f" --sources {sources}"
+    steps = [
+        ("build the data packages and the site", build_command),
+        ("preview the site (CONTRIBUTING.md)", "mkdocs serve"),
+        ("commit the text and its record", f"git add {source} {record}"),
+    ]
+    if file.resolve().parent == sources.resolve() and file.resolve() != source.resolve():
+        steps.insert(
+            0, (f"remove the original (the build reads every *{source.suffix})", f"rm {file}")
+        )
+    width = max(len(why) for why, _ in steps) + 1
+    next_steps = ["next steps:"] + [
+        f"  {number}. {why + ':':<{width}}  {command}"
+        for number, (why, command) in enumerate(steps, start=1)
+    ]
+    return (
+        f"{done}\n\n"
+        + format_summary(result.parsed)
+        + "\n"
+        + format_report(result.audit)
+        + "\n"
+        + "\n".join(next_steps)
+        + "\n"
+    )
+
+
 def output_folders(output: Path | None) -> tuple[Path, Path]:
     """Where a build writes its packages and its site."""
     if output is None:
@@ -153,7 +270,7 @@ def output_folders(output: Path | None) -> tuple[Path, Path]:
 
 
 def run_build(sources: Path, output: Path, site: Path | None) -> int:
-    print(build(sources, output, site).describe())
+    print(build(sources, output, site, Progress(sys.stderr)).describe())
     return 0
 
 

@@ -1,9 +1,11 @@
 """The pipeline: the one place where the stages meet.
 
-sources (``<id>.txt`` + ``<id>.meta.yaml``) → parse → validate (audit findings) → publish (data
-packages) → charts and pages (Markdown) → MkDocs (the static site). ``build`` runs it all;
-``build_data`` is the data half (``python -m builder build --no-site``); ``validate_packages``
-checks what it wrote. The CLI only parses arguments and calls these.
+sources (``<id>.txt``, optionally ``<id>.meta.yaml``) → parse → validate (audit findings) →
+publish (data packages) → charts and pages (Markdown) → MkDocs (the static site). ``build``
+runs it all (``build_data`` is the data half, ``python -m builder build --no-site``), showing
+its progress (``builder.progress``) and returning what the summary says; ``validate_packages``
+checks what it wrote; ``add_disclosure`` checks a new text and places it among the sources
+(``python -m builder add``). The CLI only parses arguments and calls these.
 """
 
 from __future__ import annotations
@@ -13,16 +15,29 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from builder.errors import DisclosureError
 from builder.pages import write_pages
 from builder.parse import parse_file
+from builder.progress import Progress
 from builder.publish import PackageCheck, format_report, publish, verify
-from builder.publish.inputs import Disclosure, check_parse, read_source_record
-from builder.validate import load_checks
+from builder.publish.inputs import (
+    Disclosure,
+    SourceRecord,
+    check_parse,
+    derive_record,
+    source_record,
+)
+from builder.sources.adding import Placement, default_id, place_source
+from builder.sources.provenance import OPTIONAL_KEYS, TEXT_SUFFIX, check_id
+from builder.validate import audit_report, load_checks
 from builder.validate.audit import audit
+from builder.validate.findings import SEVERITIES
 
 DEFAULT_SOURCES = Path("datasets/sources")
 DEFAULT_OUTPUT = Path("datasets/packages")
@@ -35,7 +50,7 @@ SOURCE_PATTERN = "*.txt"
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build wrote, for the summary line."""
+    """What a build wrote and found, for the summary."""
 
     output: Path
     disclosures: int
@@ -44,19 +59,30 @@ class BuildResult:
     seconds: float
     site: Path | None = None
     stages: dict[str, float] = field(default_factory=dict)
+    findings: dict[str, int] = field(default_factory=dict)  # by severity
+    parse_warnings: dict[str, int] = field(default_factory=dict)  # by disclosure id
 
     def describe(self) -> str:
-        text = (
+        lines = [
             f"wrote {self.packages} data packages ({self.disclosures} disclosures and the "
             f"portal-wide package, {self.files} files) to {self.output} in {self.seconds:.1f}s"
-        )
+        ]
         if self.site is not None:
-            text += f"\nwrote the site to {self.site}"
+            lines.append(f"wrote the site to {self.site}")
+        counts = ", ".join(f"{self.findings.get(s, 0)} {s}" for s in SEVERITIES)
+        lines.append(f"audit findings: {counts} (python -m builder audit FILE lists them)")
+        warnings = sum(self.parse_warnings.values())
+        where = "; ".join(f"{key}: {count}" for key, count in sorted(self.parse_warnings.items()))
+        lines.append(
+            f"parse warnings: {warnings}"
+            + (f" ({where}; python -m builder parse FILE lists them)" if warnings else "")
+        )
         if self.stages:
-            text += "\ntime per stage: " + ", ".join(
-                f"{name} {seconds:.1f}s" for name, seconds in self.stages.items()
+            lines.append(
+                "time per stage: "
+                + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.stages.items())
             )
-        return text
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -74,20 +100,51 @@ class ValidationResult:
         return format_report(self.checks) + f"checked in {self.seconds:.1f}s\n"
 
 
-def load_disclosure(source: Path) -> Disclosure:
-    """Provenance record, parse and audit findings of one disclosure text."""
-    record = read_source_record(source)
+def read_disclosure(source: Path) -> tuple[SourceRecord, dict[str, Any]]:
+    """The provenance record and the parse of one disclosure text, checked against each other."""
+    check_id(source)
     parsed = parse_file(source)
+    record = source_record(source, parsed)
     check_parse(record, parsed, source)
-    findings = [finding.to_row() for finding in audit(parsed, record.id)]
-    return Disclosure(record, parsed, findings)
+    return record, parsed
 
 
-def load_disclosures(sources: Path) -> list[Disclosure]:
+def audit_rows(parsed: dict[str, Any], disclosure_id: str) -> list[dict[str, Any]]:
+    return [finding.to_row() for finding in audit(parsed, disclosure_id)]
+
+
+def load_disclosures(sources: Path, progress: Progress | None = None) -> list[Disclosure]:
+    """Every disclosure text under ``sources``: parsed, then audited (two timed stages)."""
+    progress = progress or Progress()
     paths = sorted(sources.glob(SOURCE_PATTERN))
     if not paths:
         raise DisclosureError(sources, None, "no disclosure texts (*.txt) in this folder")
-    return [load_disclosure(path) for path in paths]
+    read: list[tuple[SourceRecord, dict[str, Any]]] = []
+    with progress.stage("parse", len(paths)) as stage:
+        for path in paths:
+            stage.step(path.stem)
+            read.append(read_disclosure(path))
+    check_distinct(read, sources)
+    disclosures = []
+    with progress.stage("audit", len(read)) as stage:
+        for record, parsed in read:
+            stage.step(record.id)
+            disclosures.append(Disclosure(record, parsed, audit_rows(parsed, record.id)))
+    return disclosures
+
+
+def check_distinct(read: list[tuple[SourceRecord, dict[str, Any]]], sources: Path) -> None:
+    """The same text twice (under two ids) would count one disclosure twice."""
+    seen: dict[str, str] = {}
+    for record, _ in read:
+        if record.sha256 in seen:
+            raise DisclosureError(
+                sources / record.source_file,
+                None,
+                f"the same text as {seen[record.sha256]}",
+                "keep one of the two files",
+            )
+        seen[record.sha256] = record.source_file
 
 
 def build_data(sources: Path = DEFAULT_SOURCES, output: Path = DEFAULT_OUTPUT) -> BuildResult:
@@ -96,23 +153,43 @@ def build_data(sources: Path = DEFAULT_SOURCES, output: Path = DEFAULT_OUTPUT) -
 
 
 def build(
-    sources: Path = DEFAULT_SOURCES, output: Path = DEFAULT_OUTPUT, site: Path | None = DEFAULT_SITE
+    sources: Path = DEFAULT_SOURCES,
+    output: Path = DEFAULT_OUTPUT,
+    site: Path | None = DEFAULT_SITE,
+    progress: Progress | None = None,
 ) -> BuildResult:
-    """The whole build: packages to ``output`` and, unless ``site`` is None, the site there."""
+    """The whole build: packages to ``output`` and, unless ``site`` is None, the site there.
+
+    ``progress`` shows the stages as they run (``Progress(sys.stderr)``); by default nothing
+    is shown. The stages are timed either way.
+    """
+    progress = progress or Progress()
     start = time.perf_counter()
-    stages: dict[str, float] = {}
-    clock = time.perf_counter()
-    disclosures = load_disclosures(sources)
-    stages["parse+audit"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    plans = publish(disclosures, output)
-    stages["packages"] = time.perf_counter() - clock
+    disclosures = load_disclosures(sources, progress)
+    with progress.stage("packages", len(disclosures) + 1) as stage:
+        plans = publish(disclosures, output, on_package=stage.step)
     files = sum(1 for path in output.rglob("*") if path.is_file())
     if site is not None:
-        stages.update(build_site(disclosures, sources, output, site))
+        build_site(disclosures, sources, output, site, progress)
     return BuildResult(
-        output, len(disclosures), len(plans), files, time.perf_counter() - start, site, stages
+        output,
+        len(disclosures),
+        len(plans),
+        files,
+        time.perf_counter() - start,
+        site,
+        dict(progress.seconds),
+        findings=dict(Counter(row["severity"] for d in disclosures for row in d.findings)),
+        parse_warnings={
+            d.id: count for d in disclosures if (count := len(parse_warnings(d.parsed)))
+        },
     )
+
+
+def parse_warnings(parsed: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The parse's issues that are not mere information (``python -m builder parse`` lists
+    them under "not understood / to check")."""
+    return [i for i in parsed["report"]["issues"] if i["severity"] != "info"]
 
 
 def docs_dir_for(site: Path) -> Path:
@@ -124,35 +201,41 @@ def docs_dir_for(site: Path) -> Path:
 
 
 def build_site(
-    disclosures: list[Disclosure], sources: Path, packages: Path, site: Path
-) -> dict[str, float]:
+    disclosures: list[Disclosure],
+    sources: Path,
+    packages: Path,
+    site: Path,
+    progress: Progress | None = None,
+) -> None:
     """Generate the pages and charts, then ``mkdocs build --strict`` into ``site``.
 
     The site is built into a temporary folder and swapped in at the end, so a failed build
     never leaves a half-written site.
     """
-    stages: dict[str, float] = {}
-    clock = time.perf_counter()
+    progress = progress or Progress()
     docs = docs_dir_for(site)
-    if docs != DOCS_SOURCE:
-        if docs.exists():
-            shutil.rmtree(docs)
-        shutil.copytree(DOCS_SOURCE, docs)
     site_url = os.environ.get("SITE_URL", DEFAULT_SITE_URL)
-    write_pages(
-        [(d.record.id, d.parsed) for d in disclosures],
-        {d.record.id: d.findings for d in disclosures},
-        packages,
-        docs,
-        sources_dir=sources,
-        checks=load_checks(),
-        site_url=site_url,
-    )
-    stages["pages+charts"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    run_mkdocs(docs, site, site_url)
-    stages["mkdocs"] = time.perf_counter() - clock
-    return stages
+    with progress.stage("pages+charts", len(disclosures)) as stage:
+        if docs != DOCS_SOURCE:
+            if docs.exists():
+                shutil.rmtree(docs)
+            shutil.copytree(DOCS_SOURCE, docs)
+        write_pages(
+            [(d.record.id, d.parsed) for d in disclosures],
+            {d.record.id: d.findings for d in disclosures},
+            packages,
+            docs,
+            sources_dir=sources,
+            checks=load_checks(),
+            site_url=site_url,
+            provenance={
+                d.id: {"licence": d.record.licence, "source_url": d.record.source_url}
+                for d in disclosures
+            },
+            on_disclosure=stage.step,
+        )
+    with progress.stage("mkdocs", doing="mkdocs build --strict"):
+        run_mkdocs(docs, site, site_url)
 
 
 def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:
@@ -198,3 +281,58 @@ def validate_packages(output: Path = DEFAULT_OUTPUT) -> ValidationResult:
         )
     checks = verify(output)
     return ValidationResult(checks, time.perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What ``add_disclosure`` did, and the disclosure as the build will read it."""
+
+    placement: Placement
+    record: SourceRecord
+    parsed: dict[str, Any]
+    audit: dict[str, Any]  # the report of ``python -m builder audit``
+
+
+def add_disclosure(
+    file: Path,
+    sources: Path = DEFAULT_SOURCES,
+    disclosure_id: str | None = None,
+    details: Mapping[str, str | None] | None = None,
+) -> AddResult:
+    """Check the disclosure text ``file``, then place it among ``sources`` with its record.
+
+    ``disclosure_id``: default :func:`builder.sources.adding.default_id`. ``details``: the
+    record's ``source_url``, ``published`` (ISO date) and ``licence``, where given. The text
+    is parsed and its record derived before anything is copied, so a text the build could
+    not use is refused with nothing written. The placed text is then read back exactly as
+    the build reads it, and audited.
+    """
+    parsed = parse_file(file)
+    document = parsed["document"]
+    chosen = disclosure_id or default_id(
+        file, document["year"], document["kind"], document["sha256"]
+    )
+    target = sources / f"{chosen}{TEXT_SUFFIX}"
+    given = {key: value for key, value in (details or {}).items() if value is not None}
+    if set(given) - set(OPTIONAL_KEYS):
+        raise ValueError(f"provenance details are {OPTIONAL_KEYS}, not {sorted(given)}")
+    fields: dict[str, Any] = {
+        "sha256": document["sha256"],
+        "source_url": given.get("source_url"),
+        "published": given.get("published"),
+    }
+    if "licence" in given:
+        fields["licence"] = given["licence"]
+    try:
+        record = derive_record(target, parsed, fields)
+        check_parse(record, parsed, target)
+    except DisclosureError as error:
+        raise DisclosureError(file, error.line, error.message, error.hint) from error
+    comments = [
+        f"Provenance of {target.name}: {document['title']}",
+        f"Written by `python -m builder add` from {file.name}.",
+        "Unit, year, kind, scope and money unit are read from the text (datasets/README.md).",
+    ]
+    placement = place_source(file, target, fields, comments)
+    record, placed = read_disclosure(placement.source)
+    return AddResult(placement, record, placed, audit_report(placed, record.id))

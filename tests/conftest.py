@@ -1,11 +1,17 @@
 """Shared fixtures: the bundled seed disclosures and golden-file comparison.
 
+The seeds are the five disclosures bundled in ``datasets/sources/`` that the golden files
+describe. They are named here rather than globbed, so a disclosure a maintainer adds there
+(``python -m builder add``) leaves the golden tests alone; ``tests/test_sources.py`` and the
+build check every disclosure in the folder.
+
 Golden files live under ``tests/cases/<disclosure id>/expected/``. Run
 ``python -m pytest --update-golden`` (or ``make golden``) to rewrite them, then review the diff.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,8 +20,23 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "datasets" / "sources"
 CASES = Path(__file__).resolve().parent / "cases"
-SEEDS = sorted(SOURCES.glob("*.txt"))
-SEED_IDS = [path.stem for path in SEEDS]
+SEED_IDS = [
+    "000_127416229ccdc025",
+    "001_417cec5d1b5bc998",
+    "002_6a7fbe393d7e6d53",
+    "003_664a31573f3e6641",
+    "004_c9b7d00ba9827a50",
+]
+SEEDS = [SOURCES / f"{seed_id}.txt" for seed_id in SEED_IDS]
+
+
+def copy_seeds(folder: Path) -> Path:
+    """A sources folder holding the seeds only (texts and provenance records)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed in SEEDS:
+        shutil.copy(seed, folder)
+        shutil.copy(seed.with_name(f"{seed.stem}.meta.yaml"), folder)
+    return folder
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

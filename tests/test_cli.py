@@ -77,3 +77,21 @@ def test_every_command_is_documented_in_the_readme() -> None:
     assert listed, help_text
     for command in listed:
         assert f"python -m builder {command}" in readme, f"{command} is not in the README"
+
+
+def test_the_maintainers_guide_is_linked_and_covers_their_work() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "](CONTRIBUTING.md)" in readme
+    for phrase in (
+        "make build",
+        "make check",
+        "python -m builder add",
+        "mkdocs serve",
+        "python -m builder audit --list-checks",
+        ".github/workflows/ci.yml",
+        ".github/workflows/pages.yml",
+        "TAG=data-",
+        "sha256sum",
+    ):
+        assert phrase in guide, phrase

@@ -14,7 +14,7 @@ from builder.errors import DisclosureError
 from builder.pipeline import build_data
 from builder.publish import packages as package_writer
 from builder.publish.resources import PackagePlan
-from tests.conftest import ROOT, SOURCES
+from tests.conftest import ROOT, SOURCES, copy_seeds
 from tests.test_publish import SEED_000, SEED_002, built_packages
 
 
@@ -38,7 +38,7 @@ def test_two_builds_give_identical_files(tmp_path: Path) -> None:
     output = tmp_path / "packages"
     output.mkdir()
     (output / "stale.csv").write_text("left over from an old build\n", encoding="utf-8")
-    build_data(SOURCES, output)
+    build_data(copy_seeds(tmp_path / "sources"), output)
     first, second = checksums(built_packages()), checksums(output)
     assert first == second, sorted(
         k for k in first.keys() | second.keys() if first.get(k) != second.get(k)
@@ -63,37 +63,52 @@ def test_a_failed_build_leaves_the_previous_output(
         real(plan, root)
 
     monkeypatch.setattr(package_writer, "write_package", fail_on_second)
+    sources = copy_seeds(tmp_path / "sources")
     with pytest.raises(OSError, match="disk full"):
-        build_data(SOURCES, output)
+        build_data(sources, output)
     assert checksums(output) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["packages"], "no staging left behind"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["packages", "sources"], "no staging"
 
 
-def test_a_disclosure_without_provenance_is_refused(tmp_path: Path) -> None:
+def test_a_disclosure_without_provenance_gets_the_same_package(tmp_path: Path) -> None:
+    """The bundled record of seed 000 states only what its text says and the defaults, so
+    without it the derived record publishes byte-identical files."""
     sources = copy_sources(tmp_path / "sources", SEED_000)
     (sources / f"{SEED_000}.meta.yaml").unlink()
-    with pytest.raises(DisclosureError, match=r"no provenance record .*\.meta\.yaml"):
-        build_data(sources, tmp_path / "packages")
-    assert not (tmp_path / "packages").exists()
+    build_data(sources, tmp_path / "packages")
+    with_record = checksums(built_packages() / SEED_000)
+    assert checksums(tmp_path / "packages" / SEED_000) == with_record
 
 
 def test_a_file_that_differs_from_its_provenance_is_refused(tmp_path: Path) -> None:
     sources = copy_sources(tmp_path / "sources", SEED_000)
     text = sources / f"{SEED_000}.txt"
     text.write_bytes(text.read_bytes() + b"\n")
-    with pytest.raises(DisclosureError, match="differs from 33f1803c"):
+    with pytest.raises(DisclosureError, match=r"the file's sha256 \w+ differs from 33f1803c"):
         build_data(sources, tmp_path / "packages")
+    assert not (tmp_path / "packages").exists()
 
 
 def test_amounts_in_another_money_unit_are_refused(tmp_path: Path) -> None:
     """The schemas declare 万元; publishing 元 amounts under them would mislabel them."""
+    sources = copy_sources(tmp_path / "sources", SEED_000)
+    (sources / f"{SEED_000}.meta.yaml").unlink()
+    text = sources / f"{SEED_000}.txt"
+    text.write_text(
+        text.read_text(encoding="utf-8").replace("金额单位：万元", "金额单位：元"), encoding="utf-8"
+    )
+    with pytest.raises(DisclosureError, match="amounts in 万元/元; the schemas declare 万元"):
+        build_data(sources, tmp_path / "packages")
+
+
+def test_a_record_may_not_relabel_the_money_unit(tmp_path: Path) -> None:
     sources = copy_sources(tmp_path / "sources", SEED_000)
     meta = sources / f"{SEED_000}.meta.yaml"
     meta.write_text(
         meta.read_text(encoding="utf-8").replace("money_unit: 万元", "money_unit: 元"),
         encoding="utf-8",
     )
-    with pytest.raises(DisclosureError, match="amounts in 万元/元; the schemas declare 万元"):
+    with pytest.raises(DisclosureError, match="the money unit printed on the tables 万元 differs"):
         build_data(sources, tmp_path / "packages")
 
 

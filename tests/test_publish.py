@@ -44,7 +44,7 @@ from builder.publish.schemas import (
     with_disclosure_id,
 )
 from builder.publish.workbook import build_workbook, workbook_bytes
-from tests.conftest import CASES, SEED_IDS, SOURCES
+from tests.conftest import CASES, SEED_IDS, copy_seeds
 
 PORTAL = "portal"
 MASK = "(depends on library versions; checked by python -m builder validate)"
@@ -57,7 +57,7 @@ def built_packages() -> Path:
     """The packages of the five seeds, built once per test session into a temporary folder."""
     root = Path(tempfile.mkdtemp(prefix="obp-packages-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
-    build_data(SOURCES, root / "packages")
+    build_data(copy_seeds(root / "sources"), root / "packages")
     return root / "packages"
 
 

@@ -22,15 +22,18 @@ PACKAGES = [*SEED_IDS, PORTAL]
 
 
 def copy_packages(target: Path, *names: str) -> Path:
-    """A private copy of some of the built packages (checking fewer keeps the tests fast)."""
+    """A private copy of some of the built packages (checking fewer keeps the tests fast),
+    laid out as a build with ``--output target`` writes them: ``target/packages/<name>``."""
+    packages = target / "packages"
     for name in names:
-        shutil.copytree(built_packages() / name, target / name)
-    return target
+        shutil.copytree(built_packages() / name, packages / name)
+    return packages
 
 
-def run_validate(output: Path) -> subprocess.CompletedProcess[str]:
+def run_validate(packages: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m builder validate --output DIR`` checks ``DIR/packages``."""
     return subprocess.run(
-        [sys.executable, "-m", "builder", "validate", "--output", str(output)],
+        [sys.executable, "-m", "builder", "validate", "--output", str(packages.parent)],
         capture_output=True,
         text=True,
         cwd=ROOT,

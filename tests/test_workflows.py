@@ -1,16 +1,21 @@
 """The GitHub Actions workflows pass zizmor and the workflow JSON schema, offline.
 
 Each linter is also run on a deliberately broken copy of a workflow, to prove it still bites.
-A missing linter is a failure, not a skip: install it with `make setup`.
+A missing linter is a failure, not a skip: install it with `make setup`. The properties the
+project asks of its workflows (least privilege, pinned actions, the Pages artifact flow, the
+site URL from the repository) are checked on the parsed files as well.
 """
 
+import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
@@ -98,3 +103,83 @@ def test_schema_rejects_misspelt_key(tmp_path: Path) -> None:
     returncode, output = run_linter("check-jsonschema", *SCHEMA_ARGS, broken, cwd=tmp_path)
     assert returncode != 0, output
     assert "'runs-on' is a required property" in output
+
+
+def load_workflow(name: str) -> dict[str, Any]:
+    loaded: dict[Any, Any] = yaml.safe_load((WORKFLOWS_DIR / name).read_text(encoding="utf-8"))
+    loaded["on"] = loaded.pop(True, loaded.get("on"))  # YAML 1.1 reads the key `on` as true
+    return loaded
+
+
+def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+@pytest.mark.parametrize("name", WORKFLOW_NAMES)
+def test_least_privilege_pinned_and_quiet_about_credentials(name: str) -> None:
+    workflow = load_workflow(name)
+    assert workflow["permissions"] == {}, "nothing at the top; each job asks for what it needs"
+    assert all("permissions" in job for job in workflow["jobs"].values())
+    assert "group" in workflow["concurrency"]
+    text = (WORKFLOWS_DIR / name).read_text(encoding="utf-8")
+    uses = re.findall(r"uses: (\S+)(.*)$", text, flags=re.MULTILINE)
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), f"{action}: version comment"
+    for step in steps(workflow):
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False
+        if step.get("uses", "").startswith("actions/setup-python@"):
+            assert step["with"]["cache"] == "pip"
+
+
+def test_ci_runs_the_checks_and_the_strict_build() -> None:
+    workflow = load_workflow("ci.yml")
+    assert set(workflow["on"]) == {"pull_request", "push"}
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"] == {"contents": "read"}
+    runs = [step.get("run") for step in job["steps"]]
+    assert ".ci/run" in runs, "the checks, browser tests included, exactly as make check runs them"
+    assert "python -m builder build" in runs, "the build runs mkdocs build --strict"
+
+
+def test_pages_deploys_the_artifact_not_a_branch() -> None:
+    workflow = load_workflow("pages.yml")
+    assert set(workflow["on"]) == {"push", "workflow_dispatch", "schedule"}
+    assert workflow["on"]["push"]["branches"] == ["main"]
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    assert build["permissions"] == {"contents": "read"}
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["needs"] == "build"
+    assert deploy["environment"]["name"] == "github-pages"
+    used = [step.get("uses", "").split("@")[0] for step in steps(workflow)]
+    assert "actions/upload-pages-artifact" in used
+    assert "actions/deploy-pages" in used
+    assert "gh-pages" not in (WORKFLOWS_DIR / "pages.yml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("repository", "site_url"),
+    [
+        ("Open-Budget/portal", "https://open-budget.github.io/portal/"),
+        ("alice/alice.github.io", "https://alice.github.io/"),
+    ],
+)
+@pytest.mark.parametrize("name", WORKFLOW_NAMES)
+def test_site_url_comes_from_the_repository(
+    tmp_path: Path, name: str, repository: str, site_url: str
+) -> None:
+    """The step that sets SITE_URL, run as the runner runs it, for any event."""
+    (script,) = [
+        step["run"] for step in steps(load_workflow(name)) if "SITE_URL" in step.get("run", "")
+    ]
+    env_file = tmp_path / "github_env"
+    env = {
+        "PATH": os.environ["PATH"],
+        "GITHUB_REPOSITORY": repository,
+        "GITHUB_REPOSITORY_OWNER": repository.split("/", maxsplit=1)[0],
+        "GITHUB_ENV": str(env_file),
+    }
+    subprocess.run(["bash", "-e", "-c", script], env=env, check=True, timeout=10)
+    assert env_file.read_text(encoding="utf-8") == f"SITE_URL={site_url}\n"

@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from builder.pages.catalog import (
     CheckInfo,
@@ -40,6 +38,7 @@ from builder.pages.glossary import glossary_page
 from builder.pages.home import disclosures_index, home_page
 from builder.pages.quality import quality_page
 from builder.pages.unit import unit_page, units_index
+from builder.sources.provenance import TEXT_SUFFIX, read_record
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCES = REPO_ROOT / "datasets" / "sources"
@@ -50,19 +49,18 @@ PORTAL_PACKAGE = "portal"
 __all__ = ["GENERATED_DIRS", "CheckInfo", "write_pages"]
 
 
-def _provenance(sources_dir: Path, disclosure_id: str) -> dict[str, Any]:
-    meta = sources_dir / f"{disclosure_id}.meta.yaml"
-    if not meta.is_file():
-        return {}
-    loaded = yaml.safe_load(meta.read_text(encoding="utf-8"))
-    return loaded if isinstance(loaded, dict) else {}
-
-
 @dataclass(frozen=True)
 class _Folders:
     packages: Path
     sources: Path
     docs: Path
+    provenance: Mapping[str, Mapping[str, Any]] | None = None
+
+    def provenance_of(self, disclosure_id: str) -> Mapping[str, Any]:
+        """Licence and source URL: as given, else from the ``.meta.yaml`` in the sources."""
+        if self.provenance is not None:
+            return self.provenance.get(disclosure_id, {})
+        return read_record(self.sources / f"{disclosure_id}{TEXT_SUFFIX}")
 
 
 def _entry(
@@ -81,7 +79,7 @@ def _entry(
     entry.downloads = publish_folder(
         folders.packages / disclosure_id, folders.docs, f"downloads/{disclosure_id}"
     )
-    provenance = _provenance(folders.sources, disclosure_id)
+    provenance = folders.provenance_of(disclosure_id)
     entry.licence = provenance.get("licence")
     entry.source_url = provenance.get("source_url")
     return entry
@@ -102,6 +100,8 @@ def write_pages(  # noqa: PLR0913 - the four inputs of the brief plus optional o
     sources_dir: Path | None = None,
     site_url: str | None = None,
     checks: Sequence[CheckInfo] = (),
+    provenance: Mapping[str, Mapping[str, Any]] | None = None,
+    on_disclosure: Callable[[str], None] | None = None,
 ) -> None:
     """Write every generated page, chart and download of the site into ``docs_dir``.
 
@@ -114,14 +114,16 @@ def write_pages(  # noqa: PLR0913 - the four inputs of the brief plus optional o
     ``datasets/sources``). ``site_url``: for absolute URLs in ``data.json`` and JSON-LD
     (default: the ``SITE_URL`` environment variable, as in ``mkdocs.yml``). ``checks``: the
     declared audit checks (``builder.validate.load_checks()``), so the quality page can show
-    every check, passed ones included, with its Chinese title.
+    every check, passed ones included, with its Chinese title. ``provenance``: ``licence``
+    and ``source_url`` by disclosure id (default: read from each ``.meta.yaml``).
+    ``on_disclosure``: called with each disclosure id before its page and charts are written.
     """
     sources = sources_dir if sources_dir is not None else DEFAULT_SOURCES
     url = site_url or os.environ.get("SITE_URL") or DEFAULT_SITE_URL
     for folder in GENERATED_DIRS:
         shutil.rmtree(docs_dir / folder, ignore_errors=True)
     docs_dir.mkdir(parents=True, exist_ok=True)
-    folders = _Folders(packages_dir, sources, docs_dir)
+    folders = _Folders(packages_dir, sources, docs_dir, provenance)
     entries = [
         _entry(disclosure_id, document, findings.get(disclosure_id), folders)
         for disclosure_id, document in parsed
@@ -135,6 +137,8 @@ def write_pages(  # noqa: PLR0913 - the four inputs of the brief plus optional o
         checks=list(checks),
     )
     for entry in entries:
+        if on_disclosure is not None:
+            on_disclosure(entry.disclosure_id)
         _write(docs_dir, entry.page, disclosure_page(entry, portal, docs_dir))
     for unit in portal.units:
         _write(docs_dir, unit.page, unit_page(unit, portal, docs_dir))

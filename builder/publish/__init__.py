@@ -12,6 +12,7 @@ and Arrow schemas), ``disclosure`` / ``annexes`` / ``portal`` (resources as data
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -35,10 +36,17 @@ def plan_packages(disclosures: list[Disclosure]) -> list[PackagePlan]:
     return [plan for _, plan in pairs] + [portal_package(pairs)]
 
 
-def publish(disclosures: list[Disclosure], output: Path) -> list[PackagePlan]:
-    """Write every package under ``output`` (replacing it whole); return the plans."""
+def publish(
+    disclosures: list[Disclosure],
+    output: Path,
+    on_package: Callable[[str], None] | None = None,
+) -> list[PackagePlan]:
+    """Write every package under ``output`` (replacing it whole); return the plans.
+
+    ``on_package`` is called with each package's name before it is written (for progress).
+    """
     plans = plan_packages(disclosures)
-    write_packages(plans, output)
+    write_packages(plans, output, on_package)
     return plans
 
 

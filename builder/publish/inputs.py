@@ -1,42 +1,49 @@
 """What the publish stage takes: each disclosure's provenance record, its parse and its findings.
 
-The provenance record is ``datasets/sources/<id>.meta.yaml`` (see ``datasets/README.md``). A unit
-id is derived from the unit name so that one unit's budgets and final accounts link up.
+The record is derived from the file and its parse (id = file stem, sha256, unit, year, kind,
+scope, money unit) and completed by the optional ``<id>.meta.yaml`` beside it
+(``builder.sources.provenance``): source URL, publication date, licence. A fact the record
+states must agree with the text. A unit id is derived from the unit name so that one unit's
+budgets and final accounts link up.
 """
 
 from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from builder.errors import DisclosureError
+from builder.sources.provenance import (
+    DEFAULT_LICENCE,
+    FACT_KEYS,
+    check_id,
+    meta_path,
+    read_record,
+)
 
-META_SUFFIX = ".meta.yaml"
 SCHEMA_MONEY_UNIT = "万元"  # the unit of every amount field in builder/schemas/
 UNIT_ID_DIGITS = 10
-REQUIRED_KEYS = (
-    "id",
-    "source_file",
-    "sha256",
-    "unit",
-    "year",
-    "kind",
-    "kind_zh",
-    "scope",
-    "money_unit",
-    "licence",
-)
+# Where each fact of a record comes from, for the messages when a record disagrees.
+FACT_ORIGINS = {
+    "id": "the file stem",
+    "source_file": "the file name",
+    "sha256": "the file's sha256",
+    "unit": "the unit name in the text",
+    "year": "the year on the cover",
+    "kind": "the kind on the cover",
+    "kind_zh": "the kind on the cover",
+    "scope": "the scope on the cover (部门/单位)",
+    "money_unit": "the money unit printed on the tables",
+}
 
 
 @dataclass(frozen=True)
 class SourceRecord:
-    """The provenance record of one bundled disclosure."""
+    """The provenance record of one disclosure: facts of the text, provenance beside it."""
 
     id: str
     source_file: str
@@ -80,66 +87,90 @@ def unit_id(name: str) -> str:
     return f"unit-{digest.hexdigest()[:UNIT_ID_DIGITS]}"
 
 
-def meta_path(source: Path) -> Path:
-    """The provenance record beside a disclosure text file."""
-    return source.with_name(source.stem + META_SUFFIX)
+def source_record(source: Path, parsed: Mapping[str, Any]) -> SourceRecord:
+    """The provenance record of the disclosure text ``source``: the facts of its parse,
+    completed (and checked) by its ``.meta.yaml`` if there is one."""
+    return derive_record(source, parsed, read_record(source))
 
 
-def read_source_record(source: Path) -> SourceRecord:
-    """Read and check the provenance record of the disclosure text ``source``."""
-    path = meta_path(source)
-    hint = "write it as described in datasets/README.md"
-    if not path.is_file():
-        raise DisclosureError(source, None, f"no provenance record {path.name}", hint)
-    meta = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(meta, dict):
-        raise DisclosureError(path, None, "the provenance record is not a mapping", hint)
-    absent = [key for key in REQUIRED_KEYS if meta.get(key) in (None, "")]
-    if absent:
-        raise DisclosureError(path, None, f"missing keys: {', '.join(absent)}", hint)
-    if meta["id"] != source.stem:
-        raise DisclosureError(
-            path, None, f"id {meta['id']!r} is not the file stem {source.stem!r}", hint
-        )
+def derive_record(
+    source: Path, parsed: Mapping[str, Any], stated: Mapping[str, Any]
+) -> SourceRecord:
+    """The record of ``source`` from its parse and what a record ``stated``.
+
+    Each fact is read from the file or the text; a fact the record also states must agree
+    (a unit name compared without spaces and full-width forms), and one the text does not
+    give (an unnamed unit, no 部门/单位 on the cover) must be stated.
+    """
+    document = parsed["document"]
+    derived: dict[str, Any] = {
+        "id": check_id(source),
+        "source_file": source.name,
+        "sha256": document["sha256"],
+        "unit": document["unit_name"],
+        "year": document["year"],
+        "kind": document["kind"],
+        "kind_zh": document["kind_zh"],
+        "scope": document["scope"],
+        "money_unit": document["money_unit"],
+    }
+    facts = {key: reconcile(key, derived[key], stated.get(key), source) for key in FACT_KEYS}
     return SourceRecord(
-        id=str(meta["id"]),
-        source_file=str(meta["source_file"]),
-        sha256=str(meta["sha256"]),
-        unit=str(meta["unit"]),
-        year=int(meta["year"]),
-        kind=str(meta["kind"]),
-        kind_zh=str(meta["kind_zh"]),
-        scope=str(meta["scope"]),
-        money_unit=str(meta["money_unit"]),
-        licence=str(meta["licence"]),
-        source_url=optional_text(meta.get("source_url")),
-        published=optional_text(meta.get("published")),
+        id=str(facts["id"]),
+        source_file=str(facts["source_file"]),
+        sha256=str(facts["sha256"]),
+        unit=str(facts["unit"]),
+        year=int(str(facts["year"])),
+        kind=str(facts["kind"]),
+        kind_zh=str(facts["kind_zh"]),
+        scope=str(facts["scope"]),
+        money_unit=str(facts["money_unit"]),
+        licence=str(stated.get("licence") or DEFAULT_LICENCE),
+        source_url=stated.get("source_url"),
+        published=stated.get("published"),
     )
 
 
-def optional_text(value: object) -> str | None:
-    """A YAML scalar as text (dates in ISO form), or None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+def reconcile(key: str, derived: object, stated: object, source: Path) -> object:
+    """The value of one fact: read from the text, or stated where the text gives none."""
+    record = meta_path(source).name
+    if stated is None:
+        if derived is None:
+            raise DisclosureError(
+                source,
+                None,
+                f"{FACT_ORIGINS[key]} was not found",
+                f"state it as `{key}: …` in {record}",
+            )
+        return derived
+    if derived is None:
+        return stated
+    if not same_fact(key, derived, stated):
+        hint = (
+            "if the file was replaced on purpose, update or delete sha256 in the record"
+            if key == "sha256"
+            else f"correct {record}, or delete `{key}` there to take it from the text"
+        )
+        raise DisclosureError(
+            source, None, f"{FACT_ORIGINS[key]} {derived} differs from {stated} in {record}", hint
+        )
+    return derived
+
+
+def same_fact(key: str, derived: object, stated: object) -> bool:
+    if key == "unit":
+        return normalise_unit_name(str(derived)) == normalise_unit_name(str(stated))
+    if key == "year":
+        return str(derived) == str(stated).strip()
+    return derived == stated
 
 
 def check_parse(record: SourceRecord, parsed: dict[str, Any], source: Path) -> None:
-    """Refuse to publish a parse that the provenance record or the schemas do not describe.
+    """Refuse to publish a parse whose amounts the schemas do not describe.
 
-    The file must be the one recorded (same sha256), and every table's amounts must be in the
-    unit the table schemas declare (万元): amounts in another unit would be published mislabelled.
+    Every table's amounts must be in the unit the table schemas declare (万元): amounts in
+    another unit would be published mislabelled.
     """
-    actual = parsed["document"]["sha256"]
-    if actual != record.sha256:
-        raise DisclosureError(
-            source,
-            None,
-            f"the file's sha256 {actual} differs from {record.sha256} in {meta_path(source).name}",
-            "if the file was replaced on purpose, update its provenance record",
-        )
     printed = {record.money_unit} | {
         t["money_unit"] for t in parsed["tables"] if t.get("money_unit")
     }

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -134,8 +135,13 @@ def write_package(plan: PackagePlan, root: Path) -> None:
     (root / DESCRIPTOR).write_bytes(text.encode("utf-8"))
 
 
-def write_packages(plans: list[PackagePlan], output: Path) -> None:
-    """Write every package under a temporary folder, then swap it in for ``output``."""
+def write_packages(
+    plans: list[PackagePlan], output: Path, on_package: Callable[[str], None] | None = None
+) -> None:
+    """Write every package under a temporary folder, then swap it in for ``output``.
+
+    ``on_package`` is called with each package's name before it is written.
+    """
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = output.with_name(f".{output.name}.building-{os.getpid()}")
@@ -146,6 +152,8 @@ def write_packages(plans: list[PackagePlan], output: Path) -> None:
     try:
         staging.mkdir()
         for plan in plans:
+            if on_package is not None:
+                on_package(plan.name)
             write_package(plan, staging / plan.name)
         if output.exists():
             output.rename(previous)

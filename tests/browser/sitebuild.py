@@ -18,14 +18,13 @@ from typing import Any
 
 from builder.pages import write_pages
 from builder.parse import parse_file
+from tests.conftest import ROOT, SEED_IDS, SEEDS, copy_seeds
 
-ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ROOT / "datasets" / "sources"
-SEED_IDS = [path.stem for path in sorted(SOURCES.glob("*.txt"))]
+__all__ = ["SEED_IDS", "build_site"]
 
 
 def parse_seeds() -> list[tuple[str, dict[str, Any]]]:
-    return [(path.stem, parse_file(path)) for path in sorted(SOURCES.glob("*.txt"))]
+    return [(path.stem, parse_file(path)) for path in SEEDS]
 
 
 def audit_seeds(parsed: list[tuple[str, dict[str, Any]]]) -> tuple[dict[str, Any], Any]:
@@ -45,7 +44,7 @@ def build_packages(folder: Path) -> Path:
         from builder.pipeline import build_data  # noqa: PLC0415 - optional stage
     except ImportError:
         return folder
-    build_data(SOURCES, folder)
+    build_data(copy_seeds(folder.parent / "sources"), folder)
     return folder
 
 

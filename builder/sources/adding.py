@@ -1,0 +1,103 @@
+"""Adding a disclosure text to the sources folder: its id, the copy, its provenance record.
+
+``python -m builder add FILE`` parses and checks the text first (``builder.pipeline``); this
+module then places it. The id is the file's stem when that is already a safe id
+(``sx-invest-2025-final.txt`` → ``sx-invest-2025-final``), else ``<year>-<kind>-`` and the
+first 10 hex digits of the file's sha256 (``2025-final-1a2b3c4d5e``): either way the same file
+gets the same id again. Nothing is overwritten: a different text under the same id, or the
+same text under another id, is refused; adding the same text again changes nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from builder.errors import DisclosureError
+from builder.sources.provenance import (
+    OPTIONAL_KEYS,
+    TEXT_SUFFIX,
+    file_sha256,
+    is_safe_id,
+    meta_path,
+    read_record,
+    write_record,
+)
+
+CONTENT_ID_DIGITS = 10
+ADDED, RECORD_WRITTEN, UNCHANGED = "added", "record written", "unchanged"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the text and its record are, and what adding did: ``added`` (copied, record
+    written), ``record written`` (the text was there, without a record) or ``unchanged``."""
+
+    source: Path
+    record: Path
+    outcome: str
+
+
+def default_id(file: Path, year: int, kind: str, sha256: str) -> str:
+    """The id ``add`` gives a text: its stem if that is a safe id, else one from its content."""
+    if is_safe_id(file.stem):
+        return file.stem
+    return f"{year}-{kind}-{sha256[:CONTENT_ID_DIGITS]}"
+
+
+def place_source(
+    file: Path, target: Path, fields: Mapping[str, Any], comments: list[str]
+) -> Placement:
+    """Copy ``file`` to ``target`` (``<sources>/<id>.txt``) and write its record with ``fields``
+    (``sha256`` and the optional keys), unless that would replace or duplicate something."""
+    digest = str(fields["sha256"])
+    record = meta_path(target)
+    same = "nothing was copied"
+    for other in sorted(target.parent.glob(f"*{TEXT_SUFFIX}")):
+        if other.name == target.name or other.resolve() == file.resolve():
+            continue  # the target is checked below; the file itself may lie in the sources
+        if file_sha256(other) == digest:
+            raise DisclosureError(
+                file,
+                None,
+                f"the same text is already in the sources as {other}",
+                f"{same}; one disclosure under two ids would be counted twice",
+            )
+    if target.exists():
+        if file_sha256(target) != digest:
+            raise DisclosureError(
+                file,
+                None,
+                f"{target} already exists with different content",
+                f"{same}; choose another id with --id, or remove the old text first",
+            )
+        if not record.exists():
+            write_record(target, fields, comments)
+            return Placement(target, record, RECORD_WRITTEN)
+        check_same_details(read_record(target), fields, record)
+        return Placement(target, record, UNCHANGED)
+    if record.exists():
+        raise DisclosureError(
+            record, None, "a provenance record without its text is in the way", f"{same}; remove it"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(file, target)
+    write_record(target, fields, comments)
+    return Placement(target, record, ADDED)
+
+
+def check_same_details(existing: Mapping[str, Any], fields: Mapping[str, Any], where: Path) -> None:
+    """Adding a text again may not change its record silently: a detail given on the command
+    line that differs from the record is refused."""
+    for key in OPTIONAL_KEYS:
+        given = fields.get(key)
+        if given is not None and existing.get(key) != given:
+            raise DisclosureError(
+                where,
+                None,
+                f"the text is already added, with {key}: {existing.get(key)}",
+                f"to record {key}: {given}, edit {where.name}",
+            )

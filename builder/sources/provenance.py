@@ -1,0 +1,142 @@
+"""Provenance records: the optional ``<id>.meta.yaml`` beside each disclosure text ``<id>.txt``.
+
+The id is the file stem and must be a safe file and URL name (:func:`is_safe_id`). A record
+needs to hold only what the text cannot say: where and when the publisher posted it
+(``source_url``, ``published``) and the terms of reuse (``licence``; default
+:data:`DEFAULT_LICENCE`). It may also state the facts a parse reads from the text (checksum,
+unit, year, kind, scope, money unit); ``builder.publish.inputs`` checks that they agree.
+Without a record, every fact comes from the text. See ``datasets/README.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from builder.errors import DisclosureError
+
+TEXT_SUFFIX = ".txt"
+META_SUFFIX = ".meta.yaml"
+DEFAULT_LICENCE = "Government public information (政府信息公开); redistributed as published"
+# Facts a parse reads from the file and its text; a record may state them, and must agree.
+FACT_KEYS = (
+    "id",
+    "source_file",
+    "sha256",
+    "unit",
+    "year",
+    "kind",
+    "kind_zh",
+    "scope",
+    "money_unit",
+)
+# What only a record can say.
+OPTIONAL_KEYS = ("source_url", "published", "licence")
+RECORD_KEYS = FACT_KEYS + OPTIONAL_KEYS
+SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
+# Names the site and the packages use beside the disclosures' own folders.
+RESERVED_IDS = frozenset({"portal", "index"})
+URL_SCHEMES = ("https://", "http://")
+RECORD_HINT = "see datasets/README.md for the keys a record may hold"
+
+
+def is_safe_id(text: str) -> bool:
+    """Lower-case ASCII letters, digits, ``-`` and ``_`` (first a letter or digit), at most
+    80 characters, and not a name the site reserves: safe as a file name and in a URL."""
+    return SAFE_ID.fullmatch(text) is not None and text not in RESERVED_IDS
+
+
+def check_id(source: Path) -> str:
+    """The disclosure id of the text ``source`` (its stem), refused if it is not safe."""
+    if not is_safe_id(source.stem):
+        raise DisclosureError(
+            source,
+            None,
+            f"{source.stem!r} cannot be a disclosure id: ids are lower-case ASCII letters, "
+            f"digits, - and _ (not {' or '.join(sorted(RESERVED_IDS))}), used in file names "
+            "and URLs",
+            "rename the file, or add it with `python -m builder add FILE`, which chooses an id",
+        )
+    return source.stem
+
+
+def meta_path(source: Path) -> Path:
+    """The provenance record beside a disclosure text file."""
+    return source.with_name(source.stem + META_SUFFIX)
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_record(source: Path) -> dict[str, Any]:
+    """The record beside ``source`` as stated (empty when there is none), its optional
+    fields checked: ``source_url`` a web address, ``published`` a date (as ISO text)."""
+    path = meta_path(source)
+    if not path.is_file():
+        return {}
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise DisclosureError(path, line, f"not valid YAML: {exc}", RECORD_HINT) from exc
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise DisclosureError(path, None, "the provenance record is not a mapping", RECORD_HINT)
+    unknown = sorted(str(key) for key in loaded if key not in RECORD_KEYS)
+    if unknown:
+        raise DisclosureError(
+            path,
+            None,
+            f"unknown keys: {', '.join(unknown)}; a record may hold {', '.join(RECORD_KEYS)}",
+            RECORD_HINT,
+        )
+    record = {key: value for key, value in loaded.items() if value not in (None, "")}
+    if "source_url" in record:
+        record["source_url"] = check_url(str(record["source_url"]), path)
+    if "published" in record:
+        record["published"] = check_date(record["published"], path)
+    if "licence" in record:
+        record["licence"] = str(record["licence"])
+    return record
+
+
+def check_url(value: str, where: Path) -> str:
+    if not value.startswith(URL_SCHEMES):
+        raise DisclosureError(
+            where, None, f"source_url {value!r} is not a web address (http:// or https://)"
+        )
+    return value
+
+
+def check_date(value: object, where: Path) -> str:
+    """A publication date as ISO text (YAML reads ``2025-03-01`` as a date already)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError as exc:
+        raise DisclosureError(
+            where, None, f"published {value!r} is not a date such as 2025-03-01"
+        ) from exc
+
+
+def write_record(source: Path, fields: Mapping[str, Any], comments: list[str]) -> Path:
+    """Write the record beside ``source``: ``comments`` (each a ``#`` line), then ``fields``
+    in the order of :data:`RECORD_KEYS` (``None`` written as ``null``)."""
+    unknown = set(fields) - set(RECORD_KEYS)
+    if unknown:
+        raise ValueError(f"not record keys: {sorted(unknown)}")
+    ordered = {key: fields[key] for key in RECORD_KEYS if key in fields}
+    body = yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False, width=1000)
+    path = meta_path(source)
+    path.write_text("".join(f"# {line}\n" for line in comments) + body, encoding="utf-8")
+    return path
