@@ -17,8 +17,8 @@ build: setup
 	$(PYTHON) -m builder build
 
 check: setup
-	$(PYTHON) -m ruff format --check builder tests
-	$(PYTHON) -m ruff check builder tests
+	$(PYTHON) -m ruff format --check builder tests benchmarks
+	$(PYTHON) -m ruff check builder tests benchmarks
 	$(PYTHON) -m mypy builder
 	$(PYTHON) -m pytest
 

@@ -1,0 +1,107 @@
+"""Synthetic disclosures for benchmarks: N texts derived from the five real seeds.
+
+Each synthetic disclosure is a seed with another unit name, another year and its amounts
+multiplied by a small whole factor (so every sum identity still holds exactly; rounding
+differences the publisher left scale with the factor). The layout and the extraction noise
+are the seed's own. Files are written to a scratch directory with a provenance record whose
+licence says they are synthetic, and the generator refuses to write under ``datasets/``, so
+synthetic data can never reach the published packages or site.
+
+    python benchmarks/corpus.py --count 1000 --output /tmp/corpus-1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import re
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from builder.parse import parse_file
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "datasets" / "sources"
+PROTECTED = ROOT / "datasets"
+AMOUNT = re.compile(r"^\s*\d[\d,\s]*\.\s*\d+\s*$")
+PLACES = ["太原", "大同", "朔州", "忻州", "阳泉", "吕梁", "晋中", "长治", "晋城", "临汾", "运城"]
+OFFICES = ["发展服务中心", "事务管理局", "促进中心", "综合保障中心", "信息中心", "研究院"]
+SEED_IDS = (
+    "000_127416229ccdc025",
+    "001_417cec5d1b5bc998",
+    "002_6a7fbe393d7e6d53",
+    "003_664a31573f3e6641",
+    "004_c9b7d00ba9827a50",
+)
+LICENCE = "SYNTHETIC benchmark data derived from the bundled seeds; never to be published"
+
+
+def scale_cell(cell: str, factor: int) -> str:
+    """Multiply an amount cell (one with a decimal point) exactly, keeping its decimals."""
+    if not AMOUNT.match(cell):
+        return cell
+    text = "".join(cell.split())
+    places = len(text.split(".")[1])
+    value = Decimal(text.replace(",", "")) * factor
+    formatted = f"{value:,.{places}f}" if "," in text else f"{value:.{places}f}"
+    return formatted
+
+
+def synthesise(
+    seed: Path, document: dict[str, object], index: int, rng: random.Random
+) -> tuple[str, dict[str, object]]:
+    text = seed.read_text(encoding="utf-8")
+    unit = f"{rng.choice(PLACES)}市第{index:05d}号{rng.choice(OFFICES)}"
+    year = rng.randint(2018, 2026)
+    factor = rng.randint(1, 3)
+    text = text.replace(str(document["unit_name"]), unit)
+    text = re.sub(str(document["year"]), str(year), text)
+    body = "\n".join(
+        "\t".join(scale_cell(cell, factor) for cell in line.split("\t")) if "\t" in line else line
+        for line in text.split("\n")
+    )
+    return body, {"licence": LICENCE}
+
+
+def generate(count: int, output: Path, seed: int = 20261121) -> list[Path]:
+    """Write ``count`` synthetic disclosures (text + provenance record) into ``output``."""
+    output = output.resolve()
+    if output == PROTECTED or PROTECTED in output.parents:
+        raise SystemExit(f"refusing to write synthetic disclosures under {PROTECTED}")
+    output.mkdir(parents=True, exist_ok=True)
+    seeds = [SEEDS / f"{stem}.txt" for stem in SEED_IDS]
+    documents = {seed: parse_file(seed)["document"] for seed in seeds}
+    rng = random.Random(seed)
+    written = []
+    for index in range(count):
+        source = seeds[index % len(seeds)]
+        body, meta = synthesise(source, documents[source], index, rng)
+        identifier = f"syn{index:05d}_{source.stem[:3]}"
+        path = output / f"{identifier}.txt"
+        data = body.encode("utf-8")
+        path.write_bytes(data)
+        meta["sha256"] = hashlib.sha256(data).hexdigest()
+        (output / f"{identifier}.meta.yaml").write_text(
+            yaml.safe_dump(meta, allow_unicode=True, sort_keys=True), encoding="utf-8"
+        )
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, required=True, help="how many disclosures")
+    parser.add_argument("--output", type=Path, required=True, help="scratch directory")
+    parser.add_argument("--seed", type=int, default=20261121, help="random seed")
+    args = parser.parse_args(argv)
+    paths = generate(args.count, args.output, args.seed)
+    print(f"wrote {len(paths)} synthetic disclosures to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
