@@ -1,7 +1,9 @@
 """Command line: argument parsing only; the work happens in the stage packages.
 
 Exit codes: 0 success; 1 a disclosure could not be used (the message names the file and
-line) or a data package fails validation; 2 wrong usage.
+line), nothing could be built, or a data package fails validation; 2 wrong usage; 3 the
+build finished but skipped source files it could not use (listed in the summary and on the
+site's data-quality page); 4 an internal error (a bug: rerun with --debug and report it).
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from builder.progress import Progress
 from builder.sources.adding import ADDED, RECORD_WRITTEN
 from builder.sources.provenance import URL_SCHEMES, is_safe_id
 from builder.validate import audit_report, format_checks, format_report, load_checks
+
+PARTIAL_BUILD = 3
+INTERNAL_ERROR = 4
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -119,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--no-site", action="store_true", help="build the data packages only, not the site"
     )
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="stop at the first source that cannot be used (default: skip it, list it, go on)",
+    )
     validate = commands.add_parser(
         "validate",
         help="check every data package with frictionless and print a report",
@@ -143,6 +153,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DisclosureError as error:
         print(f"error: {error.describe()}", file=sys.stderr)
         return 1
+    except Exception as error:  # a bug of ours: say so plainly, no traceback unless --debug
+        if args.debug:
+            raise
+        print(
+            f"error: internal error ({type(error).__name__}: {error}); "
+            "run again with --debug for the traceback and please report it",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -159,7 +178,8 @@ def run_command(args: argparse.Namespace) -> int:
         return run_add(args.file, args.sources, args.id, details)
     if args.command == "build":
         packages, site = output_folders(args.output)
-        return run_build(args.sources, packages, None if args.no_site else site)
+        site_dir = None if args.no_site else site
+        return run_build(args.sources, packages, site_dir, strict=args.strict)
     if args.command == "validate":
         return run_validate(output_folders(args.output)[0])
     return 2
@@ -269,9 +289,10 @@ def output_folders(output: Path | None) -> tuple[Path, Path]:
     return output / "packages", output / "site"
 
 
-def run_build(sources: Path, output: Path, site: Path | None) -> int:
-    print(build(sources, output, site, Progress(sys.stderr)).describe())
-    return 0
+def run_build(sources: Path, output: Path, site: Path | None, *, strict: bool = False) -> int:
+    result = build(sources, output, site, Progress(sys.stderr), strict=strict)
+    print(result.describe())
+    return PARTIAL_BUILD if result.skipped else 0
 
 
 def run_validate(output: Path) -> int:

@@ -49,6 +49,27 @@ SOURCE_PATTERN = "*.txt"
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A source file the build could not use, and why (it is listed, the build goes on)."""
+
+    file: str
+    line: int | None
+    message: str
+    hint: str
+
+    @classmethod
+    def from_error(cls, error: DisclosureError) -> Skipped:
+        return cls(error.path.name, error.line, error.message, error.hint)
+
+    def describe(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}" + (f" ({self.hint})" if self.hint else "")
+
+    def to_row(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "message": self.message, "hint": self.hint}
+
+
+@dataclass(frozen=True)
 class BuildResult:
     """What a build wrote and found, for the summary."""
 
@@ -61,6 +82,7 @@ class BuildResult:
     stages: dict[str, float] = field(default_factory=dict)
     findings: dict[str, int] = field(default_factory=dict)  # by severity
     parse_warnings: dict[str, int] = field(default_factory=dict)  # by disclosure id
+    skipped: list[Skipped] = field(default_factory=list)
 
     def describe(self) -> str:
         lines = [
@@ -77,6 +99,9 @@ class BuildResult:
             f"parse warnings: {warnings}"
             + (f" ({where}; python -m builder parse FILE lists them)" if warnings else "")
         )
+        if self.skipped:
+            lines.append(f"skipped {len(self.skipped)} source file(s) that could not be used:")
+            lines.extend(f"  {item.describe()}" for item in self.skipped)
         if self.stages:
             lines.append(
                 "time per stage: "
@@ -113,8 +138,16 @@ def audit_rows(parsed: dict[str, Any], disclosure_id: str) -> list[dict[str, Any
     return [finding.to_row() for finding in audit(parsed, disclosure_id)]
 
 
-def load_disclosures(sources: Path, progress: Progress | None = None) -> list[Disclosure]:
-    """Every disclosure text under ``sources``: parsed, then audited (two timed stages)."""
+def load_disclosures(
+    sources: Path,
+    progress: Progress | None = None,
+    skipped: list[Skipped] | None = None,
+) -> list[Disclosure]:
+    """Every disclosure text under ``sources``: parsed, then audited (two timed stages).
+
+    With a ``skipped`` list, a text that cannot be used is recorded there and the others go
+    on; without one (``--strict``), the first problem stops the build.
+    """
     progress = progress or Progress()
     paths = sorted(sources.glob(SOURCE_PATTERN))
     if not paths:
@@ -123,8 +156,23 @@ def load_disclosures(sources: Path, progress: Progress | None = None) -> list[Di
     with progress.stage("parse", len(paths)) as stage:
         for path in paths:
             stage.step(path.stem)
-            read.append(read_disclosure(path))
-    check_distinct(read, sources)
+            try:
+                read.append(read_disclosure(path))
+            except DisclosureError as error:
+                if skipped is None:
+                    raise
+                skipped.append(Skipped.from_error(error))
+    read = check_distinct(read, sources, skipped)
+    if not read:
+        first = skipped[0] if skipped else None
+        raise DisclosureError(
+            sources / first.file if first else sources,
+            first.line if first else None,
+            f"none of the disclosure texts could be used; {first.message}"
+            if first
+            else "none of the disclosure texts could be used",
+            first.hint if first else "",
+        )
     disclosures = []
     with progress.stage("audit", len(read)) as stage:
         for record, parsed in read:
@@ -133,23 +181,36 @@ def load_disclosures(sources: Path, progress: Progress | None = None) -> list[Di
     return disclosures
 
 
-def check_distinct(read: list[tuple[SourceRecord, dict[str, Any]]], sources: Path) -> None:
-    """The same text twice (under two ids) would count one disclosure twice."""
+def check_distinct(
+    read: list[tuple[SourceRecord, dict[str, Any]]],
+    sources: Path,
+    skipped: list[Skipped] | None = None,
+) -> list[tuple[SourceRecord, dict[str, Any]]]:
+    """The same text twice (under two ids) would count one disclosure twice: keep the first."""
     seen: dict[str, str] = {}
-    for record, _ in read:
+    kept = []
+    for record, parsed in read:
         if record.sha256 in seen:
-            raise DisclosureError(
+            error = DisclosureError(
                 sources / record.source_file,
                 None,
                 f"the same text as {seen[record.sha256]}",
                 "keep one of the two files",
             )
+            if skipped is None:
+                raise error
+            skipped.append(Skipped.from_error(error))
+            continue
+        kept.append((record, parsed))
         seen[record.sha256] = record.source_file
+    return kept
 
 
-def build_data(sources: Path = DEFAULT_SOURCES, output: Path = DEFAULT_OUTPUT) -> BuildResult:
+def build_data(
+    sources: Path = DEFAULT_SOURCES, output: Path = DEFAULT_OUTPUT, *, strict: bool = False
+) -> BuildResult:
     """Parse and audit every disclosure under ``sources``; write the packages to ``output``."""
-    return build(sources, output, site=None)
+    return build(sources, output, site=None, strict=strict)
 
 
 def build(
@@ -157,20 +218,25 @@ def build(
     output: Path = DEFAULT_OUTPUT,
     site: Path | None = DEFAULT_SITE,
     progress: Progress | None = None,
+    *,
+    strict: bool = False,
 ) -> BuildResult:
     """The whole build: packages to ``output`` and, unless ``site`` is None, the site there.
 
     ``progress`` shows the stages as they run (``Progress(sys.stderr)``); by default nothing
-    is shown. The stages are timed either way.
+    is shown. The stages are timed either way. A source that cannot be used is skipped and
+    listed (in the result and on the data-quality page) unless ``strict``, which makes the
+    first problem fatal.
     """
     progress = progress or Progress()
     start = time.perf_counter()
-    disclosures = load_disclosures(sources, progress)
+    skipped: list[Skipped] | None = None if strict else []
+    disclosures = load_disclosures(sources, progress, skipped)
     with progress.stage("packages", len(disclosures) + 1) as stage:
         plans = publish(disclosures, output, on_package=stage.step)
     files = sum(1 for path in output.rglob("*") if path.is_file())
     if site is not None:
-        build_site(disclosures, sources, output, site, progress)
+        build_site(disclosures, (sources, output, site), progress, skipped or [])
     return BuildResult(
         output,
         len(disclosures),
@@ -183,6 +249,7 @@ def build(
         parse_warnings={
             d.id: count for d in disclosures if (count := len(parse_warnings(d.parsed)))
         },
+        skipped=skipped or [],
     )
 
 
@@ -202,16 +269,18 @@ def docs_dir_for(site: Path) -> Path:
 
 def build_site(
     disclosures: list[Disclosure],
-    sources: Path,
-    packages: Path,
-    site: Path,
+    folders: tuple[Path, Path, Path],
     progress: Progress | None = None,
+    skipped: list[Skipped] | None = None,
 ) -> None:
-    """Generate the pages and charts, then ``mkdocs build --strict`` into ``site``.
+    """Generate the pages and charts, then ``mkdocs build --strict`` into the site folder.
+
+    ``folders`` are the sources, the data packages and the site to write.
 
     The site is built into a temporary folder and swapped in at the end, so a failed build
     never leaves a half-written site.
     """
+    sources, packages, site = folders
     progress = progress or Progress()
     docs = docs_dir_for(site)
     site_url = os.environ.get("SITE_URL", DEFAULT_SITE_URL)
@@ -233,6 +302,7 @@ def build_site(
                 for d in disclosures
             },
             on_disclosure=stage.step,
+            skipped=[item.to_row() for item in skipped or []],
         )
     with progress.stage("mkdocs", doing="mkdocs build --strict"):
         run_mkdocs(docs, site, site_url)

@@ -305,7 +305,7 @@ def test_a_record_that_contradicts_the_text_is_refused(
 ) -> None:
     dropped_in(tmp_path, record)
     with pytest.raises(DisclosureError, match=message) as error:
-        build_data(tmp_path / "sources", tmp_path / "packages")
+        build_data(tmp_path / "sources", tmp_path / "packages", strict=True)
     assert "sx-test-2025-final" in str(error.value.path), "the error names the file"
     assert not (tmp_path / "packages").exists()
 
@@ -313,7 +313,7 @@ def test_a_record_that_contradicts_the_text_is_refused(
 def test_a_file_name_that_is_not_a_safe_id_is_refused(tmp_path: Path) -> None:
     renamed_seed(tmp_path / "sources")
     with pytest.raises(DisclosureError, match="cannot be a disclosure id") as error:
-        build_data(tmp_path / "sources", tmp_path / "packages")
+        build_data(tmp_path / "sources", tmp_path / "packages", strict=True)
     assert "python -m builder add" in error.value.hint
 
 
@@ -321,7 +321,7 @@ def test_the_same_text_twice_is_refused(tmp_path: Path) -> None:
     new = dropped_in(tmp_path)
     shutil.copy(new, new.with_name("sx-copy.txt"))
     with pytest.raises(DisclosureError, match=r"the same text as sx-copy\.txt"):
-        build_data(tmp_path / "sources", tmp_path / "packages")
+        build_data(tmp_path / "sources", tmp_path / "packages", strict=True)
 
 
 # --------------------------------------------------------------------- progress and summary

@@ -85,7 +85,7 @@ def test_a_file_that_differs_from_its_provenance_is_refused(tmp_path: Path) -> N
     text = sources / f"{SEED_000}.txt"
     text.write_bytes(text.read_bytes() + b"\n")
     with pytest.raises(DisclosureError, match=r"the file's sha256 \w+ differs from 33f1803c"):
-        build_data(sources, tmp_path / "packages")
+        build_data(sources, tmp_path / "packages", strict=True)
     assert not (tmp_path / "packages").exists()
 
 
@@ -98,7 +98,7 @@ def test_amounts_in_another_money_unit_are_refused(tmp_path: Path) -> None:
         text.read_text(encoding="utf-8").replace("金额单位：万元", "金额单位：元"), encoding="utf-8"
     )
     with pytest.raises(DisclosureError, match="amounts in 万元/元; the schemas declare 万元"):
-        build_data(sources, tmp_path / "packages")
+        build_data(sources, tmp_path / "packages", strict=True)
 
 
 def test_a_record_may_not_relabel_the_money_unit(tmp_path: Path) -> None:
@@ -109,7 +109,7 @@ def test_a_record_may_not_relabel_the_money_unit(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(DisclosureError, match="the money unit printed on the tables 万元 differs"):
-        build_data(sources, tmp_path / "packages")
+        build_data(sources, tmp_path / "packages", strict=True)
 
 
 def test_build_and_validate_from_the_command_line(tmp_path: Path) -> None:

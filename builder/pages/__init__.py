@@ -102,6 +102,7 @@ def write_pages(  # noqa: PLR0913 - the four inputs of the brief plus optional o
     checks: Sequence[CheckInfo] = (),
     provenance: Mapping[str, Mapping[str, Any]] | None = None,
     on_disclosure: Callable[[str], None] | None = None,
+    skipped: Sequence[Mapping[str, Any]] = (),
 ) -> None:
     """Write every generated page, chart and download of the site into ``docs_dir``.
 
@@ -117,6 +118,8 @@ def write_pages(  # noqa: PLR0913 - the four inputs of the brief plus optional o
     every check, passed ones included, with its Chinese title. ``provenance``: ``licence``
     and ``source_url`` by disclosure id (default: read from each ``.meta.yaml``).
     ``on_disclosure``: called with each disclosure id before its page and charts are written.
+    ``skipped``: source files the build could not use (``file``, ``line``, ``message``,
+    ``hint``), listed on the data-quality page.
     """
     sources = sources_dir if sources_dir is not None else DEFAULT_SOURCES
     url = site_url or os.environ.get("SITE_URL") or DEFAULT_SITE_URL
@@ -135,6 +138,7 @@ def write_pages(  # noqa: PLR0913 - the four inputs of the brief plus optional o
             packages_dir / PORTAL_PACKAGE, docs_dir, f"downloads/{PORTAL_PACKAGE}"
         ),
         checks=list(checks),
+        skipped=[dict(item) for item in skipped],
     )
     for entry in entries:
         if on_disclosure is not None:

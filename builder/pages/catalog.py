@@ -209,6 +209,7 @@ class Portal:
     site_url: str
     portal_downloads: list[Download] = field(default_factory=list)
     checks: list[CheckInfo] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # file, line, message, hint
 
     @property
     def units(self) -> list[UnitEntry]:

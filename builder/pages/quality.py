@@ -174,6 +174,26 @@ def quality_page(portal: Portal) -> str:
         "以及合计、层级和表间关系等算术核查的结果；发现的问题照原样公布，"
         "详情见各公开文件页面的“核查发现”。</p>\n"
     )
+    if portal.skipped:
+        out.append("## 未能发布的文件\n")
+        out.append(
+            "<p>以下源文件无法解析，本次构建跳过了它们（其余文件照常发布）。"
+            "修正后重新构建即可。</p>\n"
+        )
+        out.append(
+            md_table(
+                ["文件", "行", "问题", "处理建议"],
+                [
+                    [
+                        text(str(item["file"])),
+                        str(item["line"] or "—"),
+                        text(str(item["message"])),
+                        text(str(item.get("hint") or "")),
+                    ]
+                    for item in portal.skipped
+                ],
+            )
+        )
     out.append("## 表格完整性\n")
     out.append(_completeness(disclosures))
     out.append(
