@@ -63,3 +63,12 @@ def test_binary_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(DisclosureError) as caught:
         read_source(path)
     assert str(path) in caught.value.describe()
+
+
+def test_a_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as handle:  # a sparse 100 MB file: nothing is really written
+        handle.truncate(100 * 2**20)
+    with pytest.raises(DisclosureError) as caught:
+        read_source(path)
+    assert "100.0 MB, over the 20 MB limit" in caught.value.describe()

@@ -21,6 +21,9 @@ _HEADING = re.compile(r"^\s*#{1,6}\s+")
 _BOLD = re.compile(r"\*\*")
 _BULLET = re.compile(r"^\s*[-*]\s+(?=\S)")
 _PAGE_NUMBER = re.compile(r"^\s*[-—]\s*\d{1,4}\s*[-—]\s*$")
+# Real disclosures are 30-80 KB of text; a file this large is not one, and reading it whole
+# would cost memory for nothing.
+MAX_SOURCE_BYTES = 20 * 2**20
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 
 
@@ -100,6 +103,15 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
 def read_source(path: Path) -> SourceText:
     """Read and clean a disclosure text file."""
     try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise DisclosureError(
+                path,
+                None,
+                f"the file is {size / 2**20:.1f} MB, over the {MAX_SOURCE_BYTES // 2**20} MB limit"
+                " (a disclosure's text is well under 1 MB)",
+                "check that this is the extracted text of one disclosure, not a scan or a bundle",
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise DisclosureError(path, None, f"cannot read the file: {exc.strerror}") from exc
