@@ -73,6 +73,7 @@ def parse_source(source: SourceText) -> dict[str, Any]:
     lines = source.lines
     issues: list[Issue] = []
     cover = read_cover(source)
+    refuse_second_disclosure(source, cover["line"])
     family = cover["kind"]
     toc_end, announced = read_toc(lines, catalogue, family)
     parts = read_parts(lines, toc_end, catalogue)
@@ -168,6 +169,23 @@ def read_cover(source: SourceText) -> dict[str, Any]:
         " in the first lines",
         "the file should be the text of a 部门预算/决算公开 document",
     )
+
+
+SECOND_COVER = re.compile(r"^\d{4}\s*年度?\s*(?:部门|单位)?\s*(?:预算|决算)公开$")
+
+
+def refuse_second_disclosure(source: SourceText, cover_line: int) -> None:
+    """Two disclosures in one file would mix their tables: name the line where the second
+    one starts and ask for the file to be split."""
+    for line in source.lines[cover_line:]:
+        if not line.has_cells and SECOND_COVER.match(line.text.strip().replace(" ", "")):
+            raise DisclosureError(
+                source.path,
+                line.number,
+                f"a second disclosure starts here ({line.text.strip()}); "
+                f"the first starts at line {cover_line}",
+                "split the file into one disclosure per file",
+            )
 
 
 def is_toc_entry(text: str) -> bool:
