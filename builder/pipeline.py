@@ -46,6 +46,7 @@ DOCS_SOURCE = Path("site_src")  # hand-written pages; generated ones are written
 MKDOCS_CONFIG = Path("mkdocs.yml")
 DEFAULT_SITE_URL = "http://127.0.0.1:8765/"
 SOURCE_PATTERN = "*.txt"
+SKIPPED_SHOWN = 20  # the summary names this many skipped files; the site lists them all
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,12 @@ class BuildResult:
         )
         if self.skipped:
             lines.append(f"skipped {len(self.skipped)} source file(s) that could not be used:")
-            lines.extend(f"  {item.describe()}" for item in self.skipped)
+            lines.extend(f"  {item.describe()}" for item in self.skipped[:SKIPPED_SHOWN])
+            if len(self.skipped) > SKIPPED_SHOWN:
+                lines.append(
+                    f"  … and {len(self.skipped) - SKIPPED_SHOWN} more "
+                    "(all are listed on the site's data-quality page)"
+                )
         if self.stages:
             lines.append(
                 "time per stage: "

@@ -86,3 +86,18 @@ def test_the_same_text_twice_keeps_one(tmp_path: Path) -> None:
     assert result.disclosures == 1
     assert [item.file for item in result.skipped] == ["copy_of_000.txt"]
     assert "the same text as" in result.skipped[0].message
+
+
+def test_a_folder_of_thousands_of_files(tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    shutil.copy(SOURCES / f"{GOOD}.txt", sources)
+    for index in range(3000):
+        (sources / f"note_{index:04d}.txt").write_text(f"第{index}号会议纪要\n", encoding="utf-8")
+    result = build(sources, tmp_path / "packages", None)
+    assert result.disclosures == 1
+    assert len(result.skipped) == 3000
+    summary = result.describe()
+    assert "skipped 3000 source file(s)" in summary
+    assert "… and 2980 more" in summary
+    assert len(summary.splitlines()) < 40
