@@ -127,3 +127,18 @@ def test_unsafe_file_names_are_refused_as_ids(tmp_path: Path) -> None:
     for name in ("a b.txt", "山西.txt", "portal.txt", "Evil..txt"):
         with pytest.raises(DisclosureError):
             check_id(tmp_path / name)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "newline"),
+    [("gb18030", "\n"), ("utf-16", "\n"), ("utf-8-sig", "\n"), ("utf-8", "\r\n")],
+)
+def test_a_real_disclosure_in_other_encodings_parses_the_same(
+    tmp_path: Path, encoding: str, newline: str
+) -> None:
+    path = tmp_path / "encoded.txt"
+    path.write_bytes(SEED_000.replace("\n", newline).encode(encoding))
+    again = parse_file(path)
+    original = parse_file(SOURCES / "000_127416229ccdc025.txt")
+    assert again["tables"] == original["tables"]
+    assert again["document"]["unit_name"] == "山西省投资促进局"
