@@ -164,3 +164,22 @@ def test_units_compared_use_each_units_latest_final_accounts() -> None:
 def test_facts_keep_decimals() -> None:
     assert facts.total_expenditure(PARSED[FINAL_000]) == Decimal("6280.94")
     assert facts.three_public_totals(PARSED[BUDGET_002]) == {"预算数": Decimal("89.60")}
+
+
+def test_every_chart_kind_is_valid_vega_lite() -> None:
+    """The build skips Altair's validation for speed; this is where the specs are checked."""
+    import jsonschema  # noqa: PLC0415
+    from altair.vegalite.v6.schema.core import load_schema  # noqa: PLC0415
+
+    from builder.charts.disclosure import disclosure_charts  # noqa: PLC0415
+    from builder.parse import parse_file  # noqa: PLC0415
+    from tests.conftest import SEEDS  # noqa: PLC0415
+
+    validator = jsonschema.Draft7Validator(load_schema())
+    kinds: set[str] = set()
+    for path in SEEDS:
+        for chart in disclosure_charts(path.stem, parse_file(path)):
+            errors = list(validator.iter_errors(chart.spec))
+            assert errors == [], (chart.chart_id, errors[:1])
+            kinds.add(chart.chart_id.removeprefix(path.stem + "-"))
+    assert len(kinds) >= 5

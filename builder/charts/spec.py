@@ -161,7 +161,9 @@ def bar_chart(  # noqa: PLR0913 - every argument is one visible part of the char
         width="container",
         height=alt.Step(GROUPED_STEP if side_by_side else BAR_STEP),
     )
-    spec: dict[str, Any] = _config(layered).to_dict()
+    # Altair's own schema validation costs about 30 ms per chart, most of the pages stage;
+    # the tests validate every kind of chart against the Vega-Lite schema instead.
+    spec: dict[str, Any] = _config(layered).to_dict(validate=False)
     return spec
 
 
