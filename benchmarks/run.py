@@ -15,11 +15,9 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,59 +27,23 @@ sys.path.insert(0, str(ROOT))
 def measure(count: int, scratch: Path, *, mkdocs: bool) -> dict[str, object]:
     """Run every stage on ``count`` synthetic disclosures; return the measurements."""
     from benchmarks.corpus import generate  # noqa: PLC0415 - after sys.path is set
-    from builder.pages import write_pages  # noqa: PLC0415
-    from builder.parse import parse_file  # noqa: PLC0415
-    from builder.pipeline import run_mkdocs  # noqa: PLC0415
+    from builder.pipeline import build_site, load_disclosures  # noqa: PLC0415
+    from builder.progress import Progress  # noqa: PLC0415
     from builder.publish import publish, verify  # noqa: PLC0415
-    from builder.publish.inputs import Disclosure, source_record  # noqa: PLC0415
-    from builder.validate import load_checks  # noqa: PLC0415
-    from builder.validate.audit import audit  # noqa: PLC0415
 
-    sources, packages = scratch / "sources", scratch / "packages"
-    site, docs = scratch / "site", scratch / "site-docs"
+    sources, packages, site = scratch / "sources", scratch / "packages", scratch / "site"
     generate(count, sources)
-    paths = sorted(sources.glob("*.txt"))
-    stages: dict[str, float] = {}
-
-    clock = time.perf_counter()
-    documents = [(path, parse_file(path)) for path in paths]
-    parsed = [(source_record(path, doc), doc) for path, doc in documents]
-    stages["parse"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    disclosures = [
-        Disclosure(record, doc, [f.to_row() for f in audit(doc, record.id)])
-        for record, doc in parsed
-    ]
-    stages["audit"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    publish(disclosures, packages)
-    stages["packages"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    checks = verify(packages)
-    stages["validation"] = time.perf_counter() - clock
+    os.chdir(ROOT)  # the pipeline reads site_src/ and mkdocs.yml from the repository
+    os.environ["SITE_URL"] = "http://127.0.0.1:8765/"
+    progress = Progress()  # silent; it times each stage of the pipeline (parse, audit, ...)
+    disclosures = load_disclosures(sources, progress, [])
+    with progress.stage("packages", len(disclosures) + 1) as stage:
+        publish(disclosures, packages, on_package=stage.step)
+    with progress.stage("validation", len(disclosures) + 1):
+        checks = verify(packages)
     assert all(check.valid for check in checks), "a synthetic package failed validation"
-
-    clock = time.perf_counter()
-    shutil.copytree(ROOT / "site_src", docs)
-    write_pages(
-        [(d.record.id, d.parsed) for d in disclosures],
-        {d.record.id: d.findings for d in disclosures},
-        packages,
-        docs,
-        sources_dir=sources,
-        checks=load_checks(),
-        site_url="http://127.0.0.1:8765/",
-    )
-    stages["pages+charts"] = time.perf_counter() - clock
-
-    if mkdocs:
-        clock = time.perf_counter()
-        os.chdir(ROOT)
-        run_mkdocs(docs, site, "http://127.0.0.1:8765/")
-        stages["mkdocs"] = time.perf_counter() - clock
+    build_site(disclosures, (sources, packages, site), progress, mkdocs=mkdocs)
+    stages = dict(progress.seconds)
 
     own = sum(v for k, v in stages.items() if k != "mkdocs")
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

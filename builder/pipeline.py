@@ -278,10 +278,13 @@ def build_site(
     folders: tuple[Path, Path, Path],
     progress: Progress | None = None,
     skipped: list[Skipped] | None = None,
+    *,
+    mkdocs: bool = True,
 ) -> None:
     """Generate the pages and charts, then ``mkdocs build --strict`` into the site folder.
 
-    ``folders`` are the sources, the data packages and the site to write.
+    ``folders`` are the sources, the data packages and the site to write. ``mkdocs=False``
+    stops after the Markdown pages and charts (the benchmarks time MkDocs apart).
 
     The site is built into a temporary folder and swapped in at the end, so a failed build
     never leaves a half-written site.
@@ -310,8 +313,9 @@ def build_site(
             on_disclosure=stage.step,
             skipped=[item.to_row() for item in skipped or []],
         )
-    with progress.stage("mkdocs", doing="mkdocs build --strict"):
-        run_mkdocs(docs, site, site_url)
+    if mkdocs:
+        with progress.stage("mkdocs", doing="mkdocs build --strict"):
+            run_mkdocs(docs, site, site_url)
 
 
 def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:

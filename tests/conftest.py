@@ -12,6 +12,8 @@ Golden files live under ``tests/cases/<disclosure id>/expected/``. Run
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,6 +39,17 @@ def copy_seeds(folder: Path) -> Path:
         shutil.copy(seed, folder)
         shutil.copy(seed.with_name(f"{seed.stem}.meta.yaml"), folder)
     return folder
+
+
+def run_builder(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """``python -m builder ARGS`` from the repository root, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "builder", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -11,7 +11,6 @@ import io
 import json
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from builder.errors import DisclosureError
 from builder.pipeline import build, build_data
 from builder.progress import Progress
 from builder.sources.provenance import DEFAULT_LICENCE, file_sha256
-from tests.conftest import ROOT, SOURCES
+from tests.conftest import SOURCES, run_builder
 
 SEED_000 = "000_127416229ccdc025"
 SEED_UNIT, NEW_UNIT = "山西省投资促进局", "山西省测试促进局"
@@ -45,14 +44,7 @@ def content_id(path: Path) -> str:
     return f"2025-final-{file_sha256(path)[:10]}"
 
 
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "builder", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+run = run_builder
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from builder.pipeline import build
-from tests.conftest import ROOT, SOURCES
+from tests.conftest import SOURCES, run_builder
 
 GOOD = "000_127416229ccdc025"
 BAD = {
@@ -29,14 +27,7 @@ def sources_with_bad_files(folder: Path) -> Path:
     return folder
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "builder", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+run = run_builder
 
 
 def test_build_goes_on_and_lists_what_it_skipped(tmp_path: Path) -> None:

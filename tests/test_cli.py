@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, SOURCES
+from tests.conftest import ROOT, SOURCES, run_builder
 
 SEED_000 = SOURCES / "000_127416229ccdc025.txt"
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "builder", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+run = run_builder
 
 
 def test_parse_prints_a_readable_summary() -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ from builder.errors import DisclosureError
 from builder.pipeline import build_data
 from builder.publish import packages as package_writer
 from builder.publish.resources import PackagePlan
-from tests.conftest import ROOT, SOURCES, copy_seeds
+from tests.conftest import SOURCES, copy_seeds, run_builder
 from tests.test_publish import SEED_000, SEED_002, built_packages
 
 
@@ -116,9 +114,7 @@ def test_build_and_validate_from_the_command_line(tmp_path: Path) -> None:
     sources = copy_sources(tmp_path / "sources", SEED_000, SEED_002)
     output = tmp_path / "out"
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "builder", *args]
-        return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    run = run_builder
 
     build = run("build", "--no-site", "--sources", str(sources), "--output", str(output))
     assert build.returncode == 0, build.stderr
