@@ -1,0 +1,254 @@
+"""The Excel workbook writer: a seed's workbook read back with openpyxl, and its XML parts.
+
+The seed ``001_…`` is used because its tables hold every kind of cell: text (42 cells starting
+with ``=``), integers, amounts, booleans and empty values.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+
+from builder.pipeline import load_disclosures
+from builder.publish import publish
+from builder.publish.packages import workbook_about, workbook_sheets
+from builder.publish.resources import PackagePlan, Resource
+from builder.publish.workbook import build_workbook, sheet_name, workbook_bytes, write_workbook
+from tests.conftest import SOURCES
+
+SEED_001 = "001_417cec5d1b5bc998"
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+@dataclass(frozen=True)
+class Published:
+    plan: PackagePlan
+    path: Path
+    book: Workbook
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
+    """Seed 001 published as its package; its workbook read back with openpyxl."""
+    root = tmp_path_factory.mktemp("workbook")
+    sources = root / "sources"
+    sources.mkdir()
+    for suffix in (".txt", ".meta.yaml"):
+        shutil.copy(SOURCES / f"{SEED_001}{suffix}", sources)
+    plan = next(p for p in publish(load_disclosures(sources), root / "packages") if p.workbook)
+    assert plan.workbook is not None
+    path = root / "packages" / plan.name / plan.workbook
+    return Published(plan, path, openpyxl.load_workbook(path))
+
+
+def expected_width(title: str) -> int:
+    """Header width: CJK characters count two columns, plus a margin of 2, within 8..60."""
+    return min(60, max(8, sum(2 if ord(c) >= 0x2E80 else 1 for c in title) + 2))
+
+
+def read_back(about: list[tuple[str, Any]], sheets: list[tuple[str, Resource]]) -> Workbook:
+    return openpyxl.load_workbook(io.BytesIO(workbook_bytes(build_workbook(about, sheets))))
+
+
+def text_resource(*texts: str) -> Resource:
+    schema = {"fields": [{"name": "text", "type": "string", "title": "文本"}]}
+    return Resource("texts", "文本", "", schema, [{"text": text} for text in texts])
+
+
+# --------------------------------------------------------------------------- a seed's workbook
+
+
+def test_sheets_are_the_about_sheet_then_one_per_resource(published: Published) -> None:
+    titles = [title for title, _ in workbook_sheets(published.plan)]
+    assert published.book.sheetnames == ["说明", *titles]
+    assert "01 收入支出决算总表" in titles
+
+
+def test_about_sheet_has_bold_labels_and_values(published: Published) -> None:
+    sheet = published.book["说明"]
+    about = workbook_about(published.plan)
+    for number, (label, value) in enumerate(about, start=1):
+        assert sheet.cell(number, 1).value == (label or None)
+        assert (sheet.cell(number, 2).value, type(sheet.cell(number, 2).value)) == (
+            value,
+            type(value),
+        )
+        assert sheet.cell(number, 1).font.b == bool(label), "labels are bold"
+        assert not sheet.cell(number, 2).font.b
+    assert (sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width) == (24, 100)
+    assert sheet.freeze_panes is None
+    assert sheet.auto_filter.ref is None
+
+
+def test_data_sheets_have_a_bold_frozen_filtered_header(published: Published) -> None:
+    for title, resource in workbook_sheets(published.plan):
+        sheet = published.book[title]
+        fields = resource.schema["fields"]
+        titles = [f.get("title") or f["name"] for f in fields]
+        (header,) = sheet.iter_rows(min_row=1, max_row=1)
+        assert [cell.value for cell in header] == titles
+        assert all(cell.font.b for cell in header)
+        assert sheet.freeze_panes == "A2"
+        last = get_column_letter(len(fields))
+        assert sheet.auto_filter.ref == f"A1:{last}{len(resource.rows) + 1}"
+        widths = [
+            sheet.column_dimensions[get_column_letter(n)].width for n in range(1, 1 + len(fields))
+        ]
+        assert widths == [expected_width(t) for t in titles]
+
+
+def test_cells_keep_their_types(published: Published) -> None:
+    seen: set[str] = set()
+    for title, resource in workbook_sheets(published.plan):
+        rows = published.book[title].iter_rows(min_row=2)
+        for row, cells in zip(resource.rows, rows, strict=True):
+            for value, cell in zip(row.values(), cells, strict=True):
+                assert not cell.font.b
+                if value is None:
+                    assert cell.value is None
+                    kind = "empty"
+                elif isinstance(value, str):
+                    assert (cell.value, cell.data_type) == (value, "s")
+                    kind = "formula-like text" if value.startswith("=") else "text"
+                elif isinstance(value, bool):
+                    assert (cell.value, cell.data_type) == (value, "b")
+                    kind = "boolean"
+                elif isinstance(value, int):
+                    assert (cell.value, type(cell.value), cell.data_type) == (value, int, "n")
+                    kind = "integer"
+                else:
+                    assert isinstance(value, Decimal)
+                    assert (cell.value, cell.data_type) == (float(value), "n")
+                    kind = "amount"
+                seen.add(kind)
+    kinds = {"empty", "text", "formula-like text", "boolean", "integer", "amount"}
+    assert seen == kinds, "the seed exercises every kind of cell"
+
+
+def test_writes_are_byte_stable_and_name_no_library(published: Published, tmp_path: Path) -> None:
+    again = tmp_path / "again.xlsx"
+    write_workbook(again, workbook_about(published.plan), workbook_sheets(published.plan))
+    data = published.path.read_bytes()
+    assert again.read_bytes() == data
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    infos = archive.infolist()
+    assert infos[0].filename == "[Content_Types].xml"
+    assert len({info.external_attr for info in infos}) == 1, "the same attributes for all"
+    for info in infos:
+        assert info.date_time == (1980, 1, 1, 0, 0, 0)
+        assert info.create_system == 0
+        assert info.compress_type == zipfile.ZIP_DEFLATED
+        assert b"openpyxl" not in archive.read(info).lower()
+    assert b"openpyxl" not in data.lower()
+    core = archive.read("docProps/core.xml").decode()
+    assert "<dc:creator>open budget portal</dc:creator>" in core
+    assert core.count("1980-01-01T00:00:00Z") == 2, "created and modified are fixed"
+    assert (
+        "<Application>open budget portal</Application>" in archive.read("docProps/app.xml").decode()
+    )
+
+
+def test_every_part_is_well_formed_xml(published: Published) -> None:
+    archive = zipfile.ZipFile(published.path)
+    names = archive.namelist()
+    assert len(names) == 7 + len(published.book.sheetnames)
+    for name in names:
+        ET.fromstring(archive.read(name))  # raises ParseError when malformed
+
+
+def test_each_filtered_sheet_has_a_hidden_filter_database_name(published: Published) -> None:
+    workbook = ET.fromstring(zipfile.ZipFile(published.path).read("xl/workbook.xml"))
+    names = workbook.findall(f"{MAIN}definedNames/{MAIN}definedName")
+    expected = [
+        (
+            str(number),
+            f"'{title}'!$A$1:${get_column_letter(len(r.schema['fields']))}${len(r.rows) + 1}",
+        )
+        for number, (title, r) in enumerate(workbook_sheets(published.plan), start=1)
+    ]
+    assert [(n.get("localSheetId"), n.text) for n in names] == expected
+    assert {(n.get("name"), n.get("hidden")) for n in names} == {("_xlnm._FilterDatabase", "1")}
+
+
+# --------------------------------------------------------------------------- text and names
+
+
+def test_text_is_escaped_cleaned_and_keeps_its_spaces() -> None:
+    texts = ['a & <b> "c"', " padded ", "two\nlines", "crlf\r\nend", "bell\x07 gone", "=SUM(A1)"]
+    sheet = read_back([], [("文本", text_resource(*texts))])["文本"]
+    values = [cell.value for (cell,) in sheet.iter_rows(min_row=2)]
+    assert values == [
+        'a & <b> "c"',
+        " padded ",
+        "two\nlines",
+        "crlf\r\nend",
+        "bell gone",
+        "=SUM(A1)",
+    ]
+    assert {cell.data_type for (cell,) in sheet.iter_rows(min_row=2)} == {"s"}
+
+
+def test_empty_or_unwritable_text_is_an_empty_cell() -> None:
+    parts = build_workbook([("", None)], [("文本", text_resource("", "\x00\x01", "x"))])
+    sheet = ET.fromstring(parts["xl/worksheets/sheet2.xml"])
+    cells = sheet.findall(f"{MAIN}sheetData/{MAIN}row/{MAIN}c")
+    assert [c.get("r") for c in cells] == ["A1", "A4"], "the header and x, nothing between"
+    about = ET.fromstring(parts["xl/worksheets/sheet1.xml"])
+    assert about.findall(f"{MAIN}sheetData/{MAIN}row/{MAIN}c") == []
+
+
+def test_literal_excel_escapes_are_themselves_escaped() -> None:
+    """Excel reads ``_x0041_`` as "A"; a literal one is written ``_x005F_x0041_``."""
+    parts = build_workbook([], [("文本", text_resource("id_x0041_b"))])
+    assert "<t>id_x005F_x0041_b</t>" in parts["xl/worksheets/sheet2.xml"]
+
+
+def test_numbers_are_written_as_their_shortest_text() -> None:
+    fields = [
+        {"name": n, "type": t} for n, t in (("n", "integer"), ("a", "number"), ("b", "boolean"))
+    ]
+    rows = [
+        {"n": 7, "a": Decimal("3621.803"), "b": True},
+        {"n": -1, "a": Decimal("5408.80"), "b": False},
+    ]
+    resource = Resource("numbers", "数", "", {"fields": fields}, rows)
+    xml = build_workbook([], [("数", resource)])["xl/worksheets/sheet2.xml"]
+    assert '<c r="A2"><v>7</v></c><c r="B2"><v>3621.803</v></c><c r="C2" t="b"><v>1</v></c>' in xml
+    assert '<c r="A3"><v>-1</v></c><c r="B3"><v>5408.8</v></c><c r="C3" t="b"><v>0</v></c>' in xml
+
+
+def test_a_non_finite_amount_is_an_error() -> None:
+    schema = {"fields": [{"name": "amount", "type": "number"}]}
+    resource = Resource("amounts", "金额", "", schema, [{"amount": Decimal("NaN")}])
+    with pytest.raises(ValueError, match="not a finite number"):
+        build_workbook([], [("金额", resource)])
+
+
+def test_sheet_names_are_unique_ignoring_case_and_valid_for_excel() -> None:
+    used: set[str] = set()
+    assert sheet_name("Data", used) == "Data"
+    assert sheet_name("data", used) == "data (2)"
+    assert sheet_name("'a/b:c'", used) == "a_b_c"
+    long = "表" * 40
+    assert sheet_name(long, used) == "表" * 31
+    assert sheet_name(long, used) == "表" * 27 + " (2)"
+
+
+def test_sheet_names_with_quotes_are_escaped_in_the_workbook() -> None:
+    parts = build_workbook([], [('It\'s "ok" & fine', text_resource("x"))])
+    workbook = ET.fromstring(parts["xl/workbook.xml"])
+    sheets = workbook.findall(f"{MAIN}sheets/{MAIN}sheet")
+    assert [s.get("name") for s in sheets] == ["说明", 'It\'s "ok" & fine']
+    (name,) = workbook.findall(f"{MAIN}definedNames/{MAIN}definedName")
+    assert name.text == "'It''s \"ok\" & fine'!$A$1:$A$2"
