@@ -5,17 +5,28 @@ CSV download and the HTML table under the chart) and as a Vega-Lite spec whose v
 floats (for display only). Every chart has a Chinese title, a source line, axis titles
 with units, tooltips, a per-mark Chinese ``description`` (the SVG ``aria-label``) and a
 top-level ``description`` that states the values in words.
+
+Altair writes every spec, but once per chart *shape* (:class:`BarShape`), not once per
+chart: :func:`draw_bar_chart` is the recipe, run with a sentinel in each part that varies
+(:class:`BarContent`); the result is cached as a template and filled in per chart
+(``template.py``), about a hundred times faster than building each chart through Altair.
+``tests/test_chart_templates.py`` checks that the two give the same spec.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
 import altair as alt
+from altair.utils.schemapi import debug_mode
+from altair.vegalite.v6.api import _dataset_name
+
+from builder.charts.template import Template, sentinel
 
 # System fonts first; Noto CJK is what Linux (and the browser tests) fall back to.
 FONT = (
@@ -89,6 +100,142 @@ def _config(chart: Any) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class BarShape:
+    """What the structure of a bar chart's spec depends on: one cached template per shape."""
+
+    category_field: str
+    amount_field: str
+    group_field: str | None
+    sort_by_amount: bool  # longest bar first; else categories in the order of the data
+    side_by_side: bool  # grouped bars next to each other, not told apart by colour alone
+    nice_domain: bool  # Vega-Lite may round the end of the amount axis up
+
+
+@dataclass(frozen=True)
+class BarContent:
+    """Everything of a bar chart that varies from chart to chart.
+
+    In a template each field holds the :func:`~builder.charts.template.sentinel` named
+    after it (``None`` stays ``None``); in a chart, the real texts and data.
+    """
+
+    values: list[dict[str, Any]] | str
+    title: str | list[str]
+    subtitle: str | list[str]
+    description: str
+    category_title: str
+    amount_title: str
+    amount_format: str
+    domain: list[float] | str
+    group_title: str | None = None
+    group_order: list[str] | str | None = None  # the groups in the order the data gives them
+
+
+def draw_bar_chart(shape: BarShape, content: BarContent) -> dict[str, Any]:
+    """The bar-chart recipe: the Vega-Lite spec built directly through Altair.
+
+    Slow (tens of milliseconds); :func:`bar_chart` runs it once per shape, with sentinels,
+    and fills the result in per chart. Tests compare the two.
+    """
+    cat_field, amt_field, group_field = shape.category_field, shape.amount_field, shape.group_field
+    tooltip = [alt.Tooltip(f"{cat_field}:N", title=content.category_title)]
+    if group_field is not None:
+        tooltip.append(alt.Tooltip(f"{group_field}:N", title=content.group_title))
+    tooltip.append(
+        alt.Tooltip(f"{amt_field}:Q", title=content.amount_title, format=content.amount_format)
+    )
+    encoding: dict[str, Any] = {
+        "y": alt.Y(
+            f"{cat_field}:N",
+            title=None,
+            sort="-x" if shape.sort_by_amount else None,
+            axis=alt.Axis(description=f"纵轴：{content.category_title}", labelLimit=LABEL_LIMIT),
+        ),
+        "x": alt.X(
+            f"{amt_field}:Q",
+            title=content.amount_title,
+            scale=alt.Scale(domain=content.domain, nice=shape.nice_domain),
+            axis=alt.Axis(
+                format=AXIS_FORMAT, description=f"横轴：{content.amount_title}", tickCount=4
+            ),
+        ),
+        "tooltip": tooltip,
+        "description": alt.Description("label:N"),
+    }
+    if group_field is not None:
+        if shape.side_by_side:
+            encoding["yOffset"] = alt.YOffset(f"{group_field}:N", sort=content.group_order)
+        encoding["color"] = alt.Color(
+            f"{group_field}:N",
+            title=content.group_title,
+            sort=content.group_order,
+            legend=alt.Legend(description=f"图例：{content.group_title}"),
+        )
+    base = alt.Chart({"values": content.values}).encode(**encoding)
+    bars = base.mark_bar()
+    text = base.mark_text(align="left", dx=3, fontSize=11, color="#333", aria=False).encode(
+        text=alt.Text(f"{amt_field}:Q", format=content.amount_format)
+    )
+    layered = alt.layer(bars, text).properties(
+        title=alt.TitleParams(content.title, subtitle=content.subtitle),
+        description=content.description,
+        width="container",
+        height=alt.Step(GROUPED_STEP if shape.side_by_side else BAR_STEP),
+    )
+    # Altair's own schema validation costs about 30 ms per chart, most of the pages stage;
+    # the tests validate every kind of chart against the Vega-Lite schema instead.
+    spec: dict[str, Any] = _config(layered).to_dict(validate=False)
+    return spec
+
+
+def _slots(content: BarContent) -> dict[str, Any]:
+    """The content's parts by slot name; a chart's dataset name is a slot too."""
+    slots = {f.name: getattr(content, f.name) for f in fields(content)}
+    # Altair names the inline dataset after a hash of its values (``datasets`` and ``data``);
+    # its own function says which (its annotation is narrower than the JSON it hashes).
+    slots["dataset_name"] = _dataset_name(cast("Any", content.values))
+    return {name: value for name, value in slots.items() if value is not None}
+
+
+def _sentinel_content(shape: BarShape) -> BarContent:
+    """The content of a template: in each slot the shape has, the sentinel named after it."""
+    grouped = shape.group_field is not None
+    return BarContent(
+        **{
+            f.name: sentinel(f.name)
+            for f in fields(BarContent)
+            if grouped or f.name not in {"group_title", "group_order"}
+        }
+    )
+
+
+@cache
+def _bar_template(shape: BarShape) -> tuple[Template, dict[str, str]]:
+    """The spec of ``shape`` built once through Altair, and the marker of each slot in it.
+
+    A slot's marker is its sentinel, except the dataset name: there the marker is the name
+    Altair derived from the sentinel in place of the values.
+    """
+    content = _sentinel_content(shape)
+    markers: dict[str, str] = _slots(content)
+    # Altair checks each object's arguments as it is made (a string is no domain list);
+    # sentinels stand where lists belong, so that check is off for this one build.
+    with debug_mode(False):
+        spec = draw_bar_chart(shape, content)
+    return Template(spec, frozenset(markers.values())), markers
+
+
+def render_bar_chart(shape: BarShape, content: BarContent) -> dict[str, Any]:
+    """What :func:`draw_bar_chart` returns, filled in from the cached template of ``shape``."""
+    template, markers = _bar_template(shape)
+    real = _slots(content)
+    if real.keys() != markers.keys():
+        msg = f"a {shape} chart needs the parts {sorted(markers)}, not {sorted(real)}"
+        raise ValueError(msg)
+    return template.fill({marker: real[name] for name, marker in markers.items()})
+
+
 def bar_chart(  # noqa: PLR0913 - every argument is one visible part of the chart
     *,
     values: list[dict[str, Any]],
@@ -109,62 +256,40 @@ def bar_chart(  # noqa: PLR0913 - every argument is one visible part of the char
     """
     cat_field, cat_title = category
     amt_field, amt_title = amount
-    sort: Any = "-x" if sort_by_amount and group is None else None
     largest = max(
         (float(v[amt_field]) for v in values if v.get(amt_field) is not None), default=0.0
     )
     # Room to the right of the longest bar for its value label.
     domain = list(amount_domain) if amount_domain else [0.0, largest * LABEL_ROOM or 1.0]
-    tooltip = [alt.Tooltip(f"{cat_field}:N", title=cat_title)]
-    if group is not None:
-        tooltip.append(alt.Tooltip(f"{group[0]}:N", title=group[1]))
-    tooltip.append(alt.Tooltip(f"{amt_field}:Q", title=amt_title, format=amount_format))
-    encoding: dict[str, Any] = {
-        "y": alt.Y(
-            f"{cat_field}:N",
-            title=None,
-            sort=sort,
-            axis=alt.Axis(description=f"纵轴：{cat_title}", labelLimit=LABEL_LIMIT),
-        ),
-        "x": alt.X(
-            f"{amt_field}:Q",
-            title=amt_title,
-            scale=alt.Scale(domain=domain, nice=amount_domain is None),
-            axis=alt.Axis(format=AXIS_FORMAT, description=f"横轴：{amt_title}", tickCount=4),
-        ),
-        "tooltip": tooltip,
-        "description": alt.Description("label:N"),
-    }
     side_by_side = False
+    order: list[str] | None = None
     if group is not None:
         # Groups in the order the data gives them (预算数 before 决算数), not alphabetical.
         order = list(dict.fromkeys(str(v[group[0]]) for v in values))
         # Bars side by side only where a category has several groups; else colour alone.
         per_category = Counter(str(v[cat_field]) for v in values)
         side_by_side = any(count > 1 for count in per_category.values())
-        if side_by_side:
-            encoding["yOffset"] = alt.YOffset(f"{group[0]}:N", sort=order)
-        encoding["color"] = alt.Color(
-            f"{group[0]}:N",
-            title=group[1],
-            sort=order,
-            legend=alt.Legend(description=f"图例：{group[1]}"),
-        )
-    base = alt.Chart({"values": values}).encode(**encoding)
-    bars = base.mark_bar()
-    text = base.mark_text(align="left", dx=3, fontSize=11, color="#333", aria=False).encode(
-        text=alt.Text(f"{amt_field}:Q", format=amount_format)
+    shape = BarShape(
+        category_field=cat_field,
+        amount_field=amt_field,
+        group_field=group[0] if group is not None else None,
+        sort_by_amount=sort_by_amount and group is None,
+        side_by_side=side_by_side,
+        nice_domain=amount_domain is None,
     )
-    layered = alt.layer(bars, text).properties(
-        title=alt.TitleParams(title, subtitle=subtitle),
+    content = BarContent(
+        values=values,
+        title=title,
+        subtitle=subtitle,
         description=description,
-        width="container",
-        height=alt.Step(GROUPED_STEP if side_by_side else BAR_STEP),
+        category_title=cat_title,
+        amount_title=amt_title,
+        amount_format=amount_format,
+        domain=domain,
+        group_title=group[1] if group is not None else None,
+        group_order=order,
     )
-    # Altair's own schema validation costs about 30 ms per chart, most of the pages stage;
-    # the tests validate every kind of chart against the Vega-Lite schema instead.
-    spec: dict[str, Any] = _config(layered).to_dict(validate=False)
-    return spec
+    return render_bar_chart(shape, content)
 
 
 def title_lines(*parts: str) -> str | list[str]:
