@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Literal
 
 CellKind = Literal["empty", "number", "not_applicable"]
@@ -51,8 +52,13 @@ class Amount:
 EMPTY = Amount("empty")
 
 
+CELL_CACHE = 1 << 16  # distinct cells remembered: table texts repeat a great deal
+
+
+@lru_cache(maxsize=CELL_CACHE)
 def normalise_cell(raw: str) -> str:
-    """Full-width forms to ASCII (NFKC) and all whitespace removed."""
+    """Full-width forms to ASCII (NFKC) and all whitespace removed (memoised: it is called
+    for every cell several times over)."""
     text = unicodedata.normalize("NFKC", raw)
     return "".join(text.split())
 

@@ -31,10 +31,17 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from itertools import combinations
 from typing import Literal
 
-from builder.parse.amounts import AmountError, is_numeric_token, normalise_cell, parse_amount
+from builder.parse.amounts import (
+    CELL_CACHE,
+    AmountError,
+    is_numeric_token,
+    normalise_cell,
+    parse_amount,
+)
 from builder.sources.reading import Line, clean_line
 
 AnnexKind = Literal["performance_evaluation", "performance_target"]
@@ -213,6 +220,7 @@ def parse_annex(lines: Sequence[Line], region: AnnexRegion) -> Record:
 # --------------------------------------------------------------------------- cells
 
 
+@lru_cache(maxsize=CELL_CACHE)
 def _norm(cell: str) -> str:
     """A cell for matching: full-width forms folded, whitespace and trailing colons removed."""
     return normalise_cell(cell).rstrip(":")
