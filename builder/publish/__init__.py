@@ -19,13 +19,28 @@ from pathlib import Path
 from builder.publish.disclosure import disclosure_package
 from builder.publish.inputs import Disclosure
 from builder.publish.packages import DESCRIPTOR, write_packages
-from builder.publish.portal import PORTAL, expected_schemas, portal_package
+from builder.publish.portal import (
+    PORTAL,
+    Contribution,
+    contribution,
+    expected_schemas,
+    portal_package,
+)
 from builder.publish.resources import PackagePlan
 from builder.publish.verify import PackageCheck, check_package, format_report
 
 PACKAGES_PER_JOB = 20  # below this many packages per worker, starting workers costs more
 
-__all__ = ["PackageCheck", "format_report", "plan_packages", "publish", "verify"]
+__all__ = [
+    "Contribution",
+    "PackageCheck",
+    "contribution",
+    "format_report",
+    "plan_packages",
+    "portal_package",
+    "publish",
+    "verify",
+]
 
 
 def plan_packages(disclosures: list[Disclosure]) -> list[PackagePlan]:
@@ -33,7 +48,8 @@ def plan_packages(disclosures: list[Disclosure]) -> list[PackagePlan]:
     if any(d.id == PORTAL for d in disclosures):
         raise ValueError(f"a disclosure may not be called {PORTAL!r}: that is the portal package")
     pairs = [(d, disclosure_package(d)) for d in sorted(disclosures, key=lambda d: d.id)]
-    return [plan for _, plan in pairs] + [portal_package(pairs)]
+    parts = [contribution(d, plan) for d, plan in pairs]
+    return [plan for _, plan in pairs] + [portal_package(parts)]
 
 
 def publish(

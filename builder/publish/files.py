@@ -4,7 +4,9 @@ CSV: UTF-8 without BOM, comma-separated, ``\\n`` line ends, the declared field n
 amounts as exact decimal text, booleans as ``true``/``false``, missing values empty.
 Parquet: pyarrow with the Arrow schema derived from the Table Schema (amounts decimal128), no
 schema metadata, zstd, one fixed row-group size, format version 2.6. Rows are written in the
-order given (the builders sort them by key).
+order given (the builders sort them by key). A prebuilt resource (the portal's combined
+tables) has its CSV text already; its Parquet file is that text read back with the declared
+Arrow types (:func:`read_csv_as`, the same reading ``verify`` compares with).
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from builder.publish.resources import Resource
-from builder.publish.schemas import arrow_schema
+from builder.publish.schemas import arrow_schema, arrow_schema_of_widths
 
 LINE_TERMINATOR = "\n"
 ROW_GROUP_SIZE = 1_000_000
@@ -64,14 +67,24 @@ def csv_cell(value: Any) -> str:
     return str(value)
 
 
-def csv_text(resource: Resource) -> str:
+def csv_lines(names: list[str], rows: list[dict[str, Any]]) -> str:
+    """CSV lines of ``rows`` (their ``names`` fields, in order), without a header."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=LINE_TERMINATOR, quoting=csv.QUOTE_MINIMAL)
-    names = resource.field_names
-    writer.writerow(names)
-    for row in resource.rows:
+    for row in rows:
         writer.writerow([csv_cell(row[name]) for name in names])
     return buffer.getvalue()
+
+
+def csv_header(names: list[str]) -> str:
+    return csv_lines(names, [dict(zip(names, names, strict=True))])
+
+
+def csv_text(resource: Resource) -> str:
+    if resource.prebuilt is not None:
+        return resource.prebuilt.csv
+    names = resource.field_names
+    return csv_header(names) + csv_lines(names, resource.rows)
 
 
 def write_csv(resource: Resource, path: Path) -> None:
@@ -79,8 +92,28 @@ def write_csv(resource: Resource, path: Path) -> None:
     path.write_bytes(csv_text(resource).encode("utf-8"))
 
 
+def read_csv_as(source: Path | bytes, schema: pa.Schema) -> pa.Table:
+    """A CSV file of ours read with the given Arrow types ('' is missing, true/false)."""
+    return pacsv.read_csv(
+        io.BytesIO(source) if isinstance(source, bytes) else source,
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=schema,
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            true_values=["true"],
+            false_values=["false"],
+        ),
+    )
+
+
 def arrow_table(resource: Resource) -> pa.Table:
     """The resource as an Arrow table with its declared types (no pandas, no floats)."""
+    if resource.prebuilt is not None:
+        schema = arrow_schema_of_widths(resource.schema, resource.prebuilt.decimals)
+        table = read_csv_as(resource.prebuilt.csv.encode("utf-8"), schema)
+        return table.combine_chunks().cast(schema).replace_schema_metadata(None)
     schema = arrow_schema(resource.schema, resource.rows)
     columns = [
         pa.array([row[field.name] for row in resource.rows], type=field.type) for field in schema

@@ -10,7 +10,9 @@ resource's own key.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -23,16 +25,19 @@ from builder.publish.disclosure import (
     table_entries,
     table_fiscal,
 )
-from builder.publish.inputs import Disclosure
+from builder.publish.files import csv_header, csv_lines
+from builder.publish.inputs import Disclosure, SourceRecord
 from builder.publish.readme import PORTAL_NAME, portal_readme
-from builder.publish.resources import PackagePlan, Resource, shape_row
+from builder.publish.resources import PackagePlan, Prebuilt, Resource, shape_row
 from builder.publish.schemas import (
     DISCLOSURE_ID,
     DISCLOSURES,
+    decimal_widths,
     load_fiscal,
     public_schema,
     resource_declaration,
     table_declaration,
+    widest,
     with_disclosure_id,
 )
 
@@ -52,54 +57,99 @@ def kind_order() -> list[str]:
     return [kind.stem for family in FAMILIES for kind in catalogue.family(family)]
 
 
-def combined(
-    name: str,
-    declared: dict[str, Any],
-    rows_by_disclosure: list[tuple[str, list[dict[str, Any]]]],
-    properties: dict[str, Any] | None = None,
-) -> Resource:
-    """One resource of every disclosure's rows, each row led by its disclosure id."""
-    own = public_schema(declared)
-    rows = [
-        {DISCLOSURE_ID: disclosure_id, **shape_row(own, row)}
-        for disclosure_id, rows in rows_by_disclosure
-        for row in rows
-    ]
+COMBINED_AUXILIARY = (GLOSSARY, *ANNEX_RESOURCES, FINDINGS)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One disclosure's part of the portal package, computed once with its own package.
+
+    ``parts`` holds, per combined resource, the disclosure's rows as CSV lines (each led by
+    its disclosure id) with their count and decimal widths; the portal package joins them in
+    disclosure-id order, so a rebuild combines text instead of re-shaping every row.
+    """
+
+    record: SourceRecord
+    finding_count: int
+    catalogue_row: dict[str, Any]  # its row of the ``disclosures`` resource
+    parts: dict[str, Prebuilt]
+
+
+def combined_names() -> list[str]:
+    """The combined resources in package order: tables status, table kinds, the others."""
+    return [TABLES, *kind_order(), *COMBINED_AUXILIARY]
+
+
+@cache
+def own_schema(name: str) -> dict[str, Any]:
+    """The public schema of a combined resource's parts, before the disclosure id (shared)."""
+    return public_schema(declaration_of(name))
+
+
+@cache
+def combined_schema(name: str) -> dict[str, Any]:
+    """The schema of a combined resource: ``disclosure_id`` and the part's fields (shared)."""
+    return with_disclosure_id(own_schema(name))
+
+
+def declaration_of(name: str) -> dict[str, Any]:
+    return table_declaration(name) if name in kind_order() else resource_declaration(name)
+
+
+def part(name: str, disclosure_id: str, rows: list[dict[str, Any]]) -> Prebuilt:
+    """A disclosure's rows of the combined resource ``name``, as CSV lines without header."""
+    own = own_schema(name)
+    shaped = [{DISCLOSURE_ID: disclosure_id, **shape_row(own, row)} for row in rows]
+    schema = combined_schema(name)
+    names = [f["name"] for f in schema["fields"]]
+    return Prebuilt(csv_lines(names, shaped), len(shaped), decimal_widths(schema, shaped))
+
+
+def contribution(disclosure: Disclosure, plan: PackagePlan) -> Contribution:
+    """What ``disclosure`` (with its package ``plan``) adds to the portal package."""
+    rows = {resource.name: resource.rows for resource in plan.resources}
+    parts = {TABLES: part(TABLES, disclosure.id, table_entries(disclosure))}
+    for name in combined_names()[1:]:
+        if name in rows:
+            parts[name] = part(name, disclosure.id, rows[name])
+    return Contribution(
+        disclosure.record, len(disclosure.findings), catalogue_row(disclosure), parts
+    )
+
+
+def combined(name: str, contributions: list[Contribution]) -> Resource:
+    """One resource of every disclosure's rows (contributions in disclosure-id order)."""
+    declared = declaration_of(name)
+    schema = copy.deepcopy(combined_schema(name))
+    pieces = [c.parts[name] for c in contributions if name in c.parts]
+    prebuilt = Prebuilt(
+        csv_header([f["name"] for f in schema["fields"]]) + "".join(p.csv for p in pieces),
+        sum(p.rows for p in pieces),
+        widest([p.decimals for p in pieces]),
+    )
+    properties: dict[str, Any] = {}
+    if name in kind_order():
+        properties["x-fiscal"] = table_fiscal(name, public_schema(declared))
     description = declared.get("description", "").strip()
-    schema = with_disclosure_id(own)
-    return Resource(name, declared["title"], description, schema, rows, properties or {})
+    return Resource(name, declared["title"], description, schema, [], properties, prebuilt)
 
 
-def rows_of(
-    name: str, plans: list[tuple[Disclosure, PackagePlan]]
-) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Each disclosure's rows of the resource ``name`` (none where its package has no such)."""
-    return [
-        (disclosure.id, resource.rows)
-        for disclosure, plan in plans
-        for resource in plan.resources
-        if resource.name == name
-    ]
-
-
-def units_resource(disclosures: list[Disclosure]) -> Resource:
+def units_resource(records: list[SourceRecord]) -> Resource:
     declared = resource_declaration(UNITS)
     schema = public_schema(declared)
-    by_unit: dict[str, list[Disclosure]] = defaultdict(list)
-    for disclosure in disclosures:
-        by_unit[disclosure.record.unit_id].append(disclosure)
+    by_unit: dict[str, list[SourceRecord]] = defaultdict(list)
+    for record in records:
+        by_unit[record.unit_id].append(record)
     rows = []
     for unit_id in sorted(by_unit):
         members = by_unit[unit_id]
         years = {
-            kind: " ".join(
-                str(y) for y in sorted({d.record.year for d in members if d.record.kind == kind})
-            )
+            kind: " ".join(str(y) for y in sorted({r.year for r in members if r.kind == kind}))
             for kind in ("budget", "final")
         }
         values = {
             "unit_id": unit_id,
-            "unit_name": members[0].record.unit,
+            "unit_name": members[0].unit,
             "disclosure_count": len(members),
             "budget_years": years["budget"],
             "final_years": years["final"],
@@ -108,55 +158,52 @@ def units_resource(disclosures: list[Disclosure]) -> Resource:
     return Resource(UNITS, declared["title"], declared["description"].strip(), schema, rows)
 
 
-def disclosures_resource(disclosures: list[Disclosure]) -> Resource:
+def catalogue_row(disclosure: Disclosure) -> dict[str, Any]:
+    """The disclosure's row of the ``disclosures`` resource."""
+    schema = public_schema(resource_declaration(DISCLOSURES))
+    fiscal = load_fiscal()
+    record, document = disclosure.record, disclosure.parsed["document"]
+    statuses = [entry["status"] for entry in table_entries(disclosure)]
+    values = {
+        "disclosure_id": record.id,
+        "unit_id": record.unit_id,
+        "unit_name": record.unit,
+        "year": record.year,
+        "kind": record.kind,
+        "kind_zh": record.kind_zh,
+        "scope": record.scope,
+        "phase": fiscal["phases"][record.kind],
+        "title": document["title"],
+        "money_unit": record.money_unit,
+        "currency": fiscal["currency"],
+        "source_file": record.source_file,
+        "source_sha256": record.sha256,
+        "source_lines": document["lines"],
+        "source_url": record.source_url,
+        "published": record.published,
+        "licence": record.licence,
+        "finding_count": len(disclosure.findings),
+    }
+    for status in ("parsed", "empty", "missing", "unreadable"):
+        values[f"tables_{status}"] = statuses.count(status)
+    return shape_row(schema, values)
+
+
+def disclosures_resource(contributions: list[Contribution]) -> Resource:
     declared = resource_declaration(DISCLOSURES)
     schema = public_schema(declared)
-    fiscal = load_fiscal()
-    rows = []
-    for disclosure in disclosures:
-        record, document = disclosure.record, disclosure.parsed["document"]
-        statuses = [entry["status"] for entry in table_entries(disclosure)]
-        values = {
-            "disclosure_id": record.id,
-            "unit_id": record.unit_id,
-            "unit_name": record.unit,
-            "year": record.year,
-            "kind": record.kind,
-            "kind_zh": record.kind_zh,
-            "scope": record.scope,
-            "phase": fiscal["phases"][record.kind],
-            "title": document["title"],
-            "money_unit": record.money_unit,
-            "currency": fiscal["currency"],
-            "source_file": record.source_file,
-            "source_sha256": record.sha256,
-            "source_lines": document["lines"],
-            "source_url": record.source_url,
-            "published": record.published,
-            "licence": record.licence,
-            "finding_count": len(disclosure.findings),
-        }
-        for status in ("parsed", "empty", "missing", "unreadable"):
-            values[f"tables_{status}"] = statuses.count(status)
-        rows.append(shape_row(schema, values))
+    rows = [c.catalogue_row for c in contributions]
     return Resource(DISCLOSURES, declared["title"], declared["description"].strip(), schema, rows)
 
 
-def portal_package(plans: list[tuple[Disclosure, PackagePlan]]) -> PackagePlan:
-    """The portal-wide package from every disclosure and its package plan (sorted by id)."""
-    plans = sorted(plans, key=lambda pair: pair[0].id)
-    disclosures = [disclosure for disclosure, _ in plans]
-    resources = [disclosures_resource(disclosures), units_resource(disclosures)]
-    entries = [(d.id, table_entries(d)) for d in disclosures]
-    resources.append(combined(TABLES, resource_declaration(TABLES), entries))
-    for kind in kind_order():
-        declared = table_declaration(kind)
-        fiscal = {"x-fiscal": table_fiscal(kind, public_schema(declared))}
-        resources.append(combined(kind, declared, rows_of(kind, plans), fiscal))
-    for name in (GLOSSARY, *ANNEX_RESOURCES, FINDINGS):
-        resources.append(combined(name, resource_declaration(name), rows_of(name, plans)))
-    money_units = sorted({d.record.money_unit for d in disclosures}) or ["万元"]
-    licences = sorted({d.record.licence for d in disclosures})
+def portal_package(contributions: list[Contribution]) -> PackagePlan:
+    """The portal-wide package from every disclosure's contribution."""
+    contributions = sorted(contributions, key=lambda c: c.record.id)
+    records = [c.record for c in contributions]
+    resources = [disclosures_resource(contributions), units_resource(records)]
+    resources += [combined(name, contributions) for name in combined_names()]
+    money_units = sorted({r.money_unit for r in records}) or ["万元"]
+    licences = sorted({r.licence for r in records})
     properties: dict[str, Any] = {
         "name": "open-budget-portal",
         "title": "开放预算门户：全部公开文件 · Open budget portal: all disclosures",
@@ -175,7 +222,8 @@ def portal_package(plans: list[tuple[Disclosure, PackagePlan]]) -> PackagePlan:
         "x-citation": PORTAL_CITATION,
         "x-fiscal": package_fiscal(None, None, money_units[0], resources),
     }
-    readme = portal_readme(properties, resources, disclosures)
+    catalogue = [(c.record, c.finding_count) for c in contributions]
+    readme = portal_readme(properties, resources, catalogue)
     return PackagePlan(PORTAL, properties, resources, readme)
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from builder.publish.inputs import Disclosure
+    from builder.publish.inputs import Disclosure, SourceRecord
     from builder.publish.resources import Resource
 
 STATUS_ZH = {
@@ -171,9 +171,11 @@ def disclosure_readme(
 
 
 def portal_readme(
-    properties: dict[str, Any], resources: list[Resource], disclosures: list[Disclosure]
+    properties: dict[str, Any],
+    resources: list[Resource],
+    disclosures: list[tuple[SourceRecord, int]],
 ) -> str:
-    """The README of the portal-wide package."""
+    """The README of the portal-wide package; ``disclosures``: records and finding counts."""
     fiscal = properties["x-fiscal"]
     out = [
         f"# {properties['title']}",
@@ -181,7 +183,7 @@ def portal_readme(
         properties["description"],
         "",
         f"{len(disclosures)} disclosures of "
-        f"{len({d.record.unit_id for d in disclosures})} units. Amounts are in "
+        f"{len({record.unit_id for record, _ in disclosures})} units. Amounts are in "
         f"**{fiscal['money_unit']}** ({fiscal['factor']:,} {fiscal['currency']}) as published. "
         "Generated files: do not edit; they are rebuilt from the sources.",
         "",
@@ -196,7 +198,7 @@ def portal_readme(
         "| resource | title | rows |",
         "|---|---|---|",
     ]
-    out += [f"| `{r.name}` | {r.title} | {len(r.rows)} |" for r in resources]
+    out += [f"| `{r.name}` | {r.title} | {r.row_count} |" for r in resources]
     out += [
         "",
         "## 公开文件 Disclosures",
@@ -205,10 +207,10 @@ def portal_readme(
         "|---|---|---|---|---|",
     ]
     out += [
-        f"| `{d.id}` | {d.record.unit} | {d.record.year} | {d.record.kind_zh} | {len(d.findings)} |"
-        for d in disclosures
+        f"| `{record.id}` | {record.unit} | {record.year} | {record.kind_zh} | {findings} |"
+        for record, findings in disclosures
     ]
-    licences = sorted({d.record.licence for d in disclosures})
+    licences = sorted({record.licence for record, _ in disclosures})
     out += [
         "",
         "## 许可 Licence",

@@ -1,8 +1,11 @@
 """A resource to publish, and a package of them, as plain data (before any file is written).
 
 A :class:`Resource` holds its public Table Schema and its rows as Python values (amounts as
-exact ``Decimal``); the writers turn it into CSV, Parquet and a workbook sheet. A
-:class:`PackagePlan` is everything one ``datapackage.json`` folder will hold.
+exact ``Decimal``); the writers turn it into CSV, Parquet and a workbook sheet. The portal's
+combined resources arrive :class:`Prebuilt` instead: their CSV text joined from every
+disclosure's part (``builder.publish.portal``), so that thousands of disclosures are combined
+as text, not row by row. A :class:`PackagePlan` is everything one ``datapackage.json`` folder
+will hold.
 """
 
 from __future__ import annotations
@@ -10,6 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Prebuilt:
+    """A resource's CSV text (header included) and its decimal widths, already rendered."""
+
+    csv: str
+    rows: int
+    decimals: dict[str, tuple[int, int]]  # number field → (whole digits, scale)
 
 
 @dataclass(frozen=True)
@@ -22,10 +34,15 @@ class Resource:
     schema: dict[str, Any]
     rows: list[dict[str, Any]]
     properties: dict[str, Any] = field(default_factory=dict)
+    prebuilt: Prebuilt | None = None  # set instead of rows for the portal's combined resources
 
     @property
     def field_names(self) -> list[str]:
         return [f["name"] for f in self.schema["fields"]]
+
+    @property
+    def row_count(self) -> int:
+        return self.prebuilt.rows if self.prebuilt is not None else len(self.rows)
 
 
 @dataclass(frozen=True)

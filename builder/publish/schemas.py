@@ -177,8 +177,8 @@ def with_disclosure_id(schema: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(keyed)
 
 
-def decimal_type(values: list[Any]) -> pa.Decimal128Type:
-    """decimal128(18, 3), widened when a value has more digits (never rounded)."""
+def decimal_width(values: list[Any]) -> tuple[int, int]:
+    """(whole digits, scale) that hold every value: at least 15 and 3, never rounded."""
     scale, whole = DECIMAL_SCALE, DECIMAL_PRECISION - DECIMAL_SCALE
     for value in values:
         if isinstance(value, Decimal):
@@ -187,19 +187,56 @@ def decimal_type(values: list[Any]) -> pa.Decimal128Type:
                 raise ValueError(f"not a finite amount: {value}")
             scale = max(scale, -exponent)
             whole = max(whole, len(digits) + exponent)
+    return whole, scale
+
+
+def decimal_type(values: list[Any]) -> pa.Decimal128Type:
+    """decimal128(18, 3), widened when a value has more digits (never rounded)."""
+    return decimal_of_width(decimal_width(values))
+
+
+def decimal_of_width(width: tuple[int, int]) -> pa.Decimal128Type:
+    whole, scale = width
     precision = whole + scale
     if precision > MAX_DECIMAL_PRECISION:
         raise ValueError(f"an amount needs {precision} digits; decimal128 holds 38")
     return pa.decimal128(precision, scale)
 
 
+def decimal_widths(
+    schema: dict[str, Any], rows: list[dict[str, Any]]
+) -> dict[str, tuple[int, int]]:
+    """The width of every number field of ``rows``."""
+    return {
+        field["name"]: decimal_width([row[field["name"]] for row in rows])
+        for field in schema["fields"]
+        if field["type"] == "number"
+    }
+
+
+def widest(widths: list[dict[str, tuple[int, int]]]) -> dict[str, tuple[int, int]]:
+    """Per field, the width that holds every part's values."""
+    out: dict[str, tuple[int, int]] = {}
+    for part in widths:
+        for name, (whole, scale) in part.items():
+            known = out.get(name, (whole, scale))
+            out[name] = (max(known[0], whole), max(known[1], scale))
+    return out
+
+
 def arrow_schema(schema: dict[str, Any], rows: list[dict[str, Any]]) -> pa.Schema:
     """The Arrow schema of a resource: its declared fields, typed, in order; no metadata."""
+    return arrow_schema_of_widths(schema, decimal_widths(schema, rows))
+
+
+def arrow_schema_of_widths(schema: dict[str, Any], widths: dict[str, tuple[int, int]]) -> pa.Schema:
+    """The Arrow schema of a resource whose number fields have the given widths."""
     columns = []
+    default = decimal_width([])
     for field in schema["fields"]:
         name, kind = field["name"], field["type"]
         if kind == "number":
-            arrow = decimal_type([row[name] for row in rows])
+            arrow: pa.DataType = decimal_of_width(widths.get(name, default))
         elif kind in ARROW_TYPES:
             arrow = ARROW_TYPES[kind]
         else:

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from builder.publish.files import read_csv_as
 from builder.publish.schemas import ARROW_TYPES
 
 DESCRIPTOR = "datapackage.json"
@@ -146,18 +146,7 @@ def column_problems(name: str, fields: list[dict[str, Any]], table: pa.Table) ->
 def value_problems(csv_path: Path, name: str, table: pa.Table) -> list[Problem]:
     """The CSV, read as the Parquet file's types, holds exactly the Parquet values."""
     try:
-        csv_table = pacsv.read_csv(
-            csv_path,
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types=table.schema,
-                null_values=[""],
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-                true_values=["true"],
-                false_values=["false"],
-            ),
-        )
+        csv_table = read_csv_as(csv_path, table.schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
         return [Problem(name, f"CSV not readable as the Parquet types: {error}")]
     if csv_table.num_rows != table.num_rows:
