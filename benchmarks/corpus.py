@@ -60,11 +60,15 @@ def synthesise(
     factor = rng.randint(1, 3)
     text = text.replace(str(document["unit_name"]), unit)
     text = re.sub(str(document["year"]), str(year), text)
-    body = "\n".join(
+    return scale_text(text, factor), {"licence": LICENCE}
+
+
+def scale_text(text: str, factor: int) -> str:
+    """Every amount cell of the tab-separated table lines multiplied by ``factor``."""
+    return "\n".join(
         "\t".join(scale_cell(cell, factor) for cell in line.split("\t")) if "\t" in line else line
         for line in text.split("\n")
     )
-    return body, {"licence": LICENCE}
 
 
 def generate(count: int, output: Path, seed: int = 20261121) -> list[Path]:
@@ -90,6 +94,17 @@ def generate(count: int, output: Path, seed: int = 20261121) -> list[Path]:
         )
         written.append(path)
     return written
+
+
+def revise(path: Path, factor: int = 2) -> None:
+    """Change one synthetic disclosure as a corrected publication would: every amount
+    multiplied by ``factor`` (identities still hold), its record's checksum updated."""
+    data = scale_text(path.read_text(encoding="utf-8"), factor).encode("utf-8")
+    path.write_bytes(data)
+    meta = path.with_suffix(".meta.yaml")
+    record = yaml.safe_load(meta.read_text(encoding="utf-8"))
+    record["sha256"] = hashlib.sha256(data).hexdigest()
+    meta.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=True), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,12 +1,16 @@
-"""Benchmark the build stage by stage on N synthetic disclosures.
+"""Benchmark the build on N synthetic disclosures: from clean, validated, and incremental.
 
-For each N: generate the corpus (``corpus.py``) into a scratch directory, then time parse,
-audit, packages, validation, pages + charts and MkDocs, each in this process, and report
-the time per stage, the time per disclosure, the peak memory and the output size. Each N
-runs in a fresh subprocess so its peak memory is its own.
+For each N, in a fresh subprocess (so its peak memory is its own): generate the corpus
+(``corpus.py``) into a scratch directory; run the build from clean (``builder.pipeline.build``
+with ``jobs`` workers), timing each stage (wall clock) and the CPU of each per-disclosure
+step; validate every package (``python -m builder validate``'s checks); then revise one
+source (``corpus.revise``: a corrected publication) and build again, which is the
+incremental rebuild. Reports the time per stage, the time per disclosure, the peak memory
+and the output size, as Markdown tables.
 
-    python benchmarks/run.py 10 100 1000            # prints a Markdown table
-    python benchmarks/run.py 10000 --no-mkdocs       # skip MkDocs (see BENCHMARKS.md)
+    python benchmarks/run.py 10 100 1000             # prints the tables
+    python benchmarks/run.py 10000 --no-mkdocs        # skip MkDocs (see BENCHMARKS.md)
+    python benchmarks/run.py 1000 --jobs 1            # one process
 """
 
 from __future__ import annotations
@@ -18,94 +22,140 @@ import resource
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+STAGES = ["fingerprint", "disclosures", "portal package", "pages+charts", "portal pages"]
+STEPS = ["parse", "audit", "packages", "pages+charts"]
 
-def measure(count: int, scratch: Path, *, mkdocs: bool) -> dict[str, object]:
-    """Run every stage on ``count`` synthetic disclosures; return the measurements."""
-    from benchmarks.corpus import generate  # noqa: PLC0415 - after sys.path is set
-    from builder.pipeline import build_site, load_disclosures  # noqa: PLC0415
+
+def measure(count: int, scratch: Path, *, mkdocs: bool, jobs: int) -> dict[str, object]:
+    """Build ``count`` synthetic disclosures from clean, validate, rebuild after one change."""
+    from benchmarks.corpus import generate, revise  # noqa: PLC0415 - after sys.path is set
+    from builder.pipeline import build  # noqa: PLC0415
     from builder.progress import Progress  # noqa: PLC0415
-    from builder.publish import publish, verify  # noqa: PLC0415
+    from builder.publish import verify  # noqa: PLC0415
 
     sources, packages, site = scratch / "sources", scratch / "packages", scratch / "site"
-    generate(count, sources)
+    paths = generate(count, sources)
     os.chdir(ROOT)  # the pipeline reads site_src/ and mkdocs.yml from the repository
     os.environ["SITE_URL"] = "http://127.0.0.1:8765/"
-    progress = Progress()  # silent; it times each stage of the pipeline (parse, audit, ...)
-    disclosures = load_disclosures(sources, progress, [])
-    with progress.stage("packages", len(disclosures) + 1) as stage:
-        publish(disclosures, packages, on_package=stage.step)
-    with progress.stage("validation", len(disclosures) + 1):
-        checks = verify(packages)
+    clean = Progress()
+    result = build(sources, packages, site, clean, jobs=jobs, mkdocs=mkdocs)
+    start = time.perf_counter()
+    checks = verify(packages, jobs)
+    validation = time.perf_counter() - start
     assert all(check.valid for check in checks), "a synthetic package failed validation"
-    build_site(disclosures, (sources, packages, site), progress, mkdocs=mkdocs)
-    stages = dict(progress.seconds)
-
-    own = sum(v for k, v in stages.items() if k != "mkdocs")
+    revise(paths[len(paths) // 2])
+    again = Progress()
+    rebuilt = build(sources, packages, site, again, jobs=jobs, mkdocs=mkdocs)
+    assert rebuilt.reused == count - 1, f"reused {rebuilt.reused} of {count}"
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {
         "n": count,
-        "stages": stages,
-        "builder_seconds": own,
-        "total_seconds": own + stages.get("mkdocs", 0.0),
-        "ms_per_disclosure": 1000 * own / count,
+        "jobs": jobs,
+        "stages": dict(clean.seconds),
+        "cpu": dict(clean.cpu),
+        "builder_seconds": own(clean.seconds),
+        "mkdocs_seconds": clean.seconds.get("mkdocs"),
+        "validation_seconds": validation,
+        "incremental_stages": dict(again.seconds),
+        "incremental_seconds": own(again.seconds),
+        "incremental_mkdocs": again.seconds.get("mkdocs"),
         "peak_mb": max(peak_self, peak_children) / 1024,
         "packages_mb": size(packages) / 2**20,
         "site_mb": size(site) / 2**20 if site.exists() else 0.0,
+        "files": result.files,
     }
+
+
+def own(stages: dict[str, float]) -> float:
+    """The builder's own stages: everything but MkDocs."""
+    return sum(seconds for name, seconds in stages.items() if name != "mkdocs")
 
 
 def size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def table(results: list[dict[str, object]]) -> str:
-    names = ["parse", "audit", "packages", "validation", "pages+charts", "mkdocs"]
-    head = "| N | " + " | ".join(names) + " | builder total | ms / disclosure | whole build |"
-    head += " peak MB | packages MB | site MB |"
-    lines = [head, "|" + "---|" * (len(names) + 8)]
+def seconds(value: object) -> str:
+    return f"{value:.1f} s" if isinstance(value, float) else "—"
+
+
+def tables(results: list[dict[str, object]]) -> str:
+    """Three Markdown tables: from clean, CPU per step, incremental."""
+    head = "| N | jobs | " + " | ".join(STAGES) + " | builder total | ms / disclosure |"
+    head += " mkdocs | whole build | validation | peak MB | packages MB | site MB |"
+    out = [head, "|" + "---|" * (len(STAGES) + 10)]
     for r in results:
         stages = r["stages"]
         assert isinstance(stages, dict)
-        cells = [f"{stages[n]:.1f} s" if n in stages else "—" for n in names]
-        whole = f"{r['total_seconds']:.1f} s" if "mkdocs" in stages else "—"
-        lines.append(
-            f"| {r['n']:,} | "
-            + " | ".join(cells)
-            + f" | {r['builder_seconds']:.1f} s | {r['ms_per_disclosure']:.1f} | {whole}"
+        builder, mkdocs = r["builder_seconds"], r["mkdocs_seconds"]
+        assert isinstance(builder, float)
+        n = int(str(r["n"]))
+        whole = builder + mkdocs if isinstance(mkdocs, float) else None
+        out.append(
+            f"| {n:,} | {r['jobs']} | "
+            + " | ".join(seconds(stages.get(name)) for name in STAGES)
+            + f" | {builder:.1f} s | {1000 * builder / n:.1f} | {seconds(mkdocs)}"
+            + f" | {seconds(whole)} | {seconds(r['validation_seconds'])}"
             + f" | {r['peak_mb']:.0f} | {r['packages_mb']:.1f} | {r['site_mb']:.1f} |"
         )
-    return "\n".join(lines) + "\n"
+    out += ["", "CPU per disclosure, by step (ms, summed over the workers):", ""]
+    out += ["| N | " + " | ".join(STEPS) + " |", "|" + "---|" * (len(STEPS) + 1)]
+    for r in results:
+        cpu = r["cpu"]
+        assert isinstance(cpu, dict)
+        n = int(str(r["n"]))
+        out.append(
+            f"| {n:,} | " + " | ".join(f"{1000 * cpu.get(s, 0.0) / n:.1f}" for s in STEPS) + " |"
+        )
+    out += ["", "Incremental rebuild after revising one source:", ""]
+    out += ["| N | builder total | mkdocs | stages |", "|---|---|---|---|"]
+    for r in results:
+        stages = r["incremental_stages"]
+        assert isinstance(stages, dict)
+        listed = ", ".join(f"{k} {v:.2f} s" for k, v in stages.items() if k != "mkdocs")
+        out.append(
+            f"| {int(str(r['n'])):,} | {seconds(r['incremental_seconds'])}"
+            f" | {seconds(r['incremental_mkdocs'])} | {listed} |"
+        )
+    return "\n".join(out) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="benchmark the build stage by stage")
     parser.add_argument("counts", type=int, nargs="+", help="corpus sizes N")
     parser.add_argument("--no-mkdocs", action="store_true", help="skip the MkDocs stage")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
         with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
-            result = measure(args.counts[0], Path(scratch), mkdocs=not args.no_mkdocs)
+            result = measure(
+                args.counts[0], Path(scratch), mkdocs=not args.no_mkdocs, jobs=args.jobs
+            )
         print(json.dumps(result))
         return 0
     results = []
     for count in args.counts:
-        command = [sys.executable, __file__, str(count), "--one"]
+        command = [sys.executable, __file__, str(count), "--one", "--jobs", str(args.jobs)]
         if args.no_mkdocs:
             command.append("--no-mkdocs")
-        done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
+        done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+        if done.returncode != 0:
+            sys.stderr.write(done.stderr)
+            return done.returncode
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(f"N={count}: {results[-1]['builder_seconds']:.1f} s", file=sys.stderr)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
-    print(table(results), end="")
+    print(tables(results), end="")
     return 0
 
 

@@ -106,7 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Parse and audit every disclosure in SOURCES, write one data package "
         "per disclosure and the portal-wide package to OUTPUT (CSV, Parquet, xlsx, "
         "datapackage.json, README), then the pages, charts and the static site to SITE. "
-        "Outputs are replaced only when the build is complete.",
+        "Each package and page is replaced only when complete, and the site only when "
+        "MkDocs succeeds. The build is incremental: a disclosure whose text, record and the "
+        "builder's code are unchanged since the last build is not processed again (the "
+        "cache is OUTPUT/../.build-cache).",
     )
     build.add_argument(
         "--sources",
@@ -128,6 +131,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict",
         action="store_true",
         help="stop at the first source that cannot be used (default: skip it, list it, go on)",
+    )
+    build.add_argument(
+        "--jobs",
+        "-j",
+        type=positive,
+        default=None,
+        help="worker processes for the per-disclosure work (default: one per CPU); the "
+        "output is the same for any number",
+    )
+    build.add_argument(
+        "--clean",
+        action="store_true",
+        help="ignore what earlier builds left and process every disclosure again",
     )
     validate = commands.add_parser(
         "validate",
@@ -179,7 +195,14 @@ def run_command(args: argparse.Namespace) -> int:
     if args.command == "build":
         packages, site = output_folders(args.output)
         site_dir = None if args.no_site else site
-        return run_build(args.sources, packages, site_dir, strict=args.strict)
+        return run_build(
+            args.sources,
+            packages,
+            site_dir,
+            strict=args.strict,
+            jobs=args.jobs,
+            clean=args.clean,
+        )
     if args.command == "validate":
         return run_validate(output_folders(args.output)[0])
     return 2
@@ -289,8 +312,29 @@ def output_folders(output: Path | None) -> tuple[Path, Path]:
     return output / "packages", output / "site"
 
 
-def run_build(sources: Path, output: Path, site: Path | None, *, strict: bool = False) -> int:
-    result = build(sources, output, site, Progress(sys.stderr), strict=strict)
+def positive(text: str) -> int:
+    """A whole number of at least 1 (for ``--jobs``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
+
+
+def run_build(  # noqa: PLR0913 - the build's folders and switches
+    sources: Path,
+    output: Path,
+    site: Path | None,
+    *,
+    strict: bool = False,
+    jobs: int | None = None,
+    clean: bool = False,
+) -> int:
+    result = build(
+        sources, output, site, Progress(sys.stderr), strict=strict, jobs=jobs, clean=clean
+    )
     print(result.describe())
     return PARTIAL_BUILD if result.skipped else 0
 

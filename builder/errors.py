@@ -15,6 +15,10 @@ class DisclosureError(Exception):
         self.hint = hint
         super().__init__(self.describe())
 
+    def __reduce__(self) -> tuple[type[DisclosureError], tuple[Path, int | None, str, str]]:
+        """Pickle by the constructor's arguments (errors travel back from worker processes)."""
+        return (type(self), (self.path, self.line, self.message, self.hint))
+
     def describe(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)
         text = f"{where}: {self.message}"

@@ -6,10 +6,18 @@ runs it all (``build_data`` is the data half, ``python -m builder build --no-sit
 its progress (``builder.progress``) and returning what the summary says; ``validate_packages``
 checks what it wrote; ``add_disclosure`` checks a new text and places it among the sources
 (``python -m builder add``). The CLI only parses arguments and calls these.
+
+The build is parallel and incremental. The per-disclosure work (parse, audit, package; then
+the disclosure's pages) runs in ``jobs`` worker processes (``builder.steps``), each writing
+only its own files, so the output is the same for any number of jobs. A disclosure whose
+source key (``builder.cache``: its text, its record, the code) is unchanged since the last
+build is not processed again: its package stays, and the portal-wide stages read its cached
+digest. The portal package and the portal-wide pages are rebuilt every time, from digests.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -21,22 +29,41 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from builder.cache import DIGEST, BuildCache, cache_dir_for, source_key
 from builder.errors import DisclosureError
-from builder.pages import write_pages
+from builder.pages import (
+    GENERATED_DIRS,
+    GENERATED_FILES,
+    PageFolders,
+    PortalPages,
+    clear_generated,
+    listed_entry,
+    owner_of_disclosure,
+    page_key,
+    write_portal_pages,
+)
+from builder.pages.outputs import Outputs
 from builder.parse import parse_file
 from builder.progress import Progress
-from builder.publish import PackageCheck, format_report, publish, verify
-from builder.publish.inputs import (
-    Disclosure,
-    SourceRecord,
-    check_parse,
-    derive_record,
-    source_record,
-)
+from builder.publish import PackageCheck, format_report, portal_package, verify
+from builder.publish.inputs import Disclosure, SourceRecord, check_parse, derive_record
+from builder.publish.packages import DESCRIPTOR, write_package
+from builder.publish.portal import PORTAL
 from builder.sources.adding import Placement, default_id, place_source
-from builder.sources.provenance import OPTIONAL_KEYS, TEXT_SUFFIX, check_id
+from builder.sources.provenance import OPTIONAL_KEYS, TEXT_SUFFIX
+from builder.steps import (
+    Digest,
+    Outcome,
+    PageTask,
+    Skipped,
+    SourceTask,
+    audit_rows,
+    process_source,
+    read_disclosure,
+    render_pages,
+    run_all,
+)
 from builder.validate import audit_report, load_checks
-from builder.validate.audit import audit
 from builder.validate.findings import SEVERITIES
 
 DEFAULT_SOURCES = Path("datasets/sources")
@@ -47,27 +74,10 @@ MKDOCS_CONFIG = Path("mkdocs.yml")
 DEFAULT_SITE_URL = "http://127.0.0.1:8765/"
 SOURCE_PATTERN = "*.txt"
 SKIPPED_SHOWN = 20  # the summary names this many skipped files; the site lists them all
+STATE = "state.json"  # in the cache: the key each installed package was built from
+PAGES_STATE = "pages.json"  # in the cache: the owners of the generated docs files
 
-
-@dataclass(frozen=True)
-class Skipped:
-    """A source file the build could not use, and why (it is listed, the build goes on)."""
-
-    file: str
-    line: int | None
-    message: str
-    hint: str
-
-    @classmethod
-    def from_error(cls, error: DisclosureError) -> Skipped:
-        return cls(error.path.name, error.line, error.message, error.hint)
-
-    def describe(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}" + (f" ({self.hint})" if self.hint else "")
-
-    def to_row(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "message": self.message, "hint": self.hint}
+__all__ = ["Skipped", "load_disclosures", "read_disclosure"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,10 @@ class BuildResult:
     files: int
     seconds: float
     site: Path | None = None
-    stages: dict[str, float] = field(default_factory=dict)
+    stages: dict[str, float] = field(default_factory=dict)  # wall clock
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU per step, summed over workers
+    reused: int = 0  # disclosures whose outputs were unchanged and kept
+    jobs: int = 1
     findings: dict[str, int] = field(default_factory=dict)  # by severity
     parse_warnings: dict[str, int] = field(default_factory=dict)  # by disclosure id
     skipped: list[Skipped] = field(default_factory=list)
@@ -89,6 +102,9 @@ class BuildResult:
         lines = [
             f"wrote {self.packages} data packages ({self.disclosures} disclosures and the "
             f"portal-wide package, {self.files} files) to {self.output} in {self.seconds:.1f}s"
+            f" with {self.jobs} job(s)",
+            f"processed {self.disclosures - self.reused} disclosure(s); kept {self.reused} "
+            "unchanged since the last build",
         ]
         if self.site is not None:
             lines.append(f"wrote the site to {self.site}")
@@ -113,6 +129,11 @@ class BuildResult:
                 "time per stage: "
                 + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.stages.items())
             )
+        if self.cpu:
+            lines.append(
+                f"CPU per step ({self.jobs} job(s) together): "
+                + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.cpu.items())
+            )
         return "\n".join(lines)
 
 
@@ -131,71 +152,65 @@ class ValidationResult:
         return format_report(self.checks) + f"checked in {self.seconds:.1f}s\n"
 
 
-def read_disclosure(source: Path) -> tuple[SourceRecord, dict[str, Any]]:
-    """The provenance record and the parse of one disclosure text, checked against each other."""
-    check_id(source)
-    parsed = parse_file(source)
-    record = source_record(source, parsed)
-    check_parse(record, parsed, source)
-    return record, parsed
-
-
-def audit_rows(parsed: dict[str, Any], disclosure_id: str) -> list[dict[str, Any]]:
-    return [finding.to_row() for finding in audit(parsed, disclosure_id)]
-
-
 def load_disclosures(
     sources: Path,
     progress: Progress | None = None,
     skipped: list[Skipped] | None = None,
 ) -> list[Disclosure]:
-    """Every disclosure text under ``sources``: parsed, then audited (two timed stages).
+    """Every disclosure text under ``sources``, parsed and audited, in one process.
 
-    With a ``skipped`` list, a text that cannot be used is recorded there and the others go
-    on; without one (``--strict``), the first problem stops the build.
+    For callers that want the disclosures themselves (``builder.publish.publish``); the build
+    works per disclosure instead (:func:`build`). With a ``skipped`` list, a text that cannot
+    be used is recorded there and the others go on; without one, the first problem raises.
     """
     progress = progress or Progress()
-    paths = sorted(sources.glob(SOURCE_PATTERN))
-    if not paths:
-        raise DisclosureError(sources, None, "no disclosure texts (*.txt) in this folder")
-    read: list[tuple[SourceRecord, dict[str, Any]]] = []
+    paths = source_paths(sources)
+    read: list[Disclosure] = []
     with progress.stage("parse", len(paths)) as stage:
         for path in paths:
             stage.step(path.stem)
             try:
-                read.append(read_disclosure(path))
+                record, parsed = read_disclosure(path)
             except DisclosureError as error:
                 if skipped is None:
                     raise
                 skipped.append(Skipped.from_error(error))
-    read = check_distinct(read, sources, skipped)
-    if not read:
-        first = skipped[0] if skipped else None
-        raise DisclosureError(
-            sources / first.file if first else sources,
-            first.line if first else None,
-            f"none of the disclosure texts could be used; {first.message}"
-            if first
-            else "none of the disclosure texts could be used",
-            first.hint if first else "",
-        )
-    disclosures = []
-    with progress.stage("audit", len(read)) as stage:
-        for record, parsed in read:
-            stage.step(record.id)
-            disclosures.append(Disclosure(record, parsed, audit_rows(parsed, record.id)))
+                continue
+            read.append(Disclosure(record, parsed, audit_rows(parsed, record.id)))
+    kept = distinct([d.record for d in read], sources, skipped)
+    disclosures = [d for d in read if d.id in kept]
+    if not disclosures:
+        raise nothing_usable(sources, skipped)
     return disclosures
 
 
-def check_distinct(
-    read: list[tuple[SourceRecord, dict[str, Any]]],
-    sources: Path,
-    skipped: list[Skipped] | None = None,
-) -> list[tuple[SourceRecord, dict[str, Any]]]:
-    """The same text twice (under two ids) would count one disclosure twice: keep the first."""
+def source_paths(sources: Path) -> list[Path]:
+    paths = sorted(sources.glob(SOURCE_PATTERN))
+    if not paths:
+        raise DisclosureError(sources, None, "no disclosure texts (*.txt) in this folder")
+    return paths
+
+
+def nothing_usable(sources: Path, skipped: list[Skipped] | None) -> DisclosureError:
+    first = skipped[0] if skipped else None
+    if first is None:
+        return DisclosureError(sources, None, "none of the disclosure texts could be used")
+    return DisclosureError(
+        sources / first.file,
+        first.line,
+        f"none of the disclosure texts could be used; {first.message}",
+        first.hint,
+    )
+
+
+def distinct(
+    records: list[SourceRecord], sources: Path, skipped: list[Skipped] | None = None
+) -> set[str]:
+    """The ids to keep: the same text twice (under two ids) would count one disclosure
+    twice, so only the first is kept and the other is skipped (an error if strict)."""
     seen: dict[str, str] = {}
-    kept = []
-    for record, parsed in read:
+    kept = set()
+    for record in records:
         if record.sha256 in seen:
             error = DisclosureError(
                 sources / record.source_file,
@@ -207,62 +222,200 @@ def check_distinct(
                 raise error
             skipped.append(Skipped.from_error(error))
             continue
-        kept.append((record, parsed))
+        kept.add(record.id)
         seen[record.sha256] = record.source_file
     return kept
 
 
 def build_data(
-    sources: Path = DEFAULT_SOURCES, output: Path = DEFAULT_OUTPUT, *, strict: bool = False
+    sources: Path = DEFAULT_SOURCES,
+    output: Path = DEFAULT_OUTPUT,
+    *,
+    strict: bool = False,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Parse and audit every disclosure under ``sources``; write the packages to ``output``."""
-    return build(sources, output, site=None, strict=strict)
+    return build(sources, output, site=None, strict=strict, jobs=jobs)
 
 
-def build(
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class DataStage:
+    """What the data half of a build leaves for the site: the digests and the skipped."""
+
+    digests: list[Digest]
+    skipped: list[Skipped]
+    reused: int
+    cache: BuildCache
+
+
+def build(  # noqa: PLR0913 - folders, progress and four switches
     sources: Path = DEFAULT_SOURCES,
     output: Path = DEFAULT_OUTPUT,
     site: Path | None = DEFAULT_SITE,
     progress: Progress | None = None,
     *,
     strict: bool = False,
+    jobs: int | None = None,
+    clean: bool = False,
+    mkdocs: bool = True,
 ) -> BuildResult:
     """The whole build: packages to ``output`` and, unless ``site`` is None, the site there.
 
     ``progress`` shows the stages as they run (``Progress(sys.stderr)``); by default nothing
     is shown. The stages are timed either way. A source that cannot be used is skipped and
     listed (in the result and on the data-quality page) unless ``strict``, which makes the
-    first problem fatal.
+    first problem fatal and writes nothing. ``jobs``: worker processes (default: one per
+    CPU). ``clean``: ignore what earlier builds left (the cache) and process everything.
+    ``mkdocs=False`` stops after the Markdown pages (the benchmarks time MkDocs apart).
     """
     progress = progress or Progress()
+    jobs = jobs or default_jobs()
     start = time.perf_counter()
-    skipped: list[Skipped] | None = None if strict else []
-    disclosures = load_disclosures(sources, progress, skipped)
-    with progress.stage("packages", len(disclosures) + 1) as stage:
-        plans = publish(disclosures, output, on_package=stage.step)
+    data = build_packages(sources, output, progress, strict=strict, jobs=jobs, clean=clean)
     files = sum(1 for path in output.rglob("*") if path.is_file())
     if site is not None:
-        build_site(disclosures, (sources, output, site), progress, skipped or [])
+        build_site(data, (sources, output, site), progress, jobs=jobs, mkdocs=mkdocs)
+    digests = data.digests
     return BuildResult(
         output,
-        len(disclosures),
-        len(plans),
+        len(digests),
+        len(digests) + 1,
         files,
         time.perf_counter() - start,
         site,
         dict(progress.seconds),
-        findings=dict(Counter(row["severity"] for d in disclosures for row in d.findings)),
-        parse_warnings={
-            d.id: count for d in disclosures if (count := len(parse_warnings(d.parsed)))
-        },
-        skipped=skipped or [],
+        dict(progress.cpu),
+        data.reused,
+        jobs,
+        findings=dict(Counter(row["severity"] for d in digests for row in d.findings)),
+        parse_warnings={d.id: d.parse_warnings for d in digests if d.parse_warnings},
+        skipped=data.skipped,
     )
 
 
-def parse_warnings(parsed: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The parse's issues that are not mere information (``python -m builder parse`` lists
-    them under "not understood / to check")."""
-    return [i for i in parsed["report"]["issues"] if i["severity"] != "info"]
+def build_packages(  # noqa: PLR0913 - folders, progress and three switches
+    sources: Path,
+    output: Path,
+    progress: Progress,
+    *,
+    strict: bool,
+    jobs: int,
+    clean: bool,
+) -> DataStage:
+    """Process the changed disclosures (in workers), then write the portal package."""
+    cache = BuildCache(cache_dir_for(output))
+    if clean:
+        shutil.rmtree(cache.folder, ignore_errors=True)
+    installed = read_state(cache)
+    paths = source_paths(sources)
+    with progress.stage("fingerprint", len(paths)) as stage:
+        keys = {}
+        for path in paths:
+            stage.step(path.stem)
+            keys[path] = source_key_or_none(path)
+    fresh = {
+        path: key
+        for path, key in keys.items()
+        if key is not None
+        and installed.get(path.stem) == key
+        and cache.has(path.stem, key)
+        and (output / path.stem / DESCRIPTOR).is_file()
+    }
+    staging = output.resolve().parent / f".{output.name}.staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        tasks = [
+            SourceTask(path, key or "", staging, cache)
+            for path, key in keys.items()
+            if path not in fresh
+        ]
+        with progress.stage("disclosures", len(paths)) as stage:
+
+            def done(outcome: Outcome) -> None:
+                stage.step(outcome.source.stem)
+                progress.add_cpu(outcome.seconds)
+
+            outcomes = {o.source: o for o in run_all(process_source, tasks, jobs, done)}
+            skipped: list[Skipped] = []
+            digests: list[Digest] = []
+            for path in paths:
+                if path in fresh:
+                    stage.step(f"{path.stem} (unchanged)")
+                    digests.append(cache.load(path.stem, fresh[path], DIGEST))
+                    continue
+                outcome = outcomes[path]
+                if outcome.skipped is not None:
+                    if strict:
+                        item = outcome.skipped
+                        raise DisclosureError(path, item.line, item.message, item.hint)
+                    skipped.append(outcome.skipped)
+                elif outcome.digest is not None:
+                    digests.append(outcome.digest)
+        kept = distinct([d.record for d in digests], sources, None if strict else skipped)
+        digests = [d for d in digests if d.id in kept]
+        if not digests:
+            raise nothing_usable(sources, skipped)
+        with progress.stage("portal package", 1) as stage:
+            stage.step(PORTAL)
+            plan = portal_package([d.contribution for d in digests])
+            write_package(plan, staging / plan.name)
+        install(staging, output, {d.id for d in digests} | {plan.name})
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    write_state(cache, {d.id: d.key for d in digests})
+    cache.prune({d.id: d.key for d in digests})
+    return DataStage(digests, skipped, len(fresh), cache)
+
+
+def source_key_or_none(path: Path) -> str | None:
+    """The source key, or None when the file cannot be read (processing will say why)."""
+    try:
+        return source_key(path)
+    except OSError:
+        return None
+
+
+def install(staging: Path, output: Path, names: set[str]) -> None:
+    """Move each package built in ``staging`` into ``output``, replacing its old version;
+    remove the packages of disclosures that are gone."""
+    output.mkdir(parents=True, exist_ok=True)
+    for built in sorted(staging.iterdir()) if staging.is_dir() else []:
+        if built.name not in names:
+            continue
+        target = output / built.name
+        old = output / f".{built.name}.old-{os.getpid()}"
+        if target.exists():
+            target.rename(old)
+        built.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    for folder in output.iterdir():
+        if folder.name not in names:
+            if folder.is_dir():
+                shutil.rmtree(folder)
+            else:
+                folder.unlink()
+
+
+def read_state(cache: BuildCache) -> dict[str, str]:
+    """The key each installed package was built from (by disclosure id)."""
+    try:
+        data = json.loads((cache.folder / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    packages = data.get("packages", {})
+    return {str(k): str(v) for k, v in packages.items()} if isinstance(packages, dict) else {}
+
+
+def write_state(cache: BuildCache, packages: dict[str, str]) -> None:
+    cache.folder.mkdir(parents=True, exist_ok=True)
+    target = cache.folder / STATE
+    temporary = target.with_name(f".{STATE}.{os.getpid()}")
+    temporary.write_text(json.dumps({"packages": packages}, sort_keys=True), encoding="utf-8")
+    temporary.replace(target)
 
 
 def docs_dir_for(site: Path) -> Path:
@@ -274,17 +427,19 @@ def docs_dir_for(site: Path) -> Path:
 
 
 def build_site(
-    disclosures: list[Disclosure],
+    data: DataStage,
     folders: tuple[Path, Path, Path],
     progress: Progress | None = None,
-    skipped: list[Skipped] | None = None,
     *,
+    jobs: int = 1,
     mkdocs: bool = True,
 ) -> None:
     """Generate the pages and charts, then ``mkdocs build --strict`` into the site folder.
 
-    ``folders`` are the sources, the data packages and the site to write. ``mkdocs=False``
-    stops after the Markdown pages and charts (the benchmarks time MkDocs apart).
+    ``folders`` are the sources, the data packages and the site to write. Disclosure pages
+    are written in ``jobs`` worker processes, and only where something they show changed
+    (``builder.pages.outputs``). ``mkdocs=False`` stops after the Markdown pages and charts
+    (the benchmarks time MkDocs apart).
 
     The site is built into a temporary folder and swapped in at the end, so a failed build
     never leaves a half-written site.
@@ -293,29 +448,76 @@ def build_site(
     progress = progress or Progress()
     docs = docs_dir_for(site)
     site_url = os.environ.get("SITE_URL", DEFAULT_SITE_URL)
-    with progress.stage("pages+charts", len(disclosures)) as stage:
-        if docs != DOCS_SOURCE:
-            if docs.exists():
-                shutil.rmtree(docs)
-            shutil.copytree(DOCS_SOURCE, docs)
-        write_pages(
-            [(d.record.id, d.parsed) for d in disclosures],
-            {d.record.id: d.findings for d in disclosures},
-            packages,
-            docs,
-            sources_dir=sources,
-            checks=load_checks(),
-            site_url=site_url,
-            provenance={
-                d.id: {"licence": d.record.licence, "source_url": d.record.source_url}
-                for d in disclosures
-            },
-            on_disclosure=stage.step,
-            skipped=[item.to_row() for item in skipped or []],
+    if docs != DOCS_SOURCE:
+        copy_hand_written(docs)
+    outputs = Outputs.load(data.cache.folder / PAGES_STATE, docs)
+    if not outputs.owners:
+        clear_generated(docs)
+    page_folders = PageFolders(packages, sources, docs, site_url)
+    by_unit: dict[str, list[Digest]] = {}
+    for digest in data.digests:
+        by_unit.setdefault(digest.record.unit_id, []).append(digest)
+    tasks: list[tuple[str, PageTask]] = []
+    extras: dict[str, dict[str, Any]] = {}
+    for digest in data.digests:
+        siblings = tuple(
+            (d.id, d.view["document"]) for d in by_unit[digest.record.unit_id] if d is not digest
         )
+        key = page_key(digest.key, site_url, siblings)
+        record = outputs.current(owner_of_disclosure(digest.id), key)
+        if record is not None:
+            extras[digest.id] = record["extra"]
+        else:
+            tasks.append((key, PageTask(digest.id, digest.key, siblings, page_folders, data.cache)))
+    with progress.stage("pages+charts", len(tasks)) as stage:
+        done = run_all(render_pages, [task for _, task in tasks], jobs)
+        for (key, task), (produced, seconds) in zip(tasks, done, strict=True):
+            stage.step(task.disclosure_id)
+            progress.add_cpu({"pages+charts": seconds})
+            outputs.record(owner_of_disclosure(task.disclosure_id), key, produced)
+            extras[task.disclosure_id] = produced.extra
+    with progress.stage("portal pages", 1) as stage:
+        stage.step("home, units, data, quality, glossary")
+        entries = [
+            listed_entry(
+                d.id,
+                d.view,
+                d.findings,
+                {"licence": d.record.licence, "source_url": d.record.source_url},
+                extras[d.id],
+            )
+            for d in data.digests
+        ]
+        write_portal_pages(
+            entries,
+            page_folders,
+            outputs,
+            PortalPages(
+                load_checks(),
+                [item.to_row() for item in data.skipped],
+                {d.id: d.key for d in data.digests},
+            ),
+        )
+        outputs.finish()
+        outputs.save(data.cache.folder / PAGES_STATE)
     if mkdocs:
         with progress.stage("mkdocs", doing="mkdocs build --strict"):
             run_mkdocs(docs, site, site_url)
+
+
+def copy_hand_written(docs: Path) -> None:
+    """Copy the hand-written pages and assets of ``site_src`` (not pages a default build
+    generated there) into a separate docs dir."""
+    top_level = set(GENERATED_FILES) | {name.split("/")[0] for name in GENERATED_DIRS}
+
+    def generated(folder: str, names: list[str]) -> set[str]:
+        if Path(folder).resolve() == DOCS_SOURCE.resolve():
+            return {name for name in names if name in top_level - {"assets"}}
+        if Path(folder).resolve() == (DOCS_SOURCE / "assets").resolve():
+            return {name for name in names if name == "charts"}
+        return set()
+
+    shutil.copytree(DOCS_SOURCE, docs, ignore=generated, dirs_exist_ok=True)
 
 
 def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:

@@ -3,7 +3,8 @@
 ``Progress(sys.stderr)`` shows ``[parse 3/5] 002_6a7fbe393d7e6d53`` (rewriting one line, and
 leaving ``[parse 5/5] 0.4s`` when the stage ends) only when the stream is a terminal; on a
 pipe or a file it writes nothing, so test output and CI logs stay clean. Either way it times
-each stage, for the summary a build prints.
+each stage (wall clock), and adds up the CPU seconds that worker processes report per step
+(parse, audit, packages, pages) so a parallel build still says where its work goes.
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ class Progress:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream if stream is not None and stream.isatty() else None
         self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    def add_cpu(self, seconds: dict[str, float]) -> None:
+        """Add CPU seconds per step (as a worker measured them)."""
+        for step, value in seconds.items():
+            self.cpu[step] = self.cpu.get(step, 0.0) + value
 
     @contextmanager
     def stage(self, name: str, total: int | None = None, doing: str = "") -> Iterator[Stage]:

@@ -104,9 +104,12 @@ def test_the_build_is_quiet_and_ends_with_a_summary(added: Added) -> None:
     assert "(2 disclosures and the portal-wide package" in summary
     assert "audit findings: 0 error, 0 warning, 4 info" in summary
     assert "parse warnings: 0" in summary
-    stages = summary.split("time per stage: ")[1]
-    for stage in ("parse", "audit", "packages", "pages+charts", "mkdocs"):
+    stages = summary.split("time per stage: ")[1].split("\n")[0]
+    for stage in ("disclosures", "portal package", "pages+charts", "portal pages", "mkdocs"):
         assert f"{stage} " in stages
+    steps = summary.split("CPU per step (")[1]
+    for step in ("parse", "audit", "packages", "pages+charts"):
+        assert f"{step} " in steps
 
 
 def test_the_added_disclosure_has_its_pages(added: Added) -> None:
@@ -332,17 +335,21 @@ def test_progress_is_shown_per_stage_and_disclosure_on_a_terminal(tmp_path: Path
     terminal = Terminal()
     result = build(tmp_path / "sources", tmp_path / "packages", None, Progress(terminal))
     shown = terminal.getvalue()
-    assert f"[parse 1/2] {SEED_000}" in shown
-    assert "[parse 2/2] sx-test-2025-final" in shown
-    assert "[audit 2/2] sx-test-2025-final" in shown
-    assert "[packages 3/3] portal" in shown
+    assert f"[fingerprint 1/2] {SEED_000}" in shown
+    assert "[disclosures 2/2] sx-test-2025-final" in shown
+    assert "[portal package 1/1] portal" in shown
     finished = [line.rsplit("\r\x1b[K", 1)[-1] for line in shown.split("\n") if line]
     assert [line.split("]")[0] for line in finished] == [
-        "[parse 2/2",
-        "[audit 2/2",
-        "[packages 3/3",
+        "[fingerprint 2/2",
+        "[disclosures 2/2",
+        "[portal package 1/1",
     ]
-    assert list(result.stages) == ["parse", "audit", "packages"]
+    assert list(result.stages) == ["fingerprint", "disclosures", "portal package"]
+    assert set(result.cpu) == {"parse", "audit", "packages", "cache"}
+
+    again = Terminal()
+    build(tmp_path / "sources", tmp_path / "packages", None, Progress(again))
+    assert "[disclosures 2/2] sx-test-2025-final (unchanged)" in again.getvalue()
 
 
 def test_progress_is_silent_elsewhere() -> None:
@@ -364,4 +371,5 @@ def test_the_summary_counts_findings_and_parse_warnings(tmp_path: Path) -> None:
     assert "wrote 3 data packages (2 disclosures and the portal-wide package" in summary
     assert "audit findings: 2 error, 0 warning, 4 info" in summary
     assert "parse warnings: 2 (004_c9b7d00ba9827a50: 2; python -m builder parse FILE" in summary
-    assert "time per stage: parse " in summary
+    assert "time per stage: fingerprint " in summary
+    assert "CPU per step (" in summary

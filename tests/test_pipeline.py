@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from builder import steps
 from builder.errors import DisclosureError
 from builder.pipeline import build_data
-from builder.publish import packages as package_writer
 from builder.publish.resources import PackagePlan
 from tests.conftest import SOURCES, copy_seeds, run_builder
 from tests.test_publish import SEED_000, SEED_002, built_packages
@@ -42,17 +42,18 @@ def test_two_builds_give_identical_files(tmp_path: Path) -> None:
         k for k in first.keys() | second.keys() if first.get(k) != second.get(k)
     )
     assert len(first) > 200
-    assert "stale.csv" not in second, "the output is replaced whole"
+    assert "stale.csv" not in second, "what no disclosure wrote is removed"
 
 
 def test_a_failed_build_leaves_the_previous_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Packages are written to a staging folder and moved in only when all are written."""
     output = tmp_path / "packages"
     shutil.copytree(built_packages(), output)
     before = checksums(output)
     written: list[str] = []
-    real = package_writer.write_package
+    real = steps.write_package
 
     def fail_on_second(plan: PackagePlan, root: Path) -> None:
         if written:
@@ -60,12 +61,13 @@ def test_a_failed_build_leaves_the_previous_output(
         written.append(plan.name)
         real(plan, root)
 
-    monkeypatch.setattr(package_writer, "write_package", fail_on_second)
+    monkeypatch.setattr(steps, "write_package", fail_on_second)
     sources = copy_seeds(tmp_path / "sources")
     with pytest.raises(OSError, match="disk full"):
-        build_data(sources, output)
+        build_data(sources, output, jobs=1)
     assert checksums(output) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["packages", "sources"], "no staging"
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [".build-cache", "packages", "sources"], "no staging folder left"
 
 
 def test_a_disclosure_without_provenance_gets_the_same_package(tmp_path: Path) -> None:

@@ -12,8 +12,13 @@ Stage 6 of ``sources → parse → validate → publish → charts → pages``. 
 - ``data.json`` (DCAT-US / Project Open Data catalogue).
 
 Hand-written pages (``methodology.md``) and assets (``assets/javascripts``,
-``assets/stylesheets``) are never touched. The generated folders are replaced as a whole,
-so a disclosure that is dropped leaves no stale page behind.
+``assets/stylesheets``) are never touched. Each generated file belongs to one owner (a
+disclosure, a unit, the portal; ``builder.pages.outputs``), so a rebuild writes only the
+owners whose inputs changed and a disclosure that is dropped leaves no stale file behind.
+
+The pages of one disclosure need its full parse; every other page reads
+:func:`portal_view` of each parse (the document, its table statuses, summary and 三公 rows,
+glossary and coverage), which is what the build keeps of every disclosure between builds.
 """
 
 from __future__ import annotations
@@ -21,13 +26,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from builder.pages.catalog import (
     CheckInfo,
     DisclosureEntry,
+    Download,
     Portal,
     publish_file,
     publish_folder,
@@ -36,6 +42,7 @@ from builder.pages.data import data_page, dictionary_page, write_data_json
 from builder.pages.disclosure import disclosure_page
 from builder.pages.glossary import glossary_page
 from builder.pages.home import disclosures_index, home_page
+from builder.pages.outputs import Outputs, Produced, key_of, staged
 from builder.pages.quality import quality_page
 from builder.pages.unit import unit_page, units_index
 from builder.sources.provenance import TEXT_SUFFIX, read_record
@@ -44,51 +51,205 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCES = REPO_ROOT / "datasets" / "sources"
 DEFAULT_SITE_URL = "http://127.0.0.1:8765/"  # the mkdocs.yml default; SITE_URL overrides both
 GENERATED_DIRS = ("units", "disclosures", "sources", "downloads", "assets/charts")
+GENERATED_FILES = (
+    "index.md",
+    "data.md",
+    "dictionary.md",
+    "quality.md",
+    "glossary.md",
+    "data.json",
+)
 PORTAL_PACKAGE = "portal"
+PORTAL_OWNER = "portal"
+# Tables whose rows the portal-wide pages read (totals and 三公 costs); of the others they
+# read the status, number and title only.
+VIEW_ROWS = frozenset(
+    {
+        "income_expenditure_summary",
+        "budget_summary",
+        "three_public_costs",
+        "budget_three_public_costs",
+    }
+)
 
-__all__ = ["GENERATED_DIRS", "CheckInfo", "write_pages"]
+__all__ = [
+    "GENERATED_DIRS",
+    "CheckInfo",
+    "DisclosureInput",
+    "Outputs",
+    "PageFolders",
+    "page_key",
+    "portal_view",
+    "produce_disclosure",
+    "write_pages",
+    "write_portal_pages",
+]
+
+
+def portal_view(parsed: Mapping[str, Any]) -> dict[str, Any]:
+    """The parts of a parse that pages other than the disclosure's own read."""
+    return {
+        "document": parsed["document"],
+        "tables": [
+            table if table["kind"] in VIEW_ROWS else {**table, "rows": []}
+            for table in parsed["tables"]
+        ],
+        "narrative": {"glossary": parsed["narrative"].get("glossary")},
+        "report": {"coverage": parsed["report"]["coverage"]},
+    }
 
 
 @dataclass(frozen=True)
-class _Folders:
+class PageFolders:
+    """Where pages read packages and sources from, and the docs dir they are written to."""
+
     packages: Path
     sources: Path
     docs: Path
-    provenance: Mapping[str, Mapping[str, Any]] | None = None
-
-    def provenance_of(self, disclosure_id: str) -> Mapping[str, Any]:
-        """Licence and source URL: as given, else from the ``.meta.yaml`` in the sources."""
-        if self.provenance is not None:
-            return self.provenance.get(disclosure_id, {})
-        return read_record(self.sources / f"{disclosure_id}{TEXT_SUFFIX}")
+    site_url: str
 
 
-def _entry(
-    disclosure_id: str,
-    parsed: dict[str, Any],
-    findings: list[dict[str, Any]] | None,
-    folders: _Folders,
-) -> DisclosureEntry:
-    """The disclosure with its source text and package files published into the docs."""
-    entry = DisclosureEntry(disclosure_id, parsed, findings)
-    name = str(parsed["document"].get("source_file") or f"{disclosure_id}.txt")
-    if (folders.sources / name).is_file():
-        entry.source = publish_file(
-            folders.sources / name, folders.docs, f"sources/{disclosure_id}.txt"
-        )
-    entry.downloads = publish_folder(
-        folders.packages / disclosure_id, folders.docs, f"downloads/{disclosure_id}"
-    )
-    provenance = folders.provenance_of(disclosure_id)
-    entry.licence = provenance.get("licence")
-    entry.source_url = provenance.get("source_url")
-    return entry
+@dataclass(frozen=True)
+class DisclosureInput:
+    """Everything one disclosure's page needs (picklable, for worker processes)."""
+
+    disclosure_id: str
+    parsed: dict[str, Any]  # the full parse
+    findings: list[dict[str, Any]] | None
+    licence: str | None
+    source_url: str | None
+    siblings: tuple[tuple[str, dict[str, Any]], ...]  # the unit's other disclosures: id, document
+
+
+def page_key(
+    source_key: str, site_url: str, siblings: Sequence[tuple[str, Mapping[str, Any]]]
+) -> str:
+    """What a disclosure's page depends on: the disclosure (by its source key), the site's
+    address and the unit's other disclosures it links to."""
+    return key_of(source_key, site_url, [(i, d["year"], d["kind_zh"]) for i, d in siblings])
+
+
+def owner_of_disclosure(disclosure_id: str) -> str:
+    return f"disclosure:{disclosure_id}"
 
 
 def _write(docs_dir: Path, path: str, content: str) -> None:
     target = docs_dir / path
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(content if content.endswith("\n") else content + "\n", encoding="utf-8")
+
+
+def _publish_entry(entry: DisclosureEntry, folders: PageFolders, docs: Path) -> None:
+    """Copy the disclosure's source text and package files into ``docs``; list them."""
+    name = str(entry.document.get("source_file") or f"{entry.disclosure_id}.txt")
+    if (folders.sources / name).is_file():
+        entry.source = publish_file(
+            folders.sources / name, docs, f"sources/{entry.disclosure_id}.txt"
+        )
+    entry.downloads = publish_folder(
+        folders.packages / entry.disclosure_id, docs, f"downloads/{entry.disclosure_id}"
+    )
+
+
+def produce_disclosure(item: DisclosureInput, folders: PageFolders) -> Produced:
+    """Write one disclosure's page, charts, source text and downloads into the docs dir."""
+    with staged(folders.docs, owner_of_disclosure(item.disclosure_id)) as (docs, files):
+        entry = DisclosureEntry(
+            item.disclosure_id,
+            item.parsed,
+            item.findings,
+            licence=item.licence,
+            source_url=item.source_url,
+        )
+        _publish_entry(entry, folders, docs)
+        siblings = [DisclosureEntry(i, {"document": d}, None) for i, d in item.siblings]
+        portal = Portal(disclosures=[entry, *siblings], site_url=_slash(folders.site_url))
+        _write(docs, entry.page, disclosure_page(entry, portal, docs))
+        extra = {
+            "downloads": [asdict(d) for d in entry.downloads],
+            "source": asdict(entry.source) if entry.source is not None else None,
+        }
+    return Produced(files, extra)
+
+
+def _slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def listed_entry(
+    disclosure_id: str,
+    view: dict[str, Any],
+    findings: list[dict[str, Any]] | None,
+    provenance: Mapping[str, Any],
+    extra: Mapping[str, Any],
+) -> DisclosureEntry:
+    """A disclosure as the portal-wide pages see it: its view, findings and published files."""
+    source = extra.get("source")
+    return DisclosureEntry(
+        disclosure_id,
+        view,
+        findings,
+        downloads=[Download(**d) for d in extra.get("downloads", [])],
+        source=Download(**source) if source else None,
+        licence=provenance.get("licence"),
+        source_url=provenance.get("source_url"),
+    )
+
+
+@dataclass
+class PortalPages:
+    """The inputs of the portal-wide pages besides the disclosures."""
+
+    checks: Sequence[CheckInfo] = ()
+    skipped: Sequence[Mapping[str, Any]] = ()
+    unit_keys: Mapping[str, str] = field(default_factory=dict)  # disclosure id → source key
+
+
+def write_portal_pages(
+    entries: list[DisclosureEntry],
+    folders: PageFolders,
+    outputs: Outputs,
+    extras: PortalPages,
+) -> None:
+    """The unit pages (those whose disclosures changed) and the portal-wide pages."""
+    portal = Portal(
+        disclosures=entries,
+        site_url=_slash(folders.site_url),
+        checks=list(extras.checks),
+        skipped=[dict(item) for item in extras.skipped],
+    )
+    for unit in portal.units:
+        owner = f"unit:{unit.unit_id}"
+        members = [
+            (e.disclosure_id, extras.unit_keys.get(e.disclosure_id)) for e in unit.disclosures
+        ]
+        key = key_of(folders.site_url, members)
+        if all(k is not None for _, k in members) and outputs.current(owner, key):
+            continue
+        with staged(folders.docs, owner) as (docs, files):
+            _write(docs, unit.page, unit_page(unit, portal, docs))
+        outputs.record(owner, key, Produced(files))
+    with staged(folders.docs, PORTAL_OWNER) as (docs, files):
+        portal.portal_downloads = publish_folder(
+            folders.packages / PORTAL_PACKAGE, docs, f"downloads/{PORTAL_PACKAGE}"
+        )
+        _write(docs, "units/index.md", units_index(portal))
+        _write(docs, "disclosures/index.md", disclosures_index(portal))
+        _write(docs, "index.md", home_page(portal, docs))
+        _write(docs, "data.md", data_page(portal))
+        _write(docs, "dictionary.md", dictionary_page())
+        _write(docs, "quality.md", quality_page(portal))
+        _write(docs, "glossary.md", glossary_page(portal))
+        write_data_json(portal, docs)
+    outputs.record(PORTAL_OWNER, "", Produced(files))
+
+
+def clear_generated(docs_dir: Path) -> None:
+    """Remove every generated file (for a docs dir without a record of its owners)."""
+    for folder in GENERATED_DIRS:
+        shutil.rmtree(docs_dir / folder, ignore_errors=True)
+    for name in GENERATED_FILES:
+        (docs_dir / name).unlink(missing_ok=True)
 
 
 def write_pages(  # noqa: PLR0913 - the four inputs of the brief plus optional overrides
@@ -105,6 +266,9 @@ def write_pages(  # noqa: PLR0913 - the four inputs of the brief plus optional o
     skipped: Sequence[Mapping[str, Any]] = (),
 ) -> None:
     """Write every generated page, chart and download of the site into ``docs_dir``.
+
+    The whole site in one call, without a build cache (the build itself produces the same
+    pages owner by owner, in parallel and incrementally: ``builder.pipeline``).
 
     ``parsed``: ``(disclosure id, builder.parse.parse_file(path))`` per disclosure, the id
     being the source file stem. ``findings``: audit rows (``Finding.to_row()``) by
@@ -123,34 +287,45 @@ def write_pages(  # noqa: PLR0913 - the four inputs of the brief plus optional o
     """
     sources = sources_dir if sources_dir is not None else DEFAULT_SOURCES
     url = site_url or os.environ.get("SITE_URL") or DEFAULT_SITE_URL
-    for folder in GENERATED_DIRS:
-        shutil.rmtree(docs_dir / folder, ignore_errors=True)
+    folders = PageFolders(packages_dir, sources, docs_dir, url)
+    clear_generated(docs_dir)
     docs_dir.mkdir(parents=True, exist_ok=True)
-    folders = _Folders(packages_dir, sources, docs_dir, provenance)
-    entries = [
-        _entry(disclosure_id, document, findings.get(disclosure_id), folders)
-        for disclosure_id, document in parsed
-    ]
-    portal = Portal(
-        disclosures=entries,
-        site_url=url if url.endswith("/") else url + "/",
-        portal_downloads=publish_folder(
-            packages_dir / PORTAL_PACKAGE, docs_dir, f"downloads/{PORTAL_PACKAGE}"
-        ),
-        checks=list(checks),
-        skipped=[dict(item) for item in skipped],
-    )
-    for entry in entries:
+    outputs = Outputs(docs_dir)
+
+    def provenance_of(disclosure_id: str) -> Mapping[str, Any]:
+        if provenance is not None:
+            return provenance.get(disclosure_id, {})
+        return read_record(sources / f"{disclosure_id}{TEXT_SUFFIX}")
+
+    documents = {disclosure_id: document["document"] for disclosure_id, document in parsed}
+    units = {i: DisclosureEntry(i, {"document": d}, None).unit_id for i, d in documents.items()}
+    entries = []
+    for disclosure_id, document in parsed:
         if on_disclosure is not None:
-            on_disclosure(entry.disclosure_id)
-        _write(docs_dir, entry.page, disclosure_page(entry, portal, docs_dir))
-    for unit in portal.units:
-        _write(docs_dir, unit.page, unit_page(unit, portal, docs_dir))
-    _write(docs_dir, "units/index.md", units_index(portal))
-    _write(docs_dir, "disclosures/index.md", disclosures_index(portal))
-    _write(docs_dir, "index.md", home_page(portal, docs_dir))
-    _write(docs_dir, "data.md", data_page(portal))
-    _write(docs_dir, "dictionary.md", dictionary_page())
-    _write(docs_dir, "quality.md", quality_page(portal))
-    _write(docs_dir, "glossary.md", glossary_page(portal))
-    write_data_json(portal, docs_dir)
+            on_disclosure(disclosure_id)
+        known = provenance_of(disclosure_id)
+        item = DisclosureInput(
+            disclosure_id,
+            document,
+            findings.get(disclosure_id),
+            known.get("licence"),
+            known.get("source_url"),
+            tuple(
+                (i, d)
+                for i, d in documents.items()
+                if i != disclosure_id and units[i] == units[disclosure_id]
+            ),
+        )
+        produced = produce_disclosure(item, folders)
+        outputs.record(owner_of_disclosure(disclosure_id), "", produced)
+        entries.append(
+            listed_entry(
+                disclosure_id,
+                portal_view(document),
+                findings.get(disclosure_id),
+                known,
+                produced.extra,
+            )
+        )
+    write_portal_pages(entries, folders, outputs, PortalPages(checks, skipped))
+    outputs.finish()

@@ -14,6 +14,7 @@ import posixpath
 import shutil
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
@@ -211,7 +212,7 @@ class Portal:
     checks: list[CheckInfo] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)  # file, line, message, hint
 
-    @property
+    @cached_property
     def units(self) -> list[UnitEntry]:
         grouped: dict[str, UnitEntry] = {}
         for entry in sorted(self.disclosures, key=lambda e: e.order):

@@ -1,0 +1,117 @@
+"""Which generated file belongs to which page, so a rebuild rewrites only what changed.
+
+Every generated file of the docs dir has an *owner*: a disclosure (its page, charts, source
+text and downloads), a unit (its page and chart) or the portal (home, indexes, data,
+dictionary, quality, glossary pages, ``data.json`` and the portal downloads). An owner is
+produced into a staging folder of its own and then moved into the docs dir, so the files it
+wrote are known exactly; :class:`Outputs` records them with the owner's key (a hash of
+everything the owner's files depend on). An owner whose key is unchanged and whose files are
+all still there is not produced again; files whose owner is gone, or that its new version no
+longer writes, are deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+STAGING = ".staging"  # under the docs dir; MkDocs ignores dot folders
+
+
+def key_of(*parts: object) -> str:
+    """A stable hash of JSON-able parts."""
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Produced:
+    """What producing one owner wrote (docs-relative POSIX paths) and kept aside for others."""
+
+    files: list[str]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def staged(docs_dir: Path, owner: str) -> Iterator[tuple[Path, list[str]]]:
+    """A private docs folder for one owner; on success its files move into ``docs_dir``.
+
+    Yields the folder and the list that receives the moved files' paths.
+    """
+    folder = docs_dir / STAGING / hashlib.sha1(owner.encode("utf-8")).hexdigest()
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    moved: list[str] = []
+    try:
+        yield folder, moved
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            relative = path.relative_to(folder)
+            target = docs_dir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            moved.append(relative.as_posix())
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass
+class Outputs:
+    """The owners of a docs dir: key and files of each, as recorded by the last build."""
+
+    docs_dir: Path
+    owners: dict[str, dict[str, Any]] = field(default_factory=dict)  # key, files, extra
+    seen: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, state: Path, docs_dir: Path) -> Outputs:
+        """The record in ``state`` if it describes this docs dir, else an empty one."""
+        try:
+            data = json.loads(state.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(docs_dir)
+        if data.get("docs_dir") != str(docs_dir.resolve()):
+            return cls(docs_dir)
+        return cls(docs_dir, dict(data.get("owners", {})))
+
+    def save(self, state: Path) -> None:
+        state.parent.mkdir(parents=True, exist_ok=True)
+        owners = {name: self.owners[name] for name in sorted(self.seen)}
+        data = {"docs_dir": str(self.docs_dir.resolve()), "owners": owners}
+        temporary = state.with_name(f".{state.name}.{os.getpid()}")
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(state)
+
+    def current(self, owner: str, key: str) -> dict[str, Any] | None:
+        """The owner's record if its key is unchanged and its files are all there."""
+        record = self.owners.get(owner)
+        if record is None or record.get("key") != key:
+            return None
+        if not all((self.docs_dir / path).is_file() for path in record["files"]):
+            return None
+        self.seen.add(owner)
+        return record
+
+    def record(self, owner: str, key: str, produced: Produced) -> None:
+        """Record what ``owner`` wrote; files its previous version wrote and this one did
+        not are deleted."""
+        previous = self.owners.get(owner, {}).get("files", [])
+        self.remove(set(previous) - set(produced.files))
+        self.owners[owner] = {"key": key, "files": produced.files, "extra": produced.extra}
+        self.seen.add(owner)
+
+    def finish(self) -> None:
+        """Delete the files of owners this build did not keep or produce."""
+        for owner in sorted(set(self.owners) - self.seen):
+            self.remove(set(self.owners.pop(owner)["files"]))
+        shutil.rmtree(self.docs_dir / STAGING, ignore_errors=True)
+
+    def remove(self, paths: set[str]) -> None:
+        for path in sorted(paths):
+            (self.docs_dir / path).unlink(missing_ok=True)

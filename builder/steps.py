@@ -1,0 +1,202 @@
+"""The per-disclosure work of a build, as functions a worker process can run.
+
+:func:`process_source` takes one source text to its data package (written to a staging
+folder), its part of the portal package and the digest the portal-wide stages read; it
+caches the digest and the full parse under the source's key. :func:`render_pages` writes one
+disclosure's pages from the cached parse. :func:`run_all` runs either over many items with
+``jobs`` worker processes; results come back in the items' order, so the output does not
+depend on which worker finished first.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from builder.cache import DIGEST, FULL, BuildCache
+from builder.errors import DisclosureError
+from builder.pages import DisclosureInput, PageFolders, portal_view, produce_disclosure
+from builder.pages.outputs import Produced
+from builder.parse import parse_file
+from builder.publish import Contribution, contribution
+from builder.publish.disclosure import disclosure_package
+from builder.publish.inputs import Disclosure, SourceRecord, check_parse, source_record
+from builder.publish.packages import write_package
+from builder.sources.provenance import check_id
+from builder.validate.audit import audit
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+TASKS_PER_WORKER = 4  # chunks per worker: small enough to balance, large enough to batch
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A source file the build could not use, and why (it is listed, the build goes on)."""
+
+    file: str
+    line: int | None
+    message: str
+    hint: str
+
+    @classmethod
+    def from_error(cls, error: DisclosureError) -> Skipped:
+        return cls(error.path.name, error.line, error.message, error.hint)
+
+    def describe(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}" + (f" ({self.hint})" if self.hint else "")
+
+    def to_row(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "message": self.message, "hint": self.hint}
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What the portal-wide stages keep of one disclosure between builds."""
+
+    key: str
+    record: SourceRecord
+    view: dict[str, Any]  # builder.pages.portal_view of the parse
+    findings: list[dict[str, Any]]
+    parse_warnings: int
+    contribution: Contribution
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A processed source: its digest, or why it was skipped; CPU seconds per step."""
+
+    source: Path
+    digest: Digest | None = None
+    skipped: Skipped | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SourceTask:
+    source: Path
+    key: str
+    staging: Path  # the package is written to staging/<id>
+    cache: BuildCache
+
+
+def read_disclosure(source: Path) -> tuple[SourceRecord, dict[str, Any]]:
+    """The provenance record and the parse of one disclosure text, checked against each other."""
+    check_id(source)
+    parsed = parse_file(source)
+    record = source_record(source, parsed)
+    check_parse(record, parsed, source)
+    return record, parsed
+
+
+def audit_rows(parsed: dict[str, Any], disclosure_id: str) -> list[dict[str, Any]]:
+    return [finding.to_row() for finding in audit(parsed, disclosure_id)]
+
+
+def parse_warnings(parsed: dict[str, Any]) -> list[dict[str, Any]]:
+    """The parse's issues that are not mere information (``python -m builder parse`` lists
+    them under "not understood / to check")."""
+    return [i for i in parsed["report"]["issues"] if i["severity"] != "info"]
+
+
+def process_source(task: SourceTask) -> Outcome:
+    """Parse, audit and package one source; cache its digest and parse under its key."""
+    seconds: dict[str, float] = {}
+    clock = time.process_time()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.process_time()
+        seconds[step] = seconds.get(step, 0.0) + now - clock
+        clock = now
+
+    try:
+        record, parsed = read_disclosure(task.source)
+    except DisclosureError as error:
+        return Outcome(task.source, skipped=Skipped.from_error(error))
+    lap("parse")
+    disclosure = Disclosure(record, parsed, audit_rows(parsed, record.id))
+    lap("audit")
+    plan = disclosure_package(disclosure)
+    target = task.staging / plan.name
+    shutil.rmtree(target, ignore_errors=True)
+    write_package(plan, target)
+    digest = Digest(
+        task.key,
+        record,
+        portal_view(parsed),
+        disclosure.findings,
+        len(parse_warnings(parsed)),
+        contribution(disclosure, plan),
+    )
+    lap("packages")
+    task.cache.store(record.id, task.key, FULL, disclosure)
+    task.cache.store(record.id, task.key, DIGEST, digest)
+    lap("cache")
+    return Outcome(task.source, digest=digest, seconds=seconds)
+
+
+@dataclass(frozen=True)
+class PageTask:
+    disclosure_id: str
+    key: str  # the source key (to find the cached parse)
+    siblings: tuple[tuple[str, dict[str, Any]], ...]
+    folders: PageFolders
+    cache: BuildCache
+
+
+def render_pages(task: PageTask) -> tuple[Produced, float]:
+    """One disclosure's pages from its cached parse; the files written and CPU seconds."""
+    start = time.process_time()
+    disclosure: Disclosure = task.cache.load(task.disclosure_id, task.key, FULL)
+    item = DisclosureInput(
+        task.disclosure_id,
+        disclosure.parsed,
+        disclosure.findings,
+        disclosure.record.licence,
+        disclosure.record.source_url,
+        task.siblings,
+    )
+    produced = produce_disclosure(item, task.folders)
+    return produced, time.process_time() - start
+
+
+def run_all(
+    function: Callable[[Item], Result],
+    items: list[Item],
+    jobs: int,
+    on_result: Callable[[Result], None] | None = None,
+) -> list[Result]:
+    """``function`` over ``items``, with ``jobs`` worker processes when there is work for
+    more than one; results in the items' order."""
+    results = []
+    for result in _results(function, items, jobs):
+        if on_result is not None:
+            on_result(result)
+        results.append(result)
+    return results
+
+
+def _results(function: Callable[[Item], Result], items: list[Item], jobs: int) -> Iterable[Result]:
+    workers = min(jobs, len(items))
+    if workers <= 1:
+        return map(function, items)
+    return _pooled(function, items, workers)
+
+
+def _pooled(
+    function: Callable[[Item], Result], items: list[Item], workers: int
+) -> Iterator[Result]:
+    chunk = max(1, len(items) // (workers * TASKS_PER_WORKER))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(function, items, chunksize=chunk)
