@@ -1,0 +1,136 @@
+"""Parallel and incremental builds: same bytes for any number of jobs, and a rebuild after
+one source changed touches only that disclosure's outputs and the portal-wide ones."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks.corpus import revise
+from builder.pages.catalog import unit_id
+from builder.parse import parse_file
+from builder.pipeline import build
+from tests.conftest import SEED_IDS, copy_seeds
+
+SITE_URL = "http://127.0.0.1:8765/"
+TOUCHED = SEED_IDS[0]  # 000: its unit also published 002 (a budget), whose files must stay
+SAME_UNIT = SEED_IDS[2]
+# Outputs every rebuild writes again: the portal package, the portal-wide pages and charts.
+PORTAL_WIDE = (
+    "packages/portal/",
+    "docs/downloads/portal/",
+    "docs/assets/charts/portal-",
+    "docs/index.md",
+    "docs/data.md",
+    "docs/data.json",
+    "docs/dictionary.md",
+    "docs/quality.md",
+    "docs/glossary.md",
+    "docs/units/index.md",
+    "docs/disclosures/index.md",
+)
+
+
+def snapshot(root: Path) -> dict[str, tuple[str, int]]:
+    """Every file of the packages and the generated docs: sha256 and modification time."""
+    out = {}
+    for top, name in (("packages", "packages"), ("site-docs", "docs")):
+        for path in sorted((root / top).rglob("*")):
+            if path.is_file():
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                key = f"{name}/{path.relative_to(root / top).as_posix()}"
+                out[key] = (digest, path.stat().st_mtime_ns)
+    return out
+
+
+def build_into(root: Path, sources: Path, jobs: int) -> None:
+    build(sources, root / "packages", root / "site", jobs=jobs, mkdocs=False)
+
+
+@pytest.fixture(autouse=True)
+def site_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITE_URL", SITE_URL)
+
+
+def test_two_jobs_and_one_job_write_identical_files(tmp_path: Path) -> None:
+    sources = copy_seeds(tmp_path / "sources")
+    build_into(tmp_path / "one", sources, jobs=1)
+    build_into(tmp_path / "two", sources, jobs=2)
+    one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
+    assert len(one) > 400
+    assert one.keys() == two.keys()
+    differ = sorted(path for path in one if one[path][0] != two[path][0])
+    assert differ == []
+
+
+def test_a_rebuild_after_one_change_rewrites_only_what_depends_on_it(tmp_path: Path) -> None:
+    sources = copy_seeds(tmp_path / "sources")
+    root = tmp_path / "out"
+    build_into(root, sources, jobs=2)
+    before = snapshot(root)
+    revise(sources / f"{TOUCHED}.txt")  # a corrected publication: every amount doubled
+    unit = unit_id(parse_file(sources / f"{TOUCHED}.txt")["document"]["unit_name"])
+    result = build(sources, root / "packages", root / "site", jobs=2, mkdocs=False)
+    after = snapshot(root)
+
+    assert result.reused == len(SEED_IDS) - 1
+    own = (
+        f"packages/{TOUCHED}/",
+        f"docs/disclosures/{TOUCHED}.md",
+        f"docs/downloads/{TOUCHED}/",
+        f"docs/sources/{TOUCHED}.txt",
+        f"docs/assets/charts/{TOUCHED}-",
+        f"docs/units/{unit}.md",
+        f"docs/assets/charts/{unit}-",
+    )
+    assert after.keys() == before.keys()
+    rewritten = {path for path in after if after[path][1] != before[path][1]}
+    changed = {path for path in after if after[path][0] != before[path][0]}
+    assert rewritten, "the rebuild wrote nothing"
+    assert all(path.startswith(own + PORTAL_WIDE) for path in rewritten), sorted(
+        path for path in rewritten if not path.startswith(own + PORTAL_WIDE)
+    )
+    assert {p for p in changed if p.startswith(f"packages/{TOUCHED}/csv/")}, "amounts changed"
+    assert f"docs/disclosures/{TOUCHED}.md" in changed
+    assert "packages/portal/csv/income_expenditure_summary.csv" in changed
+    untouched = [p for p in after if SAME_UNIT in p]
+    assert untouched, "the other disclosure of the same unit has files"
+    assert all(after[p] == before[p] for p in untouched), "not even rewritten"
+
+    clean = tmp_path / "clean"
+    build_into(clean, sources, jobs=1)
+    fresh = snapshot(clean)
+    assert fresh.keys() == after.keys()
+    assert sorted(p for p in fresh if fresh[p][0] != after[p][0]) == [], (
+        "an incremental build writes what a clean build writes"
+    )
+
+
+def test_a_removed_source_leaves_nothing_behind(tmp_path: Path) -> None:
+    sources = copy_seeds(tmp_path / "sources")
+    root = tmp_path / "out"
+    build_into(root, sources, jobs=2)
+    gone = SEED_IDS[3]
+    (sources / f"{gone}.txt").unlink()
+    (sources / f"{gone}.meta.yaml").unlink()
+    build_into(root, sources, jobs=2)
+    left = [path for path in snapshot(root) if gone in path]
+    assert left == []
+    assert not [p for p in (root / "site-docs").rglob("*") if p.name.startswith(".staging")]
+
+
+def test_a_lost_output_is_rebuilt_and_clean_ignores_the_cache(tmp_path: Path) -> None:
+    sources = copy_seeds(tmp_path / "sources")
+    root = tmp_path / "out"
+    build_into(root, sources, jobs=1)
+    shutil.rmtree(root / "packages" / SEED_IDS[1])
+    (root / "site-docs" / "disclosures" / f"{SEED_IDS[4]}.md").unlink()
+    result = build(sources, root / "packages", root / "site", jobs=1, mkdocs=False)
+    assert result.reused == len(SEED_IDS) - 1, "only the disclosure whose package was lost"
+    assert (root / "packages" / SEED_IDS[1] / "datapackage.json").is_file()
+    assert (root / "site-docs" / "disclosures" / f"{SEED_IDS[4]}.md").is_file()
+    again = build(sources, root / "packages", None, jobs=1, clean=True)
+    assert again.reused == 0
