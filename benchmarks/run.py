@@ -9,7 +9,7 @@ incremental rebuild. Reports the time per stage, the time per disclosure, the pe
 and the output size, as Markdown tables.
 
     python benchmarks/run.py 10 100 1000             # prints the tables
-    python benchmarks/run.py 10000 --no-mkdocs        # skip MkDocs (see BENCHMARKS.md)
+    python benchmarks/run.py 10000 --no-mkdocs --no-validate   # see BENCHMARKS.md
     python benchmarks/run.py 1000 --jobs 1            # one process
 """
 
@@ -32,7 +32,9 @@ STAGES = ["fingerprint", "disclosures", "portal package", "pages+charts", "porta
 STEPS = ["parse", "audit", "packages", "pages+charts"]
 
 
-def measure(count: int, scratch: Path, *, mkdocs: bool, jobs: int) -> dict[str, object]:
+def measure(
+    count: int, scratch: Path, *, mkdocs: bool, jobs: int, validate: bool
+) -> dict[str, object]:
     """Build ``count`` synthetic disclosures from clean, validate, rebuild after one change."""
     from benchmarks.corpus import generate, revise  # noqa: PLC0415 - after sys.path is set
     from builder.pipeline import build  # noqa: PLC0415
@@ -45,10 +47,12 @@ def measure(count: int, scratch: Path, *, mkdocs: bool, jobs: int) -> dict[str, 
     os.environ["SITE_URL"] = "http://127.0.0.1:8765/"
     clean = Progress()
     result = build(sources, packages, site, clean, jobs=jobs, mkdocs=mkdocs)
-    start = time.perf_counter()
-    checks = verify(packages, jobs)
-    validation = time.perf_counter() - start
-    assert all(check.valid for check in checks), "a synthetic package failed validation"
+    validation = None
+    if validate:
+        start = time.perf_counter()
+        checks = verify(packages, jobs)
+        validation = time.perf_counter() - start
+        assert all(check.valid for check in checks), "a synthetic package failed validation"
     revise(paths[len(paths) // 2])
     again = Progress()
     rebuilt = build(sources, packages, site, again, jobs=jobs, mkdocs=mkdocs)
@@ -131,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="benchmark the build stage by stage")
     parser.add_argument("counts", type=int, nargs="+", help="corpus sizes N")
     parser.add_argument("--no-mkdocs", action="store_true", help="skip the MkDocs stage")
+    parser.add_argument("--no-validate", action="store_true", help="skip validating the packages")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
@@ -138,7 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.one:
         with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
             result = measure(
-                args.counts[0], Path(scratch), mkdocs=not args.no_mkdocs, jobs=args.jobs
+                args.counts[0],
+                Path(scratch),
+                mkdocs=not args.no_mkdocs,
+                jobs=args.jobs,
+                validate=not args.no_validate,
             )
         print(json.dumps(result))
         return 0
@@ -147,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         command = [sys.executable, __file__, str(count), "--one", "--jobs", str(args.jobs)]
         if args.no_mkdocs:
             command.append("--no-mkdocs")
+        if args.no_validate:
+            command.append("--no-validate")
         done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
         if done.returncode != 0:
             sys.stderr.write(done.stderr)

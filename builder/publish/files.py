@@ -122,10 +122,12 @@ def arrow_table(resource: Resource) -> pa.Table:
 
 
 def write_parquet(resource: Resource, path: Path) -> None:
+    """Written in memory first: pyarrow's own file opening costs more than a small table."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
     pq.write_table(
         arrow_table(resource),
-        path,
+        buffer,
         compression=COMPRESSION,
         compression_level=COMPRESSION_LEVEL,
         use_dictionary=True,
@@ -135,3 +137,4 @@ def write_parquet(resource: Resource, path: Path) -> None:
         row_group_size=ROW_GROUP_SIZE,
         store_schema=False,
     )
+    path.write_bytes(buffer.getvalue())
