@@ -10,6 +10,7 @@ page ``units/<unit id>.md``, and the address survives rebuilds.
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import shutil
 import unicodedata
@@ -87,10 +88,18 @@ class Download:
 
 
 def publish_file(source: Path, docs_dir: Path, target: str) -> Download:
-    """Copy ``source`` to ``docs_dir/target`` and describe it."""
+    """Place ``source`` at ``docs_dir/target`` and describe it.
+
+    A hard link where the file system allows (the build replaces package files, never edits
+    them, so the link keeps the bytes it was made with), else a copy.
+    """
     destination = docs_dir / target
     destination.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, destination)
+    destination.unlink(missing_ok=True)
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copyfile(source, destination)
     return Download(target, source.name, destination.stat().st_size, sha256_of(destination))
 
 
