@@ -276,7 +276,7 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
     jobs = jobs or default_jobs()
     start = time.perf_counter()
     data = build_packages(sources, output, progress, strict=strict, jobs=jobs, clean=clean)
-    files = sum(1 for path in output.rglob("*") if path.is_file())
+    files = sum(len(names) for _, _, names in os.walk(output))
     if site is not None:
         build_site(data, (sources, output, site), progress, jobs=jobs, mkdocs=mkdocs)
     digests = data.digests

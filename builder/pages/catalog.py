@@ -84,7 +84,10 @@ class Download:
 
     @property
     def suffix(self) -> str:
-        return PurePosixPath(self.name).suffix.lower()
+        """``.csv`` for ``csv/x.csv`` (as ``PurePosixPath.suffix``, lower-cased)."""
+        base = self.name.rsplit("/", 1)[-1]
+        dot = base.rfind(".")
+        return base[dot:].lower() if 0 < dot < len(base) - 1 else ""
 
 
 def publish_file(source: Path, docs_dir: Path, target: str) -> Download:
@@ -229,7 +232,7 @@ class Portal:
             unit.disclosures.append(entry)
         return sorted(grouped.values(), key=lambda u: u.unit_name)
 
-    @property
+    @cached_property
     def years(self) -> list[int]:
         return sorted({entry.year for entry in self.disclosures})
 

@@ -93,7 +93,8 @@ class Outputs:
         record = self.owners.get(owner)
         if record is None or record.get("key") != key:
             return None
-        if not all((self.docs_dir / path).is_file() for path in record["files"]):
+        root = str(self.docs_dir)
+        if not all(os.path.isfile(os.path.join(root, path)) for path in record["files"]):
             return None
         self.seen.add(owner)
         return record
