@@ -16,7 +16,8 @@ import pytest
 
 from builder.pages import write_pages
 from builder.pages.catalog import unit_id, url_root
-from builder.pages.markup import GENERATED_BANNER, amount, plain_title, text
+from builder.pages.markup import GENERATED_BANNER, HtmlTable, amount, plain_title, raw_html, text
+from builder.pages.site_hooks import unwrap_raw
 from builder.parse import parse_file
 from tests.conftest import ROOT, SEEDS
 
@@ -109,7 +110,8 @@ def test_source_text_and_package_files_are_published(docs: Path) -> None:
     csv_file = docs / "downloads" / FINAL_000 / "csv" / "expenditure_by_function.csv"
     digest = hashlib.sha256(csv_file.read_bytes()).hexdigest()
     assert digest in page
-    assert "(../downloads/000_127416229ccdc025/csv/expenditure_by_function.csv)" in page
+    # Raw HTML, so the link is relative to the page's URL (disclosures/<id>/).
+    assert 'href="../../downloads/000_127416229ccdc025/csv/expenditure_by_function.csv"' in page
     # A Markdown file would become a page; it is published under a .txt name instead.
     assert (docs / "downloads" / FINAL_000 / "README.md.txt").exists()
     assert "33f1803c6cd3342b92db581bcd374b603c2792d1edcb30724c48e451993c1b06" in page
@@ -206,3 +208,40 @@ def test_text_escapes_html_and_markdown() -> None:
     assert "&amp;amp;" in escaped
     assert "<" not in plain_title(HOSTILE)
     assert "[" not in plain_title(HOSTILE)
+
+
+def test_data_tables_are_raw_html_left_out_of_search() -> None:
+    table = HtmlTable(headers=["名称", "金额（万元）"], numeric={1})
+    table.add(["一般公共服务支出 -- 合计", "5,837.92"], "level-total")
+    rendered = table.render()
+    assert rendered.startswith('<div class="portal-table-wrap" data-search-exclude>\n<!--')
+    # Published as it is once the site's MkDocs hook takes the comment markers away.
+    published = unwrap_raw(rendered)
+    assert "<!--" not in published
+    assert '<tr class="level-total"><td>一般公共服务支出 -&#45; 合计</td>' in published
+    assert '<td class="num">5,837.92</td>' in published
+    # Indexed tables are ordinary HTML.
+    assert "<!--" not in table.render(search=True)
+
+
+def test_raw_html_cannot_end_its_comment_early() -> None:
+    for hostile in ("-->", "--!>", "-- >", "a---b", "x-"):
+        wrapped = raw_html(f"<p>{hostile}</p>")
+        body = wrapped.removeprefix("<!--portal-raw\n").removesuffix("\n-->")
+        assert "--" not in body, wrapped
+        assert unwrap_raw(f"a{wrapped}b") == f"a{body}b"
+    with pytest.raises(ValueError, match="not closed"):
+        unwrap_raw("<!--portal-raw\n<table>")
+
+
+def test_disclosure_page_search_index_choices(docs: Path) -> None:
+    page = _read(docs, f"disclosures/{FINAL_000}.md")
+    # Downloads, the glossary (the glossary page has it) and the project summary: excluded.
+    assert "<dl data-search-exclude>" in page
+    downloads = page[page.index("## 下载与引用") :]
+    assert '<div class="portal-table-wrap" data-search-exclude>' in downloads
+    assert "<details data-search-exclude>\n<summary>逐表文件" in downloads
+    # Narrative stays ordinary Markdown/HTML, indexed.
+    narrative = page[page.index("## 情况说明") : page.index("## 项目绩效自评")]
+    assert "data-search-exclude" not in narrative
+    assert "portal-raw" not in narrative

@@ -8,6 +8,7 @@ HTML must contain none of it as markup.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ import pytest
 from mkdocs.config import load_config
 
 from builder.pages import write_pages
+from builder.pages.site_hooks import link_file
 from tests.browser.sitebuild import mkdocs_build, parse_seeds
 from tests.conftest import ROOT
 
@@ -28,6 +30,7 @@ HOSTILE = (
     "[link](javascript:alert(2))![img](http://evil.example/x.png)"
 )
 HOSTILE_ID = "999_hostile"
+SEED_000 = "000_127416229ccdc025"
 FORBIDDEN = ("<script>alert", "<img src=x", 'href="javascript:', 'src="http://evil.example')
 
 
@@ -38,6 +41,8 @@ def test_mkdocs_configuration() -> None:
     assert config["theme"]["font"] is False
     assert "navigation.instant" in config["theme"]["features"]
     assert config["plugins"]["material/search"].config["lang"] == ["zh"]
+    hooks = [str(path) for path in config["hooks"]]
+    assert hooks == [str(ROOT / "builder" / "pages" / "site_hooks.py")]
     scripts = [str(script) for script in config["extra_javascript"]]
     assert scripts == [
         "assets/javascripts/vendor/vega.min.js",
@@ -134,3 +139,48 @@ def test_only_local_scripts_and_styles(site: Path) -> None:
     assert "fonts.googleapis.com" not in home
     for marker in ('<script src="http', '<link href="http', 'rel="stylesheet" href="http'):
         assert marker not in home
+
+
+def test_data_tables_are_published_whole(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        assert "portal-raw" not in page.read_text(encoding="utf-8"), page
+    page = (site / "disclosures" / SEED_000 / "index.html").read_text(encoding="utf-8")
+    assert page.count('<table class="portal-table">') > 10  # tables 01-10, charts, projects
+    assert '<td class="num">5,837.92</td>' in page
+
+
+def test_search_indexes_text_not_table_rows(site: Path) -> None:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    docs = [doc for doc in index["docs"] if doc["location"].startswith(f"disclosures/{SEED_000}/")]
+    texts = " ".join(doc["text"] for doc in docs).replace("\u200b", "")
+    titles = " ".join(doc["title"] for doc in docs).replace("\u200b", "")
+    source = ROOT / "datasets" / "sources" / f"{SEED_000}.txt"
+    assert hashlib.sha256(source.read_bytes()).hexdigest() not in texts  # downloads table
+    assert "<td" not in texts
+    assert "5,837.92" not in texts  # a table cell (类 201)
+    assert "公开03表 支出决算表" in titles  # each table's heading is still found
+    assert "招商引资专项经费" in titles  # project headings
+    assert "公务接待费" in texts  # narrative
+
+
+def test_static_files_are_hard_links_to_the_docs(site: Path) -> None:
+    docs = site.parent / "docs"
+    for path in (f"sources/{SEED_000}.txt", "assets/stylesheets/portal.css"):
+        assert os.path.samefile(site / path, docs / path), path
+
+
+def test_link_file_replaces_a_stale_copy(tmp_path: Path) -> None:
+    source = tmp_path / "a.csv"
+    source.write_text("new\n", encoding="utf-8")
+    target = tmp_path / "site" / "downloads" / "a.csv"
+    target.parent.mkdir(parents=True)
+    target.write_text("stale\n", encoding="utf-8")
+    assert link_file(str(source), str(target))
+    assert os.path.samefile(source, target)
+    assert link_file(str(source), str(target))  # already the same file: nothing to do
+
+
+def test_search_index_is_utf8_json(site: Path) -> None:
+    raw = (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "开放预算门户" in raw  # not six-byte \\u escapes
+    assert "\\u5f00" not in raw

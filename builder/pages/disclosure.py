@@ -14,17 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from builder.charts import disclosure_charts, facts
-from builder.pages.catalog import DisclosureEntry, Download, Portal, link
+from builder.pages.catalog import DisclosureEntry, Download, Portal, link, url_root
 from builder.pages.embed import embed_chart
 from builder.pages.markup import (
     HtmlTable,
     amount,
+    attr,
     details,
     front_matter,
     md_link,
-    md_table,
     number,
     paragraphs,
+    raw_html,
     text,
 )
 from builder.pages.metadata import dataset_jsonld, jsonld_script
@@ -157,12 +158,15 @@ def _tables_section(entry: DisclosureEntry) -> str:
         body = render_table(table)
         out.append(details(f"查看表格（{rows} 行，金额单位：万元）", body, search=False))
         links = []
+        root = url_root(entry.page)
         for suffix in ("csv", "parquet"):
             download = _package_file(entry, f"{suffix}/{table['kind']}.{suffix}")
             if download is not None:
-                links.append(md_link(f"下载 {suffix.upper()}", link(entry.page, download.path)))
+                href = attr(root + download.path)
+                links.append(f'<a href="{href}">下载 {suffix.upper()}</a>')
         if links:
-            out.append(" · ".join(links) + "\n")
+            # Raw HTML from the page's URL (the files were just published): not indexed.
+            out.append(f"<p data-search-exclude>{' · '.join(links)}</p>\n")
     return "\n".join(out)
 
 
@@ -191,12 +195,12 @@ def _funding_table(sheet: dict[str, Any]) -> str:
         FUNDING_ZH[c] if c in ("execution_rate", "score") else f"{FUNDING_ZH[c]}（{unit}）"
         for c in columns
     ]
-    table = HtmlTable(headers=headers, numeric=set(range(1, len(headers))))
+    table = HtmlTable(headers=headers, numeric=set(range(1, len(headers))), name_column=0)
     for row in sheet.get("funding") or []:
         table.add(
             [str(row.get("source") or "").rstrip(":：")] + [number(row.get(c)) for c in columns]
         )
-    return table.render(search=True)
+    return table.render()
 
 
 def _indicator_table(indicators: list[dict[str, Any]], columns: tuple[tuple[str, str], ...]) -> str:
@@ -214,22 +218,24 @@ def _performance_section(entry: DisclosureEntry) -> str:
     sheets = annexes.get("performance_evaluations") or []
     if sheets:
         out.append("## 项目绩效自评\n")
-        summary = md_table(
-            ["项目", "全年预算数", "全年执行数", "执行率", "自评得分", "等级"],
-            [
-                [
-                    text(p.name),
-                    text(amount(p.full_year_budget, p.money_unit)),
-                    text(amount(p.executed, p.money_unit)),
-                    text(f"{p.execution_rate}%" if p.execution_rate is not None else "未填"),
-                    text(p.total_score),
-                    text(p.grade),
-                ]
-                for p in facts.projects(entry.parsed)
-            ],
-            ["left", "right", "right", "right", "right", "center"],
+        # The project names are the headings below (indexed for search); the table is not.
+        summary = HtmlTable(
+            headers=["项目", "全年预算数", "全年执行数", "执行率", "自评得分", "等级"],
+            numeric={1, 2, 3, 4},
+            name_column=0,
         )
-        out.append(summary)
+        for p in facts.projects(entry.parsed):
+            summary.add(
+                [
+                    p.name,
+                    amount(p.full_year_budget, p.money_unit),
+                    amount(p.executed, p.money_unit),
+                    f"{p.execution_rate}%" if p.execution_rate is not None else "未填",
+                    p.total_score,
+                    p.grade,
+                ]
+            )
+        out.append(summary.render())
         for sheet in sheets:
             out.append(f"### {text(sheet['project_name'])}\n")
             score = sheet.get("total_score")
@@ -247,6 +253,7 @@ def _performance_section(entry: DisclosureEntry) -> str:
                     details(
                         f"绩效指标（{len(sheet['indicators'])} 项）",
                         _indicator_table(sheet["indicators"], INDICATOR_COLUMNS),
+                        search=False,
                     )
                 )
             analysis = "\n".join(
@@ -254,7 +261,10 @@ def _performance_section(entry: DisclosureEntry) -> str:
                 for part in sheet.get("analysis") or []
             )
             if analysis:
-                out.append(details("自评分析", analysis))
+                # The long self-assessment is read on the page, not searched: it would be
+                # the largest part of the search index (the project's name, targets and
+                # results above are indexed).
+                out.append(details("自评分析", raw_html(analysis), search=False))
     targets = annexes.get("performance_targets") or []
     if targets:
         out.append("## 项目绩效目标\n")
@@ -264,6 +274,7 @@ def _performance_section(entry: DisclosureEntry) -> str:
             table = HtmlTable(
                 headers=["资金来源", f"实施期资金总额（{unit}）", f"年度资金总额（{unit}）"],
                 numeric={1, 2},
+                name_column=0,
             )
             for row in sheet.get("funding") or []:
                 table.add(
@@ -273,7 +284,7 @@ def _performance_section(entry: DisclosureEntry) -> str:
                         number(row.get("annual_yuan")),
                     ]
                 )
-            out.append(table.render(search=True))
+            out.append(table.render())
             for label, key in (
                 ("项目概况", "overview"),
                 ("实施期总目标", "overall_target_period"),
@@ -286,6 +297,7 @@ def _performance_section(entry: DisclosureEntry) -> str:
                     details(
                         f"绩效目标指标（{len(sheet['indicators'])} 项）",
                         _indicator_table(sheet["indicators"], TARGET_COLUMNS),
+                        search=False,
                     )
                 )
     return "\n".join(out)
@@ -298,7 +310,9 @@ def _glossary_section(entry: DisclosureEntry) -> str:
     items = "\n".join(
         f"<dt>{text(t['term'])}</dt>\n<dd>{text(t['definition'])}</dd>" for t in terms
     )
-    return f"## 名词解释\n\n<dl>\n{items}\n</dl>\n"
+    # Left out of the search index: the glossary page has every term with its sources, so a
+    # search for a term leads there once instead of to every disclosure that defines it.
+    return f"## 名词解释\n\n<dl data-search-exclude>\n{items}\n</dl>\n"
 
 
 def _finding_value(value: object) -> str:
@@ -371,18 +385,28 @@ def findings_block(entry: DisclosureEntry) -> str:
     return "\n".join(out) + "\n"
 
 
-def _download_rows(entry: DisclosureEntry, files: list[Download]) -> list[list[str]]:
-    rows = []
+def _file_label(label: str) -> str:
+    """A file name, escaped, that wraps after ``/`` and ``_`` and before the extension."""
+    escaped = text(label).replace("/", "/<wbr>").replace("&#95;", "&#95;<wbr>")
+    stem, dot, suffix = escaped.rpartition(".")
+    return f"{stem}<wbr>.{suffix}" if dot and stem else escaped
+
+
+def _downloads_table(entry: DisclosureEntry, files: list[Download]) -> str:
+    """The files with size and SHA-256, as raw HTML (links from the page's URL; the files
+    are the ones just published, so there is nothing for MkDocs to check)."""
+    table = HtmlTable(headers=["文件", "大小", "SHA-256"], numeric={1})
+    root = url_root(entry.page)
     for download in files:
         label = "原始文本（PDF 提取）" if download is entry.source else download.name
-        rows.append(
+        table.add_html(
             [
-                md_link(label, link(entry.page, download.path)),
+                f'<a href="{attr(root + download.path)}">{_file_label(label)}</a>',
                 text(format_size(download.size)),
-                f'<code class="sha256">{download.sha256}</code>',
+                f'<code class="sha256">{text(download.sha256)}</code>',
             ]
         )
-    return rows
+    return table.render()
 
 
 def _downloads_section(entry: DisclosureEntry, portal: Portal) -> str:
@@ -398,16 +422,15 @@ def _downloads_section(entry: DisclosureEntry, portal: Portal) -> str:
             "全部表格的 Excel 工作簿，以及每张表的 CSV 和 Parquet 文件。"
             "下载后可用 SHA-256 校验值核对文件完整性。</p>\n"
         )
-    headers = ["文件", "大小", "SHA-256"]
-    align = ["left", "right", "left"]
     if files:
-        out.append(md_table(headers, _download_rows(entry, files), align))
+        out.append(_downloads_table(entry, files))
     if per_table:
         out.append(
-            f"<details markdown>\n<summary>逐表文件（CSV / Parquet，共 {len(per_table)} 个）"
-            "</summary>\n\n"
-            + md_table(headers, _download_rows(entry, per_table), align)
-            + "\n</details>\n"
+            details(
+                f"逐表文件（CSV / Parquet，共 {len(per_table)} 个）",
+                _downloads_table(entry, per_table),
+                search=False,
+            )
         )
     licence = entry.licence or "政府信息公开，按原样转载"
     out.append(f"<p><strong>许可：</strong>{text(licence)}</p>\n")

@@ -14,7 +14,7 @@ from collections import Counter
 
 from builder.pages.catalog import CheckInfo, DisclosureEntry, Portal, link
 from builder.pages.disclosure import describe_finding
-from builder.pages.markup import front_matter, md_link, md_table, text
+from builder.pages.markup import front_matter, md_link, md_table, search_excluded, text
 
 QUALITY = "quality.md"
 
@@ -86,10 +86,12 @@ def _completeness(disclosures: list[DisclosureEntry]) -> str:
                 text("、".join(missing) if missing else "—"),
             ]
         )
-    return md_table(
-        ["公开文件", "应有表格", "已整理", "本表无数据", "缺失的表"],
-        rows,
-        ["left", "right", "right", "right", "left"],
+    return search_excluded(
+        md_table(
+            ["公开文件", "应有表格", "已整理", "本表无数据", "缺失的表"],
+            rows,
+            ["left", "right", "right", "right", "left"],
+        )
     )
 
 
@@ -105,10 +107,12 @@ def _coverage(disclosures: list[DisclosureEntry]) -> str:
                 text(f"{coverage.get('accounted_percent')}%"),
             ]
         )
-    return md_table(
-        ["公开文件", "表格和附件中的数字", "未能解读", "已解读比例"],
-        rows,
-        ["left", "right", "right", "right"],
+    return search_excluded(
+        md_table(
+            ["公开文件", "表格和附件中的数字", "未能解读", "已解读比例"],
+            rows,
+            ["left", "right", "right", "right"],
+        )
     )
 
 
@@ -129,7 +133,9 @@ def _audit(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
         [text(short[entry.disclosure_id]), md_link(entry.title, link(QUALITY, entry.page))]
         for entry in disclosures
     ]
-    out.append(md_table(["列", "公开文件"], legend))
+    # The tables (a row or a column per disclosure) stay out of the search index; the
+    # findings in plain words below are indexed.
+    out.append(search_excluded(md_table(["列", "公开文件"], legend)))
     rows = []
     for check in checks:
         cells = [_cell(check, entry) for entry in disclosures]
@@ -140,10 +146,12 @@ def _audit(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
             [f"{text(title)}<br><code>{text(check.id)}</code>", *(text(cell) for cell in cells)]
         )
     out.append(
-        md_table(
-            ["核查规则", *(text(short[e.disclosure_id]) for e in disclosures)],
-            rows,
-            ["left"] + ["center"] * len(disclosures),
+        search_excluded(
+            md_table(
+                ["核查规则", *(text(short[e.disclosure_id]) for e in disclosures)],
+                rows,
+                ["left"] + ["center"] * len(disclosures),
+            )
         )
     )
     for entry in disclosures:
