@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 STAGES = ["fingerprint", "disclosures", "portal package", "pages+charts", "portal pages"]
-STEPS = ["parse", "audit", "packages", "pages+charts"]
+STEPS = ["parse", "audit", "packages", "cache", "pages+charts"]
 
 
 def measure(
