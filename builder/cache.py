@@ -61,6 +61,15 @@ def source_key(source: Path) -> str:
     return digest.hexdigest()
 
 
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write ``target`` through a temporary file beside it: a killed build leaves the old
+    file or the new one, never half of one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}")
+    temporary.write_bytes(data)
+    temporary.replace(target)
+
+
 def cache_dir_for(packages: Path) -> Path:
     return packages.resolve().parent / CACHE_NAME
 
@@ -83,11 +92,8 @@ class BuildCache:
 
     def store(self, disclosure_id: str, key: str, part: str, value: Any) -> None:
         """Write atomically: a killed build leaves no half-written pickle under a key."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        target = self.path(disclosure_id, key, part)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}")
-        temporary.write_bytes(pickle.dumps(value, protocol=PICKLE_PROTOCOL))
-        temporary.replace(target)
+        data = pickle.dumps(value, protocol=PICKLE_PROTOCOL)
+        write_atomic(self.path(disclosure_id, key, part), data)
 
     def prune(self, keep: dict[str, str]) -> None:
         """Remove every entry but the current key of each kept disclosure."""

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder.cache import DIGEST, BuildCache, cache_dir_for, source_key
+from builder.cache import DIGEST, BuildCache, cache_dir_for, source_key, write_atomic
 from builder.errors import DisclosureError
 from builder.pages import (
     GENERATED_DIRS,
@@ -411,11 +411,8 @@ def read_state(cache: BuildCache) -> dict[str, str]:
 
 
 def write_state(cache: BuildCache, packages: dict[str, str]) -> None:
-    cache.folder.mkdir(parents=True, exist_ok=True)
-    target = cache.folder / STATE
-    temporary = target.with_name(f".{STATE}.{os.getpid()}")
-    temporary.write_text(json.dumps({"packages": packages}, sort_keys=True), encoding="utf-8")
-    temporary.replace(target)
+    data = json.dumps({"packages": packages}, sort_keys=True).encode("utf-8")
+    write_atomic(cache.folder / STATE, data)
 
 
 def docs_dir_for(site: Path) -> Path:

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from builder.cache import write_atomic
+
 STAGING = ".staging"  # under the docs dir; MkDocs ignores dot folders
 
 
@@ -81,12 +83,9 @@ class Outputs:
         return cls(docs_dir, dict(data.get("owners", {})))
 
     def save(self, state: Path) -> None:
-        state.parent.mkdir(parents=True, exist_ok=True)
         owners = {name: self.owners[name] for name in sorted(self.seen)}
         data = {"docs_dir": str(self.docs_dir.resolve()), "owners": owners}
-        temporary = state.with_name(f".{state.name}.{os.getpid()}")
-        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        temporary.replace(state)
+        write_atomic(state, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
     def current(self, owner: str, key: str) -> dict[str, Any] | None:
         """The owner's record if its key is unchanged and its files are all there."""
