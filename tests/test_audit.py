@@ -385,6 +385,32 @@ def budget_document() -> Doc:
         ("total", "合计", ("10.00", "10.00")),
     )
     keyed(t, "budget_office_operating_costs", "unit_name", ("", "部门合计", ("20.00", "20.00")))
+    # a publisher's own tables (Shanghai): state capital by function; 三公 with 机关运行经费
+    t.classified(
+        "budget_state_capital_expenditure",
+        ("合计", "合计", "2.00", None, "2.00"),
+        ("223", "国有资本经营预算支出", "2.00", None, "2.00"),
+    )
+    t.add(
+        "budget_three_public_and_office_costs",
+        [
+            t.row(
+                {"phase": "budget"}
+                | amounts_by_column(
+                    (
+                        "total_10k_yuan",
+                        "overseas_trips_10k_yuan",
+                        "vehicles_total_10k_yuan",
+                        "vehicle_purchase_10k_yuan",
+                        "vehicle_operation_10k_yuan",
+                        "official_receptions_10k_yuan",
+                        "office_operating_costs_10k_yuan",
+                    ),
+                    ("10.00", "4.00", "5.00", None, "5.00", "1.00", "20.00"),
+                )
+            )
+        ],
+    )
     keyed(t, "budget_project_expenditure", "project_name", ("", "项目甲", ("60.00", "60.00")))
     keyed(
         t,
@@ -640,6 +666,24 @@ FAILING: dict[str, tuple[str, Mutation]] = {
     "three-public/subtotals": (
         "final",
         set_cell("three_public_costs", "vehicle_purchase_10k_yuan", "1.00", phase="final"),
+    ),
+    "three-public/budget-subtotals": (
+        "budget",
+        set_cell(
+            "budget_three_public_and_office_costs",
+            "vehicle_purchase_10k_yuan",
+            "1.00",
+            phase="budget",
+        ),
+    ),
+    "row-sum/budget-14-total": (
+        "budget",
+        set_cell(
+            "budget_state_capital_expenditure",
+            "basic_expenditure_10k_yuan",
+            "1.00",
+            function_code="223",
+        ),
     ),
     "subtotal/10-procurement": (
         "final",

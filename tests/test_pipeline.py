@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from builder import steps
 from builder.errors import DisclosureError
+from builder.parse import parse_file
 from builder.pipeline import build_data
 from builder.publish.resources import PackagePlan
 from tests.conftest import SOURCES, copy_seeds, run_builder
@@ -89,16 +91,22 @@ def test_a_file_that_differs_from_its_provenance_is_refused(tmp_path: Path) -> N
     assert not (tmp_path / "packages").exists()
 
 
-def test_amounts_in_another_money_unit_are_refused(tmp_path: Path) -> None:
-    """The schemas declare 万元; publishing 元 amounts under them would mislabel them."""
-    sources = copy_sources(tmp_path / "sources", SEED_000)
-    (sources / f"{SEED_000}.meta.yaml").unlink()
-    text = sources / f"{SEED_000}.txt"
-    text.write_text(
-        text.read_text(encoding="utf-8").replace("金额单位：万元", "金额单位：元"), encoding="utf-8"
-    )
-    with pytest.raises(DisclosureError, match="amounts in 万元/元; the schemas declare 万元"):
-        build_data(sources, tmp_path / "packages", strict=True)
+def test_amounts_in_yuan_are_converted_exactly_to_10k_yuan(tmp_path: Path) -> None:
+    """A table printed in 元 is published in 万元, divided by 10,000 with no rounding; the
+    printed unit stays in the parse and every printed number is still accounted for."""
+    text = (SOURCES / f"{SEED_000}.txt").read_text(encoding="utf-8")
+    path = tmp_path / "yuan.txt"
+    path.write_text(text.replace("金额单位：万元", "金额单位：元", 2), encoding="utf-8")
+    parsed = parse_file(path)
+    tables = {t["number"]: t for t in parsed["tables"]}
+    first, second, third = tables["01"], tables["02"], tables["03"]
+    assert (first["printed_money_unit"], first["money_unit"]) == ("元", "万元")
+    assert (second["printed_money_unit"], second["money_unit"]) == ("元", "万元")
+    assert third["printed_money_unit"] == "万元"
+    total = next(r for r in second["rows"] if r["level"] == "合计")
+    assert total["total_income_10k_yuan"] == Decimal("0.638269")  # printed 6382.69 (元)
+    assert parsed["report"]["coverage"]["unparsed"] == 0
+    assert parsed["document"]["printed_money_units"] == ["万元", "元"]
 
 
 def test_a_record_may_not_relabel_the_money_unit(tmp_path: Path) -> None:

@@ -252,13 +252,21 @@ def basic_expenditure_groups(parsed: Parsed) -> Breakdown | None:
     return Breakdown(table_label(parsed, table), items) if items else None
 
 
+def wide_three_public_costs(parsed: Parsed) -> dict[str, Any] | None:
+    """A 三公 table printed as one row per phase: the final accounts' (公开09表), or a budget's
+    that prints 三公 and 机关运行经费 together (e.g. Shanghai)."""
+    return find_table(parsed, "three_public_costs") or find_table(
+        parsed, "budget_three_public_and_office_costs"
+    )
+
+
 def three_public_costs(parsed: Parsed) -> Breakdown | None:
     """The 三公 items; each item's ``group`` is its phase (预算数 or 决算数).
 
     Final accounts (公开09表) print both the budget and the actual; a budget (预算公开表10)
     prints the budget only. Blank cells count as zero here: the table prints every item.
     """
-    table = find_table(parsed, "three_public_costs")
+    table = wide_three_public_costs(parsed)
     if table is not None:
         items = tuple(
             Item(label, row.get(f"{key}_10k_yuan") or Decimal(0), key, PHASE_ZH[row["phase"]])
@@ -280,7 +288,7 @@ def three_public_costs(parsed: Parsed) -> Breakdown | None:
 def three_public_totals(parsed: Parsed) -> dict[str, Decimal]:
     """The printed 三公 合计 by phase (``预算数`` / ``决算数``), where printed."""
     totals: dict[str, Decimal] = {}
-    table = find_table(parsed, "three_public_costs")
+    table = wide_three_public_costs(parsed)
     if table is not None:
         for row in table["rows"]:
             if row.get("total_10k_yuan") is not None:

@@ -69,6 +69,7 @@ VIEW_ROWS = frozenset(
         "budget_summary",
         "three_public_costs",
         "budget_three_public_costs",
+        "budget_three_public_and_office_costs",
     }
 )
 

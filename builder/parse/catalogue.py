@@ -24,6 +24,10 @@ _ORDINAL_PREFIX = re.compile(
 )
 _CIRCLED = re.compile(r"^[\u2460-\u2473]")
 _YEAR_PREFIX = re.compile(r"^\d{4}\s*年(?:度)?")
+# A title may carry the scope before its name (部门收支总表, 单位财务收支预算总表) and its
+# quotes may be printed in another font and lost ("三公" → 三公): both are dropped.
+_SCOPE_PREFIX = re.compile(r"^(?:[区市省县]级)?(?:部门|单位)(?=.{4,})")
+_TITLE_QUOTES = re.compile(r"[\"']")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
 
 
@@ -42,6 +46,11 @@ class TableKind:
     titles: tuple[str, ...]
 
     @property
+    def optional(self) -> bool:
+        """Printed by some publishers only: not expected unless announced."""
+        return bool(self.options.get("optional", False))
+
+    @property
     def field_names(self) -> list[str]:
         return [field["name"] for field in self.fields]
 
@@ -56,6 +65,10 @@ class Catalogue:
 
     kinds: dict[str, TableKind]
     variants: dict[str, Any]
+
+    def expected(self, family: str) -> list[TableKind]:
+        """The kinds every disclosure of the family should print."""
+        return [kind for kind in self.family(family) if not kind.optional]
 
     def family(self, family: str) -> list[TableKind]:
         kinds = [kind for kind in self.kinds.values() if kind.family == family]
@@ -106,6 +119,7 @@ def normalise_title(text: str, traditional: dict[str, str]) -> str:
     name = normalise_name(text, traditional)
     name = re.sub(r"\.{2,}.*$|…+.*$", "", name)
     name = _YEAR_PREFIX.sub("", name)
+    name = _SCOPE_PREFIX.sub("", _TITLE_QUOTES.sub("", name))
     return normalise_name(name, traditional)
 
 

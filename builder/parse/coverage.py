@@ -30,6 +30,7 @@ class Region:
     landed: list[tuple[int, Decimal]] = field(default_factory=list)
     header_lines: set[int] = field(default_factory=set)
     placeholders: list[tuple[int, Decimal]] = field(default_factory=list)
+    scale: Decimal = Decimal(1)  # printed unit → 万元, as the reader converted the amounts
 
 
 def token_value(cell: str) -> Decimal | None:
@@ -87,7 +88,11 @@ def account(region: Region) -> dict[str, Any]:
                 continue
             counts["tokens"] += 1
             value = token_value(cell)
-            if value is not None and landed[line.number][value] > 0:
+            converted = value * region.scale if value is not None else None
+            if converted is not None and landed[line.number][converted] > 0:
+                landed[line.number][converted] -= 1
+                counts["landed"] += 1
+            elif value is not None and landed[line.number][value] > 0:
                 landed[line.number][value] -= 1
                 counts["landed"] += 1
             elif line.number in region.header_lines:
@@ -97,7 +102,10 @@ def account(region: Region) -> dict[str, Any]:
                 counts["placeholder"] += 1
             else:
                 counts["unparsed"] += 1
-                unparsed.append({"line": line.number, "token": cell, "text": line.text})
+                entry: dict[str, Any] = {"line": line.number, "token": cell, "text": line.text}
+                if line.page is not None:
+                    entry["page"] = line.page
+                unparsed.append(entry)
     return {
         "region": region.name,
         "tokens": counts["tokens"],

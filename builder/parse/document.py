@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from builder.errors import DisclosureError
 from builder.parse import annexes, narrative
 from builder.parse.catalogue import Catalogue, TableKind, load_catalogue
+from builder.parse.columns import conform
 from builder.parse.coverage import Region, account, landed_values
 from builder.parse.report import Issue
 from builder.parse.tables import LAYOUTS, Context
@@ -27,8 +28,16 @@ from builder.sources.reading import Line, SourceText
 FORMAT = "open-budget-portal/canonical-parse"
 FORMAT_VERSION = 1
 
-COVER = re.compile(r"(?P<year>\d{4})\s*年度?\s*(?P<scope>部门|单位)?\s*(?P<kind>预算|决算)")
+COVER_KIND = re.compile(r"(?P<scope>部门|单位)?(?P<kind>预算|决算)")
+COVER_LABEL = re.compile(
+    r"^(?P<label>预算主管部门|主管部门|预算单位|部门名称|单位名称|编制单位|编制部门)[:：](?P<name>.*)$"
+)
+COVER_LABEL_SCOPES = {"主管部门": "部门", "部门": "部门", "单位": "单位"}
+YEAR_TOKEN = re.compile(r"((?:19|20)\d{2})(?=年|$|\D)")
+YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}年?度?")
+TITLE_TAIL = re.compile(r"(?:年度?)?(?:[区市省县]级)?$")
 PART_HEADING = re.compile(r"^第(?P<n>[一二三四五六七八九十]+)部分\s*(?P<title>.*)$")
+TOC_LEADER = re.compile(r"\.{3,}|…{2,}|·{3,}")
 TOC_ENTRY = re.compile(r"(?:\.{3,}|…{2,}|·{3,}).*$|\t\s*\d+\s*$")
 YEAR = re.compile(r"(\d{4})\s*年")
 COVER_LINES = 12
@@ -140,35 +149,63 @@ def parse_source(source: SourceText) -> dict[str, Any]:
 
 
 def read_cover(source: SourceText) -> dict[str, Any]:
-    """Unit, year, kind and scope from the first lines (the title may span lines)."""
-    seen: list[Line] = []
+    """Unit, year, kind and scope from the cover, however its title is split over lines.
+
+    The cover is the first non-empty lines before the table of contents or the first part
+    heading. A label line (``预算主管部门：…``, ``单位名称：…``) names the unit; otherwise the unit
+    is the title's text before the year or the kind. The year may stand on a line of its own.
+    """
+    catalogue = load_catalogue()
+    title_lines: list[Line] = []
+    labels: list[tuple[str, str]] = []
+    first: Line | None = None
     for line in source.lines:
-        text = line.text.strip()
+        text = "".join(line.cells) if line.has_cells else line.text.strip()
         if not text:
             continue
-        seen.append(line)
-        match = COVER.search(text.replace(" ", ""))
-        if match and "公开" in text:
-            before = text.replace(" ", "")[: match.start()]
-            unit = "".join(ln.text.strip().replace(" ", "") for ln in seen[:-1]) + before
-            return {
-                "unit_name": unit or None,
-                "year": int(match["year"]),
-                "scope": match["scope"],
-                "kind": "final" if match["kind"] == "决算" else "budget",
-                "kind_zh": match["kind"],
-                "title": "".join(ln.text.strip() for ln in seen),
-                "line": line.number,
-            }
-        if len(seen) >= COVER_LINES:
+        first = first or line
+        compact = catalogue.name(text)
+        if compact == "目录" or PART_HEADING.match(compact):
             break
-    raise DisclosureError(
-        source.path,
-        seen[0].number if seen else None,
-        "not a disclosure: no title such as 2024年度部门决算公开 or 2023年度单位预算公开"
-        " in the first lines",
-        "the file should be the text of a 部门预算/决算公开 document",
+        label = COVER_LABEL.match(compact)
+        if label:
+            labels.append((label["label"], label["name"]))
+        else:
+            title_lines.append(line)
+        if len(title_lines) + len(labels) >= COVER_LINES:
+            break
+    title = "".join(("".join(ln.cells) if ln.has_cells else ln.text.strip()) for ln in title_lines)
+    compact = "".join(title.split())
+    kinds = list(COVER_KIND.finditer(compact))
+    years = YEAR_TOKEN.findall(compact)
+    if not kinds or not years:
+        raise DisclosureError(
+            source.path,
+            first.number if first else None,
+            "not a disclosure: no cover title with a year and 预算 or 决算"
+            " (such as 2024年度部门决算公开) in the first lines",
+            "the file should be a 部门预算/决算公开 document (PDF, or its text)",
+        )
+    kind_match = kinds[0]
+    kind_line = next(ln for ln in title_lines if kind_match["kind"] in "".join(ln.text.split()))
+    scope = kind_match["scope"] or next(
+        (scope for label, _ in labels for key, scope in COVER_LABEL_SCOPES.items() if key in label),
+        None,
     )
+    unit = next((name for _, name in labels if name), None)
+    if unit is None:
+        before = compact[: kind_match.start()]
+        before = TITLE_TAIL.sub("", YEAR_IN_TITLE.sub("", before))
+        unit = before or None
+    return {
+        "unit_name": unit,
+        "year": int(years[0]),
+        "scope": scope,
+        "kind": "final" if kind_match["kind"] == "决算" else "budget",
+        "kind_zh": kind_match["kind"],
+        "title": title,
+        "line": kind_line.number,
+    }
 
 
 SECOND_COVER = re.compile(r"^\d{4}\s*年度?\s*(?:部门|单位)?\s*(?:预算|决算)公开$")
@@ -195,28 +232,42 @@ def is_toc_entry(text: str) -> bool:
 def read_toc(
     lines: Sequence[Line], catalogue: Catalogue, family: str
 ) -> tuple[int, list[TableKind]]:
-    """The index after the table of contents and the tables it announces."""
-    start = next((i for i, ln in enumerate(lines) if catalogue.name(ln.text) == "目录"), None)
+    """The index after the table of contents and the tables it announces.
+
+    The contents end where the document's first entry is printed again as a heading; or,
+    when its entries carry dot leaders or page numbers, at the first part heading without
+    them, or at the first page without them.
+    """
+    start = next((i for i, ln in enumerate(lines) if toc_text(ln, catalogue) == "目录"), None)
     if start is None:
         return 0, []
     announced: list[TableKind] = []
-    in_tables = False
+    first_entry: str | None = None
+    leader_page: int | None = None
     index = start + 1
     for index in range(start + 1, len(lines)):
-        text = lines[index].text.strip()
+        line = lines[index]
+        text = line.text.strip()
         if not text:
             continue
-        heading = PART_HEADING.match(text)
-        if heading and not is_toc_entry(text):
+        entry = is_toc_entry(text) or (line.has_cells and bool(TOC_LEADER.search(text)))
+        name = catalogue.name(TOC_ENTRY.sub("", text))
+        if first_entry is not None and name == first_entry and not entry:
             return index, announced
-        if heading:
-            in_tables = part_kind(heading["title"], catalogue) == "tables"
-            continue
-        if in_tables:
-            kind = catalogue.kind_for_title(TOC_ENTRY.sub("", text), family)
-            if kind and kind not in announced:
-                announced.append(kind)
+        new_page = line.page is not None and line.page != leader_page
+        if leader_page is not None and not entry and (PART_HEADING.match(text) or new_page):
+            return index, announced
+        if entry:
+            leader_page = line.page if line.page is not None else leader_page or 0
+        first_entry = first_entry or name
+        kind = catalogue.kind_for_title(TOC_ENTRY.sub("", text), family)
+        if kind and kind not in announced:
+            announced.append(kind)
     return index, announced
+
+
+def toc_text(line: Line, catalogue: Catalogue) -> str:
+    return catalogue.name("".join(line.cells) if line.has_cells else line.text)
 
 
 def part_kind(title: str, catalogue: Catalogue) -> str | None:
@@ -350,6 +401,9 @@ META_UNIT = re.compile(
     r"(?:部门名称|单位名称|编制单位)[:：](?P<name>.*?)(?=\d{4}\s*年|金额单位|单位[:：]|$)"
 )
 META_MONEY = re.compile(r"(?:金额单位|单位)[:：](?P<unit>万元|千元|亿元|元)")
+# Amounts are published in 万元; a table printed in another unit is converted exactly.
+MONEY_SCALES = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿元": Decimal(10000)}
+CONVERTIBLE = {"万元", *MONEY_SCALES}
 
 
 def read_table(
@@ -371,7 +425,12 @@ def read_table(
     money = META_MONEY.search(meta_text.replace(" ", ""))
     year = YEAR.search(meta_text)
     body_lines = region_lines[body_start:]
-    body = LAYOUTS[table.kind.layout](table.kind, body_lines, context)
+    scale = MONEY_SCALES.get(money["unit"], Decimal(1)) if money else Decimal(1)
+    conformed = conform(table.kind, body_lines, context.catalogue)
+    issues.extend(conformed.issues)
+    table_context = replace(context, scale=scale, groups=conformed.groups)
+    body = LAYOUTS[table.kind.layout](table.kind, conformed.lines, table_context)
+    body.header_lines |= conformed.header_lines
     issues.extend(body.issues)
     markers = context.catalogue.variants["empty_markers"]
     says_empty = any(marker in line.text for line in region_lines for marker in markers)
@@ -428,12 +487,18 @@ def read_table(
         "end_line": last_content_line(region_lines),
         "unit_name": "".join(unit["name"].split()) if unit else None,
         "year": int(year.group(1)) if year else None,
-        "money_unit": money["unit"] if money else None,
+        "money_unit": "万元" if money and money["unit"] in CONVERTIBLE else None,
+        "printed_money_unit": money["unit"] if money else None,
+        "columns_mapped_by": conformed.mapped_by,
         "fields": [public_field(f) for f in table.kind.fields],
         "rows": rows,
     }
-    region = Region(f"table:{table.kind.stem}", body_lines)
+    region = Region(f"table:{table.kind.stem}", body_lines, scale=scale)
     region.landed = list(landed_values(rows))
+    row_lines = {int(row["source_line"]) for row in rows}
+    region.landed.extend(
+        (number, Decimal(part)) for number, part in conformed.joined if number in row_lines
+    )
     region.header_lines = body.header_lines
     region.placeholders = body.placeholders
     return record, region
@@ -471,7 +536,7 @@ def missing_tables(
     """Tables announced in the contents (or standard for the family) with no body."""
     lines, catalogue, family, issues = doc.lines, doc.catalogue, doc.family, doc.issues
     present = {t.kind.stem for t in located}
-    expected = list(announced) or catalogue.family(family)
+    expected = list(announced) or catalogue.expected(family)
     missing = []
     for kind in expected:
         if kind.stem in present:
@@ -519,6 +584,7 @@ def document_metadata(
 ) -> dict[str, Any]:
     names = Counter(t["unit_name"] for t in tables if t.get("unit_name"))
     units = Counter(t["money_unit"] for t in tables if t.get("money_unit"))
+    printed = sorted({t["printed_money_unit"] for t in tables if t.get("printed_money_unit")})
     years = Counter(t["year"] for t in tables if t.get("year"))
     unit_name = cover["unit_name"] or (names.most_common(1)[0][0] if names else None)
     if unit_name is None:
@@ -558,6 +624,7 @@ def document_metadata(
         "kind_zh": cover["kind_zh"],
         "scope": cover["scope"],
         "money_unit": units.most_common(1)[0][0] if units else None,
+        "printed_money_units": printed,
     }
 
 

@@ -51,6 +51,8 @@ class Context:
 
     catalogue: Catalogue
     unit_name: str | None
+    scale: Decimal = Decimal(1)  # printed money unit → 万元 (元: 0.0001)
+    groups: int | None = None  # side-by-side repeats found in the header
 
 
 class Reader:
@@ -86,7 +88,7 @@ class Reader:
             return None
         if amount.kind == "not_applicable":
             self.issue(line, "not-applicable", f"{field_name} printed as {cell!r}", "info")
-        return amount.value
+        return scaled(amount.value, self.context.scale)
 
     def fill(self, row: Row, line: Line, cells: Sequence[str], columns: Sequence[str]) -> None:
         """Fill ``columns`` of ``row`` from ``cells`` by position."""
@@ -234,7 +236,7 @@ def read_two_sided(kind: TableKind, lines: Sequence[Line], context: Context) -> 
 
 def read_economic_groups(kind: TableKind, lines: Sequence[Line], context: Context) -> TableBody:
     reader = Reader(kind, context)
-    groups: int = kind.options["groups"]
+    groups: int = context.groups or kind.options["groups"]
     personnel: list[int] = kind.options["personnel_groups"]
     columns: list[str] = kind.columns
     width = len(columns)
@@ -302,7 +304,17 @@ def parse_cell(reader: Reader, line: Line, cell: str, name: str) -> Decimal | st
     except AmountError as exc:
         reader.issue(line, "unparsed-amount", f"{name}: {exc}")
         return None
-    return "na" if amount.kind == "not_applicable" else amount.value
+    if amount.kind == "not_applicable":
+        return "na"
+    return scaled(amount.value, reader.context.scale)
+
+
+def scaled(value: Decimal | None, scale: Decimal) -> Decimal | None:
+    """An amount in 万元, exactly: a table printed in 元 is divided by 10,000 with no
+    rounding (``156,211,123`` 元 → ``15621.1123`` 万元)."""
+    if value is None or scale == 1:
+        return value
+    return (value * scale).normalize() if value else value
 
 
 def read_three_public_wide(kind: TableKind, lines: Sequence[Line], context: Context) -> TableBody:
@@ -375,6 +387,7 @@ def read_named_rows(kind: TableKind, lines: Sequence[Line], context: Context) ->
             continue
         started = True
         cells = reader.check_width(line, cells, len(columns))
+        cells = label_from_code(cells, columns, names, context)
         if not any(cells[:names]):
             if has_numbers(cells):
                 reader.issue(line, "unknown-row", f"a row without a name: {cells}")
@@ -382,11 +395,12 @@ def read_named_rows(kind: TableKind, lines: Sequence[Line], context: Context) ->
         row = reader.new_row(line)
         reader.fill(row, line, cells, columns)
         first = cells[0]
+        code = row.get("economic_code") or ""
         if "level" in row:
             row["level"] = (
                 "合计"
                 if context.catalogue.name(first) in TOTAL_NAMES
-                else ("款" if cells[1] else "类")
+                else (level_of(code) if CODE.match(code) else ("款" if cells[1] else "类"))
             )
         if keyed:
             row["item_key"] = context.catalogue.alias("item_keys", first)
@@ -397,6 +411,20 @@ def read_named_rows(kind: TableKind, lines: Sequence[Line], context: Context) ->
     if projects:
         mark_aggregates(reader.body.rows, context)
     return reader.body
+
+
+def label_from_code(
+    cells: list[str], columns: Sequence[str], names: int, context: Context
+) -> list[str]:
+    """A 合计 printed in the code column of a named table is the row's name."""
+    codes = [i for i, name in enumerate(columns) if name.endswith("_code")]
+    if not codes or any(cells[:names]):
+        return cells
+    label = cells[codes[0]]
+    if context.catalogue.name(label) in TOTAL_NAMES:
+        cells = list(cells)
+        cells[0], cells[codes[0]] = label, ""
+    return cells
 
 
 def mark_aggregates(rows: list[Row], context: Context) -> None:

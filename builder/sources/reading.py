@@ -1,9 +1,11 @@
 """Read a disclosure text file into numbered lines with extraction noise stripped.
 
 Each :class:`Line` keeps its 1-based number in the file, the raw text and the cleaned
-text. Cleaning removes what PDF-to-text tools add (HTML tags, Markdown heading and bold
-marks, list bullets, page numbers such as ``-5-``, rules such as ``---``) and keeps the
-words and the tab-separated cells.
+text, and the page it was printed on when the text was extracted from a PDF (the extractor
+writes a marker line ``=== page N ===`` before each page; the marker is kept as an empty line
+so that line numbers stay those of the file). Cleaning removes what PDF-to-text tools add
+(HTML tags, Markdown heading and bold marks, list bullets, page numbers such as ``-5-``,
+rules such as ``---``) and keeps the words and the tab-separated cells.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ _PAGE_NUMBER = re.compile(r"^\s*[-—]\s*\d{1,4}\s*[-—]\s*$")
 # would cost memory for nothing.
 MAX_SOURCE_BYTES = 20 * 2**20
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+PAGE_MARKER = re.compile(r"^=== page (?P<page>\d{1,5}) ===$")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Line:
     raw: str
     text: str
     noise: tuple[str, ...] = ()
+    page: int | None = None
 
     @property
     def cells(self) -> list[str]:
@@ -121,7 +125,13 @@ def read_source(path: Path) -> SourceText:
             path, None, "the file contains binary data", "give the extracted text, not the PDF"
         )
     lines = []
+    page: int | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
+        marker = PAGE_MARKER.match(raw)
+        if marker:
+            page = int(marker["page"])
+            lines.append(Line(number, raw, "", ("page-marker",), page))
+            continue
         cleaned, noise = clean_line(raw)
-        lines.append(Line(number, raw, cleaned, noise))
+        lines.append(Line(number, raw, cleaned, noise, page))
     return SourceText(path, hashlib.sha256(data).hexdigest(), encoding, lines)
