@@ -46,6 +46,7 @@ class Conformed:
     groups: int | None = None
     mapped_by: str = "header"
     joined: list[tuple[int, str]] = field(default_factory=list)  # (line, code part) joined
+    printed: list[str] | None = None  # declared columns the header names (None: by position)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def conform(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> Conf
         result.header_lines = set()
         return result
     mapping, groups = targets
+    result.printed = sorted({t.column for t in mapping.values()})
     unmapped = [i for i in range(width) if i not in mapping and any(p for p in paths[i])]
     for index in unmapped:
         has_values = any(

@@ -490,7 +490,9 @@ def read_table(
         "money_unit": "万元" if money and money["unit"] in CONVERTIBLE else None,
         "printed_money_unit": money["unit"] if money else None,
         "columns_mapped_by": conformed.mapped_by,
+        **({"columns_printed": conformed.printed} if conformed.printed is not None else {}),
         "fields": [public_field(f) for f in table.kind.fields],
+        **({"says_empty": True} if says_empty else {}),
         "rows": rows,
     }
     region = Region(f"table:{table.kind.stem}", body_lines, scale=scale)

@@ -24,7 +24,16 @@ CHECKS_PACKAGE = "builder.validate"
 CHECKS_FILE = "checks.yaml"
 SCHEMA_PACKAGE = "builder.schemas"
 RULE_NAMES = frozenset(
-    {"missing_tables", "empty_tables", "hierarchy", "row_sum", "equation", "by_code", "code_names"}
+    {
+        "missing_tables",
+        "empty_tables",
+        "empty_note_with_amounts",
+        "hierarchy",
+        "row_sum",
+        "equation",
+        "by_code",
+        "code_names",
+    }
 )
 METADATA_KEYS = frozenset(
     {

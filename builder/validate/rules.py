@@ -67,6 +67,13 @@ class Disclosure:
     def parsed(self, stem: str) -> bool:
         return self.status(stem) == "parsed"
 
+    def printed(self, stem: str, name: str) -> bool:
+        """Whether the table prints the column at all (a column a publisher does not print
+        is not a column of zeros). Tables read by position print every declared column."""
+        table = self.tables.get(stem, {})
+        columns = table.get("columns_printed")
+        return columns is None or name in columns
+
     def rows(self, stem: str) -> list[Row]:
         """The rows of a parsed table (none for a missing, empty or unreadable one)."""
         if not self.parsed(stem):
@@ -322,7 +329,7 @@ def run_missing_tables(run: Run) -> None:
     """Each standard table of the family is there and readable."""
     doc = run.doc
     for stem in family_kinds(run):
-        if doc.kind(stem).optional and stem not in doc.tables:
+        if stem not in doc.tables:  # the parse lists every table it expected
             continue
         run.evaluated += 1
         status = doc.status(stem)
@@ -330,15 +337,17 @@ def run_missing_tables(run: Run) -> None:
             continue
         zh, en = table_label(doc, stem)
         table = doc.tables.get(stem, {})
-        rows: tuple[int, ...] = ()
         if status == "unreadable":
             rows = (int(table["start_line"]),) if table.get("start_line") else ()
             zh_why, en_why = "有标题但读不出任何数据行", "has a title but no row could be read"
-        elif table.get("announced"):
-            zh_why = "文本中没有此表的表体（目录中列有此表）"
-            en_why = "has no body in the text (the table of contents lists it)"
         else:
-            zh_why, en_why = "文本中没有此表", "is not in the text"
+            places = (table.get("expected_after_line"), table.get("expected_before_line"))
+            rows = tuple(int(n) for n in places if n)
+            if table.get("announced"):
+                zh_why = "文本中没有此表的表体（目录中列有此表）"
+                en_why = "has no body in the text (the table of contents lists it)"
+            else:
+                zh_why, en_why = "文本中没有此表", "is not in the text"
         title = doc.kind(stem).title
         run.state((stem,), rows, f"{zh}《{title}》缺失：{zh_why}。", f"{en} ({stem}) {en_why}.")
 
@@ -371,6 +380,27 @@ def run_empty_tables(run: Run) -> None:
             (int(line),) if line else (),
             f"{zh}《{doc.kind(stem).title}》为空表：{zh_why}。",
             f"{en} ({stem}) is empty: it {en_why}.",
+        )
+
+
+def run_empty_note_with_amounts(run: Run) -> None:
+    """A table whose note says it is empty (本表无数据) but which prints amounts."""
+    doc = run.doc
+    for stem in family_kinds(run):
+        table = doc.tables.get(stem)
+        if table is None or doc.status(stem) != "parsed":
+            continue
+        run.evaluated += 1
+        rows = table.get("rows", [])
+        if not table.get("says_empty") or not prints_amounts(doc, stem, rows):
+            continue
+        zh, en = table_label(doc, stem)
+        lines = sorted({int(row["source_line"]) for row in rows})
+        run.state(
+            (stem,),
+            tuple(lines),
+            f"{zh}《{doc.kind(stem).title}》注明本表无数据（或为空表），却列有金额。",
+            f"{en} ({stem}) says it has no data, yet prints amounts.",
         )
 
 
@@ -452,6 +482,9 @@ def run_row_sum(run: Run) -> None:
             parts = [str(name) for name in spec.get("parts", [])] or [
                 name for name in kind.amount_fields if name != total
             ]
+            parts = [name for name in parts if doc.printed(stem, name)]
+            if not parts or not doc.printed(stem, total):
+                continue
             printed = [cell(stem, row, total)]
             where_zh, where_en = cell_label(doc, printed)
             wording = Wording(
@@ -473,6 +506,8 @@ def run_equation(run: Run) -> None:
             parts = [Selector.read(spec, table, name) for spec in equation["parts"]]
             if not all(doc.parsed(selector.table) for selector in (total, *parts)):
                 continue
+            if not all(doc.printed(sel.table, sel.field) for sel in (total, *parts)):
+                continue
             matched, printed = total.select(doc)
             selections = [part.select(doc) for part in parts]
             if not matched or not printed or any(count == 0 for count, _ in selections):
@@ -493,6 +528,8 @@ def run_by_code(run: Run) -> None:
     left = Selector.read(params["left"], None, None)
     right = Selector.read(params["right"], None, None)
     if not (doc.parsed(left.table) and doc.parsed(right.table)):
+        return
+    if not (doc.printed(left.table, left.field) and doc.printed(right.table, right.field)):
         return
     sides: list[dict[str, Cell]] = []
     for selector in (left, right):
@@ -555,6 +592,7 @@ RULES: dict[str, Callable[[Run], None]] = {
     "empty_tables": run_empty_tables,
     "hierarchy": run_hierarchy,
     "row_sum": run_row_sum,
+    "empty_note_with_amounts": run_empty_note_with_amounts,
     "equation": run_equation,
     "by_code": run_by_code,
     "code_names": run_code_names,
