@@ -337,6 +337,7 @@ def run_missing_tables(run: Run) -> None:
             continue
         zh, en = table_label(doc, stem)
         table = doc.tables.get(stem, {})
+        rows: tuple[int, ...]
         if status == "unreadable":
             rows = (int(table["start_line"]),) if table.get("start_line") else ()
             zh_why, en_why = "有标题但读不出任何数据行", "has a title but no row could be read"
