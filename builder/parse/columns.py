@@ -58,11 +58,41 @@ class Target:
     part: int | None = None  # position of a 类/款/项 part within a split code
 
 
+@dataclass(frozen=True)
+class Header:
+    """A body's header as read for one kind: its rows, where data starts, the width of the
+    printed grid and one path of header texts per printed column."""
+
+    rows: list[tuple[Line, list[str]]]
+    data: list[tuple[Line, list[str]]]
+    first_data: int | None
+    width: int
+    paths: list[list[str]]
+
+
+def read_header(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> Header:
+    """The header rows of ``body`` (those before the first data row), as ``kind`` reads them."""
+    rows = [(line, line.cells) for line in body if line.has_cells]
+    header_rows, first_data = split_header(rows, catalogue, header_words(kind, catalogue))
+    if not header_rows:
+        return Header([], rows, first_data, 0, [])
+    width = max(len(cells) for _, cells in header_rows)
+    if first_data is not None:
+        width = max(width, len(rows[first_data][1]))
+    grid = [pad(cells, width) for _, cells in header_rows]
+    if first_data is not None:
+        data_cells = pad(rows[first_data][1], width)
+        parts = [c if is_code_part(c, catalogue) else "" for c in data_cells]
+        if any(parts):
+            grid.append(parts)
+    paths = header_paths([[header_text(c, catalogue) for c in row] for row in grid])
+    return Header(header_rows, rows, first_data, width, paths)
+
+
 def conform(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> Conformed:
     """Map the columns of ``body`` by their headers and rewrite its lines in declared order."""
-    rows = [(line, line.cells) for line in body if line.has_cells]
-    words = header_words(kind, catalogue)
-    header_rows, first_data = split_header(rows, catalogue, words)
+    header = read_header(kind, body, catalogue)
+    rows, header_rows, width, paths = header.data, header.rows, header.width, header.paths
     result = Conformed(list(body))
     if not header_rows:
         result.mapped_by = "position"
@@ -77,16 +107,6 @@ def conform(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> Conf
                 )
             )
         return result
-    width = max(len(cells) for _, cells in header_rows)
-    if first_data is not None:
-        width = max(width, len(rows[first_data][1]))
-    grid = [pad(cells, width) for _, cells in header_rows]
-    if first_data is not None:
-        data_cells = pad(rows[first_data][1], width)
-        parts = [c if is_code_part(c, catalogue) else "" for c in data_cells]
-        if any(parts):
-            grid.append(parts)
-    paths = header_paths([[header_text(c, catalogue) for c in row] for row in grid])
     targets = map_columns(kind, paths, catalogue)
     if targets is None:
         result.mapped_by = "position"

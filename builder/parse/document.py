@@ -18,9 +18,17 @@ from typing import Any
 
 from builder.errors import DisclosureError
 from builder.parse import annexes, narrative
-from builder.parse.catalogue import Catalogue, TableKind, load_catalogue
+from builder.parse.catalogue import Catalogue, TableKind, load_catalogue, normalise_title
 from builder.parse.columns import conform
 from builder.parse.coverage import Region, account, landed_values
+from builder.parse.generic import read_other_table
+from builder.parse.recognise import (
+    Recognition,
+    is_title_like,
+    recognise,
+    rows_follow,
+    strip_continuation,
+)
 from builder.parse.report import Issue
 from builder.parse.tables import LAYOUTS, Context
 from builder.sources.reading import Line, SourceText
@@ -65,6 +73,15 @@ class Doc:
 
 
 @dataclass(frozen=True)
+class Other:
+    """A table that matches no standard kind: published as printed."""
+
+    start: int
+    end: int
+    title_line: Line
+
+
+@dataclass(frozen=True)
 class Located:
     """A table region found in the tables part."""
 
@@ -97,7 +114,7 @@ def parse_source(source: SourceText) -> dict[str, Any]:
     else:
         start, end = table_part.start, table_part.end
     doc = Doc(lines, catalogue, family, issues)
-    located = locate_tables(doc, start, end)
+    located, others = locate_tables(doc, start, end)
     if not located:
         raise DisclosureError(
             source.path,
@@ -112,6 +129,11 @@ def parse_source(source: SourceText) -> dict[str, Any]:
     for table in located:
         record, region = read_table(lines, table, context, issues)
         tables.append(record)
+        regions.append(region)
+    other_tables: list[dict[str, Any]] = []
+    for other in others:
+        record, region = read_other_table(other.title_line, lines[other.start + 1 : other.end])
+        other_tables.append(record)
         regions.append(region)
     by_start = {table.start: record for table, record in zip(located, tables, strict=True)}
     tables.extend(missing_tables(doc, located, by_start, announced))
@@ -139,6 +161,7 @@ def parse_source(source: SourceText) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "document": metadata,
         "tables": tables,
+        "other_tables": other_tables,
         "annexes": {"performance_evaluations": evaluations, "performance_targets": targets},
         "narrative": texts,
         "report": build_report(source, issues, coverage, tables),
@@ -304,19 +327,28 @@ def number_of(text: str, catalogue: Catalogue) -> str | None:
     return None
 
 
-def locate_tables(doc: Doc, start: int, end: int) -> list[Located]:
-    """Find each table's title and number lines and cut the part into regions."""
-    lines, catalogue, family, issues = doc.lines, doc.catalogue, doc.family, doc.issues
-    titles: list[tuple[int, TableKind]] = []
-    numbers: list[tuple[int, str]] = []
-    nonempty = [i for i in range(start, end) if lines[i].text.strip()]
+@dataclass
+class Marks:
+    """What starts a table in the tables part: titles, printed numbers and title-like lines
+    that name no known kind."""
+
+    titles: list[tuple[int, TableKind]]
+    numbers: list[tuple[int, str]]
+    candidates: list[int]
+    nonempty: list[int]
+
+
+def scan_marks(doc: Doc, start: int, end: int) -> Marks:
+    lines, catalogue, family = doc.lines, doc.catalogue, doc.family
+    marks = Marks([], [], [], [i for i in range(start, end) if lines[i].text.strip()])
+    nonempty = marks.nonempty
     for position, index in enumerate(nonempty):
         if lines[index].has_cells:
             continue
         text = lines[index].text.strip()
         kind = catalogue.kind_for_title(text, family)
         if kind:
-            titles.append((index, kind))
+            marks.titles.append((index, kind))
             continue
         number = number_of(text, catalogue)
         if number is None and position + 1 < len(nonempty):
@@ -324,9 +356,25 @@ def locate_tables(doc: Doc, start: int, end: int) -> list[Located]:
             if following == "表":
                 number = number_of(text + following, catalogue)
         if number is not None:
-            numbers.append((index, number))
+            marks.numbers.append((index, number))
+        elif is_title_like(text, catalogue) and rows_follow(lines, index, end):
+            continuation = strip_continuation(normalise_title(text, catalogue.traditional))
+            if catalogue.kind_for_title(continuation, family) is None:
+                marks.candidates.append(index)
+    return marks
 
-    starts: list[tuple[int, TableKind, Line | None, Line | None, str | None]] = []
+
+def locate_tables(doc: Doc, start: int, end: int) -> tuple[list[Located], list[Other]]:
+    """Find each table's title and number lines and cut the part into regions."""
+    lines, catalogue, family, issues = doc.lines, doc.catalogue, doc.family, doc.issues
+    marks = scan_marks(doc, start, end)
+    titles, numbers, candidates, nonempty = (
+        marks.titles,
+        marks.numbers,
+        marks.candidates,
+        marks.nonempty,
+    )
+    starts: list[tuple[int, TableKind | None, Line | None, Line | None, str | None]] = []
     used: set[int] = set()
     for index, kind in titles:
         near = [
@@ -356,14 +404,7 @@ def locate_tables(doc: Doc, start: int, end: int) -> list[Located]:
             continue
         kind_by_number = catalogue.kind_for_number(int(number), family)
         if kind_by_number is None:
-            issues.append(
-                Issue(
-                    "warning",
-                    "unknown-table",
-                    lines[n].number,
-                    f"table number {number} is not a standard table",
-                )
-            )
+            starts.append((n, None, None, lines[n], number))
             continue
         issues.append(
             Issue(
@@ -375,11 +416,17 @@ def locate_tables(doc: Doc, start: int, end: int) -> list[Located]:
             )
         )
         starts.append((n, kind_by_number, None, lines[n], number))
+    starts.extend((index, None, lines[index], None, None) for index in candidates)
     starts.sort(key=lambda s: s[0])
-    located = []
-    for position, (first, kind, title_line, number_line, printed) in enumerate(starts):
+    located: list[Located] = []
+    others: list[Other] = []
+    for position, (first, found, title_line, number_line, printed) in enumerate(starts):
         last = starts[position + 1][0] if position + 1 < len(starts) else end
-        located.append(Located(kind, first, last, title_line, number_line, printed))
+        chosen = found or recognised(doc, first, last, title_line or number_line)
+        if chosen is None:
+            others.append(Other(first, last, title_line or number_line or lines[first]))
+        else:
+            located.append(Located(chosen, first, last, title_line, number_line, printed))
     seen: dict[str, Located] = {}
     for table in located:
         if table.kind.stem in seen:
@@ -394,7 +441,38 @@ def locate_tables(doc: Doc, start: int, end: int) -> list[Located]:
                 )
             )
         seen.setdefault(table.kind.stem, table)
-    return located
+    return located, others
+
+
+def recognised(doc: Doc, start: int, end: int, title: Line | None) -> TableKind | None:
+    """The kind a table with an unknown title is by its content (reported), or None."""
+    text = title.text.strip() if title else ""
+    name = normalise_title(text, doc.catalogue.traditional)
+    found = recognise(doc.lines[start + 1 : end], name, doc.catalogue, doc.family)
+    line = doc.lines[start].number
+    if isinstance(found, Recognition):
+        doc.issues.append(
+            Issue(
+                "info",
+                "recognised-by-content",
+                line,
+                f"{text!r} is not a known title; read as {found.kind.title} by its content"
+                f" ({found.evidence})",
+                found.kind.stem,
+            )
+        )
+        return found.kind
+    tied = "、".join(kind.title for kind in found)
+    why = f"it fits {tied} equally" if found else "its header fits no standard table"
+    doc.issues.append(
+        Issue(
+            "warning",
+            "unknown-table",
+            line,
+            f"{text!r} is not a standard table ({why}); kept as a table as printed",
+        )
+    )
+    return None
 
 
 META_UNIT = re.compile(
@@ -485,6 +563,7 @@ def read_table(
         "status": status,
         "start_line": region_lines[0].number,
         "end_line": last_content_line(region_lines),
+        **({"page": region_lines[0].page} if region_lines[0].page is not None else {}),
         "unit_name": "".join(unit["name"].split()) if unit else None,
         "year": int(year.group(1)) if year else None,
         "money_unit": "万元" if money and money["unit"] in CONVERTIBLE else None,

@@ -31,6 +31,7 @@ def format_summary(parsed: dict[str, Any]) -> str:
         f"   money unit: {doc['money_unit']}",
         "  tables:",
     ]
+    by_content = {i["table"] for i in report["issues"] if i["code"] == "recognised-by-content"}
     for table in parsed["tables"]:
         status = table["status"]
         detail = f"{len(table['rows'])} rows" if status == "parsed" else STATUS_ZH[status]
@@ -39,7 +40,18 @@ def format_summary(parsed: dict[str, Any]) -> str:
             if "start_line" in table
             else f"expected after line {table['expected_after_line']}"
         )
+        if table.get("page"):
+            where += f", page {table['page']}"
+        if table.get("printed_money_unit") not in (None, "万元"):
+            where += f", printed in {table['printed_money_unit']}, converted to 万元"
+        if table["kind"] in by_content:
+            where += f", recognised by content as printed {table.get('printed_title')!r}"
         out.append(f"    {table['number']:>2} {table['title']}: {detail} ({where})")
+    for other in parsed.get("other_tables", []):
+        out.append(
+            f"    -- {other['title']}: {len(other['rows'])} rows as printed, matches no standard"
+            f" table (line {other['start_line']})"
+        )
     annexes = parsed["annexes"]
     out.append(
         f"  annexes: {len(annexes['performance_evaluations'])} performance self-evaluations, "
@@ -59,8 +71,9 @@ def format_summary(parsed: dict[str, Any]) -> str:
     )
     for region in coverage["regions"]:
         for token in region["unparsed"]:
+            page = f" (page {token['page']})" if token.get("page") else ""
             out.append(
-                f"    unparsed: line {token['line']}: {token['token']!r} in {token['text']!r}"
+                f"    unparsed: line {token['line']}{page}: {token['token']!r} in {token['text']!r}"
             )
     problems = [i for i in report["issues"] if i["severity"] != "info"]
     if problems:

@@ -1,0 +1,142 @@
+"""Tables recognised by their content when their title is a variant never seen.
+
+A title-like line (short, ending in 表) followed by table rows starts a table. When its title
+names no known kind, the table's header words and the shape of its rows decide: each kind of
+the document's family is tried, scored by the share of its amount columns the header names
+(``columns.read_header`` and ``columns.map_columns``), and must fit the shape of the rows
+(classification codes for a classified table, both sides for a two-sided one). The title's
+characters in common with the kind's titles break a tie. A table no kind fits is kept as a
+generic table (title, header and rows as printed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from builder.parse.catalogue import Catalogue, TableKind, normalise_title
+from builder.parse.columns import (
+    CLASSIFICATION_CODE,
+    Header,
+    Target,
+    join_code,
+    map_columns,
+    read_header,
+)
+from builder.sources.reading import Line
+
+TITLE_LIKE = re.compile(r"^[^，。；：:,;]{4,40}表$")
+CONTINUATION = re.compile(r"^(?:续表)|(?:\(续(?:表)?\)|续表|续)$")
+MIN_SHARE = 0.5  # of a kind's amount columns the header must name
+MIN_AMOUNTS = 2
+ROWS_AHEAD = 4  # a title is followed by table rows within this many non-empty lines
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """The kind a table's content fits best, and the evidence."""
+
+    kind: TableKind
+    share: float
+    columns: int
+    evidence: str
+
+
+def is_title_like(text: str, catalogue: Catalogue) -> bool:
+    name = strip_continuation(normalise_title(text, catalogue.traditional))
+    return bool(TITLE_LIKE.match(name)) and not name.startswith(("注", "说明"))
+
+
+def strip_continuation(name: str) -> str:
+    return CONTINUATION.sub("", name)
+
+
+def rows_follow(lines: Sequence[Line], index: int, end: int) -> bool:
+    """Table rows begin within a few non-empty lines after ``index``."""
+    seen = 0
+    for line in lines[index + 1 : end]:
+        if not line.text.strip():
+            continue
+        if line.has_cells:
+            return True
+        seen += 1
+        if seen >= ROWS_AHEAD:
+            return False
+    return False
+
+
+def recognise(
+    body: Sequence[Line], title: str, catalogue: Catalogue, family: str
+) -> Recognition | Sequence[TableKind]:
+    """The best-fitting kind, or the tied kinds (none, or several) when no kind wins."""
+    scored: list[tuple[float, int, float, TableKind]] = []
+    for kind in catalogue.family(family):
+        fit = fit_of(kind, body, catalogue)
+        if fit is None:
+            continue
+        share, columns = fit
+        scored.append((share, columns, title_overlap(title, kind), kind))
+    if not scored:
+        return ()
+    scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
+    best = scored[0]
+    tied = [s for s in scored if (s[0], s[1], s[2]) == (best[0], best[1], best[2])]
+    if len(tied) > 1:
+        return [s[3] for s in tied]
+    share, columns, overlap, kind = best
+    evidence = (
+        f"header names {columns} of its amount columns ({share:.0%})"
+        f"; title shares {overlap:.0%} of its characters"
+    )
+    return Recognition(kind, share, columns, evidence)
+
+
+def fit_of(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> tuple[float, int] | None:
+    """Share and count of ``kind``'s amount columns the header names, if the rows fit."""
+    header = read_header(kind, body, catalogue)
+    if not header.rows:
+        return None
+    mapped = map_columns(kind, header.paths, catalogue)
+    if mapped is None:
+        return None
+    mapping, _ = mapped
+    amounts = set(kind.amount_fields)
+    named = {(t.group, t.column) for t in mapping.values() if t.column in amounts}
+    declared = declared_amounts(kind)
+    share = len(named) / declared if declared else 0.0
+    if share < MIN_SHARE or len(named) < min(MIN_AMOUNTS, declared):
+        return None
+    groups = {t.group for t in mapping.values()}
+    if kind.layout == "two_sided" and len(groups) < len(kind.columns):
+        return None
+    if kind.layout == "classified" and not has_codes(header, mapping, catalogue):
+        return None
+    return share, len(named)
+
+
+def declared_amounts(kind: TableKind) -> int:
+    amounts = set(kind.amount_fields)
+    if isinstance(kind.columns, dict):
+        return sum(1 for cols in kind.columns.values() for c in cols if c in amounts)
+    return sum(1 for c in kind.columns if c in amounts)
+
+
+def has_codes(header: Header, mapping: dict[int, Target], catalogue: Catalogue) -> bool:
+    """Some data row carries a classification code in the code columns."""
+    if header.first_data is None:
+        return False
+    code_columns = sorted(i for i, t in mapping.items() if t.column.endswith("_code"))
+    for _, cells in header.data[header.first_data :]:
+        parts = [cells[i] for i in code_columns if i < len(cells)]
+        if CLASSIFICATION_CODE.match(join_code(parts, catalogue)):
+            return True
+    return False
+
+
+def title_overlap(title: str, kind: TableKind) -> float:
+    """Characters of ``title`` found in the kind's best-matching title, as a share."""
+    chars = set(title)
+    if not chars:
+        return 0.0
+    return max(len(chars & set(t)) / len(chars | set(t)) for t in kind.titles)
