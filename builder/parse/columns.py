@@ -213,7 +213,8 @@ def is_data_row(cells: Sequence[str], catalogue: Catalogue, words: set[str]) -> 
     values = [c for c in cells if c]
     if not values:
         return False
-    if all(c.isdigit() for c in values) and is_column_numbers(values):
+    numbers = [c for c in values if catalogue.name(c) != "栏次"]
+    if numbers and all(c.isdigit() for c in numbers) and is_column_numbers(numbers):
         return False
     if any(is_numeric_token(c) for c in values):
         return True
