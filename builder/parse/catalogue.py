@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -18,6 +19,7 @@ from typing import Any
 import yaml
 
 SCHEMA_PACKAGE = "builder.schemas"
+LAYOUT_PACKAGE = "builder.parse.layouts"
 
 _ORDINAL_PREFIX = re.compile(
     r"^(?:[一二三四五六七八九十]+、|\(\s*[一二三四五六七八九十]+\s*\)|\d+[.、．])\s*"
@@ -128,9 +130,12 @@ def _load_yaml(name: str, package: str) -> Any:
 
 
 @cache
-def load_catalogue() -> Catalogue:
-    """Load every schema file and the variants file (cached)."""
+def load_catalogue(layout: str | None = None) -> Catalogue:
+    """Load every schema file and the variants file (cached), with the data of one layout
+    family (``builder/parse/layouts/<layout>.yaml``) merged in when one is named."""
     variants = _load_yaml("variants.yaml", "builder.parse")
+    extra: dict[str, Any] = load_layouts()[layout] if layout else {}
+    variants = merge_variants(variants, extra.get("variants", {}))
     traditional = variants["traditional"]
     kinds: dict[str, TableKind] = {}
     for entry in sorted(resources.files(SCHEMA_PACKAGE).iterdir(), key=lambda p: p.name):
@@ -139,7 +144,11 @@ def load_catalogue() -> Catalogue:
         schema = yaml.safe_load(entry.read_text(encoding="utf-8"))
         table = dict(schema["x-table"])
         stem = schema["name"]
-        titles = [schema["title"], *variants["titles"].get(stem, [])]
+        titles = [
+            schema["title"],
+            *variants["titles"].get(stem, []),
+            *extra.get("titles", {}).get(stem, []),
+        ]
         kinds[stem] = TableKind(
             stem=stem,
             family=table.pop("family"),
@@ -152,3 +161,47 @@ def load_catalogue() -> Catalogue:
             titles=tuple(dict.fromkeys(normalise_title(t, traditional) for t in titles)),
         )
     return Catalogue(kinds, variants)
+
+
+def merge_variants(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """The variants with a layout family's additions: mappings updated, lists extended."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if key not in base:
+            raise ValueError(f"layout data names an unknown variants key: {key}")
+        if isinstance(value, dict):
+            merged[key] = {**base[key], **value}
+        elif isinstance(value, list):
+            merged[key] = [*base[key], *value]
+        else:
+            raise ValueError(f"layout data for {key} must be a mapping or a list")
+    return merged
+
+
+@cache
+def load_layouts() -> dict[str, dict[str, Any]]:
+    """Every layout family's data file, by name."""
+    layouts: dict[str, dict[str, Any]] = {}
+    folder = resources.files(LAYOUT_PACKAGE)
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".yaml"):
+            data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+            layouts[str(data["name"])] = data
+    return layouts
+
+
+def pick_layout(texts: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The layout family whose evidence the texts show most (None: the generic data), and
+    the evidence found."""
+    joined = "\n".join("".join(text.split()) for text in texts)
+    best: tuple[int, str | None, list[str]] = (0, None, [])
+    tied = False
+    for name, data in load_layouts().items():
+        found = [p for p in data.get("evidence", []) if re.search(p, joined, re.MULTILINE)]
+        if len(found) > best[0]:
+            best, tied = (len(found), name, found), False
+        elif found and len(found) == best[0]:
+            tied = True
+    if tied:
+        return None, []
+    return best[1], best[2]

@@ -77,8 +77,6 @@ def read_header(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> 
     if not header_rows:
         return Header([], rows, first_data, 0, [])
     width = max(len(cells) for _, cells in header_rows)
-    if first_data is not None:
-        width = max(width, len(rows[first_data][1]))
     grid = [pad(cells, width) for _, cells in header_rows]
     if first_data is not None:
         data_cells = pad(rows[first_data][1], width)

@@ -18,7 +18,13 @@ from typing import Any
 
 from builder.errors import DisclosureError
 from builder.parse import annexes, narrative
-from builder.parse.catalogue import Catalogue, TableKind, load_catalogue, normalise_title
+from builder.parse.catalogue import (
+    Catalogue,
+    TableKind,
+    load_catalogue,
+    normalise_title,
+    pick_layout,
+)
 from builder.parse.columns import conform
 from builder.parse.coverage import Region, account, landed_values
 from builder.parse.generic import read_other_table
@@ -49,6 +55,7 @@ TOC_LEADER = re.compile(r"\.{3,}|…{2,}|·{3,}")
 TOC_ENTRY = re.compile(r"(?:\.{3,}|…{2,}|·{3,}).*$|\t\s*\d+\s*$")
 YEAR = re.compile(r"(\d{4})\s*年")
 COVER_LINES = 12
+EVIDENCE_LINES = 200  # a layout family is recognised on the cover and the contents
 NUMBER_DISTANCE = 3  # a table number is printed within this many lines of its title
 
 
@@ -95,8 +102,9 @@ class Located:
 
 def parse_source(source: SourceText) -> dict[str, Any]:
     """Parse a disclosure text into the canonical structure (JSON-ready but for Decimals)."""
-    catalogue = load_catalogue()
     lines = source.lines
+    layout, evidence = pick_layout([ln.text for ln in lines[:EVIDENCE_LINES]])
+    catalogue = load_catalogue(layout)
     issues: list[Issue] = []
     cover = read_cover(source)
     refuse_second_disclosure(source, cover["line"])
@@ -156,6 +164,7 @@ def parse_source(source: SourceText) -> dict[str, Any]:
     texts = narrative.read_narrative(lines, parts, skip, catalogue, issues)
     coverage = [account(region) for region in regions]
     metadata = document_metadata(source, cover, tables, issues)
+    metadata["layout"] = {"family": layout or "generic", "evidence": evidence}
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,

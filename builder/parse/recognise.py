@@ -2,8 +2,9 @@
 
 A title-like line (short, ending in 表) followed by table rows starts a table. When its title
 names no known kind, the table's header words and the shape of its rows decide: each kind of
-the document's family is tried, scored by the share of its amount columns the header names
-(``columns.read_header`` and ``columns.map_columns``), and must fit the shape of the rows
+the document's family is tried, scored by the share of the printed value columns its amount
+columns name (``columns.read_header`` and ``columns.map_columns``), and must fit the shape of
+the rows
 (classification codes for a classified table, both sides for a two-sided one). The title's
 characters in common with the kind's titles break a tie. A table no kind fits is kept as a
 generic table (title, header and rows as printed).
@@ -15,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from builder.parse.amounts import is_numeric_token
 from builder.parse.catalogue import Catalogue, TableKind, normalise_title
 from builder.parse.columns import (
     CLASSIFICATION_CODE,
@@ -28,7 +30,7 @@ from builder.sources.reading import Line
 
 TITLE_LIKE = re.compile(r"^[^，。；：:,;]{4,40}表$")
 CONTINUATION = re.compile(r"^(?:续表)|(?:\(续(?:表)?\)|续表|续)$")
-MIN_SHARE = 0.5  # of a kind's amount columns the header must name
+MIN_SHARE = 0.6  # of the printed value columns the kind's amount columns must name
 MIN_AMOUNTS = 2
 ROWS_AHEAD = 4  # a title is followed by table rows within this many non-empty lines
 
@@ -93,7 +95,8 @@ def recognise(
 
 
 def fit_of(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> tuple[float, int] | None:
-    """Share and count of ``kind``'s amount columns the header names, if the rows fit."""
+    """How well ``kind`` reads the body: the share of the printed value columns that its
+    amount columns name, and how many; None if the rows do not have the kind's shape."""
     header = read_header(kind, body, catalogue)
     if not header.rows:
         return None
@@ -103,13 +106,15 @@ def fit_of(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> tuple
     mapping, _ = mapped
     amounts = set(kind.amount_fields)
     named = {(t.group, t.column) for t in mapping.values() if t.column in amounts}
-    declared = declared_amounts(kind)
-    share = len(named) / declared if declared else 0.0
-    if share < MIN_SHARE or len(named) < min(MIN_AMOUNTS, declared):
+    labels = {i for i, t in mapping.items() if t.column not in amounts}
+    printed = [i for i, path in enumerate(header.paths) if any(path) and i not in labels]
+    share = len(named) / len(printed) if printed else 0.0
+    if share < MIN_SHARE or len(named) < min(MIN_AMOUNTS, declared_amounts(kind)):
         return None
-    groups = {t.group for t in mapping.values()}
-    if kind.layout == "two_sided" and len(groups) < len(kind.columns):
-        return None
+    if kind.layout == "two_sided":
+        sides = {t.group for t in mapping.values() if t.column in amounts}
+        if len(sides) < len(kind.columns):
+            return None
     if kind.layout == "classified" and not has_codes(header, mapping, catalogue):
         return None
     return share, len(named)
@@ -123,15 +128,17 @@ def declared_amounts(kind: TableKind) -> int:
 
 
 def has_codes(header: Header, mapping: dict[int, Target], catalogue: Catalogue) -> bool:
-    """Some data row carries a classification code in the code columns."""
-    if header.first_data is None:
-        return False
+    """The header names a code column, and the data rows (if any) carry codes in it."""
     code_columns = sorted(i for i, t in mapping.items() if t.column.endswith("_code"))
-    for _, cells in header.data[header.first_data :]:
+    if not code_columns:
+        return False
+    rows = header.data[header.first_data :] if header.first_data is not None else []
+    coded = False
+    for _, cells in rows:
         parts = [cells[i] for i in code_columns if i < len(cells)]
-        if CLASSIFICATION_CODE.match(join_code(parts, catalogue)):
-            return True
-    return False
+        coded = coded or bool(CLASSIFICATION_CODE.match(join_code(parts, catalogue)))
+    amounts = any(is_numeric_token(c) for _, cells in rows for c in cells)
+    return coded or not amounts
 
 
 def title_overlap(title: str, kind: TableKind) -> float:

@@ -20,6 +20,14 @@ def _default(value: object) -> object:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def layout_line(doc: dict[str, Any]) -> str:
+    layout = doc.get("layout") or {}
+    family = layout.get("family", "generic")
+    if not layout.get("evidence"):
+        return f"{family} (no layout family's evidence found: national data only)"
+    return f"{family} (evidence: {', '.join(layout['evidence'])})"
+
+
 def format_summary(parsed: dict[str, Any]) -> str:
     doc = parsed["document"]
     report = parsed["report"]
@@ -29,6 +37,7 @@ def format_summary(parsed: dict[str, Any]) -> str:
         f"  unit:   {doc['unit_name']}",
         f"  year:   {doc['year']}   kind: {doc['kind']} ({doc['scope'] or ''}{doc['kind_zh']})"
         f"   money unit: {doc['money_unit']}",
+        f"  layout: {layout_line(doc)}",
         "  tables:",
     ]
     by_content = {i["table"] for i in report["issues"] if i["code"] == "recognised-by-content"}

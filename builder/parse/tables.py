@@ -314,7 +314,11 @@ def scaled(value: Decimal | None, scale: Decimal) -> Decimal | None:
     rounding (``156,211,123`` 元 → ``15621.1123`` 万元)."""
     if value is None or scale == 1:
         return value
-    return (value * scale).normalize() if value else value
+    converted = (value * scale).normalize() if value else value
+    exponent = converted.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0:  # 1E+1 → 10
+        converted = converted.quantize(Decimal(1))
+    return converted
 
 
 def read_three_public_wide(kind: TableKind, lines: Sequence[Line], context: Context) -> TableBody:
