@@ -370,6 +370,10 @@ def scan_marks(doc: Doc, start: int, end: int) -> Marks:
             continuation = strip_continuation(normalise_title(text, catalogue.traditional))
             if catalogue.kind_for_title(continuation, family) is None:
                 marks.candidates.append(index)
+    # a title-like line right above a known title is a heading (上海市XX局2024年度部门决算表)
+    starts = {index for index, _ in marks.titles} | {index for index, _ in marks.numbers}
+    following = dict(zip(nonempty, nonempty[1:], strict=False))
+    marks.candidates = [i for i in marks.candidates if following.get(i) not in starts]
     return marks
 
 
