@@ -195,6 +195,8 @@ def income_by_source(parsed: Parsed) -> Breakdown | None:
             continue
         if row.get("item_key") in stop:
             break
+        if "." in (row.get("item_key") or ""):
+            continue  # a breakdown of the line above it: counted there
         if row.get(field) is not None:
             items.append(Item(strip_ordinal(row["item_name"]), row[field]))
     return Breakdown(table_label(parsed, summary), tuple(items)) if items else None
@@ -222,9 +224,15 @@ def basic_expenditure_by_economic(parsed: Parsed) -> Breakdown | None:
     for row in table["rows"]:
         if row.get("level") != "款" or row.get("total_10k_yuan") is None:
             continue
-        group = "人员经费" if row.get("personnel_10k_yuan") is not None else "公用经费"
+        # a publisher may print 0 in the column that does not apply (Shanghai)
+        group = "人员经费" if row.get("personnel_10k_yuan") else "公用经费"
         budget_items.append(
-            Item(row["department_economic_name"], row["total_10k_yuan"], None, group)
+            Item(
+                row["department_economic_name"],
+                row["total_10k_yuan"],
+                row.get("economic_code"),
+                group,
+            )
         )
     return Breakdown(table_label(parsed, table), tuple(budget_items)) if budget_items else None
 

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from builder.errors import DisclosureError
@@ -372,7 +373,7 @@ def scan_marks(doc: Doc, start: int, end: int) -> Marks:
                 marks.candidates.append(index)
     # a title-like line right above a known title is a heading (上海市XX局2024年度部门决算表)
     starts = {index for index, _ in marks.titles} | {index for index, _ in marks.numbers}
-    following = dict(zip(nonempty, nonempty[1:], strict=False))
+    following = dict(pairwise(nonempty))
     marks.candidates = [i for i in marks.candidates if following.get(i) not in starts]
     return marks
 

@@ -28,6 +28,8 @@ from builder.parse.report import Issue
 from builder.sources.reading import Line
 
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
+TOP_ORDINAL = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
+SUB_ORDINAL = re.compile(r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\d{1,2}[)）])")
 LEVELS = {3: "类", 5: "款", 7: "项"}
 CLASS_DIGITS, SECTION_DIGITS = 3, 5
 TOTAL_NAMES = {"合计", "总计"}
@@ -131,6 +133,13 @@ class Reader:
         key = self.catalogue.alias("item_keys", name)
         if key is None:
             return None, None
+        if SUB_ORDINAL.match(name) and seen.get("__last_top__"):
+            # "1. 一般公共预算资金" under "一、财政拨款收入": a breakdown of that line
+            key = f"{seen['__last_top__']}.{key}"
+            seen[name] = key
+            return key, None
+        if TOP_ORDINAL.match(name):
+            seen["__last_top__"] = key
         if key in seen.values():
             parent = seen.get("__last_total__")
             key = f"{parent}.{key}" if parent else key
