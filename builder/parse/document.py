@@ -373,8 +373,8 @@ def scan_marks(doc: Doc, start: int, end: int) -> Marks:
                 marks.candidates.append(index)
     # a title-like line right above a known title is a heading (上海市XX局2024年度部门决算表)
     starts = {index for index, _ in marks.titles} | {index for index, _ in marks.numbers}
-    following = dict(pairwise(nonempty))
-    marks.candidates = [i for i in marks.candidates if following.get(i) not in starts]
+    next_line = dict(pairwise(nonempty))
+    marks.candidates = [i for i in marks.candidates if next_line.get(i) not in starts]
     return marks
 
 
