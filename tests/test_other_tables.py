@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from builder.pages.tables import render_printed_table
+from builder.pipeline import build
 from builder.publish.other_tables import column_titles, other_table_rows, other_table_schema
 from tests.conftest import SOURCES, run_builder
 
@@ -54,6 +55,14 @@ OWN_CSV = (
     "2,169,,服务,3.00,2.75\n"
 )
 AS_PRINTED_NOTE = "此表不属于标准公开表格，按原样发布"
+# A second table, without header rows, in 元, printed before 公开05表.
+HEADERLESS_TABLE = ["本单位会议费支出明细表", "单位：元", "会议一\t2,000.00", "会议二\t500.00"]
+HEADERLESS_ANCHOR = "\n一般公共预算财政拨款支出决算表\n\n公开05表\n"
+HEADERLESS_CSV = (
+    "row_number,source_line,source_page,column_1,column_2\n"
+    '1,262,,会议一,"2,000.00"\n'
+    "2,263,,会议二,500.00\n"
+)
 
 
 def with_table(lines: list[str], *, renamed: bool = False) -> str:
@@ -204,6 +213,39 @@ def test_a_changed_printed_table_schema_fails_validation(tmp_path: Path) -> None
     result = run_builder("validate", "--output", tmp_path)
     assert result.returncode == 1
     assert "other_table_1: schema differs from its declaration file" in result.stdout
+
+
+def test_two_tables_are_numbered_in_document_order_and_build_byte_identical(
+    tmp_path: Path,
+) -> None:
+    text = with_table(OWN_TABLE)
+    inserted = "\n".join(HEADERLESS_TABLE)
+    text = text.replace(HEADERLESS_ANCHOR, f"\n{inserted}{HEADERLESS_ANCHOR}", 1)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / f"{OWN_ID}.txt").write_text(text, encoding="utf-8")
+    # Two clean builds, each with its own cache folder (beside its packages).
+    first, second = tmp_path / "first" / "packages", tmp_path / "second" / "packages"
+    build(sources, first, site=None, clean=True)
+    build(sources, second, site=None, clean=True)
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    changed = [f for f in files if (first / f).read_bytes() != (second / f).read_bytes()]
+    assert changed == []
+    package = first / OWN_ID
+    assert (package / "csv" / "other_table_1.csv").read_bytes() == OWN_CSV.encode("utf-8")
+    assert (package / "csv" / "other_table_2.csv").read_bytes() == HEADERLESS_CSV.encode("utf-8")
+    data = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    headerless = next(r for r in data["resources"] if r["name"] == "other_table_2")
+    assert headerless["title"] == "本单位会议费支出明细表"
+    assert headerless["description"].endswith("原文金额单位 Printed money unit: 元.")
+    columns = headerless["schema"]["fields"][3:]
+    assert [(f["name"], f.get("title")) for f in columns] == [
+        ("column_1", None),
+        ("column_2", None),
+    ]
+    statuses = [(e["position"], e["kind"], e["status"]) for e in data["x-tables"][10:]]
+    assert statuses == [(11, "other_table_1", "as_printed"), (12, "other_table_2", "as_printed")]
 
 
 # --------------------------------------------------------------------------- the page
