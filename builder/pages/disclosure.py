@@ -29,8 +29,10 @@ from builder.pages.markup import (
     text,
 )
 from builder.pages.metadata import dataset_jsonld, jsonld_script
-from builder.pages.tables import render_table
+from builder.pages.tables import render_printed_table, render_table
 
+OTHER_TABLE = "other_table"  # resource name prefix of a table of no standard kind
+AS_PRINTED_NOTE = "此表不属于标准公开表格，按原样发布。"
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS_ZH = {
     "parsed": "已整理",
@@ -157,17 +159,44 @@ def _tables_section(entry: DisclosureEntry) -> str:
         rows = len(table["rows"])
         body = render_table(table)
         out.append(details(f"查看表格（{rows} 行，金额单位：万元）", body, search=False))
-        links = []
-        root = url_root(entry.page)
-        for suffix in ("csv", "parquet"):
-            download = _package_file(entry, f"{suffix}/{table['kind']}.{suffix}")
-            if download is not None:
-                href = attr(root + download.path)
-                links.append(f'<a href="{href}">下载 {suffix.upper()}</a>')
-        if links:
-            # Raw HTML from the page's URL (the files were just published): not indexed.
-            out.append(f"<p data-search-exclude>{' · '.join(links)}</p>\n")
-    return "\n".join(out)
+        out.append(_download_links(entry, table["kind"]))
+    out += _printed_tables(entry)
+    return "\n".join(part for part in out if part)
+
+
+def _download_links(entry: DisclosureEntry, resource: str) -> str:
+    """Links to a resource's CSV and Parquet files, if the package has them."""
+    links = []
+    root = url_root(entry.page)
+    for suffix in ("csv", "parquet"):
+        download = _package_file(entry, f"{suffix}/{resource}.{suffix}")
+        if download is not None:
+            href = attr(root + download.path)
+            links.append(f'<a href="{href}">下载 {suffix.upper()}</a>')
+    if not links:
+        return ""
+    # Raw HTML from the page's URL (the files were just published): not indexed.
+    return f"<p data-search-exclude>{' · '.join(links)}</p>\n"
+
+
+def _printed_tables(entry: DisclosureEntry) -> list[str]:
+    """The tables of no standard kind, after the standard ones: title, note, rows as printed.
+
+    Their resources are ``other_table_<n>`` in document order, as the publish stage names them.
+    """
+    out = []
+    for position, table in enumerate(entry.parsed.get("other_tables") or [], start=1):
+        out.append(f"### {text(table['title'])}\n")
+        out.append(f"<p>{text(AS_PRINTED_NOTE)}</p>\n")
+        if table.get("notes"):
+            out.append(paragraphs("\n".join(table["notes"]), "portal-muted") + "\n")
+        unit = table.get("money_unit_printed")
+        summary = f"查看表格（{len(table['rows'])} 行" + (
+            f"，原文金额单位：{unit}）" if unit else "）"
+        )
+        out.append(details(summary, render_printed_table(table), search=False))
+        out.append(_download_links(entry, f"{OTHER_TABLE}_{position}"))
+    return out
 
 
 def _narrative_section(entry: DisclosureEntry) -> str:

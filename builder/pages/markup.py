@@ -158,7 +158,8 @@ class HtmlTable:
     """A raw HTML data table: escaped cells, numeric columns right-aligned, row classes.
 
     ``add`` escapes its cells; ``add_html`` takes cells that are already safe HTML (links
-    we generated, ``<code>``).
+    we generated, ``<code>``). ``header_rows``, when given, replace ``headers`` with several
+    header rows (a table shown as printed); their cells are escaped too.
     """
 
     headers: list[str]
@@ -166,6 +167,7 @@ class HtmlTable:
     rows: list[tuple[list[str], str]] = field(default_factory=list)
     caption: str = ""
     name_column: int | None = None
+    header_rows: list[list[str]] | None = None
 
     def add(self, cells: Sequence[object], row_class: str = "") -> None:
         self.rows.append(([text(cell) for cell in cells], row_class))
@@ -193,9 +195,15 @@ class HtmlTable:
         out = ['<table class="portal-table">']
         if self.caption:
             out.append(f"<caption>{text(self.caption)}</caption>")
-        out.append(
-            "<thead><tr>" + "".join(f"<th>{text(h)}</th>" for h in self.headers) + "</tr></thead>"
-        )
+        head = [self.headers] if self.header_rows is None else [r for r in self.header_rows if r]
+        if head:
+            out.append(
+                "<thead>"
+                + "".join(
+                    "<tr>" + "".join(f"<th>{text(h)}</th>" for h in row) + "</tr>" for row in head
+                )
+                + "</thead>"
+            )
         out.append("<tbody>")
         for cells, row_class in self.rows:
             cls = f' class="{attr(row_class)}"' if row_class else ""

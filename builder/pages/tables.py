@@ -4,7 +4,8 @@ Technical columns (row numbers, source lines, keys, parent codes) are left to th
 Amount columns blank in every row are named under the table instead of shown; rows blank in
 every amount column are counted instead of shown (the downloads keep every row). ``——``
 marks a cell the table prints as not applicable. Tables with income and expenditure side by
-side (01, 04, 预算公开表1 and 4) are shown as two tables.
+side (01, 04, 预算公开表1 and 4) are shown as two tables. A table of no standard kind is shown
+as printed: its header rows and its cells as printed text.
 """
 
 from __future__ import annotations
@@ -124,3 +125,12 @@ def render_table(table: dict[str, Any]) -> str:
     if notes:
         out.append(f'<p class="portal-muted">{"".join(notes)}完整表格见下方下载文件。</p>\n')
     return "\n".join(out)
+
+
+def render_printed_table(table: dict[str, Any]) -> str:
+    """A table of no standard kind as printed: its header rows, then its rows, every cell
+    escaped, nothing parsed."""
+    html_table = HtmlTable(headers=[], header_rows=[list(cells) for cells in table["header"]])
+    for row in table["rows"]:
+        html_table.add(row["cells"])
+    return html_table.render()

@@ -5,8 +5,8 @@ One package per disclosure and one portal-wide package, each a folder with
 an Excel workbook). :func:`publish` writes them; :func:`verify` checks them.
 
 Modules, in data-flow order: ``inputs`` (what comes in), ``schemas`` (declarations to published
-and Arrow schemas), ``disclosure`` / ``annexes`` / ``portal`` (resources as data),
-``readme``, ``files`` / ``workbook`` / ``packages`` (writing), ``verify`` (checking).
+and Arrow schemas), ``disclosure`` / ``other_tables`` / ``annexes`` / ``portal`` (resources as
+data), ``readme``, ``files`` / ``workbook`` / ``packages`` (writing), ``verify`` (checking).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from builder.publish.disclosure import disclosure_package
 from builder.publish.inputs import Disclosure
+from builder.publish.other_tables import implied_schema
 from builder.publish.packages import DESCRIPTOR, write_packages
 from builder.publish.portal import (
     PORTAL,
@@ -68,7 +69,10 @@ def publish(
 
 def check_folder(folder: Path) -> PackageCheck:
     """Check one package folder against the schemas its declarations imply."""
-    return check_package(folder, expected_schemas(portal=folder.name == PORTAL))
+    portal = folder.name == PORTAL
+    return check_package(
+        folder, expected_schemas(portal=portal), None if portal else implied_schema
+    )
 
 
 def default_jobs(packages: int) -> int:

@@ -3,7 +3,8 @@
 Every standard table is listed in ``x-tables`` with its status. A parsed table becomes a resource
 with its rows; an empty one (printed with 本表无数据) a resource with its header and no rows, so
 the fact is published; a missing or unreadable table has no resource. Rows keep the fields of
-their kind's schema, including ``source_line`` (the line of the source text).
+their kind's schema, including ``source_line`` (the line of the source text). A table of no
+standard kind follows the standard ones, published as printed (``builder.publish.other_tables``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from builder.publish import annexes
 from builder.publish.inputs import Disclosure
+from builder.publish.other_tables import other_table_entries, other_table_resources
 from builder.publish.readme import citation, disclosure_readme
 from builder.publish.resources import PackagePlan, Resource, order_rows, shape_row
 from builder.publish.schemas import (
@@ -26,10 +28,17 @@ from builder.publish.schemas import (
 PUBLISHED_STATUSES = ("parsed", "empty")
 GLOSSARY = "glossary"
 FINDINGS = "findings"
+OTHER_TABLES_NOTE = (
+    " Tables of no standard kind are published as printed (other_table_<n>: header and cells as"
+    " text)."
+)
 
 
 def table_entries(disclosure: Disclosure) -> list[dict[str, Any]]:
-    """One entry per standard table of the disclosure: number, kind, status, lines, rows."""
+    """One entry per table of the disclosure: number, kind, status, lines, rows.
+
+    The standard tables come first, then those of no standard kind (status ``as_printed``).
+    """
     entries = []
     seen: set[str] = set()
     for position, table in enumerate(disclosure.parsed["tables"], start=1):
@@ -51,7 +60,7 @@ def table_entries(disclosure: Disclosure) -> list[dict[str, Any]]:
                 "end_line": table.get("end_line"),
             }
         )
-    return entries
+    return entries + other_table_entries(disclosure, len(entries) + 1)
 
 
 def table_resources(disclosure: Disclosure) -> list[Resource]:
@@ -59,7 +68,7 @@ def table_resources(disclosure: Disclosure) -> list[Resource]:
     tables = disclosure.parsed["tables"]
     resources = []
     for entry in table_entries(disclosure):
-        if not entry["published"]:
+        if not entry["published"] or entry["status"] not in PUBLISHED_STATUSES:
             continue
         table = tables[entry["position"] - 1]
         declared = table_declaration(table["kind"])
@@ -162,6 +171,7 @@ def package_properties(disclosure: Disclosure) -> dict[str, Any]:
             f"Every standard table as CSV and Parquet, its glossary, annexes and audit findings. "
             f"Amounts in {record.money_unit} "
             f"({fiscal['money_units'][record.money_unit]:,} {fiscal['currency']})."
+            + (OTHER_TABLES_NOTE if disclosure.parsed.get("other_tables") else "")
         ),
         "keywords": [record.unit, str(record.year), f"{record.kind_zh}公开", record.scope],
         "licenses": [{"name": "notspecified", "title": record.licence}],
@@ -233,7 +243,7 @@ def package_fiscal(
 def disclosure_package(disclosure: Disclosure) -> PackagePlan:
     """Everything the package folder of one disclosure holds."""
     tables = table_resources(disclosure)
-    resources = [*tables, *auxiliary_resources(disclosure)]
+    resources = [*tables, *other_table_resources(disclosure), *auxiliary_resources(disclosure)]
     properties = package_properties(disclosure)
     record = disclosure.record
     properties["x-fiscal"] = package_fiscal(record.kind, record.year, record.money_unit, tables)

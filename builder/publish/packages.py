@@ -65,15 +65,17 @@ def resource_descriptor(
     }
 
 
+def table_label(number: str | None, title: str) -> str:
+    """``02 收入决算表``; a table of no standard number by its title alone."""
+    return f"{number} {title}" if number else title
+
+
 def workbook_sheets(plan: PackagePlan) -> list[tuple[str, Resource]]:
     """Sheet titles: tables as ``02 收入决算表``, other resources by their title."""
     numbers = {
         entry["kind"]: entry["table_number"] for entry in plan.properties.get("x-tables", [])
     }
-    return [
-        (f"{numbers[r.name]} {r.title}" if r.name in numbers else r.title, r)
-        for r in plan.resources
-    ]
+    return [(table_label(numbers.get(r.name), r.title), r) for r in plan.resources]
 
 
 def workbook_about(plan: PackagePlan) -> list[tuple[str, Any]]:
@@ -97,7 +99,10 @@ def workbook_about(plan: PackagePlan) -> list[tuple[str, Any]]:
     for entry in plan.properties.get("x-tables", []):
         status = STATUS_ZH[entry["status"]].split(" ")[0]
         rows.append(
-            (f"{entry['table_number']} {entry['title']}", f"{status}，{entry['row_count']} 行")
+            (
+                table_label(entry["table_number"], entry["title"]),
+                f"{status}，{entry['row_count']} 行",
+            )
         )
     return rows
 

@@ -6,6 +6,10 @@ so that a unit's budgets and final accounts link up), ``disclosures`` (the catal
 ``tables`` (the status of every standard table of every disclosure), the glossaries, the
 performance annexes and the audit findings. Rows are ordered by disclosure id, then by each
 resource's own key.
+
+A table of no standard kind (``other_table_<n>``, published as printed) is listed in ``tables``
+with the status ``as_printed`` but not combined: its columns are the publisher's own, so there
+is no common schema to combine it under; its rows stay in its disclosure's package.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ STATUS_ZH = {
     "empty": "本表无数据 empty (published as a header without rows)",
     "missing": "缺失 missing (not in the document; no file)",
     "unreadable": "无法读取 unreadable (no file)",
+    "as_printed": "按原样 as printed (no standard kind; header and cells as text)",
 }
 PORTAL_NAME = "开放预算门户 (open budget portal)"
 FINDINGS = "findings"
@@ -142,7 +143,7 @@ def disclosure_readme(
         resource = f"`{entry['kind']}`" if entry["published"] else "–"
         count = rows.get(entry["kind"], 0) if entry["published"] else "–"
         out.append(
-            f"| {entry['table_number']} | {entry['title']} | {resource} | "
+            f"| {text(entry['table_number'])} | {text(entry['title'])} | {resource} | "
             f"{STATUS_ZH[entry['status']]} | {count} |"
         )
     others = [r for r in resources if r.name not in {e["kind"] for e in properties["x-tables"]}]

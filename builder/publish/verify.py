@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,8 +165,16 @@ def schema_problems(resource: dict[str, Any], expected: dict[str, Any] | None) -
     return []
 
 
-def check_package(root: Path, expected_schemas: dict[str, dict[str, Any]]) -> PackageCheck:
-    """Validate one package folder; ``expected_schemas`` maps resource names to schemas."""
+def check_package(
+    root: Path,
+    expected_schemas: dict[str, dict[str, Any]],
+    implied: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None,
+) -> PackageCheck:
+    """Validate one package folder; ``expected_schemas`` maps resource names to schemas.
+
+    ``implied`` gives the schema of a resource whose name is not in ``expected_schemas`` (a
+    table published as printed, whose columns are its own), or None to leave it unchecked.
+    """
     check = PackageCheck(root.name)
     descriptor_path = root / DESCRIPTOR
     try:
@@ -180,7 +189,10 @@ def check_package(root: Path, expected_schemas: dict[str, dict[str, Any]]) -> Pa
         check.rows += rows.get(resource["name"], 0)
         if resource["name"] == FINDINGS:
             check.findings = rows.get(resource["name"], 0)
-        check.problems.extend(schema_problems(resource, expected_schemas.get(resource["name"])))
+        expected = expected_schemas.get(resource["name"])
+        if expected is None and implied is not None:
+            expected = implied(resource)
+        check.problems.extend(schema_problems(resource, expected))
         check.problems.extend(parquet_problems(root, resource))
     for entry in descriptor.get("x-files", []):
         check.problems.extend(check_listed_file(root, entry, DESCRIPTOR))
