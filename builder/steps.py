@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from builder.cache import DIGEST, FULL, BuildCache
+from builder.cache import DIGEST, EXTRACTIONS, FULL, BuildCache
 from builder.errors import DisclosureError
 from builder.pages import DisclosureInput, PageFolders, portal_view, produce_disclosure
 from builder.pages.outputs import Produced
@@ -90,10 +90,13 @@ class SourceTask:
     cache: BuildCache
 
 
-def read_disclosure(source: Path) -> tuple[SourceRecord, dict[str, Any]]:
-    """The provenance record and the parse of one disclosure text, checked against each other."""
+def read_disclosure(
+    source: Path, extractions: Path | None = None
+) -> tuple[SourceRecord, dict[str, Any]]:
+    """The provenance record and the parse of one disclosure (a text, or a PDF whose
+    extraction is kept in ``extractions``), checked against each other."""
     check_id(source)
-    parsed = parse_file(source)
+    parsed = parse_file(source, extractions)
     record = source_record(source, parsed)
     check_parse(record, parsed, source)
     return record, parsed
@@ -121,7 +124,7 @@ def process_source(task: SourceTask) -> Outcome:
         clock = now
 
     try:
-        record, parsed = read_disclosure(task.source)
+        record, parsed = read_disclosure(task.source, task.cache.folder / EXTRACTIONS)
     except DisclosureError as error:
         return Outcome(task.source, skipped=Skipped.from_error(error))
     lap("parse")
