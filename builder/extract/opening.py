@@ -49,7 +49,9 @@ def check_file(path: Path) -> None:
         with path.open("rb") as handle:
             start = handle.read(HEADER_WINDOW)
     except OSError as exc:
-        raise DisclosureError(path, None, f"cannot read the file: {exc.strerror}") from exc
+        raise DisclosureError(
+            path, None, f"cannot read the file: {exc.strerror}", "check the path and try again"
+        ) from exc
     if HEADER not in start:
         raise DisclosureError(
             path,

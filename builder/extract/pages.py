@@ -14,6 +14,7 @@ from pdfplumber.page import Page
 
 from builder.extract.cells import clean_text
 from builder.extract.gaps import gap_line
+from builder.extract.overprint import without_overprint
 from builder.extract.tables import ruled_tables, table_lines
 
 BBox = tuple[float, float, float, float]
@@ -30,7 +31,7 @@ def centre_inside(obj: dict[str, Any], boxes: list[BBox]) -> bool:
 
 def page_lines(page: Page) -> list[str]:
     """The page's content lines, top to bottom (without the page marker)."""
-    page = page.dedupe_chars()
+    page = without_overprint(page)
     tables = ruled_tables(page)
     blocks: list[tuple[float, int, int, list[str]]] = []
     if tables:
