@@ -2,7 +2,7 @@
 
 :func:`draw_text_pdf` draws a tab-celled text the way publishers print it: each plain line
 as a line of text, each row of cells either ruled (a box around every cell, as the
-Shanghai PDFs draw their tables) or unruled (cells at fixed columns, no lines). The Chinese
+Shanghai PDFs draw their tables) or unruled (cells at wide columns, no lines). The Chinese
 font is reportlab's built-in STSong-Light (an Adobe CID font, not embedded), so no font
 file is needed.
 """
@@ -23,53 +23,82 @@ from reportlab.pdfgen import canvas
 
 FONT = "STSong-Light"
 SIZE = 9.0
-LEADING = 20.0  # a row box is 13 points high: rows stay 7 points apart, each its own table
+LEADING = 20.0  # a line of text; tables stand a line apart
+ROW = 13.0  # the height of a table row
 PAGE = (2400.0, 1200.0)  # wide enough for the longest line of a seed
 MARGIN = 36.0
 PADDING = 4.0
 GRID = 24.0
 COLUMN = 120.0  # the column pitch of unruled rows
-LINES_PER_PAGE = int((PAGE[1] - 2 * MARGIN) // LEADING)
 
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
 def draw_text_pdf(lines: Sequence[str], target: Path, *, ruled: bool = True) -> Path:
-    """Draw ``lines`` (a ``\\t`` in a line separates cells) as a PDF at ``target``."""
+    """Draw ``lines`` (a ``\\t`` in a line separates cells) as a PDF at ``target``.
+
+    Ruled, each run of rows with the same number of cells is one table on a grid of
+    columns as wide as their widest cell; runs stand apart, as separate tables.
+    """
     pdf = canvas.Canvas(str(target), pagesize=PAGE, invariant=True)
     pdf.setFont(FONT, SIZE)
     y = PAGE[1] - MARGIN
-    for line in lines:
-        if y < MARGIN:
+    for block in blocks(lines):
+        if y - LEADING * len(block) < MARGIN:
             pdf.showPage()
             pdf.setFont(FONT, SIZE)
             y = PAGE[1] - MARGIN
-        if "\t" in line:
-            draw_row(pdf, line.split("\t"), y, ruled=ruled)
-        elif line.strip():
-            pdf.drawString(MARGIN, y, line.strip())
-        y -= LEADING
+        rows = [line.split("\t") for line in block]
+        widths = [max(cell_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for line, row in zip(block, rows, strict=True):
+            if "\t" not in line:
+                pdf.drawString(MARGIN, y, line.strip())
+            elif ruled:
+                draw_ruled_row(pdf, row, widths, y)
+            else:
+                draw_unruled_row(pdf, row, y)
+            y -= ROW if ruled and "\t" in line else LEADING
+        y -= LEADING - ROW
     pdf.showPage()
     pdf.save()
     return target
 
 
-def draw_row(pdf: canvas.Canvas, cells: list[str], y: float, *, ruled: bool) -> None:
+def blocks(lines: Sequence[str]) -> list[list[str]]:
+    """Non-blank lines in runs: each text line alone, rows by their number of cells."""
+    runs: list[list[str]] = []
+    for line in lines:
+        if not line.strip():
+            continue
+        shape = line.count("\t") if "\t" in line else -1
+        if shape >= 0 and runs and runs[-1][-1].count("\t") == shape and "\t" in runs[-1][-1]:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return runs
+
+
+def cell_width(cell: str) -> float:
+    """An em per character: readers take the font's default width (an em) for the digits
+    of a CID font that is not embedded, wider than reportlab measures them. Cells are
+    whole multiples of a grid, as in a real table (the table finder snaps edges that are a
+    few points apart, which would squeeze an empty cell out of its row)."""
+    return GRID * max(1, math.ceil((SIZE * len(cell.strip()) + 2 * PADDING) / GRID))
+
+
+def draw_ruled_row(pdf: canvas.Canvas, cells: list[str], widths: list[float], y: float) -> None:
+    x = MARGIN
+    for cell, width in zip(cells, widths, strict=True):
+        pdf.rect(x, y - 4, width, ROW, stroke=1, fill=0)
+        pdf.drawString(x + PADDING, y, cell.strip())
+        x += width
+
+
+def draw_unruled_row(pdf: canvas.Canvas, cells: list[str], y: float) -> None:
     x = MARGIN
     for cell in cells:
-        text = cell.strip()
-        # An em per character: readers take the font's default width (an em) for the
-        # digits of a CID font that is not embedded, wider than reportlab measures them.
-        # Cell edges lie on a grid, as in a real table: the table finder snaps edges that
-        # are a few points apart, which would squeeze an empty cell out of its row.
-        width = GRID * math.ceil((SIZE * len(text) + 2 * PADDING) / GRID)
-        if ruled:
-            pdf.rect(x, y - 4, width, SIZE + 4, stroke=1, fill=0)
-            pdf.drawString(x + PADDING, y, text)
-            x += width
-        else:
-            pdf.drawString(x, y, text)
-            x += max(COLUMN, width + 2 * GRID)
+        pdf.drawString(x, y, cell.strip())
+        x += max(COLUMN, cell_width(cell) + 2 * GRID)
 
 
 def draw_scan(target: Path, pages: int = 2) -> Path:

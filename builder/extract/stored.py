@@ -2,24 +2,28 @@
 
 The build keeps them in its cache folder (``<packages>/../.build-cache/extract/``): the text
 as ``<sha256>.txt`` and, beside it, ``<sha256>.key``, the :func:`extraction_key` it was
-extracted with (the extractor's version and this package's code). A text whose key differs
-is extracted again; deleting the folder (or ``build --clean``) costs one extraction per PDF.
+extracted with (the extractor's version and this package's code). A PDF that cannot be
+extracted leaves ``<sha256>.refused`` (the key, the message and the hint) instead, so it is
+refused again without another attempt. An entry whose key differs is extracted again;
+deleting the folder (or ``build --clean``) costs one extraction per PDF.
 Commands that read one PDF (``parse``, ``audit``, ``add``) use a temporary folder.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
 from builder.cache import write_atomic
+from builder.errors import DisclosureError
 from builder.extract.document import EXTRACTOR, extract_pdf
 from builder.extract.opening import check_file
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
-TEXT_SUFFIX, KEY_SUFFIX = ".txt", ".key"
+TEXT_SUFFIX, KEY_SUFFIX, REFUSED_SUFFIX = ".txt", ".key", ".refused"
 # The libraries whose versions change what an extraction gives.
 LIBRARIES = ("pdfplumber", "pdfminer.six")
 
@@ -48,12 +52,37 @@ def stored_text(pdf: Path, folder: Path) -> Path:
     extraction with the current key is there."""
     digest = pdf_sha256(pdf)
     text, key = folder / f"{digest}{TEXT_SUFFIX}", folder / f"{digest}{KEY_SUFFIX}"
+    refused = folder / f"{digest}{REFUSED_SUFFIX}"
+    if text.is_file() and read_or_none(key) == extraction_key():
+        return text
+    earlier = read_refusal(refused)
+    if earlier is not None:
+        raise DisclosureError(pdf, None, *earlier)
     try:
-        if text.is_file() and key.read_text(encoding="ascii") == extraction_key():
-            return text
-    except OSError:
-        pass  # no key: extract again
-    extraction = extract_pdf(pdf)
+        extraction = extract_pdf(pdf)
+    except DisclosureError as error:
+        why = {"key": extraction_key(), "message": error.message, "hint": error.hint}
+        write_atomic(refused, json.dumps(why, ensure_ascii=False).encode("utf-8"))
+        raise
     write_atomic(text, extraction.text.encode("utf-8"))
     write_atomic(key, extraction_key().encode("ascii"))
+    refused.unlink(missing_ok=True)
     return text
+
+
+def read_refusal(path: Path) -> tuple[str, str] | None:
+    """The message and hint of an earlier refusal with the current key, if there is one."""
+    try:
+        stated = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stated, dict) or stated.get("key") != extraction_key():
+        return None
+    return str(stated.get("message")), str(stated.get("hint"))
+
+
+def read_or_none(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
