@@ -1,32 +1,21 @@
 """One page's lines in reading order: ruled table rows and the text around them.
 
 On a page with ruled tables (``builder.extract.tables``), each table is a block of rows at
-the table's top edge and the characters outside every table give the plain lines (as
+the table's top edge and the characters in no table cell give the plain lines (as
 pdfplumber's ``extract_text`` prints them). On a page without one, every printed line goes
 through the gap splitter (``builder.extract.gaps``). Blocks are ordered top to bottom.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from pdfplumber.page import Page
 
 from builder.extract.cells import clean_text
 from builder.extract.gaps import gap_line
 from builder.extract.overprint import without_overprint
-from builder.extract.tables import ruled_tables, table_lines
+from builder.extract.tables import cell_boxes, in_a_cell, ruled_tables, table_lines
 
-BBox = tuple[float, float, float, float]
 TEXT, TABLE = 0, 1  # at the same height, a line of text comes before a table
-
-
-def centre_inside(obj: dict[str, Any], boxes: list[BBox]) -> bool:
-    """Whether a character's centre lies in one of ``boxes`` (as the table finder assigns
-    characters to cells)."""
-    x = (obj["x0"] + obj["x1"]) / 2
-    y = (obj["top"] + obj["bottom"]) / 2
-    return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
 
 def page_lines(page: Page) -> list[str]:
@@ -35,9 +24,9 @@ def page_lines(page: Page) -> list[str]:
     tables = ruled_tables(page)
     blocks: list[tuple[float, int, int, list[str]]] = []
     if tables:
-        boxes = [table.bbox for table in tables]
+        cells = cell_boxes(tables)
         outside = page.filter(
-            lambda obj: obj.get("object_type") != "char" or not centre_inside(obj, boxes)
+            lambda obj: obj.get("object_type") != "char" or not in_a_cell(obj, cells)
         )
         for index, table in enumerate(tables):
             blocks.append((table.bbox[1], TABLE, index, table_lines(table)))
