@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from builder.errors import DisclosureError
+from builder.extract import extract_pdf
 from builder.parse import parse_file
 from builder.parse.summary import format_summary, to_json
 from builder.pipeline import (
@@ -57,6 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--json",
         action="store_true",
         help="print the complete canonical parse as one JSON document",
+    )
+    extract = commands.add_parser(
+        "extract",
+        help="extract a disclosure PDF's text, as parse, add and build read it",
+        description="Extract the text of a PDF: a '=== page N ===' line before each page, "
+        "table rows as lines of tab-separated cells, other text as plain lines, top to "
+        "bottom. Line numbers in the messages of parse, audit and add for a PDF are lines "
+        "of this text.",
+    )
+    extract.add_argument("file", type=Path, help="the PDF")
+    extract.add_argument(
+        "--output", "-o", type=Path, default=None, help="write the text here (default: stdout)"
     )
     audit = commands.add_parser(
         "audit",
@@ -186,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_command(args: argparse.Namespace) -> int:
     if args.command == "parse":
         return run_parse(args.file, as_json=args.json)
+    if args.command == "extract":
+        return run_extract(args.file, args.output)
     if args.command == "audit":
         return run_audit(args.file, as_json=args.json, list_checks=args.list_checks)
     if args.command == "add":
@@ -206,9 +221,7 @@ def run_command(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             clean=args.clean,
         )
-    if args.command == "validate":
-        return run_validate(output_folders(args.output)[0])
-    return 2
+    return run_validate(output_folders(args.output)[0]) if args.command == "validate" else 2
 
 
 def run_parse(path: Path, *, as_json: bool) -> int:
@@ -218,6 +231,17 @@ def run_parse(path: Path, *, as_json: bool) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_summary(parsed))
+    return 0
+
+
+def run_extract(path: Path, output: Path | None) -> int:
+    data = extract_pdf(path).text.encode("utf-8")
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(data)
     return 0
 
 

@@ -16,6 +16,7 @@ import pytest
 from builder.errors import DisclosureError
 from builder.extract import EXTRACTOR, Extraction, extract_pdf, opening
 from builder.extract.cells import cell_text, format_row, join_breaks
+from tests.conftest import run_builder
 from tests.drawn_pdfs import draw_scan, draw_text_pdf, encrypt
 
 PDFS = Path(__file__).resolve().parent / "pdfs" / "shanghai-putuo"
@@ -125,6 +126,17 @@ def test_narrative_pages_are_plain_lines(extracted: dict[Path, Extraction]) -> N
 
 def test_the_same_pdf_gives_the_same_bytes(extracted: dict[Path, Extraction]) -> None:
     assert extract_pdf(FINAL).text == extracted[FINAL].text
+
+
+def test_cli_extract_writes_the_same_text(
+    extracted: dict[Path, Extraction], tmp_path: Path
+) -> None:
+    result = run_builder("extract", TEMPLATE, "--output", tmp_path / "template.txt")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "template.txt").read_bytes() == extracted[TEMPLATE].text.encode("utf-8")
+    refused = run_builder("extract", tmp_path / "template.txt")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(f"error: {tmp_path / 'template.txt'}: the file is not a PDF")
 
 
 # --- cells -------------------------------------------------------------------------------
