@@ -124,6 +124,21 @@ def test_narrative_pages_are_plain_lines(extracted: dict[Path, Extraction]) -> N
     ]
 
 
+def test_digits_in_another_font_stay_on_their_line(extracted: dict[Path, Extraction]) -> None:
+    # The digits (Times New Roman) sit 4.9 points lower in their boxes than the Chinese
+    # (FangSong) on the same baseline; grouped by box tops, they fell onto lines of their own.
+    assert page_of(extracted[FINAL], 1) == ["上海市普陀区财政局", "2024年度部门决算"]
+    page = page_of(extracted[FINAL], 21)
+    assert page[:5] == [
+        "第三部分上海市普陀区财政局2024年度部门决算情况",
+        "说明",
+        "一、收入支出决算总体情况说明",
+        "上海市普陀区财政局2024年度收入支出总计2995.39万元。与2023年度相比，收入",
+        "支出总计减少56.95万元，下降1.87%。主要原因：基本支出中人员进出及退休变化，",
+    ]
+    assert "七、财政拨款“三公”经费支出决算表" in page_of(extracted[FINAL], 2)
+
+
 def test_the_same_pdf_gives_the_same_bytes(extracted: dict[Path, Extraction]) -> None:
     assert extract_pdf(FINAL).text == extracted[FINAL].text
 

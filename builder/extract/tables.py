@@ -9,11 +9,11 @@ all empty is dropped.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pdfplumber.page import Page
 from pdfplumber.table import Table, TableSettings
+from pdfplumber.utils.text import extract_text
 
+from builder.extract.baselines import Char, aligned
 from builder.extract.cells import cell_text, format_row
 
 # Cells are bounded by drawn lines on both axes; text alignment never makes a ruled cell.
@@ -51,22 +51,35 @@ def contains(box: BBox, x: float, y: float) -> bool:
     return x0 <= x < x1 and top <= y < bottom
 
 
-def in_a_cell(char: dict[str, Any], cells: Cells) -> bool:
+def centre(char: Char) -> tuple[float, float]:
+    return (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+
+
+def in_a_cell(char: Char, cells: Cells) -> bool:
     """Whether the table finder puts ``char`` in one of the cells: the characters that are
     not in one (even inside a table's outline) are text around the tables."""
-    x = (char["x0"] + char["x1"]) / 2
-    y = (char["top"] + char["bottom"]) / 2
+    x, y = centre(char)
     return any(
         contains(row, x, y) and any(contains(cell, x, y) for cell in row_cells)
         for row, row_cells in cells
     )
 
 
-def table_lines(table: Table) -> list[str]:
-    """The rows of ``table`` as lines of tab-separated cells, empty rows left out."""
+def table_lines(table: Table, chars: list[Char]) -> list[str]:
+    """The rows of ``table`` as lines of tab-separated cells, empty rows left out.
+
+    Characters go to the cell that holds their centre, as in pdfplumber's ``Table.extract``;
+    a cell's text is read from them put on their baselines (``builder.extract.baselines``),
+    so that digits in another font keep their place in it.
+    """
     lines = []
-    for row in table.extract():
-        line = format_row([cell_text(cell) for cell in row])
+    for row in table.rows:
+        in_row = [char for char in chars if contains(row.bbox, *centre(char))]
+        texts = []
+        for cell in row.cells:
+            inside = [] if cell is None else [c for c in in_row if contains(cell, *centre(c))]
+            texts.append(cell_text(extract_text(aligned(inside))) if inside else "")
+        line = format_row(texts)
         if line is not None:
             lines.append(line)
     return lines
