@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
-from pdfplumber.utils.exceptions import PdfminerException
 
 from builder.errors import DisclosureError
-from builder.extract.opening import open_pdf, refusal
+from builder.extract.opening import LIBRARY_ERRORS, open_pdf, refusal
 from builder.extract.pages import page_lines
 
 EXTRACTOR = f"pdfplumber {pdfplumber.__version__}"
@@ -50,7 +49,7 @@ def extract_pdf(path: Path) -> Extraction:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         try:
             pages = pdf.pages
-        except (PdfminerException, ValueError, TypeError, KeyError, AssertionError) as error:
+        except LIBRARY_ERRORS as error:
             raise refusal(path, error) from error
         for number, page in enumerate(pages, start=1):
             lines.append(page_marker(number))
@@ -58,7 +57,7 @@ def extract_pdf(path: Path) -> Extraction:
                 lines.extend(page_lines(page))
                 chars += len(page.chars)
                 images += len(page.images)
-            except (PdfminerException, ValueError, TypeError, KeyError, AssertionError) as error:
+            except LIBRARY_ERRORS as error:
                 raise refusal(path, error, number) from error
             finally:
                 page.close()

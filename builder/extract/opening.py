@@ -9,24 +9,45 @@ every page.
 
 from __future__ import annotations
 
+import logging
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfexceptions import PDFException
+from pdfminer.psexceptions import PSException
 from pdfplumber.pdf import PDF
-from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from builder.errors import DisclosureError
 
 PDF_SUFFIX = ".pdf"
+# pdfminer logs every damaged operator it skips as a warning; the refusal (or a text with
+# gaps) is what the user needs, not a screen of warnings.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 # The disclosures seen are 0.2-4 MB (the largest with photographs); a file this large is a
 # bundle or a scan at print resolution, and would take minutes and gigabytes to extract.
 MAX_PDF_BYTES = 200 * 2**20
 # The PDF standard lets a header start anywhere in the first 1,024 bytes.
 HEADER = b"%PDF-"
 HEADER_WINDOW = 1024
+# What the PDF libraries raise on a damaged file (pdfplumber wraps most of pdfminer's
+# errors, not all; damaged values surface as Python's own errors).
+LIBRARY_ERRORS = (
+    PdfminerException,
+    MalformedPDFException,
+    PDFException,
+    PSException,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AssertionError,
+    zlib.error,
+)
 BROKEN_HINT = (
     "download the PDF again (it may be truncated), or open and re-save it with a PDF viewer; "
     "if it still fails, extract the text yourself and add the .txt"
@@ -83,9 +104,12 @@ def open_pdf(path: Path) -> Iterator[PDF]:
     check_file(path)
     try:
         pdf = pdfplumber.open(path)
-    except PdfminerException as error:
+    except LIBRARY_ERRORS as error:
         raise refusal(path, error) from error
-    except (ValueError, TypeError, KeyError, IndexError, AssertionError) as error:
-        raise refusal(path, error) from error
-    with pdf:
+    try:
         yield pdf
+    finally:
+        try:
+            pdf.close()  # closes each page too, which a damaged page tree refuses
+        except LIBRARY_ERRORS:
+            pdf.stream.close()
