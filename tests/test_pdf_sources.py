@@ -51,10 +51,10 @@ def seed_text(seed_pdf: Path, extractions: Path) -> str:
 
 
 def without_lines(value: object) -> object:
-    """A parse's tables without the line numbers (the PDF's text has page markers and no
-    blank lines, so its lines are numbered differently)."""
+    """A parse's tables without line and page numbers (the PDF's text has page markers and
+    no blank lines, so its lines are numbered differently, and it has pages)."""
     if isinstance(value, dict):
-        return {k: without_lines(v) for k, v in value.items() if "line" not in k}
+        return {k: without_lines(v) for k, v in value.items() if "line" not in k and k != "page"}
     if isinstance(value, list):
         return [without_lines(v) for v in value]
     return value
