@@ -167,6 +167,7 @@ def test_the_build_reads_pdfs_once_and_skips_a_broken_one(
         ("broken.pdf", "the PDF is broken")
     ]
     assert (packages / PDF_ID / "datapackage.json").is_file()
+    assert "extract" in first.cpu  # the summary's CPU per step shows the extraction apart
     cached = (
         tmp_path / ".build-cache" / "extract" / f"{file_sha256(pdf_sources / f'{PDF_ID}.pdf')}.txt"
     )
