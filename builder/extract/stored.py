@@ -5,7 +5,8 @@ as ``<sha256>.txt`` and, beside it, ``<sha256>.key``, the :func:`extraction_key`
 extracted with (the extractor's version and this package's code). A PDF that cannot be
 extracted leaves ``<sha256>.refused`` (the key, the message and the hint) instead, so it is
 refused again without another attempt. An entry whose key differs is extracted again;
-deleting the folder (or ``build --clean``) costs one extraction per PDF.
+deleting the folder (or ``build --clean``) costs one extraction per PDF. Entries are not
+pruned: the texts of PDFs no longer among the sources stay until then (a few dozen KB each).
 Commands that read one PDF (``parse``, ``audit``, ``add``) use a temporary folder.
 """
 
