@@ -34,7 +34,8 @@ from typing import Any
 from builder.cache import DIGEST, BuildCache, cache_dir_for, source_key, write_atomic
 from builder.errors import DisclosureError
 from builder.extract import EXTRACTOR
-from builder.extract.stored import pdf_sha256, stored_text
+from builder.extract.opening import pdf_sha256
+from builder.extract.stored import stored_text
 from builder.pages import (
     GENERATED_DIRS,
     GENERATED_FILES,

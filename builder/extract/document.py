@@ -8,14 +8,13 @@ refused: it needs OCR first.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
 
 from builder.errors import DisclosureError
-from builder.extract.opening import LIBRARY_ERRORS, open_pdf, refusal
+from builder.extract.opening import LIBRARY_ERRORS, open_pdf, pdf_sha256, refusal
 from builder.extract.pages import page_lines
 
 EXTRACTOR = f"pdfplumber {pdfplumber.__version__}"
@@ -45,8 +44,8 @@ def extract_pdf(path: Path) -> Extraction:
     """Extract the text of the PDF at ``path`` (a :class:`DisclosureError` if it cannot be)."""
     lines: list[str] = []
     chars = images = 0
+    digest = pdf_sha256(path)
     with open_pdf(path) as pdf:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
         try:
             pages = pdf.pages
         except LIBRARY_ERRORS as error:

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from pdfplumber.utils.text import extract_text
 
+from builder.extract.baselines import Char
 from builder.extract.cells import clean_text, format_row
 
 GAP_WIDTHS = 2.0
 NUMBER = re.compile(r"[-−+]?\d[\d,，]*(?:\.\d+)?%?")
-
-Char = dict[str, Any]
 
 
 def is_number(cell: str) -> bool:

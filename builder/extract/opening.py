@@ -9,6 +9,7 @@ every page.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import zlib
 from collections.abc import Iterator
@@ -96,6 +97,18 @@ def refusal(path: Path, error: Exception, page: int | None = None) -> Disclosure
     where = f" at page {page}" if page is not None else ""
     detail = str(cause) or type(cause).__name__
     return DisclosureError(path, None, f"the PDF is broken{where}: {detail}", BROKEN_HINT)
+
+
+def pdf_sha256(path: Path) -> str:
+    """The checksum of a PDF, read in blocks after :func:`check_file`."""
+    check_file(path)
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        raise DisclosureError(
+            path, None, f"cannot read the file: {exc.strerror}", "check the path and try again"
+        ) from exc
 
 
 @contextmanager

@@ -11,16 +11,15 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from operator import itemgetter
-from typing import Any
 
 from pdfplumber.page import Page
 from pdfplumber.utils.clustering import cluster_objects
 
+from builder.extract.baselines import Char
+
 TOLERANCE = 1.0  # points
 SAME_GLYPH = itemgetter("upright", "text", "fontname", "size")
 POSITION = itemgetter("doctop", "x0")
-
-Char = dict[str, Any]
 
 
 def unique_chars(chars: list[Char]) -> Iterator[Char]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from builder.cache import write_atomic
 from builder.errors import DisclosureError
 from builder.extract.document import EXTRACTOR, extract_pdf
-from builder.extract.opening import check_file
+from builder.extract.opening import pdf_sha256
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 TEXT_SUFFIX, KEY_SUFFIX, REFUSED_SUFFIX = ".txt", ".key", ".refused"
@@ -39,13 +39,6 @@ def extraction_key() -> str:
         digest.update(path.name.encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
-
-
-def pdf_sha256(pdf: Path) -> str:
-    """The checksum of a PDF, read in blocks (after the size check of ``opening``)."""
-    check_file(pdf)
-    with pdf.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def stored_text(pdf: Path, folder: Path) -> Path:

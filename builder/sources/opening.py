@@ -15,7 +15,8 @@ from pathlib import Path
 
 from builder.errors import DisclosureError
 from builder.extract import PDF_SUFFIX
-from builder.extract.stored import pdf_sha256, stored_text
+from builder.extract.opening import pdf_sha256
+from builder.extract.stored import stored_text
 from builder.sources.provenance import TEXT_SUFFIX, meta_path, read_record
 from builder.sources.reading import SourceText, read_source
 
