@@ -2,7 +2,7 @@
 
 :func:`draw_text_pdf` draws a tab-celled text the way publishers print it: each plain line
 as a line of text, each row of cells either ruled (a box around every cell, as the
-Shanghai PDFs draw their tables) or unruled (cells at wide columns, no lines). The Chinese
+Shanghai PDFs draw their tables) or unruled (cells in fixed columns, no lines). The Chinese
 font is reportlab's built-in STSong-Light (an Adobe CID font, not embedded), so no font
 file is needed.
 """
@@ -29,7 +29,7 @@ PAGE = (2400.0, 1200.0)  # wide enough for the longest line of a seed
 MARGIN = 36.0
 PADDING = 4.0
 GRID = 24.0
-COLUMN = 120.0  # the column pitch of unruled rows
+COLUMN = 150.0  # the column pitch of unruled rows (an em per character: 12 characters fit)
 
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
@@ -95,10 +95,9 @@ def draw_ruled_row(pdf: canvas.Canvas, cells: list[str], widths: list[float], y:
 
 
 def draw_unruled_row(pdf: canvas.Canvas, cells: list[str], y: float) -> None:
-    x = MARGIN
-    for cell in cells:
-        pdf.drawString(x, y, cell.strip())
-        x += max(COLUMN, cell_width(cell) + 2 * GRID)
+    """Each cell at the left of its column, columns :data:`COLUMN` apart, no lines."""
+    for index, cell in enumerate(cells):
+        pdf.drawString(MARGIN + index * COLUMN, y, cell.strip())
 
 
 def draw_scan(target: Path, pages: int = 2) -> Path:

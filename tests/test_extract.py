@@ -190,7 +190,9 @@ UNRULED = [
     "本部门2024年度支出合计2,946.25万元，比上年增加3.5%。",
     "科目编码\t科目名称\t合计\t基本支出",
     "201\t一般公共服务支出\t2,106.66\t1,503.52",
-    "20106\t财政事务\t2,106.66",
+    "20106\t财政事务\t2,106.66\t",
+    "208\t\t\t326.72",
+    "注：本表金额单位为万元。",
     "Total\t4,213.32",
 ]
 
@@ -202,9 +204,14 @@ def unruled(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 
 def test_unruled_rows_with_numbers_are_split_at_wide_gaps(unruled: list[str]) -> None:
-    assert "201\t一般公共服务支出\t2,106.66\t1,503.52" in unruled
-    assert "20106\t财政事务\t2,106.66" in unruled
-    assert "Total\t4,213.32" in unruled
+    # Consecutive rows are one table: a blank cell keeps its column.
+    assert unruled[4:7] == [
+        "201\t一般公共服务支出\t2,106.66\t1,503.52",
+        "20106\t财政事务\t2,106.66\t",
+        "208\t\t\t326.72",
+    ]
+    # A row alone has the cells it prints.
+    assert unruled[7:] == ["注：本表金额单位为万元。", "Total\t4,213.32", ""]
 
 
 def test_unruled_lines_without_a_number_cell_stay_plain(unruled: list[str]) -> None:

@@ -16,7 +16,7 @@ from pdfplumber.utils.text import chars_to_textmap
 
 from builder.extract.baselines import Char, aligned
 from builder.extract.cells import clean_text
-from builder.extract.gaps import gap_line
+from builder.extract.gaps import gap_lines
 from builder.extract.overprint import without_overprint
 from builder.extract.tables import cell_boxes, in_a_cell, ruled_tables, table_lines
 
@@ -46,7 +46,9 @@ def page_lines(page: Page) -> list[str]:
         for index, line in enumerate(text_lines(page, outside)):
             blocks.append((line["top"], TEXT, index, [clean_text(line["text"])]))
     else:
-        for index, line in enumerate(text_lines(page, chars)):
-            blocks.append((line["top"], TEXT, index, [gap_line(line["text"], line["chars"])]))
+        lines = text_lines(page, chars)
+        printed = gap_lines([(line["text"], line["chars"]) for line in lines])
+        for index, (line, text) in enumerate(zip(lines, printed, strict=True)):
+            blocks.append((line["top"], TEXT, index, [text]))
     blocks.sort(key=lambda block: block[:3])
     return [line for *_, lines in blocks for line in lines if line]
