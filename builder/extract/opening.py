@@ -95,7 +95,8 @@ def refusal(path: Path, error: Exception, page: int | None = None) -> Disclosure
             "add that",
         )
     where = f" at page {page}" if page is not None else ""
-    detail = str(cause) or type(cause).__name__
+    described = isinstance(cause, (PDFException, PSException, MalformedPDFException))
+    detail = str(cause) if described and str(cause) else f"{type(cause).__name__}: {cause}"
     return DisclosureError(path, None, f"the PDF is broken{where}: {detail}", BROKEN_HINT)
 
 
