@@ -9,7 +9,8 @@ unit's disclosures) are keyed on those too (``builder.pages.outputs``).
 
 The cache is a folder of pickles beside the packages (``<packages>/../.build-cache``), one
 per disclosure and key. It holds derived data only: deleting it (or ``build --clean``) costs
-one full rebuild, never a wrong one.
+one full rebuild, never a wrong one. Its ``extract/`` folder keeps the text of each PDF
+source by the PDF's sha256, so a PDF is extracted once, not on every rebuild.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ CACHE_NAME = ".build-cache"
 PICKLE_PROTOCOL = 5
 DIGEST = "digest"  # what the portal-wide stages need of a disclosure (small)
 FULL = "full"  # the whole parsed disclosure (for its own pages)
+EXTRACTIONS = "extract"  # the texts of PDF sources, by sha256 (``builder.extract.stored``)
 
 
 @cache

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from builder.errors import DisclosureError
+from builder.extract import extract_pdf
 from builder.parse import parse_file
 from builder.parse.summary import format_summary, to_json
 from builder.pipeline import (
@@ -47,15 +48,28 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     parse = commands.add_parser(
         "parse",
-        help="parse one disclosure text and print a summary (or the canonical JSON)",
-        description="Parse one disclosure text. Prints a readable summary: unit, year, kind, "
-        "tables found with row counts, and anything not understood.",
+        help="parse one disclosure (text or PDF) and print a summary (or the canonical JSON)",
+        description="Parse one disclosure: its text, or its PDF (extracted first). Prints a "
+        "readable summary: unit, year, kind, tables found with row counts, and anything not "
+        "understood.",
     )
-    parse.add_argument("file", type=Path, help="the disclosure text file")
+    parse.add_argument("file", type=Path, help="the disclosure: a text file or a PDF")
     parse.add_argument(
         "--json",
         action="store_true",
         help="print the complete canonical parse as one JSON document",
+    )
+    extract = commands.add_parser(
+        "extract",
+        help="extract a disclosure PDF's text, as parse, add and build read it",
+        description="Extract the text of a PDF: a '=== page N ===' line before each page, "
+        "table rows as lines of tab-separated cells, other text as plain lines, top to "
+        "bottom. Line numbers in the messages of parse, audit and add for a PDF are lines "
+        "of this text.",
+    )
+    extract.add_argument("file", type=Path, help="the PDF")
+    extract.add_argument(
+        "--output", "-o", type=Path, default=None, help="write the text here (default: stdout)"
     )
     audit = commands.add_parser(
         "audit",
@@ -64,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(check id, severity, lines, expected / actual / difference). Findings are facts "
         "beside the published figures: the exit code is 0 even when there are findings.",
     )
-    audit.add_argument("file", type=Path, nargs="?", help="the disclosure text file")
+    audit.add_argument("file", type=Path, nargs="?", help="the disclosure: a text file or a PDF")
     audit.add_argument("--json", action="store_true", help="print the findings as JSON")
     audit.add_argument(
         "--list-checks", action="store_true", help="list the declared checks and exit"
@@ -72,14 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
     add = commands.add_parser(
         "add",
         help="check a new disclosure text and add it to the sources with its provenance record",
-        description="Parse and audit FILE; if the build can use it, copy it into SOURCES as "
-        "<id>.txt and write <id>.meta.yaml (its sha256 and the details given). Prints what "
+        description="Parse and audit FILE (a PDF is extracted first); if the build can use "
+        "it, copy its text into SOURCES as <id>.txt and write <id>.meta.yaml (its sha256, "
+        "for a PDF also the PDF's name and sha256, and the details given). Prints what "
         "was found, the audit findings and the next steps. Nothing is overwritten: a "
         "different text under the same id, or the same text under another id, is refused; "
         "adding the same text again changes nothing.",
     )
     add.add_argument(
-        "file", type=Path, help="the disclosure text file (text extracted from the PDF)"
+        "file", type=Path, help="the disclosure: its PDF, or the text extracted from it"
     )
     add.add_argument(
         "--sources", type=Path, default=DEFAULT_SOURCES, help="the sources folder to add it to"
@@ -115,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--sources",
         type=Path,
         default=DEFAULT_SOURCES,
-        help="folder of <id>.txt (each optionally with <id>.meta.yaml)",
+        help="folder of <id>.txt or <id>.pdf (each optionally with <id>.meta.yaml; the .txt "
+        "is read when both are there)",
     )
     build.add_argument(
         "--output",
@@ -183,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_command(args: argparse.Namespace) -> int:
     if args.command == "parse":
         return run_parse(args.file, as_json=args.json)
+    if args.command == "extract":
+        return run_extract(args.file, args.output)
     if args.command == "audit":
         return run_audit(args.file, as_json=args.json, list_checks=args.list_checks)
     if args.command == "add":
@@ -203,9 +221,7 @@ def run_command(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             clean=args.clean,
         )
-    if args.command == "validate":
-        return run_validate(output_folders(args.output)[0])
-    return 2
+    return run_validate(output_folders(args.output)[0]) if args.command == "validate" else 2
 
 
 def run_parse(path: Path, *, as_json: bool) -> int:
@@ -215,6 +231,17 @@ def run_parse(path: Path, *, as_json: bool) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_summary(parsed))
+    return 0
+
+
+def run_extract(path: Path, output: Path | None) -> int:
+    data = extract_pdf(path).text.encode("utf-8")
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(data)
     return 0
 
 
@@ -285,9 +312,10 @@ def describe_added(result: AddResult, file: Path, sources: Path) -> str:
         ("preview the site (CONTRIBUTING.md)", "mkdocs serve"),
         ("commit the text and its record", f"git add {source} {record}"),
     ]
-    if file.resolve().parent == sources.resolve() and file.resolve() != source.resolve():
+    in_sources = file.resolve().parent == sources.resolve() and file.resolve() != source.resolve()
+    if in_sources and file.stem != source.stem:  # X.pdf beside X.txt is kept as the original
         steps.insert(
-            0, (f"remove the original (the build reads every *{source.suffix})", f"rm {file}")
+            0, ("remove the original (the build reads every *.txt and *.pdf)", f"rm {file}")
         )
     width = max(len(why) for why, _ in steps) + 1
     next_steps = ["next steps:"] + [

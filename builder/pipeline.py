@@ -1,7 +1,8 @@
 """The pipeline: the one place where the stages meet.
 
-sources (``<id>.txt``, optionally ``<id>.meta.yaml``) → parse → validate (audit findings) →
-publish (data packages) → charts and pages (Markdown) → MkDocs (the static site). ``build``
+extract (a ``<id>.pdf`` source's text, once) → sources (``<id>.txt``, optionally
+``<id>.meta.yaml``) → parse → validate (audit findings) → publish (data packages) → charts
+and pages (Markdown) → MkDocs (the static site). ``build``
 runs it all (``build_data`` is the data half, ``python -m builder build --no-site``), showing
 its progress (``builder.progress``) and returning what the summary says; ``validate_packages``
 checks what it wrote; ``add_disclosure`` checks a new text and places it among the sources
@@ -22,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -31,6 +33,9 @@ from typing import Any
 
 from builder.cache import DIGEST, BuildCache, cache_dir_for, source_key, write_atomic
 from builder.errors import DisclosureError
+from builder.extract import EXTRACTOR
+from builder.extract.opening import pdf_sha256
+from builder.extract.stored import stored_text
 from builder.pages import (
     GENERATED_DIRS,
     GENERATED_FILES,
@@ -50,6 +55,7 @@ from builder.publish.inputs import Disclosure, SourceRecord, check_parse, derive
 from builder.publish.packages import DESCRIPTOR, write_package
 from builder.publish.portal import PORTAL
 from builder.sources.adding import Placement, default_id, place_source
+from builder.sources.opening import is_pdf, source_files
 from builder.sources.provenance import OPTIONAL_KEYS, TEXT_SUFFIX
 from builder.steps import (
     Digest,
@@ -72,7 +78,6 @@ DEFAULT_SITE = Path("site")
 DOCS_SOURCE = Path("site_src")  # hand-written pages; generated ones are written beside them
 MKDOCS_CONFIG = Path("mkdocs.yml")
 DEFAULT_SITE_URL = "http://127.0.0.1:8765/"
-SOURCE_PATTERN = "*.txt"
 SKIPPED_SHOWN = 20  # the summary names this many skipped files; the site lists them all
 STATE = "state.json"  # in the cache: the key each installed package was built from
 PAGES_STATE = "pages.json"  # in the cache: the owners of the generated docs files
@@ -185,9 +190,13 @@ def load_disclosures(
 
 
 def source_paths(sources: Path) -> list[Path]:
-    paths = sorted(sources.glob(SOURCE_PATTERN))
+    """Every ``*.txt`` and every ``*.pdf`` without a ``.txt`` of its stem
+    (``builder.sources.opening``)."""
+    paths = source_files(sources)
     if not paths:
-        raise DisclosureError(sources, None, "no disclosure texts (*.txt) in this folder")
+        raise DisclosureError(
+            sources, None, "no disclosures (*.txt, or *.pdf to extract) in this folder"
+        )
     return paths
 
 
@@ -578,40 +587,51 @@ def add_disclosure(
     disclosure_id: str | None = None,
     details: Mapping[str, str | None] | None = None,
 ) -> AddResult:
-    """Check the disclosure text ``file``, then place it among ``sources`` with its record.
+    """Check the disclosure ``file``, then place its text among ``sources`` with its record.
 
-    ``disclosure_id``: default :func:`builder.sources.adding.default_id`. ``details``: the
-    record's ``source_url``, ``published`` (ISO date) and ``licence``, where given. The text
-    is parsed and its record derived before anything is copied, so a text the build could
-    not use is refused with nothing written. The placed text is then read back exactly as
-    the build reads it, and audited.
+    ``file`` is a text, or a PDF whose extracted text is placed (its record then names the
+    PDF, its sha256 and the extractor). ``disclosure_id``: default
+    :func:`builder.sources.adding.default_id`. ``details``: the record's ``source_url``,
+    ``published`` (ISO date) and ``licence``, where given. The text is parsed and its record
+    derived before anything is copied, so a text the build could not use is refused with
+    nothing written. The placed text is then read back exactly as the build reads it, and
+    audited.
     """
-    parsed = parse_file(file)
-    document = parsed["document"]
-    chosen = disclosure_id or default_id(
-        file, document["year"], document["kind"], document["sha256"]
-    )
-    target = sources / f"{chosen}{TEXT_SUFFIX}"
     given = {key: value for key, value in (details or {}).items() if value is not None}
     if set(given) - set(OPTIONAL_KEYS):
         raise ValueError(f"provenance details are {OPTIONAL_KEYS}, not {sorted(given)}")
-    fields: dict[str, Any] = {
-        "sha256": document["sha256"],
-        "source_url": given.get("source_url"),
-        "published": given.get("published"),
-    }
-    if "licence" in given:
-        fields["licence"] = given["licence"]
-    try:
-        record = derive_record(target, parsed, fields)
-        check_parse(record, parsed, target)
-    except DisclosureError as error:
-        raise DisclosureError(file, error.line, error.message, error.hint) from error
-    comments = [
-        f"Provenance of {target.name}: {document['title']}",
-        f"Written by `python -m builder add` from {file.name}.",
-        "Unit, year, kind, scope and money unit are read from the text (datasets/README.md).",
-    ]
-    placement = place_source(file, target, fields, comments)
+    with tempfile.TemporaryDirectory(prefix="extract-") as folder:
+        parsed = parse_file(file, Path(folder))
+        document = parsed["document"]
+        fields: dict[str, Any] = {"sha256": document["sha256"]}
+        text, content_sha256 = file, document["sha256"]
+        if is_pdf(file):  # parse_file extracted it into the folder: this reads it back
+            text, content_sha256 = stored_text(file, Path(folder)), pdf_sha256(file)
+            fields |= {"pdf_file": file.name, "pdf_sha256": content_sha256}
+            fields["extractor"] = EXTRACTOR
+        chosen = disclosure_id or default_id(
+            file, document["year"], document["kind"], content_sha256
+        )
+        target = sources / f"{chosen}{TEXT_SUFFIX}"
+        fields |= {"source_url": given.get("source_url"), "published": given.get("published")}
+        if "licence" in given:
+            fields["licence"] = given["licence"]
+        try:
+            record = derive_record(target, parsed, fields)
+            check_parse(record, parsed, target)
+        except DisclosureError as error:
+            raise DisclosureError(file, error.line, error.message, error.hint) from error
+        comments = [
+            f"Provenance of {target.name}: {document['title']}",
+            f"Written by `python -m builder add` from {file.name}"
+            + (f" (text extracted by {EXTRACTOR})." if is_pdf(file) else "."),
+            "Unit, year, kind, scope and money unit are read from the text (datasets/README.md).",
+        ]
+        try:
+            placement = place_source(text, target, fields, comments)
+        except DisclosureError as error:
+            if error.path != text:
+                raise
+            raise DisclosureError(file, error.line, error.message, error.hint) from error
     record, placed = read_disclosure(placement.source)
     return AddResult(placement, record, placed, audit_report(placed, record.id))

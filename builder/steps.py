@@ -1,11 +1,11 @@
 """The per-disclosure work of a build, as functions a worker process can run.
 
-:func:`process_source` takes one source text to its data package (written to a staging
-folder), its part of the portal package and the digest the portal-wide stages read; it
-caches the digest and the full parse under the source's key. :func:`render_pages` writes one
-disclosure's pages from the cached parse. :func:`run_all` runs either over many items with
-``jobs`` worker processes; results come back in the items' order, so the output does not
-depend on which worker finished first.
+:func:`process_source` takes one source (a text, or a PDF, extracted once) to its data
+package (written to a staging folder), its part of the portal package and the digest the
+portal-wide stages read; it caches the digest and the full parse under the source's key.
+:func:`render_pages` writes one disclosure's pages from the cached parse. :func:`run_all`
+runs either over many items with ``jobs`` worker processes; results come back in the items'
+order, so the output does not depend on which worker finished first.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from builder.cache import DIGEST, FULL, BuildCache
+from builder.cache import DIGEST, EXTRACTIONS, FULL, BuildCache
 from builder.errors import DisclosureError
+from builder.extract.stored import stored_text
 from builder.pages import DisclosureInput, PageFolders, portal_view, produce_disclosure
 from builder.pages.outputs import Produced
 from builder.parse import parse_file
@@ -27,6 +28,7 @@ from builder.publish import Contribution, contribution
 from builder.publish.disclosure import disclosure_package
 from builder.publish.inputs import Disclosure, SourceRecord, check_parse, source_record
 from builder.publish.packages import write_package
+from builder.sources.opening import is_pdf
 from builder.sources.provenance import check_id
 from builder.validate.audit import audit
 
@@ -90,10 +92,13 @@ class SourceTask:
     cache: BuildCache
 
 
-def read_disclosure(source: Path) -> tuple[SourceRecord, dict[str, Any]]:
-    """The provenance record and the parse of one disclosure text, checked against each other."""
+def read_disclosure(
+    source: Path, extractions: Path | None = None
+) -> tuple[SourceRecord, dict[str, Any]]:
+    """The provenance record and the parse of one disclosure (a text, or a PDF whose
+    extraction is kept in ``extractions``), checked against each other."""
     check_id(source)
-    parsed = parse_file(source)
+    parsed = parse_file(source, extractions)
     record = source_record(source, parsed)
     check_parse(record, parsed, source)
     return record, parsed
@@ -120,8 +125,12 @@ def process_source(task: SourceTask) -> Outcome:
         seconds[step] = seconds.get(step, 0.0) + now - clock
         clock = now
 
+    extractions = task.cache.folder / EXTRACTIONS
     try:
-        record, parsed = read_disclosure(task.source)
+        if is_pdf(task.source):  # timed apart: a PDF's first extraction is most of its work
+            stored_text(task.source, extractions)
+            lap("extract")
+        record, parsed = read_disclosure(task.source, extractions)
     except DisclosureError as error:
         return Outcome(task.source, skipped=Skipped.from_error(error))
     lap("parse")

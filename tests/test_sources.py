@@ -13,6 +13,7 @@ import yaml
 
 from builder.parse import parse_file
 from builder.publish.inputs import source_record
+from builder.sources.opening import SOURCE_SUFFIXES, is_pdf, source_files
 from builder.sources.provenance import (
     META_SUFFIX,
     RECORD_KEYS,
@@ -21,12 +22,12 @@ from builder.sources.provenance import (
 )
 
 SOURCES_DIR = Path(__file__).resolve().parent.parent / "datasets" / "sources"
-SOURCE_FILES = sorted(SOURCES_DIR.glob("*.txt"))
+SOURCE_FILES = source_files(SOURCES_DIR)  # every *.txt, and every *.pdf without its .txt
 RECORD_FILES = sorted(SOURCES_DIR.glob("*" + META_SUFFIX))
 
 
 def test_sources_are_bundled() -> None:
-    assert SOURCE_FILES, f"no *.txt disclosures in {SOURCES_DIR}"
+    assert SOURCE_FILES, f"no *.txt or *.pdf disclosures in {SOURCES_DIR}"
 
 
 @pytest.mark.parametrize("source", SOURCE_FILES, ids=lambda source: source.stem)
@@ -36,10 +37,14 @@ def test_file_stem_is_a_safe_id(source: Path) -> None:
 
 @pytest.mark.parametrize("source", SOURCE_FILES, ids=lambda source: source.stem)
 def test_record_agrees_with_the_text(source: Path) -> None:
-    record = source_record(source, parse_file(source))
+    parsed = parse_file(source)
+    record = source_record(source, parsed)
     assert record.id == source.stem
     assert record.source_file == source.name
-    assert record.sha256 == file_sha256(source)
+    # A PDF's record states the checksum of its extracted text, the text the build reads.
+    assert record.sha256 == (
+        parsed["document"]["sha256"] if is_pdf(source) else file_sha256(source)
+    )
     assert record.money_unit == "万元"
 
 
@@ -61,6 +66,9 @@ def test_every_meta_record_has_its_source() -> None:
     orphans = [
         meta.name
         for meta in RECORD_FILES
-        if not meta.with_name(meta.name.removesuffix(META_SUFFIX) + ".txt").is_file()
+        if not any(
+            meta.with_name(meta.name.removesuffix(META_SUFFIX) + suffix).is_file()
+            for suffix in SOURCE_SUFFIXES
+        )
     ]
     assert not orphans, f"provenance records without a source file: {orphans}"

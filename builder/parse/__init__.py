@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from builder.parse.document import parse_source
-from builder.sources.reading import read_source
+from builder.sources.opening import read_any_source
 
 
-def parse_file(path: Path) -> dict[str, Any]:
-    """Read and parse one disclosure text file."""
-    return parse_source(read_source(path))
+def parse_file(path: Path, extractions: Path | None = None) -> dict[str, Any]:
+    """Read and parse one disclosure file: a text, or a PDF through its extracted text (kept
+    in the folder ``extractions`` when one is given; ``builder.sources.opening``)."""
+    return parse_source(read_any_source(path, extractions))

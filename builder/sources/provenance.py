@@ -4,7 +4,9 @@ The id is the file stem and must be a safe file and URL name (:func:`is_safe_id`
 needs to hold only what the text cannot say: where and when the publisher posted it
 (``source_url``, ``published``) and the terms of reuse (``licence``; default
 :data:`DEFAULT_LICENCE`). It may also state the facts a parse reads from the text (checksum,
-unit, year, kind, scope, money unit); ``builder.publish.inputs`` checks that they agree.
+unit, year, kind, scope, money unit); ``builder.publish.inputs`` checks that they agree. A text
+extracted from a PDF by ``python -m builder add`` records the PDF's name, its sha256 and the
+extractor (:data:`EXTRACTION_KEYS`).
 Without a record, every fact comes from the text. See ``datasets/README.md``.
 """
 
@@ -36,9 +38,12 @@ FACT_KEYS = (
     "scope",
     "money_unit",
 )
+# Where the text came from when it was extracted from a PDF (``python -m builder add X.pdf``).
+EXTRACTION_KEYS = ("pdf_file", "pdf_sha256", "extractor")
 # What only a record can say.
 OPTIONAL_KEYS = ("source_url", "published", "licence")
-RECORD_KEYS = FACT_KEYS + OPTIONAL_KEYS
+RECORD_KEYS = FACT_KEYS + EXTRACTION_KEYS + OPTIONAL_KEYS
+SHA256 = re.compile(r"[0-9a-f]{64}")
 SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 # Names the site and the packages use beside the disclosures' own folders.
 RESERVED_IDS = frozenset({"portal", "index"})
@@ -106,6 +111,16 @@ def read_record(source: Path) -> dict[str, Any]:
         record["published"] = check_date(record["published"], path)
     if "licence" in record:
         record["licence"] = str(record["licence"])
+    if "pdf_sha256" in record and not SHA256.fullmatch(str(record["pdf_sha256"])):
+        raise DisclosureError(
+            path,
+            None,
+            f"pdf_sha256 {record['pdf_sha256']!r} is not a sha256 (64 lower-case hex digits)",
+            RECORD_HINT,
+        )
+    for key in ("pdf_file", "extractor"):
+        if key in record:
+            record[key] = str(record[key])
     return record
 
 
