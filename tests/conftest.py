@@ -30,12 +30,16 @@ SEED_IDS = [
     "004_c9b7d00ba9827a50",
 ]
 SEEDS = [SOURCES / f"{seed_id}.txt" for seed_id in SEED_IDS]
+# A second publisher's disclosures, added from their PDFs (tests/pdfs/shanghai-putuo/) with
+# ``python -m builder add``: the site is tested with both publishers side by side.
+SHANGHAI_IDS = ["sh-putuo-czj-2024-final", "sh-putuo-wanli-2024-budget"]
+BUNDLED = [*SEEDS, *(SOURCES / f"{source_id}.txt" for source_id in SHANGHAI_IDS)]
 
 
-def copy_seeds(folder: Path) -> Path:
-    """A sources folder holding the seeds only (texts and provenance records)."""
+def copy_seeds(folder: Path, sources: list[Path] = SEEDS) -> Path:
+    """A sources folder holding the seeds only, or ``sources`` (texts and provenance records)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for seed in SEEDS:
+    for seed in sources:
         shutil.copy(seed, folder)
         shutil.copy(seed.with_name(f"{seed.stem}.meta.yaml"), folder)
     return folder

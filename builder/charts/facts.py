@@ -75,7 +75,14 @@ def is_final(parsed: Parsed) -> bool:
 
 
 def table_label(parsed: Parsed, table: dict[str, Any]) -> str:
-    """The canonical printed number and title, e.g. ``公开03表 支出决算表``."""
+    """How the table is named to readers: the standard number and title (``公开03表 支出决算表``)
+    where the publisher numbers its tables the standard way; else the title it printed
+    (``2024年部门财务收支预算总表``), since a standard number it never printed would send a
+    reader looking for a table that is not in the document."""
+    printed = table.get("printed_title")
+    numbered = any(t.get("printed_number") for t in parsed["tables"])
+    if printed and not numbered:
+        return str(printed)
     number = str(table["number"])
     label = f"公开{number}表" if is_final(parsed) else f"预算公开表{int(number)}"
     return f"{label} {table['title']}"

@@ -18,13 +18,13 @@ from typing import Any
 
 from builder.pages import write_pages
 from builder.parse import parse_file
-from tests.conftest import ROOT, SEED_IDS, SEEDS, copy_seeds
+from tests.conftest import BUNDLED, ROOT, SEED_IDS, SHANGHAI_IDS, copy_seeds
 
-__all__ = ["SEED_IDS", "build_site"]
+__all__ = ["SEED_IDS", "SHANGHAI_IDS", "build_site"]
 
 
 def parse_seeds() -> list[tuple[str, dict[str, Any]]]:
-    return [(path.stem, parse_file(path)) for path in SEEDS]
+    return [(path.stem, parse_file(path)) for path in BUNDLED]
 
 
 def audit_seeds(parsed: list[tuple[str, dict[str, Any]]]) -> tuple[dict[str, Any], Any]:
@@ -44,7 +44,7 @@ def build_packages(folder: Path) -> Path:
         from builder.pipeline import build_data  # noqa: PLC0415 - optional stage
     except ImportError:
         return folder
-    build_data(copy_seeds(folder.parent / "sources"), folder)
+    build_data(copy_seeds(folder.parent / "sources", BUNDLED), folder)
     return folder
 
 

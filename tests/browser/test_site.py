@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Page, Response, expect
 
 from builder.pages.catalog import unit_id
-from tests.browser.sitebuild import SEED_IDS
+from tests.browser.sitebuild import SEED_IDS, SHANGHAI_IDS
 
 pytestmark = pytest.mark.browser
 
@@ -87,7 +87,7 @@ def test_unit_page_links_both_disclosures(page: Page, base_url: str, errors: Pag
     _expect_charts(page)
 
 
-@pytest.mark.parametrize("disclosure_id", SEED_IDS)
+@pytest.mark.parametrize("disclosure_id", [*SEED_IDS, *SHANGHAI_IDS])
 def test_disclosure_page(page: Page, base_url: str, errors: PageErrors, disclosure_id: str) -> None:
     _open(page, f"{base_url}disclosures/{disclosure_id}/")
     expect(page.locator("h1")).to_be_visible()
@@ -196,6 +196,8 @@ def test_screenshots(page: Page, base_url: str, screenshots: Path, form: str, wi
         ("home", ""),
         ("unit", f"units/{INVESTMENT_BUREAU}/"),
         ("disclosure-000", f"disclosures/{FIRST}/"),
+        ("disclosure-shanghai-final", f"disclosures/{SHANGHAI_IDS[0]}/"),
+        ("disclosure-shanghai-budget", f"disclosures/{SHANGHAI_IDS[1]}/"),
     ):
         _open(page, base_url + path)
         if path.startswith("disclosures/") or not path:
