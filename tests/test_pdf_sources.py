@@ -137,9 +137,9 @@ def test_records_hold_pdf_keys_only_when_well_formed(tmp_path: Path) -> None:
 
 
 def test_a_pdf_beside_its_text_is_not_a_second_source(tmp_path: Path) -> None:
-    for name in ["a.txt", "a.pdf", "b.pdf", "c.txt", "c.meta.yaml", "notes.md"]:
+    for name in ["a.txt", "a.pdf", "b.pdf", "c.txt", "c.meta.yaml", "d.PDF", "notes.md"]:
         (tmp_path / name).write_bytes(b"")
-    assert [p.name for p in source_files(tmp_path)] == ["a.txt", "b.pdf", "c.txt"]
+    assert [p.name for p in source_files(tmp_path)] == ["a.txt", "b.pdf", "c.txt", "d.PDF"]
 
 
 # --- the build ---------------------------------------------------------------------------

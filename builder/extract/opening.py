@@ -95,8 +95,11 @@ def refusal(path: Path, error: Exception, page: int | None = None) -> Disclosure
             "add that",
         )
     where = f" at page {page}" if page is not None else ""
+    # pdfminer's messages read well ("Unexpected EOF"); a bare value (an object number) or
+    # a Python error needs its type to mean anything.
     described = isinstance(cause, (PDFException, PSException, MalformedPDFException))
-    detail = str(cause) if described and str(cause) else f"{type(cause).__name__}: {cause}"
+    worded = described and " " in str(cause).strip()
+    detail = str(cause) if worded else f"{type(cause).__name__}: {cause}"
     return DisclosureError(path, None, f"the PDF is broken{where}: {detail}", BROKEN_HINT)
 
 

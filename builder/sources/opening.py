@@ -29,10 +29,11 @@ def is_pdf(path: Path) -> bool:
 
 def source_files(folder: Path) -> list[Path]:
     """The disclosures in ``folder`` in name order: every ``*.txt``, and every ``*.pdf``
-    without a ``.txt`` of the same stem."""
-    texts = {path.stem for path in folder.glob(f"*{TEXT_SUFFIX}")}
-    found = [path for path in folder.glob("*") if path.suffix in SOURCE_SUFFIXES]
-    return sorted(p for p in found if p.suffix == TEXT_SUFFIX or p.stem not in texts)
+    (or ``*.PDF``, as downloads are often named) without a ``.txt`` of the same stem."""
+    texts = sorted(folder.glob(f"*{TEXT_SUFFIX}"))
+    stems = {path.stem for path in texts}
+    pdfs = [path for path in folder.glob("*") if is_pdf(path) and path.stem not in stems]
+    return sorted(texts + pdfs)
 
 
 def read_any_source(path: Path, extractions: Path | None = None) -> SourceText:
