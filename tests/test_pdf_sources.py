@@ -77,13 +77,11 @@ def test_cli_parse_of_a_pdf(seed_pdf: Path) -> None:
     assert json.loads(result.stdout)["document"]["source_file"] == seed_pdf.name
 
 
-def test_cli_parse_of_the_shanghai_pdf_names_the_pdf() -> None:
+def test_cli_parse_of_the_shanghai_pdf() -> None:
     result = run_builder("parse", SHANGHAI_FINAL)
-    assert "Traceback" not in result.stderr
-    # Until the parser reads this publisher's layout it refuses the text, naming the PDF.
-    if result.returncode != 0:
-        assert result.returncode == 1
-        assert result.stderr.startswith(f"error: {SHANGHAI_FINAL}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("sh-putuo-czj-2024-final.pdf\n  unit:   上海市普陀区财政局\n")
+    assert "(100.00% accounted for)" in result.stdout
 
 
 def test_cli_parse_of_a_broken_pdf(tmp_path: Path) -> None:
