@@ -255,3 +255,14 @@ def test_without_the_layout_family_the_tables_are_read_by_content(
 
     assert tables(generic) == tables(parsed(stem))
     assert generic["report"]["coverage"]["unparsed"] == 0
+
+
+def test_lines_wrapped_at_the_printed_width_are_one_paragraph() -> None:
+    """Page 4: a numbered duty wraps after 政策；研 — it is a paragraph, not a heading."""
+    [duties] = [s for s in parsed(FINAL)["narrative"]["overview"] if s["heading"] == "一、主要职能"]
+    assert (
+        "（一）贯彻执行国家和本市有关财政工作的法律、法规、规章和方针、政策；研究拟订本区"
+        in (duties["text"])
+    )
+    headings = [s["heading"] for s in parsed(FINAL)["narrative"]["overview"]]
+    assert headings == ["一、主要职能", "二、部门决算单位构成"]

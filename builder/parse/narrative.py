@@ -7,6 +7,7 @@ that a page break split mid-sentence are joined again.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +23,10 @@ HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*\S")
 GLOSSARY_ENTRY = re.compile(r"^[一二三四五六七八九十]+、\s*(?P<body>.+)$")
 DEFINITION_SPLIT = re.compile(r"[:：]|(?=是指|是对)|(?<=[^是])(?=指)")
 SENTENCE_END = "。；;！？!?:："
+PARAGRAPH_END = ("。", "！", "？", "!", "?")
 MAX_HEADING = 40
 MIN_SPLIT = 24
+WIDTH_MARGIN = 3  # characters a full printed line may fall short of the usual length
 SECTION, SUBSECTION = 1, 2
 
 
@@ -38,30 +41,54 @@ def read_narrative(
     overview: list[dict[str, Any]] = []
     explanations: list[dict[str, Any]] = []
     glossary: list[dict[str, Any]] = []
+    width = printed_width(lines)
     for part in parts:
         part_lines = [ln for ln in lines[part.start : part.end] if ln.number not in skip]
         if part.kind == "overview":
-            overview.extend(read_sections(part_lines, "overview"))
+            overview.extend(read_sections(part_lines, "overview", width))
         elif part.kind == "explanations":
-            explanations.extend(read_sections(part_lines, "explanations"))
+            explanations.extend(read_sections(part_lines, "explanations", width))
         elif part.kind == "glossary":
             glossary.extend(read_glossary(part_lines, issues))
     return {"overview": overview, "explanations": explanations, "glossary": glossary}
 
 
-def paragraphs(lines: Sequence[Line]) -> list[tuple[int, str]]:
-    """Non-empty text lines as paragraphs, rejoining those split mid-sentence."""
+def paragraphs(lines: Sequence[Line], width: int | None = None) -> list[tuple[int, str]]:
+    """Non-empty text lines as paragraphs, rejoining those split mid-sentence.
+
+    Text extracted from a PDF (its lines know their page) is wrapped at the printed width:
+    a line as long as the page's lines that does not end a sentence runs on into the next,
+    even when it starts like a heading (``（一）贯彻执行…政策；研`` / ``究拟订…``)."""
     result: list[tuple[int, str]] = []
+    wrapped = False
     for line in lines:
         text = line.text.strip()
         if not text or line.has_cells:
             continue
         previous = result[-1] if result else None
-        if previous and is_split(previous[1]) and not is_heading(text):
+        runs_on = previous and (is_split(previous[1]) or wrapped)
+        if previous and runs_on and not is_heading(text):
             result[-1] = (previous[0], previous[1] + text)
-            continue
-        result.append((line.number, text))
+        else:
+            result.append((line.number, text))
+        wrapped = bool(width) and len(text) >= (width or 0) and not text.endswith(PARAGRAPH_END)
     return result
+
+
+def printed_width(lines: Sequence[Line]) -> int | None:
+    """How long a line must be to fill the printed width of a PDF's text: the most common
+    length of its long lines, less a margin (a paragraph's first line is indented, digits
+    are narrower than characters); None for text that does not come from a PDF."""
+    if not any(line.page is not None for line in lines):
+        return None
+    lengths = Counter(
+        len(line.text.strip())
+        for line in lines
+        if not line.has_cells and len(line.text.strip()) >= MIN_SPLIT
+    )
+    if not lengths:
+        return None
+    return lengths.most_common(1)[0][0] - WIDTH_MARGIN
 
 
 def is_split(text: str) -> bool:
@@ -79,11 +106,13 @@ def is_heading(text: str) -> bool:
     )
 
 
-def read_sections(lines: Sequence[Line], part: str) -> list[dict[str, Any]]:
+def read_sections(
+    lines: Sequence[Line], part: str, width: int | None = None
+) -> list[dict[str, Any]]:
     sections: list[dict[str, Any]] = []
     parent: str | None = None
     current: dict[str, Any] | None = None
-    for number, text in paragraphs(lines):
+    for number, text in paragraphs(lines, width):
         if is_heading(text):
             level = SECTION if HEADING_1.match(text) else SUBSECTION
             if level == SECTION:
