@@ -266,3 +266,31 @@ def test_lines_wrapped_at_the_printed_width_are_one_paragraph() -> None:
     )
     headings = [s["heading"] for s in parsed(FINAL)["narrative"]["overview"]]
     assert headings == ["一、主要职能", "二、部门决算单位构成"]
+
+
+def test_a_budget_without_part_headings_keeps_its_narrative() -> None:
+    """The budget prints no 第X部分: its sections (名词解释, …编制说明, 其他相关情况说明) are
+    its parts, and the tables between them do not run into the text."""
+    narrative = parsed(BUDGET)["narrative"]
+    # page 5: （一）财政拨款收入 … （八）机关运行经费
+    assert [entry["term"] for entry in narrative["glossary"]] == [
+        "财政拨款收入",
+        "事业收入",
+        "事业单位经营收入",
+        "其他收入",
+        "基本支出预算",
+        "项目支出预算",
+        "“三公”经费",
+        "机关运行经费",
+    ]
+    headings = [section["heading"] for section in narrative["explanations"]]
+    # page 32: the sections of 其他相关情况说明
+    assert headings[1:6] == [
+        "一、2024年“三公”经费预算情况说明",
+        "二、机关运行经费预算",
+        "三、政府采购预算情况",
+        "四、绩效目标设置情况",
+        "五、国有资产占有使用情况",
+    ]
+    text = "".join(section["text"] for section in narrative["explanations"])
+    assert "编制部门" not in text  # no table title or label line in the narrative

@@ -56,6 +56,7 @@ TOC_LEADER = re.compile(r"\.{3,}|…{2,}|·{3,}")
 TOC_ENTRY = re.compile(r"(?:\.{3,}|…{2,}|·{3,}).*$|\t\s*\d+\s*$")
 YEAR = re.compile(r"(\d{4})\s*年")
 COVER_LINES = 12
+MAX_SECTION_HEADING = 40
 EVIDENCE_LINES = 200  # a layout family is recognised on the cover and the contents
 NUMBER_DISTANCE = 3  # a table number is printed within this many lines of its title
 
@@ -78,6 +79,7 @@ class Doc:
     catalogue: Catalogue
     family: str
     issues: list[Issue]
+    stops: tuple[int, ...] = ()  # part headings: a table region never runs past one
 
 
 @dataclass(frozen=True)
@@ -112,17 +114,9 @@ def parse_source(source: SourceText) -> dict[str, Any]:
     family = cover["kind"]
     toc_end, announced = read_toc(lines, catalogue, family)
     parts = read_parts(lines, toc_end, catalogue)
-    table_part = next((p for p in parts if p.kind == "tables"), None)
-    if table_part is None:
-        issues.append(
-            Issue(
-                "warning", "no-tables-part", None, "no 第二部分 heading; tables searched everywhere"
-            )
-        )
-        start, end = toc_end, len(lines)
-    else:
-        start, end = table_part.start, table_part.end
-    doc = Doc(lines, catalogue, family, issues)
+    start, end = tables_span(parts, toc_end, len(lines), issues)
+    stops = tuple(sorted(part.start - 1 for part in parts))
+    doc = Doc(lines, catalogue, family, issues, stops)
     located, others = locate_tables(doc, start, end)
     if not located:
         raise DisclosureError(
@@ -148,20 +142,10 @@ def parse_source(source: SourceText) -> dict[str, Any]:
     tables.extend(missing_tables(doc, located, by_start, announced))
     tables.sort(key=lambda t: int(t["number"]))
 
-    evaluations, targets = [], []
-    for annex in annex_regions:
-        annex_lines = lines[annex.start_line - 1 : annex.end_line]
-        if annex.kind == "performance_evaluation":
-            record = annexes.parse_performance_evaluation(annex_lines)
-            evaluations.append(record)
-        else:
-            record = annexes.parse_performance_target(annex_lines)
-            targets.append(record)
-        region = Region(f"annex:{annex.title}", annex_lines)
-        region.landed = list(landed_values([record]))
-        regions.append(region)
-
+    evaluations, targets = read_annexes(lines, annex_regions, regions)
     skip = {n for a in annex_regions for n in range(a.start_line, a.end_line + 1)}
+    spans = [(t.start, t.end) for t in located] + [(t.start, t.end) for t in others]
+    skip |= {lines[i].number for first, last in spans for i in range(first, last)}
     texts = narrative.read_narrative(lines, parts, skip, catalogue, issues)
     coverage = [account(region) for region in regions]
     metadata = document_metadata(source, cover, tables, issues)
@@ -176,6 +160,39 @@ def parse_source(source: SourceText) -> dict[str, Any]:
         "narrative": texts,
         "report": build_report(source, issues, coverage, tables),
     }
+
+
+def tables_span(
+    parts: Sequence[Part], toc_end: int, size: int, issues: list[Issue]
+) -> tuple[int, int]:
+    """Where the tables are: the tables part, else everything after the contents."""
+    table_part = next((p for p in parts if p.kind == "tables"), None)
+    if table_part is not None:
+        return table_part.start, table_part.end
+    issues.append(
+        Issue("warning", "no-tables-part", None, "no 第二部分 heading; tables searched everywhere")
+    )
+    return toc_end, size
+
+
+def read_annexes(
+    lines: Sequence[Line], found: Sequence[annexes.AnnexRegion], regions: list[Region]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The performance sheets (self-evaluations, target declarations); their regions are
+    added to ``regions`` for the coverage report."""
+    evaluations, targets = [], []
+    for annex in found:
+        annex_lines = lines[annex.start_line - 1 : annex.end_line]
+        if annex.kind == "performance_evaluation":
+            record = annexes.parse_performance_evaluation(annex_lines)
+            evaluations.append(record)
+        else:
+            record = annexes.parse_performance_target(annex_lines)
+            targets.append(record)
+        region = Region(f"annex:{annex.title}", annex_lines)
+        region.landed = list(landed_values([record]))
+        regions.append(region)
+    return evaluations, targets
 
 
 # --------------------------------------------------------------------------- cover & parts
@@ -312,17 +329,42 @@ def part_kind(title: str, catalogue: Catalogue) -> str | None:
 
 
 def read_parts(lines: Sequence[Line], start: int, catalogue: Catalogue) -> list[Part]:
+    """The parts (第一部分 …); a document printed without them (Shanghai's budgets) is cut
+    at its section headings that name a part (…主要职能, 名词解释, …编制说明)."""
     headings = []
     for index in range(start, len(lines)):
         text = lines[index].text.strip()
         match = PART_HEADING.match(text)
         if match and not is_toc_entry(text):
             headings.append((index, part_kind(match["title"], catalogue)))
+    if not headings:
+        headings = section_headings(lines, start, catalogue)
     parts = []
     for position, (index, kind) in enumerate(headings):
         end = headings[position + 1][0] if position + 1 < len(headings) else len(lines)
         parts.append(Part(kind, lines[index], index + 1, end))
     return parts
+
+
+def section_headings(
+    lines: Sequence[Line], start: int, catalogue: Catalogue
+) -> list[tuple[int, str | None]]:
+    """Short plain lines that end in a part's section name (variants.yaml ``part_sections``)."""
+    endings: dict[str, list[str]] = catalogue.variants["part_sections"]
+    found: list[tuple[int, str | None]] = []
+    for index in range(start, len(lines)):
+        line = lines[index]
+        name = catalogue.name(line.text)
+        if line.has_cells or not name or len(name) > MAX_SECTION_HEADING or is_toc_entry(line.text):
+            continue
+        kind = next((k for k, ends in endings.items() if name.endswith(tuple(ends))), None)
+        if kind is None:
+            continue
+        previous = next((i for i in range(index - 1, start - 1, -1) if lines[i].text.strip()), None)
+        if found and found[-1][0] == previous and found[-1][1] == kind:
+            continue  # 其他相关情况说明 / 一、“三公”经费预算情况说明: a section of that part
+        found.append((index, kind))
+    return found
 
 
 # --------------------------------------------------------------------------- tables
@@ -436,6 +478,7 @@ def locate_tables(doc: Doc, start: int, end: int) -> tuple[list[Located], list[O
     others: list[Other] = []
     for position, (first, found, title_line, number_line, printed) in enumerate(starts):
         last = starts[position + 1][0] if position + 1 < len(starts) else end
+        last = min([last, *(stop for stop in doc.stops if stop > first)])
         chosen = found or recognised(doc, first, last, title_line or number_line)
         if chosen is None:
             others.append(Other(first, last, title_line or number_line or lines[first]))

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 HEADING_1 = re.compile(r"^[一二三四五六七八九十]+、\S")
 HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*\S")
-GLOSSARY_ENTRY = re.compile(r"^[一二三四五六七八九十]+、\s*(?P<body>.+)$")
+GLOSSARY_ENTRY = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])\s*(?P<body>.+)$"
+)
 DEFINITION_SPLIT = re.compile(r"[:：]|(?=是指|是对)|(?<=[^是])(?=指)")
 SENTENCE_END = "。；;！？!?:："
 PARAGRAPH_END = ("。", "！", "？", "!", "?")
