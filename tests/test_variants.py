@@ -24,6 +24,7 @@ from builder.parse import parse_file
 from tests.conftest import SOURCES
 
 SEED_000 = SOURCES / "000_127416229ccdc025.txt"
+SHANGHAI_FINAL = SOURCES / "sh-putuo-czj-2024-final.txt"  # extracted from its PDF by `add`
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 Variant = Callable[[list[str], dict[str, Any]], list[str]]
 
@@ -43,7 +44,10 @@ def region(lines: list[str], table: dict[str, Any]) -> range:
 
 
 def is_data(cells: list[str]) -> bool:
-    return bool(CODE.match(cells[0])) or cells[0] in ("合计", "总计")
+    """A row with a code or 合计 first, or with an amount (Shanghai prints 类 款 项 on the
+    合计 row)."""
+    amount = any(re.fullmatch(r"[\d,]+\.\d+", c.replace(" ", "")) for c in cells)
+    return bool(CODE.match(cells[0])) or cells[0] in ("合计", "总计") or amount
 
 
 def split_region(lines: list[str], table: dict[str, Any]) -> tuple[list[int], list[int]]:
@@ -55,6 +59,16 @@ def split_region(lines: list[str], table: dict[str, Any]) -> tuple[list[int], li
         cells = lines[index].split("\t")
         (data if data or is_data(cells) else headers).append(index)
     return headers, data
+
+
+def name_column(lines: list[str], table: dict[str, Any]) -> int:
+    """The column of the row names: the first with Chinese text on a row with a code."""
+    _, data = split_region(lines, table)
+    for index in data:
+        cells = lines[index].split("\t")
+        if CODE.match(cells[0]):
+            return next(i for i, c in enumerate(cells) if re.search(r"[\u4e00-\u9fff]", c))
+    raise AssertionError("no coded row")
 
 
 # --------------------------------------------------------------------------- variants
@@ -76,8 +90,7 @@ def columns_swapped(lines: list[str], table: dict[str, Any]) -> list[str]:
     """The second and third amount columns swapped in every row (栏次 numbers stay)."""
     out = list(lines)
     headers, data = split_region(lines, table)
-    first_amount = max(len(lines[i].split("\t")) for i in data) - len(table_amounts(table))
-    a, b = first_amount + 1, first_amount + 2
+    a, b = name_column(lines, table) + 2, name_column(lines, table) + 3
     for index in headers + data:
         cells = lines[index].split("\t")
         if cells[0] == "栏次" or len(cells) <= b:
@@ -87,20 +100,17 @@ def columns_swapped(lines: list[str], table: dict[str, Any]) -> list[str]:
     return out
 
 
-def table_amounts(table: dict[str, Any]) -> list[str]:
-    return [f["name"] for f in table["fields"] if f.get("unit") == "万元"]
-
-
 def in_yuan(lines: list[str], table: dict[str, Any]) -> list[str]:
     """Every amount printed in 元, grouped by thousands, under 金额单位：元."""
     out = list(lines)
     _, data = split_region(lines, table)
+    names = name_column(lines, table)
     for index in region(lines, table):
         out[index] = re.sub(r"(金额)?单位[:：]\s*万元", r"\1单位：元", out[index])
     for index in data:
         cells = lines[index].split("\t")
         for position, cell in enumerate(cells):
-            if position >= 2 and re.fullmatch(r"-?[\d,]+\.\d+|-?\d+", cell.replace(" ", "")):
+            if position > names and re.fullmatch(r"-?[\d,]+\.\d+|-?\d+", cell.replace(" ", "")):
                 yuan = Decimal(cell.replace(",", "").replace(" ", "")) * 10000
                 cells[position] = f"{yuan:,.0f}" if yuan == yuan.to_integral() else f"{yuan:,}"
         out[index] = "\t".join(cells)
@@ -126,6 +136,24 @@ def codes_split(lines: list[str], table: dict[str, Any]) -> list[str]:
     return out
 
 
+def codes_joined(lines: list[str], table: dict[str, Any]) -> list[str]:
+    """A code printed over 类 / 款 / 项 columns printed as one code (科目编码)."""
+    out = list(lines)
+    headers, data = split_region(lines, table)
+    names = name_column(lines, table)
+    for index in headers:
+        cells = lines[index].split("\t")
+        parts = [c for c in cells[:names] if c and c not in ("类", "款", "项")]
+        out[index] = "\t".join(["".join(parts) or "", *cells[names:]])
+    for index in data:
+        cells = lines[index].split("\t")
+        code = "".join(c for c in cells[:names] if c.isdigit())
+        code = code or next((c for c in cells[:names] if c in ("合计", "总计")), "")
+        out[index] = "\t".join([code, *cells[names:]])
+    # a header row left with nothing in it (the 类 款 项 row) is dropped
+    return [line for line in out if line.strip("\t") or "\t" not in line]
+
+
 def page_break(lines: list[str], table: dict[str, Any]) -> list[str]:
     """The table runs over a page break after its third data row; the header is repeated."""
     out = list(lines)
@@ -143,6 +171,11 @@ VARIANTS: dict[str, Variant] = {
     "codes split into 类/款/项": codes_split,
     "split over two pages": page_break,
 }
+# Shanghai prints its codes split already: its variant joins them.
+SHANGHAI_VARIANTS: dict[str, Variant] = {
+    **{name: make for name, make in VARIANTS.items() if make is not codes_split},
+    "codes joined into one column": codes_joined,
+}
 
 
 def variant_text(path: Path, kind: str, make: Variant) -> tuple[str, dict[str, Any]]:
@@ -157,6 +190,25 @@ def variant_text(path: Path, kind: str, make: Variant) -> tuple[str, dict[str, A
 )
 def test_a_seed_variant_parses_to_the_same_table(tmp_path: Path, kind: str, variant: str) -> None:
     text, original = variant_text(SEED_000, kind, VARIANTS[variant])
+    path = tmp_path / "variant.txt"
+    path.write_text(text, encoding="utf-8")
+    parsed = parse_file(path)
+    assert rows_of(parsed, kind) == rows_of(original, kind)
+    assert parsed["report"]["coverage"]["unparsed"] == 0, parsed["report"]["coverage"]
+    others = {t["kind"]: rows_of(parsed, t["kind"]) for t in parsed["tables"] if t["kind"] != kind}
+    assert others == {
+        t["kind"]: rows_of(original, t["kind"]) for t in original["tables"] if t["kind"] != kind
+    }
+
+
+@pytest.mark.parametrize("variant", list(SHANGHAI_VARIANTS))
+@pytest.mark.parametrize(
+    "kind", ["income_by_function", "expenditure_by_function", "general_budget_expenditure"]
+)
+def test_a_shanghai_variant_parses_to_the_same_table(
+    tmp_path: Path, kind: str, variant: str
+) -> None:
+    text, original = variant_text(SHANGHAI_FINAL, kind, SHANGHAI_VARIANTS[variant])
     path = tmp_path / "variant.txt"
     path.write_text(text, encoding="utf-8")
     parsed = parse_file(path)
