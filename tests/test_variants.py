@@ -86,6 +86,18 @@ def retitled(lines: list[str], table: dict[str, Any]) -> list[str]:
     return out
 
 
+def unit_and_year_titled(lines: list[str], table: dict[str, Any]) -> list[str]:
+    """The title printed after the unit and year, and numbered 表N (no standard number)."""
+    out = list(lines)
+    for index in region(lines, table):
+        text = lines[index].strip()
+        if text == table["printed_title"]:
+            out[index] = f"表{table['number'].lstrip('0')} 某某单位2024年度{text}"
+        elif text == "表" or re.fullmatch(r"公开\d+表?", text):
+            out[index] = ""
+    return out
+
+
 def columns_swapped(lines: list[str], table: dict[str, Any]) -> list[str]:
     """The second and third amount columns swapped in every row (栏次 numbers stay)."""
     out = list(lines)
@@ -166,6 +178,7 @@ def page_break(lines: list[str], table: dict[str, Any]) -> list[str]:
 
 VARIANTS: dict[str, Variant] = {
     "title synonym, no number": retitled,
+    "title after unit and year, numbered 表N": unit_and_year_titled,
     "columns swapped": columns_swapped,
     "amounts in 元": in_yuan,
     "codes split into 类/款/项": codes_split,

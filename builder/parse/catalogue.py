@@ -25,6 +25,14 @@ _ORDINAL_PREFIX = re.compile(
     r"^(?:[一二三四五六七八九十]+、|\(\s*[一二三四五六七八九十]+\s*\)|\d+[.、．])\s*"
 )
 _CIRCLED = re.compile(r"^[\u2460-\u2473]")
+# A table's own number before its title: 表1, 表一, 附表1-2, 附件1 (with an optional colon).
+_TABLE_NUMBER_PREFIX = re.compile(
+    r"^(?:附表|附件|表)(?:\d+(?:[-－.]\d+)?|[一二三四五六七八九十]+)[:：.、]?(?=\D)"
+)
+# The unit and year a title may start with (…局2024年度 / …2024年部门).
+_UNIT_YEAR_PREFIX = re.compile(
+    r"^.{2,40}?(?:19|20)\d{2}年度?(?:[区市省县]级)?(?P<rest>(?:部门|单位)?.{4,})$"
+)
 _YEAR_PREFIX = re.compile(r"^\d{4}\s*年(?:度)?")
 # A title may carry the scope before its name (部门收支总表, 单位财务收支预算总表) and its
 # quotes may be printed in another font and lost ("三公" → 三公): both are dropped.
@@ -77,12 +85,18 @@ class Catalogue:
         return sorted(kinds, key=lambda kind: int(kind.number))
 
     def kind_for_title(self, text: str, family: str | None) -> TableKind | None:
-        """The table kind whose title variant equals ``text`` (normalised, year dropped)."""
+        """The table kind whose title variant equals ``text`` (normalised, year dropped), or
+        equals what follows the unit and year a title may start with
+        (``上海市XX局2024年度收入支出决算总表``)."""
         name = normalise_title(text, self.traditional)
         candidates = self.family(family) if family else list(self.kinds.values())
         for kind in candidates:
             if name in kind.titles:
                 return kind
+        prefixed = _UNIT_YEAR_PREFIX.match(normalise_name(text, self.traditional))
+        if prefixed:
+            rest = normalise_title(prefixed["rest"], self.traditional)
+            return next((kind for kind in candidates if rest in kind.titles), None)
         return None
 
     def kind_for_number(self, number: int, family: str) -> TableKind | None:
@@ -119,6 +133,7 @@ def normalise_name(text: str, traditional: dict[str, str]) -> str:
 def normalise_title(text: str, traditional: dict[str, str]) -> str:
     """A table title without its leading year, ordinal or dotted page reference."""
     name = normalise_name(text, traditional)
+    name = _TABLE_NUMBER_PREFIX.sub("", name)
     name = re.sub(r"\.{2,}.*$|…+.*$", "", name)
     name = _YEAR_PREFIX.sub("", name)
     name = _SCOPE_PREFIX.sub("", _TITLE_QUOTES.sub("", name))
