@@ -231,3 +231,36 @@ def test_a_shanghai_variant_parses_to_the_same_table(
     assert others == {
         t["kind"]: rows_of(original, t["kind"]) for t in original["tables"] if t["kind"] != kind
     }
+
+
+def with_extra_column(lines: list[str], table: dict[str, Any]) -> list[str]:
+    """A column no schema declares (备注, with a number in it) appended to every row."""
+    out = list(lines)
+    headers, data = split_region(lines, table)
+    for position, index in enumerate(headers):
+        out[index] = lines[index] + ("\t备注" if position == 0 else "\t")
+    for position, index in enumerate(data):
+        out[index] = lines[index] + ("\t7.50" if position == 1 else "\t")
+    return out
+
+
+def test_a_column_no_field_claims_is_kept_and_reported(tmp_path: Path) -> None:
+    kind = "expenditure_by_function"
+    text, original = variant_text(SEED_000, kind, with_extra_column)
+    path = tmp_path / "variant.txt"
+    path.write_text(text, encoding="utf-8")
+    parsed = parse_file(path)
+    assert rows_of(parsed, kind) == rows_of(original, kind)
+    table = table_of(parsed, kind)
+    second_row = table["rows"][1]["source_line"]
+    assert table["unmapped_columns"] == [
+        {"column": 9, "header": "备注", "cells": [{"source_line": second_row, "text": "7.50"}]}
+    ]
+    codes = [i["code"] for i in parsed["report"]["issues"] if i["table"] == kind]
+    assert "unmapped-column" in codes
+    unparsed = [
+        (t["line"], t["token"])
+        for r in parsed["report"]["coverage"]["regions"]
+        for t in r["unparsed"]
+    ]
+    assert unparsed == [(second_row, "7.50")]

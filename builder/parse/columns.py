@@ -12,8 +12,9 @@ put a column.
 - Two-sided tables (收入 | 支出) and tables of several phases (预算数 | 决算数) first split the
   columns into their groups by the group words of ``variants.yaml`` (``header_groups``).
 - Side-by-side repeats of the same columns (the economic detail table) become groups.
-- A column no field claims is kept in the text and reported (``unmapped-column``); its
-  numbers stay visible in the coverage report.
+- A column no field claims is kept as printed beside the table (``unmapped_columns``: its
+  header and cells with their lines) and reported (``unmapped-column``); its numbers stay
+  listed as unparsed in the coverage report.
 - Without readable headers the declared order is used, and the report says so.
 """
 
@@ -47,6 +48,7 @@ class Conformed:
     mapped_by: str = "header"
     joined: list[tuple[int, str]] = field(default_factory=list)  # (line, code part) joined
     printed: list[str] | None = None  # declared columns the header names (None: by position)
+    unmapped: list[dict[str, Any]] = field(default_factory=list)  # columns kept as printed
 
 
 @dataclass(frozen=True)
@@ -122,25 +124,34 @@ def conform(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> Conf
         return result
     mapping, groups = targets
     result.printed = sorted({t.column for t in mapping.values()})
-    unmapped = [i for i in range(width) if i not in mapping and any(p for p in paths[i])]
-    for index in unmapped:
-        has_values = any(
-            index < len(cells) and cells[index]
-            for line, cells in rows
-            if line not in {h for h, _ in header_rows}
-        )
-        if has_values:
-            result.issues.append(
-                Issue(
-                    "warning",
-                    "unmapped-column",
-                    header_rows[0][0].number,
-                    f"{kind.title}: column {index + 1} ({'/'.join(p for p in paths[index] if p)})"
-                    " matches no declared field; its values are not read",
-                    kind.stem,
-                )
-            )
     header_keys = {row_key(cells, catalogue) for _, cells in header_rows}
+    data_rows = [
+        (line, cells)
+        for line, cells in rows
+        if line not in {h for h, _ in header_rows} and row_key(cells, catalogue) not in header_keys
+    ]
+    for index in range(width):
+        if index in mapping:
+            continue
+        kept = [
+            {"source_line": line.number, "text": cells[index]}
+            for line, cells in data_rows
+            if index < len(cells) and cells[index] and not is_code_part(cells[index], catalogue)
+        ]
+        if not kept:
+            continue
+        title = "/".join(p for p in paths[index] if p)
+        result.unmapped.append({"column": index + 1, "header": title, "cells": kept})
+        result.issues.append(
+            Issue(
+                "warning",
+                "unmapped-column",
+                header_rows[0][0].number,
+                f"{kind.title}: column {index + 1} ({title or 'no header'}) matches no declared"
+                f" field; its {len(kept)} cell(s) are kept as printed under unmapped_columns",
+                kind.stem,
+            )
+        )
     header_numbers = {line.number for line, _ in header_rows}
     layout_groups = group_names(kind, groups)
     lines: list[Line] = []

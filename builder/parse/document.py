@@ -629,6 +629,7 @@ def read_table(
         **({"columns_printed": conformed.printed} if conformed.printed is not None else {}),
         "fields": [public_field(f) for f in table.kind.fields],
         **({"says_empty": True} if says_empty else {}),
+        **({"unmapped_columns": conformed.unmapped} if conformed.unmapped else {}),
         "rows": rows,
     }
     region = Region(f"table:{table.kind.stem}", body_lines, scale=scale)
