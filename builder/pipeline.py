@@ -31,11 +31,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder.cache import DIGEST, BuildCache, cache_dir_for, source_key, write_atomic
+from builder.cache import (
+    DIGEST,
+    BuildCache,
+    cache_dir_for,
+    source_key,
+    tree_hashes,
+    write_atomic,
+)
 from builder.errors import DisclosureError
 from builder.extract import EXTRACTOR
 from builder.extract.opening import pdf_sha256
 from builder.extract.stored import stored_text
+from builder.ownership import exclusive
 from builder.pages import (
     GENERATED_DIRS,
     GENERATED_FILES,
@@ -275,19 +283,22 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
     """The whole build: packages to ``output`` and, unless ``site`` is None, the site there.
 
     ``progress`` shows the stages as they run (``Progress(sys.stderr)``); by default nothing
-    is shown. The stages are timed either way. A source that cannot be used is skipped and
-    listed (in the result and on the data-quality page) unless ``strict``, which makes the
-    first problem fatal and writes nothing. ``jobs``: worker processes (default: one per
-    CPU). ``clean``: ignore what earlier builds left (the cache) and process everything.
-    ``mkdocs=False`` stops after the Markdown pages (the benchmarks time MkDocs apart).
+    is shown. The stages are timed either way. The build holds the output's lock
+    (``builder.ownership``): a second build on the same output stops at once. A source that
+    cannot be used is skipped and listed (in the result and on the data-quality page) unless
+    ``strict``, which makes the first problem fatal and writes nothing. ``jobs``: worker
+    processes (default: one per CPU). ``clean``: ignore what earlier builds left (the cache)
+    and process everything. ``mkdocs=False`` stops after the Markdown pages (the benchmarks
+    time MkDocs apart).
     """
     progress = progress or Progress()
     jobs = jobs or default_jobs()
     start = time.perf_counter()
-    data = build_packages(sources, output, progress, strict=strict, jobs=jobs, clean=clean)
-    files = sum(len(names) for _, _, names in os.walk(output))
-    if site is not None:
-        build_site(data, (sources, output, site), progress, jobs=jobs, mkdocs=mkdocs)
+    with exclusive(output):
+        data = build_packages(sources, output, progress, strict=strict, jobs=jobs, clean=clean)
+        files = sum(len(names) for _, _, names in os.walk(output))
+        if site is not None:
+            build_site(data, (sources, output, site), progress, jobs=jobs, mkdocs=mkdocs)
     digests = data.digests
     return BuildResult(
         output,
@@ -319,7 +330,7 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
     cache = BuildCache(cache_dir_for(output))
     if clean:
         shutil.rmtree(cache.folder, ignore_errors=True)
-    installed = read_state(cache)
+    installed, installed_files = read_state(cache)
     paths = source_paths(sources)
     with progress.stage("fingerprint", len(paths)) as stage:
         keys = {}
@@ -333,7 +344,9 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
         and installed.get(path.stem) == key
         and cache.has(path.stem, key)
         and (output / path.stem / DESCRIPTOR).is_file()
+        and tree_hashes(output / path.stem) == installed_files.get(path.stem)
     }
+    reused = {path.stem for path in fresh}
     staging = output.resolve().parent / f".{output.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -375,7 +388,14 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
         install(staging, output, {d.id for d in digests} | {plan.name})
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    write_state(cache, {d.id: d.key for d in digests})
+    write_state(
+        cache,
+        {d.id: d.key for d in digests},
+        {
+            d.id: installed_files[d.id] if d.id in reused else tree_hashes(output / d.id)
+            for d in digests
+        },
+    )
     cache.prune({d.id: d.key for d in digests})
     return DataStage(digests, skipped, len(fresh), cache)
 
@@ -409,18 +429,25 @@ def install(staging: Path, output: Path, names: set[str]) -> None:
                 folder.unlink()
 
 
-def read_state(cache: BuildCache) -> dict[str, str]:
-    """The key each installed package was built from (by disclosure id)."""
+def read_state(cache: BuildCache) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The key each installed package was built from, and the sha256 of each of its files
+    as installed (by disclosure id)."""
     try:
         data = json.loads((cache.folder / STATE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    packages = data.get("packages", {})
-    return {str(k): str(v) for k, v in packages.items()} if isinstance(packages, dict) else {}
+        return {}, {}
+    packages, files = data.get("packages"), data.get("files")
+    if not isinstance(packages, dict) or not isinstance(files, dict):
+        return {}, {}
+    return {str(k): str(v) for k, v in packages.items()}, files
 
 
-def write_state(cache: BuildCache, packages: dict[str, str]) -> None:
-    data = json.dumps({"packages": packages}, sort_keys=True).encode("utf-8")
+def write_state(
+    cache: BuildCache, packages: dict[str, str], files: dict[str, dict[str, str]]
+) -> None:
+    """Record what was installed: a later build keeps a package only if every file is still
+    exactly what was written (a file edited by hand, or by another build, is rebuilt)."""
+    data = json.dumps({"packages": packages, "files": files}, sort_keys=True).encode("utf-8")
     write_atomic(cache.folder / STATE, data)
 
 

@@ -69,7 +69,7 @@ def test_a_failed_build_leaves_the_previous_output(
         build_data(sources, output, jobs=1)
     assert checksums(output) == before
     left = sorted(p.name for p in tmp_path.iterdir())
-    assert left == [".build-cache", "packages", "sources"], "no staging folder left"
+    assert left == [".build-cache", ".build.lock", "packages", "sources"], "no staging folder left"
 
 
 def test_a_disclosure_without_provenance_gets_the_same_package(tmp_path: Path) -> None:
