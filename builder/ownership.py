@@ -1,10 +1,14 @@
-"""Keeping two builds on one output apart.
+"""What a build owns on disk, and keeping two builds on one output apart.
 
 - **The lock.** A build holds an exclusive ``flock`` on ``.build.lock`` beside its packages
   folder (``datasets/.build.lock``, or ``DIR/.build.lock`` with ``--output DIR``) from start
   to end. A second build on the same output does not wait: it stops at once with an error
   naming the pid of the build that holds the lock. The lock file stays (removing it would
   let a third build lock a new file while the second still holds the old one).
+- **The marker.** ``build --output DIR`` replaces ``DIR/packages``, ``DIR/site`` and
+  ``DIR/site-docs``. It writes ``DIR/.builder-output`` and builds only into a folder that is
+  new, empty or holds that marker, so files a user keeps in some other folder are never
+  deleted.
 """
 
 from __future__ import annotations
@@ -18,6 +22,11 @@ from pathlib import Path
 from builder.errors import DisclosureError
 
 LOCK_NAME = ".build.lock"
+MARKER_NAME = ".builder-output"
+MARKER_TEXT = (
+    "This folder was written by `python -m builder build --output`; the next build replaces\n"
+    "packages/, site/ and site-docs/ here.\n"
+)
 
 
 @contextmanager
@@ -45,3 +54,29 @@ def exclusive(packages: Path) -> Iterator[Path]:
         yield path
     finally:
         os.close(handle)  # releases the lock
+
+
+def check_owned(root: Path) -> None:
+    """Refuse ``root`` (the ``--output`` folder) if it holds anything and no build marker."""
+    if not root.is_dir():
+        if root.exists():
+            raise DisclosureError(root, None, "--output must be a folder, and this is a file")
+        return
+    others = sorted(p.name for p in root.iterdir() if p.name not in (LOCK_NAME, MARKER_NAME))
+    if others and not (root / MARKER_NAME).is_file():
+        shown = ", ".join(others[:5]) + (", …" if len(others) > 5 else "")  # noqa: PLR2004
+        raise DisclosureError(
+            root,
+            None,
+            f"this folder is not empty ({shown}) and no build wrote it (it has no "
+            f"{MARKER_NAME}); a build replaces packages/, site/ and site-docs/ in it",
+            "choose a new or empty folder for --output; nothing was changed",
+        )
+
+
+def mark_owned(root: Path) -> None:
+    """Write the marker that makes ``root`` a build's own folder."""
+    marker = root / MARKER_NAME
+    if not marker.is_file():
+        root.mkdir(parents=True, exist_ok=True)
+        marker.write_text(MARKER_TEXT, encoding="utf-8")

@@ -43,7 +43,7 @@ from builder.errors import DisclosureError
 from builder.extract import EXTRACTOR
 from builder.extract.opening import pdf_sha256
 from builder.extract.stored import stored_text
-from builder.ownership import exclusive
+from builder.ownership import check_owned, exclusive, mark_owned
 from builder.pages import (
     GENERATED_DIRS,
     GENERATED_FILES,
@@ -279,6 +279,7 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
     jobs: int | None = None,
     clean: bool = False,
     mkdocs: bool = True,
+    root: Path | None = None,
 ) -> BuildResult:
     """The whole build: packages to ``output`` and, unless ``site`` is None, the site there.
 
@@ -289,12 +290,18 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
     ``strict``, which makes the first problem fatal and writes nothing. ``jobs``: worker
     processes (default: one per CPU). ``clean``: ignore what earlier builds left (the cache)
     and process everything. ``mkdocs=False`` stops after the Markdown pages (the benchmarks
-    time MkDocs apart).
+    time MkDocs apart). ``root``: the folder holding ``output`` and ``site`` that the build
+    owns as a whole (``--output DIR``); it is refused, with nothing changed, unless it is new,
+    empty or marked as a build's own by an earlier build (``builder.ownership``).
     """
     progress = progress or Progress()
     jobs = jobs or default_jobs()
     start = time.perf_counter()
+    if root is not None:
+        check_owned(root)
     with exclusive(output):
+        if root is not None:
+            mark_owned(root)
         data = build_packages(sources, output, progress, strict=strict, jobs=jobs, clean=clean)
         files = sum(len(names) for _, _, names in os.walk(output))
         if site is not None:

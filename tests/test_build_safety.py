@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, SEEDS, copy_seeds
+from tests.conftest import ROOT, SEEDS, copy_seeds, run_builder
 
 BUILD = (sys.executable, "-m", "builder", "build", "--no-site", "--jobs", "1")
 
@@ -44,3 +44,22 @@ def test_two_builds_at_once_on_one_output_one_refuses(tmp_path: Path) -> None:
     assert f"another build (pid {runs[winner].pid}) is writing to this output" in message
     expected = sorted([*(p.stem for p in corpus[winner].glob("*.txt")), "portal"])
     assert package_names(output / "packages") == expected
+
+
+def test_an_output_folder_not_written_by_a_build_is_refused(tmp_path: Path) -> None:
+    """`--output DIR` replaces DIR/packages: a folder of the user's own is refused, untouched;
+    a folder an earlier build wrote is built into again."""
+    sources = copy_seeds(tmp_path / "sources", SEEDS[3:4])
+    mine = tmp_path / "mine"
+    (mine / "packages").mkdir(parents=True)
+    (mine / "packages" / "notes.txt").write_text("my notes\n", encoding="utf-8")
+    refused = run_builder("build", "--no-site", "--sources", sources, "--output", mine)
+    assert refused.returncode == 1, refused.stderr
+    assert "not empty (packages) and no build wrote it" in refused.stderr
+    assert sorted(p.name for p in mine.rglob("*")) == ["notes.txt", "packages"]
+
+    ours = tmp_path / "ours"
+    for _ in range(2):
+        again = run_builder("build", "--no-site", "--sources", sources, "--output", ours)
+        assert again.returncode == 0, again.stderr
+    assert package_names(ours / "packages") == [SEEDS[3].stem, "portal"]
