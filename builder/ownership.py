@@ -9,12 +9,15 @@
   ``DIR/site-docs``. It writes ``DIR/.builder-output`` and builds only into a folder that is
   new, empty or holds that marker, so files a user keeps in some other folder are never
   deleted.
+- **Leftovers.** A killed build (``kill -9``) can leave its staging folders behind. Under the
+  lock no other build is writing, so the next build removes every one of them at its start.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,3 +83,24 @@ def mark_owned(root: Path) -> None:
     if not marker.is_file():
         root.mkdir(parents=True, exist_ok=True)
         marker.write_text(MARKER_TEXT, encoding="utf-8")
+
+
+def remove_leftovers(packages: Path, site: Path | None) -> list[Path]:
+    """Remove what killed builds left beside ``packages`` and ``site`` (staging folders,
+    old package versions, half-built sites); call only while holding the lock."""
+    folder = packages.resolve().parent
+    patterns = [(folder, f".{packages.name}.staging-*"), (packages, ".*.old-*")]
+    if site is not None:
+        patterns += [
+            (site.resolve().parent, f".{site.name}.{part}")
+            for part in ("building", "previous", "mkdocs.yml")
+        ]
+    removed = []
+    for where, pattern in patterns:
+        for path in sorted(where.glob(pattern)) if where.is_dir() else []:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed

@@ -43,7 +43,7 @@ from builder.errors import DisclosureError
 from builder.extract import EXTRACTOR
 from builder.extract.opening import pdf_sha256
 from builder.extract.stored import stored_text
-from builder.ownership import check_owned, exclusive, mark_owned
+from builder.ownership import check_owned, exclusive, mark_owned, remove_leftovers
 from builder.pages import (
     GENERATED_DIRS,
     GENERATED_FILES,
@@ -302,6 +302,7 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
     with exclusive(output):
         if root is not None:
             mark_owned(root)
+        remove_leftovers(output, site)
         data = build_packages(sources, output, progress, strict=strict, jobs=jobs, clean=clean)
         files = sum(len(names) for _, _, names in os.walk(output))
         if site is not None:
@@ -571,8 +572,9 @@ def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:
         encoding="utf-8",
     )
     env = {**os.environ, "SITE_URL": site_url, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)],
+    command = ["mkdocs", "build", "--strict", "--quiet", "-f", str(config)]
+    result = subprocess.run(  # through builder.children: MkDocs dies if the build is killed
+        [sys.executable, "-m", "builder.children", str(os.getpid()), *command],
         capture_output=True,
         text=True,
         env=env,
