@@ -479,8 +479,10 @@ def build_site(
 
     ``folders`` are the sources, the data packages and the site to write. Disclosure pages
     are written in ``jobs`` worker processes, and only where something they show changed
-    (``builder.pages.outputs``). ``mkdocs=False`` stops after the Markdown pages and charts
-    (the benchmarks time MkDocs apart).
+    (``builder.pages.outputs``). A file in the docs dir that neither the build nor the
+    hand-written pages put there (in ``site_src``: in the generated folders) is deleted, so
+    it is never published. ``mkdocs=False`` stops after the Markdown pages and charts (the
+    benchmarks time MkDocs apart).
 
     The site is built into a temporary folder and swapped in at the end, so a failed build
     never leaves a half-written site.
@@ -489,8 +491,7 @@ def build_site(
     progress = progress or Progress()
     docs = docs_dir_for(site)
     site_url = os.environ.get("SITE_URL", DEFAULT_SITE_URL)
-    if docs != DOCS_SOURCE:
-        copy_hand_written(docs)
+    hand_written = copy_hand_written(docs) if docs != DOCS_SOURCE else set()
     outputs = Outputs.load(data.cache.folder / PAGES_STATE, docs)
     if not outputs.owners:
         clear_generated(docs)
@@ -540,15 +541,23 @@ def build_site(
             ),
         )
         outputs.finish()
+        scope = GENERATED_DIRS if docs == DOCS_SOURCE else None  # site_src: hand-written too
+        outputs.remove_strays(hand_written, scope)
         outputs.save(data.cache.folder / PAGES_STATE)
     if mkdocs:
         with progress.stage("mkdocs", doing="mkdocs build --strict"):
             run_mkdocs(docs, site, site_url)
 
 
-def copy_hand_written(docs: Path) -> None:
+def copy_hand_written(docs: Path) -> set[str]:
     """Copy the hand-written pages and assets of ``site_src`` (not pages a default build
-    generated there) into a separate docs dir."""
+    generated there) into a separate docs dir; the paths copied, relative to it."""
+    copied: set[str] = set()
+
+    def copy(source: str, target: str) -> object:
+        copied.add(Path(target).relative_to(docs).as_posix())
+        return shutil.copy2(source, target)
+
     top_level = set(GENERATED_FILES) | {name.split("/")[0] for name in GENERATED_DIRS}
 
     def generated(folder: str, names: list[str]) -> set[str]:
@@ -558,7 +567,8 @@ def copy_hand_written(docs: Path) -> None:
             return {name for name in names if name == "charts"}
         return set()
 
-    shutil.copytree(DOCS_SOURCE, docs, ignore=generated, dirs_exist_ok=True)
+    shutil.copytree(DOCS_SOURCE, docs, ignore=generated, copy_function=copy, dirs_exist_ok=True)
+    return copied
 
 
 def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:

@@ -158,3 +158,24 @@ def test_an_output_changed_since_the_last_build_is_rebuilt(tmp_path: Path) -> No
     fresh, after = snapshot(clean), snapshot(root)
     assert fresh.keys() == after.keys()
     assert sorted(p for p in fresh if fresh[p][0] != after[p][0]) == []
+
+
+def test_a_file_the_build_did_not_write_is_not_published(tmp_path: Path) -> None:
+    """A stray page dropped into the generated docs folder is deleted by the next build, so
+    MkDocs never publishes it; the hand-written pages copied there stay."""
+    sources = copy_seeds(tmp_path / "sources")
+    root = tmp_path / "out"
+    build_into(root, sources, jobs=1)
+    before = snapshot(root)
+    docs = root / "site-docs"
+    strays = [docs / "stray.md", docs / "disclosures" / "extra.md", docs / "new" / "page.md"]
+    for stray in strays:
+        stray.parent.mkdir(exist_ok=True)
+        stray.write_text("# not ours\n", encoding="utf-8")
+    build_into(root, sources, jobs=1)
+    assert [stray for stray in strays if stray.exists()] == []
+    assert not (docs / "new").exists()
+    assert (docs / "methodology.md").is_file(), "hand-written pages stay"
+    after = snapshot(root)
+    assert after.keys() == before.keys()
+    assert sorted(p for p in after if after[p][0] != before[p][0]) == []

@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,6 +116,28 @@ class Outputs:
         for owner in sorted(set(self.owners) - self.seen):
             self.remove(set(self.owners.pop(owner)["files"]))
         shutil.rmtree(self.docs_dir / STAGING, ignore_errors=True)
+
+    def remove_strays(self, hand_written: set[str], scope: Sequence[str] | None) -> list[str]:
+        """Delete every file of the docs dir (or, with ``scope``, of those of its folders)
+        that no owner wrote and that is not in ``hand_written``, so that nothing the build
+        did not write is published; returns their paths."""
+        written = {path for record in self.owners.values() for path in record["files"]}
+        keep = written | hand_written
+        roots = [self.docs_dir / folder for folder in scope] if scope else [self.docs_dir]
+        strays = sorted(
+            path.relative_to(self.docs_dir).as_posix()
+            for root in roots
+            if root.is_dir()
+            for path in root.rglob("*")
+            if (path.is_file() or path.is_symlink())
+            and path.relative_to(self.docs_dir).as_posix() not in keep
+        )
+        self.remove(set(strays))
+        for root in roots:
+            for folder in sorted(root.rglob("*"), reverse=True) if root.is_dir() else []:
+                if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+                    folder.rmdir()
+        return strays
 
     def remove(self, paths: set[str]) -> None:
         for path in sorted(paths):
