@@ -57,14 +57,17 @@ from builder.pages import (
 )
 from builder.pages.outputs import Outputs
 from builder.parse import parse_file
+from builder.parse.document import read_cover
 from builder.progress import Progress
 from builder.publish import PackageCheck, format_report, portal_package, verify
+from builder.publish.identity import content_key
 from builder.publish.inputs import Disclosure, SourceRecord, check_parse, derive_record
 from builder.publish.packages import DESCRIPTOR, write_package
 from builder.publish.portal import PORTAL
 from builder.sources.adding import Placement, default_id, place_source
 from builder.sources.opening import is_pdf, source_files
 from builder.sources.provenance import OPTIONAL_KEYS, TEXT_SUFFIX
+from builder.sources.reading import read_source
 from builder.steps import (
     Digest,
     Outcome,
@@ -190,7 +193,7 @@ def load_disclosures(
                 skipped.append(Skipped.from_error(error))
                 continue
             read.append(Disclosure(record, parsed, audit_rows(parsed, record.id)))
-    kept = distinct([d.record for d in read], sources, skipped)
+    kept = distinct([(d.record, content_key(d.parsed)) for d in read], sources, skipped)
     disclosures = [d for d in read if d.id in kept]
     if not disclosures:
         raise nothing_usable(sources, skipped)
@@ -221,26 +224,37 @@ def nothing_usable(sources: Path, skipped: list[Skipped] | None) -> DisclosureEr
 
 
 def distinct(
-    records: list[SourceRecord], sources: Path, skipped: list[Skipped] | None = None
+    records: list[tuple[SourceRecord, str]],
+    sources: Path,
+    skipped: list[Skipped] | None = None,
 ) -> set[str]:
-    """The ids to keep: the same text twice (under two ids) would count one disclosure
-    twice, so only the first is kept and the other is skipped (an error if strict)."""
+    """The ids to keep, from each record and its content key
+    (``builder.publish.identity``): the same disclosure twice (under two ids, as the same
+    text or as texts that differ only in bytes that change no table) would count it twice,
+    so only the first id is kept and the other is skipped (an error if strict)."""
     seen: dict[str, str] = {}
     kept = set()
-    for record in records:
-        if record.sha256 in seen:
+    for record, content in records:
+        first = seen.get(record.sha256) or seen.get(content)
+        if first is not None:
+            same = "text" if seen.get(record.sha256) else "disclosure"
             error = DisclosureError(
                 sources / record.source_file,
                 None,
-                f"the same text as {seen[record.sha256]}",
-                "keep one of the two files",
+                f"the same {same} as {first}"
+                + (
+                    ""
+                    if same == "text"
+                    else " (same unit, year, kind, scope and tables; only the texts differ)"
+                ),
+                "keep one of the two files; this one is left out so that nothing is counted twice",
             )
             if skipped is None:
                 raise error
             skipped.append(Skipped.from_error(error))
             continue
         kept.add(record.id)
-        seen[record.sha256] = record.source_file
+        seen[record.sha256] = seen[content] = record.source_file
     return kept
 
 
@@ -385,7 +399,9 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
                     skipped.append(outcome.skipped)
                 elif outcome.digest is not None:
                     digests.append(outcome.digest)
-        kept = distinct([d.record for d in digests], sources, None if strict else skipped)
+        kept = distinct(
+            [(d.record, d.content) for d in digests], sources, None if strict else skipped
+        )
         digests = [d for d in digests if d.id in kept]
         if not digests:
             raise nothing_usable(sources, skipped)
@@ -667,6 +683,7 @@ def add_disclosure(
             check_parse(record, parsed, target)
         except DisclosureError as error:
             raise DisclosureError(file, error.line, error.message, error.hint) from error
+        check_not_present(file, parsed, sources, target)
         comments = [
             f"Provenance of {target.name}: {document['title']}",
             f"Written by `python -m builder add` from {file.name}"
@@ -681,3 +698,34 @@ def add_disclosure(
             raise DisclosureError(file, error.line, error.message, error.hint) from error
     record, placed = read_disclosure(placement.source)
     return AddResult(placement, record, placed, audit_report(placed, record.id))
+
+
+def check_not_present(file: Path, parsed: Mapping[str, Any], sources: Path, target: Path) -> None:
+    """Refuse ``file`` if another text in ``sources`` is the same disclosure (the same
+    content key, ``builder.publish.identity``) though not the same text (that case, and
+    adding the same text again, are ``place_source``'s). Only texts whose cover names the
+    same year, kind and scope (and unit, when it names one) are parsed."""
+    document = parsed["document"]
+    wanted, sha256 = content_key(parsed), document["sha256"]
+    facts = (document["year"], document["kind"], document["scope"])
+    for other in sorted(sources.glob(f"*{TEXT_SUFFIX}")) if sources.is_dir() else []:
+        if other.name == target.name or other.resolve() == file.resolve():
+            continue
+        try:
+            text = read_source(other)
+            cover = read_cover(text)
+            if text.sha256 == sha256 or (cover["year"], cover["kind"], cover["scope"]) != facts:
+                continue
+            if cover["unit_name"] not in (None, document["unit_name"]):
+                continue
+            if content_key(parse_file(other)) != wanted:
+                continue
+        except DisclosureError:
+            continue  # a text the build cannot use either; the build will say so
+        raise DisclosureError(
+            file,
+            None,
+            f"the same disclosure is already in the sources as {other.stem} ({other}): same "
+            "unit, year, kind, scope and tables, only the texts differ",
+            "nothing was copied; one disclosure under two ids would be counted twice",
+        )

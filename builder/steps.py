@@ -29,6 +29,7 @@ from builder.pages.outputs import Produced
 from builder.parse import parse_file
 from builder.publish import Contribution, contribution
 from builder.publish.disclosure import disclosure_package
+from builder.publish.identity import content_key
 from builder.publish.inputs import Disclosure, SourceRecord, check_parse, source_record
 from builder.publish.packages import write_package
 from builder.sources.opening import is_pdf
@@ -71,6 +72,7 @@ class Digest:
     findings: list[dict[str, Any]]
     parse_warnings: int
     contribution: Contribution
+    content: str  # builder.publish.identity.content_key: the same disclosure under two ids
 
     @property
     def id(self) -> str:
@@ -150,6 +152,7 @@ def process_source(task: SourceTask) -> Outcome:
         disclosure.findings,
         len(parse_warnings(parsed)),
         contribution(disclosure, plan),
+        content_key(parsed),
     )
     lap("packages")
     task.cache.store(record.id, task.key, FULL, disclosure)
