@@ -72,6 +72,30 @@ def write_atomic(target: Path, data: bytes) -> None:
     temporary.replace(target)
 
 
+def tree_hashes(folder: Path) -> dict[str, str]:
+    """The sha256 of every file under ``folder``, by POSIX path relative to it (what an
+    incremental build compares with what it wrote before it keeps an output)."""
+    if not folder.is_dir():
+        return {}
+    return {
+        path.relative_to(folder).as_posix(): file_hash(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() or path.is_symlink()
+    }
+
+
+def file_hash(path: Path) -> str:
+    """The sha256 of a file (a symlink or anything unreadable hashes to a marker that never
+    matches a written file)."""
+    if path.is_symlink() or not path.is_file():
+        return "not-a-file"
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def cache_dir_for(packages: Path) -> Path:
     return packages.resolve().parent / CACHE_NAME
 

@@ -138,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="build into this folder (OUTPUT/packages, OUTPUT/site, OUTPUT/site-docs) instead "
-        "of datasets/packages, site/ and site_src/",
+        "of datasets/packages, site/ and site_src/; it must be new, empty or written by an "
+        "earlier build (which leaves OUTPUT/.builder-output there)",
     )
     build.add_argument(
         "--no-site", action="store_true", help="build the data packages only, not the site"
@@ -215,8 +216,7 @@ def run_command(args: argparse.Namespace) -> int:
         site_dir = None if args.no_site else site
         return run_build(
             args.sources,
-            packages,
-            site_dir,
+            (packages, site_dir, args.output),
             strict=args.strict,
             jobs=args.jobs,
             clean=args.clean,
@@ -351,17 +351,25 @@ def positive(text: str) -> int:
     return value
 
 
-def run_build(  # noqa: PLR0913 - the build's folders and switches
+def run_build(
     sources: Path,
-    output: Path,
-    site: Path | None,
+    folders: tuple[Path, Path | None, Path | None],
     *,
     strict: bool = False,
     jobs: int | None = None,
     clean: bool = False,
 ) -> int:
+    """``folders``: the packages, the site (None: no site) and the ``--output`` folder."""
+    output, site, root = folders
     result = build(
-        sources, output, site, Progress(sys.stderr), strict=strict, jobs=jobs, clean=clean
+        sources,
+        output,
+        site,
+        Progress(sys.stderr),
+        strict=strict,
+        jobs=jobs,
+        clean=clean,
+        root=root,
     )
     print(result.describe())
     return PARTIAL_BUILD if result.skipped else 0

@@ -31,11 +31,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder.cache import DIGEST, BuildCache, cache_dir_for, source_key, write_atomic
+from builder.cache import (
+    DIGEST,
+    BuildCache,
+    cache_dir_for,
+    source_key,
+    tree_hashes,
+    write_atomic,
+)
 from builder.errors import DisclosureError
 from builder.extract import EXTRACTOR
 from builder.extract.opening import pdf_sha256
 from builder.extract.stored import stored_text
+from builder.ownership import check_owned, exclusive, mark_owned, remove_leftovers
 from builder.pages import (
     GENERATED_DIRS,
     GENERATED_FILES,
@@ -49,14 +57,17 @@ from builder.pages import (
 )
 from builder.pages.outputs import Outputs
 from builder.parse import parse_file
+from builder.parse.document import read_cover
 from builder.progress import Progress
 from builder.publish import PackageCheck, format_report, portal_package, verify
+from builder.publish.identity import content_key
 from builder.publish.inputs import Disclosure, SourceRecord, check_parse, derive_record
 from builder.publish.packages import DESCRIPTOR, write_package
 from builder.publish.portal import PORTAL
 from builder.sources.adding import Placement, default_id, place_source
 from builder.sources.opening import is_pdf, source_files
 from builder.sources.provenance import OPTIONAL_KEYS, TEXT_SUFFIX
+from builder.sources.reading import read_source
 from builder.steps import (
     Digest,
     Outcome,
@@ -182,7 +193,7 @@ def load_disclosures(
                 skipped.append(Skipped.from_error(error))
                 continue
             read.append(Disclosure(record, parsed, audit_rows(parsed, record.id)))
-    kept = distinct([d.record for d in read], sources, skipped)
+    kept = distinct([(d.record, content_key(d.parsed)) for d in read], sources, skipped)
     disclosures = [d for d in read if d.id in kept]
     if not disclosures:
         raise nothing_usable(sources, skipped)
@@ -213,26 +224,37 @@ def nothing_usable(sources: Path, skipped: list[Skipped] | None) -> DisclosureEr
 
 
 def distinct(
-    records: list[SourceRecord], sources: Path, skipped: list[Skipped] | None = None
+    records: list[tuple[SourceRecord, str]],
+    sources: Path,
+    skipped: list[Skipped] | None = None,
 ) -> set[str]:
-    """The ids to keep: the same text twice (under two ids) would count one disclosure
-    twice, so only the first is kept and the other is skipped (an error if strict)."""
+    """The ids to keep, from each record and its content key
+    (``builder.publish.identity``): the same disclosure twice (under two ids, as the same
+    text or as texts that differ only in bytes that change no table) would count it twice,
+    so only the first id is kept and the other is skipped (an error if strict)."""
     seen: dict[str, str] = {}
     kept = set()
-    for record in records:
-        if record.sha256 in seen:
+    for record, content in records:
+        first = seen.get(record.sha256) or seen.get(content)
+        if first is not None:
+            same = "text" if seen.get(record.sha256) else "disclosure"
             error = DisclosureError(
                 sources / record.source_file,
                 None,
-                f"the same text as {seen[record.sha256]}",
-                "keep one of the two files",
+                f"the same {same} as {first}"
+                + (
+                    ""
+                    if same == "text"
+                    else " (same unit, year, kind, scope and tables; only the texts differ)"
+                ),
+                "keep one of the two files; this one is left out so that nothing is counted twice",
             )
             if skipped is None:
                 raise error
             skipped.append(Skipped.from_error(error))
             continue
         kept.add(record.id)
-        seen[record.sha256] = record.source_file
+        seen[record.sha256] = seen[content] = record.source_file
     return kept
 
 
@@ -271,23 +293,34 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
     jobs: int | None = None,
     clean: bool = False,
     mkdocs: bool = True,
+    root: Path | None = None,
 ) -> BuildResult:
     """The whole build: packages to ``output`` and, unless ``site`` is None, the site there.
 
     ``progress`` shows the stages as they run (``Progress(sys.stderr)``); by default nothing
-    is shown. The stages are timed either way. A source that cannot be used is skipped and
-    listed (in the result and on the data-quality page) unless ``strict``, which makes the
-    first problem fatal and writes nothing. ``jobs``: worker processes (default: one per
-    CPU). ``clean``: ignore what earlier builds left (the cache) and process everything.
-    ``mkdocs=False`` stops after the Markdown pages (the benchmarks time MkDocs apart).
+    is shown. The stages are timed either way. The build holds the output's lock
+    (``builder.ownership``): a second build on the same output stops at once. A source that
+    cannot be used is skipped and listed (in the result and on the data-quality page) unless
+    ``strict``, which makes the first problem fatal and writes nothing. ``jobs``: worker
+    processes (default: one per CPU). ``clean``: ignore what earlier builds left (the cache)
+    and process everything. ``mkdocs=False`` stops after the Markdown pages (the benchmarks
+    time MkDocs apart). ``root``: the folder holding ``output`` and ``site`` that the build
+    owns as a whole (``--output DIR``); it is refused, with nothing changed, unless it is new,
+    empty or marked as a build's own by an earlier build (``builder.ownership``).
     """
     progress = progress or Progress()
     jobs = jobs or default_jobs()
     start = time.perf_counter()
-    data = build_packages(sources, output, progress, strict=strict, jobs=jobs, clean=clean)
-    files = sum(len(names) for _, _, names in os.walk(output))
-    if site is not None:
-        build_site(data, (sources, output, site), progress, jobs=jobs, mkdocs=mkdocs)
+    if root is not None:
+        check_owned(root)
+    with exclusive(output):
+        if root is not None:
+            mark_owned(root)
+        remove_leftovers(output, site)
+        data = build_packages(sources, output, progress, strict=strict, jobs=jobs, clean=clean)
+        files = sum(len(names) for _, _, names in os.walk(output))
+        if site is not None:
+            build_site(data, (sources, output, site), progress, jobs=jobs, mkdocs=mkdocs)
     digests = data.digests
     return BuildResult(
         output,
@@ -319,7 +352,7 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
     cache = BuildCache(cache_dir_for(output))
     if clean:
         shutil.rmtree(cache.folder, ignore_errors=True)
-    installed = read_state(cache)
+    installed, installed_files = read_state(cache)
     paths = source_paths(sources)
     with progress.stage("fingerprint", len(paths)) as stage:
         keys = {}
@@ -333,7 +366,9 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
         and installed.get(path.stem) == key
         and cache.has(path.stem, key)
         and (output / path.stem / DESCRIPTOR).is_file()
+        and tree_hashes(output / path.stem) == installed_files.get(path.stem)
     }
+    reused = {path.stem for path in fresh}
     staging = output.resolve().parent / f".{output.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -364,7 +399,9 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
                     skipped.append(outcome.skipped)
                 elif outcome.digest is not None:
                     digests.append(outcome.digest)
-        kept = distinct([d.record for d in digests], sources, None if strict else skipped)
+        kept = distinct(
+            [(d.record, d.content) for d in digests], sources, None if strict else skipped
+        )
         digests = [d for d in digests if d.id in kept]
         if not digests:
             raise nothing_usable(sources, skipped)
@@ -375,7 +412,14 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
         install(staging, output, {d.id for d in digests} | {plan.name})
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    write_state(cache, {d.id: d.key for d in digests})
+    write_state(
+        cache,
+        {d.id: d.key for d in digests},
+        {
+            d.id: installed_files[d.id] if d.id in reused else tree_hashes(output / d.id)
+            for d in digests
+        },
+    )
     cache.prune({d.id: d.key for d in digests})
     return DataStage(digests, skipped, len(fresh), cache)
 
@@ -409,18 +453,25 @@ def install(staging: Path, output: Path, names: set[str]) -> None:
                 folder.unlink()
 
 
-def read_state(cache: BuildCache) -> dict[str, str]:
-    """The key each installed package was built from (by disclosure id)."""
+def read_state(cache: BuildCache) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The key each installed package was built from, and the sha256 of each of its files
+    as installed (by disclosure id)."""
     try:
         data = json.loads((cache.folder / STATE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    packages = data.get("packages", {})
-    return {str(k): str(v) for k, v in packages.items()} if isinstance(packages, dict) else {}
+        return {}, {}
+    packages, files = data.get("packages"), data.get("files")
+    if not isinstance(packages, dict) or not isinstance(files, dict):
+        return {}, {}
+    return {str(k): str(v) for k, v in packages.items()}, files
 
 
-def write_state(cache: BuildCache, packages: dict[str, str]) -> None:
-    data = json.dumps({"packages": packages}, sort_keys=True).encode("utf-8")
+def write_state(
+    cache: BuildCache, packages: dict[str, str], files: dict[str, dict[str, str]]
+) -> None:
+    """Record what was installed: a later build keeps a package only if every file is still
+    exactly what was written (a file edited by hand, or by another build, is rebuilt)."""
+    data = json.dumps({"packages": packages, "files": files}, sort_keys=True).encode("utf-8")
     write_atomic(cache.folder / STATE, data)
 
 
@@ -444,8 +495,10 @@ def build_site(
 
     ``folders`` are the sources, the data packages and the site to write. Disclosure pages
     are written in ``jobs`` worker processes, and only where something they show changed
-    (``builder.pages.outputs``). ``mkdocs=False`` stops after the Markdown pages and charts
-    (the benchmarks time MkDocs apart).
+    (``builder.pages.outputs``). A file in the docs dir that neither the build nor the
+    hand-written pages put there (in ``site_src``: in the generated folders) is deleted, so
+    it is never published. ``mkdocs=False`` stops after the Markdown pages and charts (the
+    benchmarks time MkDocs apart).
 
     The site is built into a temporary folder and swapped in at the end, so a failed build
     never leaves a half-written site.
@@ -454,8 +507,7 @@ def build_site(
     progress = progress or Progress()
     docs = docs_dir_for(site)
     site_url = os.environ.get("SITE_URL", DEFAULT_SITE_URL)
-    if docs != DOCS_SOURCE:
-        copy_hand_written(docs)
+    hand_written = copy_hand_written(docs) if docs != DOCS_SOURCE else set()
     outputs = Outputs.load(data.cache.folder / PAGES_STATE, docs)
     if not outputs.owners:
         clear_generated(docs)
@@ -505,15 +557,23 @@ def build_site(
             ),
         )
         outputs.finish()
+        scope = GENERATED_DIRS if docs == DOCS_SOURCE else None  # site_src: hand-written too
+        outputs.remove_strays(hand_written, scope)
         outputs.save(data.cache.folder / PAGES_STATE)
     if mkdocs:
         with progress.stage("mkdocs", doing="mkdocs build --strict"):
             run_mkdocs(docs, site, site_url)
 
 
-def copy_hand_written(docs: Path) -> None:
+def copy_hand_written(docs: Path) -> set[str]:
     """Copy the hand-written pages and assets of ``site_src`` (not pages a default build
-    generated there) into a separate docs dir."""
+    generated there) into a separate docs dir; the paths copied, relative to it."""
+    copied: set[str] = set()
+
+    def copy(source: str, target: str) -> object:
+        copied.add(Path(target).relative_to(docs).as_posix())
+        return shutil.copy2(source, target)
+
     top_level = set(GENERATED_FILES) | {name.split("/")[0] for name in GENERATED_DIRS}
 
     def generated(folder: str, names: list[str]) -> set[str]:
@@ -523,7 +583,8 @@ def copy_hand_written(docs: Path) -> None:
             return {name for name in names if name == "charts"}
         return set()
 
-    shutil.copytree(DOCS_SOURCE, docs, ignore=generated, dirs_exist_ok=True)
+    shutil.copytree(DOCS_SOURCE, docs, ignore=generated, copy_function=copy, dirs_exist_ok=True)
+    return copied
 
 
 def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:
@@ -537,8 +598,9 @@ def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:
         encoding="utf-8",
     )
     env = {**os.environ, "SITE_URL": site_url, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)],
+    command = ["mkdocs", "build", "--strict", "--quiet", "-f", str(config)]
+    result = subprocess.run(  # through builder.children: MkDocs dies if the build is killed
+        [sys.executable, "-m", "builder.children", str(os.getpid()), *command],
         capture_output=True,
         text=True,
         env=env,
@@ -621,6 +683,7 @@ def add_disclosure(
             check_parse(record, parsed, target)
         except DisclosureError as error:
             raise DisclosureError(file, error.line, error.message, error.hint) from error
+        check_not_present(file, parsed, sources, target)
         comments = [
             f"Provenance of {target.name}: {document['title']}",
             f"Written by `python -m builder add` from {file.name}"
@@ -635,3 +698,34 @@ def add_disclosure(
             raise DisclosureError(file, error.line, error.message, error.hint) from error
     record, placed = read_disclosure(placement.source)
     return AddResult(placement, record, placed, audit_report(placed, record.id))
+
+
+def check_not_present(file: Path, parsed: Mapping[str, Any], sources: Path, target: Path) -> None:
+    """Refuse ``file`` if another text in ``sources`` is the same disclosure (the same
+    content key, ``builder.publish.identity``) though not the same text (that case, and
+    adding the same text again, are ``place_source``'s). Only texts whose cover names the
+    same year, kind and scope (and unit, when it names one) are parsed."""
+    document = parsed["document"]
+    wanted, sha256 = content_key(parsed), document["sha256"]
+    facts = (document["year"], document["kind"], document["scope"])
+    for other in sorted(sources.glob(f"*{TEXT_SUFFIX}")) if sources.is_dir() else []:
+        if other.name == target.name or other.resolve() == file.resolve():
+            continue
+        try:
+            text = read_source(other)
+            cover = read_cover(text)
+            if text.sha256 == sha256 or (cover["year"], cover["kind"], cover["scope"]) != facts:
+                continue
+            if cover["unit_name"] not in (None, document["unit_name"]):
+                continue
+            if content_key(parse_file(other)) != wanted:
+                continue
+        except DisclosureError:
+            continue  # a text the build cannot use either; the build will say so
+        raise DisclosureError(
+            file,
+            None,
+            f"the same disclosure is already in the sources as {other.stem} ({other}): same "
+            "unit, year, kind, scope and tables, only the texts differ",
+            "nothing was copied; one disclosure under two ids would be counted twice",
+        )

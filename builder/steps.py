@@ -4,12 +4,14 @@
 package (written to a staging folder), its part of the portal package and the digest the
 portal-wide stages read; it caches the digest and the full parse under the source's key.
 :func:`render_pages` writes one disclosure's pages from the cached parse. :func:`run_all`
-runs either over many items with ``jobs`` worker processes; results come back in the items'
-order, so the output does not depend on which worker finished first.
+runs either over many items with ``jobs`` worker processes (which die with the build:
+``builder.children``); results come back in the items' order, so the output does not depend
+on which worker finished first.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from builder.cache import DIGEST, EXTRACTIONS, FULL, BuildCache
+from builder.children import die_with_parent
 from builder.errors import DisclosureError
 from builder.extract.stored import stored_text
 from builder.pages import DisclosureInput, PageFolders, portal_view, produce_disclosure
@@ -26,6 +29,7 @@ from builder.pages.outputs import Produced
 from builder.parse import parse_file
 from builder.publish import Contribution, contribution
 from builder.publish.disclosure import disclosure_package
+from builder.publish.identity import content_key
 from builder.publish.inputs import Disclosure, SourceRecord, check_parse, source_record
 from builder.publish.packages import write_package
 from builder.sources.opening import is_pdf
@@ -68,6 +72,7 @@ class Digest:
     findings: list[dict[str, Any]]
     parse_warnings: int
     contribution: Contribution
+    content: str  # builder.publish.identity.content_key: the same disclosure under two ids
 
     @property
     def id(self) -> str:
@@ -147,6 +152,7 @@ def process_source(task: SourceTask) -> Outcome:
         disclosure.findings,
         len(parse_warnings(parsed)),
         contribution(disclosure, plan),
+        content_key(parsed),
     )
     lap("packages")
     task.cache.store(record.id, task.key, FULL, disclosure)
@@ -207,5 +213,7 @@ def _pooled(
     function: Callable[[Item], Result], items: list[Item], workers: int
 ) -> Iterator[Result]:
     chunk = max(1, len(items) // (workers * TASKS_PER_WORKER))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         yield from pool.map(function, items, chunksize=chunk)

@@ -134,3 +134,48 @@ def test_a_lost_output_is_rebuilt_and_clean_ignores_the_cache(tmp_path: Path) ->
     assert (root / "site-docs" / "disclosures" / f"{SEED_IDS[4]}.md").is_file()
     again = build(sources, root / "packages", None, jobs=1, clean=True)
     assert again.reused == 0
+
+
+def test_an_output_changed_since_the_last_build_is_rebuilt(tmp_path: Path) -> None:
+    """An incremental build keeps an output only if it is byte for byte what it wrote: a file
+    edited by hand (or by another build) is rebuilt, and the result is a clean build's."""
+    sources = copy_seeds(tmp_path / "sources")
+    root = tmp_path / "out"
+    build_into(root, sources, jobs=1)
+    edited_csv = sorted((root / "packages" / SEED_IDS[1] / "csv").glob("*.csv"))[0]
+    edited_csv.write_text(edited_csv.read_text(encoding="utf-8").replace("1", "7"), "utf-8")
+    (root / "packages" / SEED_IDS[4] / "extra.csv").write_text("a,b\n", encoding="utf-8")
+    page = root / "site-docs" / "disclosures" / f"{SEED_IDS[2]}.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nedited\n", encoding="utf-8")
+    download = sorted((root / "site-docs" / "downloads" / SEED_IDS[3]).rglob("*.csv"))[0]
+    download.unlink()  # a hard link to the package's file: replaced, not edited in place
+    download.write_bytes(b"stale\n")
+
+    result = build(sources, root / "packages", root / "site", jobs=1, mkdocs=False)
+    assert result.reused == len(SEED_IDS) - 2, "the packages of 001 and 004 are rebuilt"
+    clean = tmp_path / "clean"
+    build_into(clean, sources, jobs=1)
+    fresh, after = snapshot(clean), snapshot(root)
+    assert fresh.keys() == after.keys()
+    assert sorted(p for p in fresh if fresh[p][0] != after[p][0]) == []
+
+
+def test_a_file_the_build_did_not_write_is_not_published(tmp_path: Path) -> None:
+    """A stray page dropped into the generated docs folder is deleted by the next build, so
+    MkDocs never publishes it; the hand-written pages copied there stay."""
+    sources = copy_seeds(tmp_path / "sources")
+    root = tmp_path / "out"
+    build_into(root, sources, jobs=1)
+    before = snapshot(root)
+    docs = root / "site-docs"
+    strays = [docs / "stray.md", docs / "disclosures" / "extra.md", docs / "new" / "page.md"]
+    for stray in strays:
+        stray.parent.mkdir(exist_ok=True)
+        stray.write_text("# not ours\n", encoding="utf-8")
+    build_into(root, sources, jobs=1)
+    assert [stray for stray in strays if stray.exists()] == []
+    assert not (docs / "new").exists()
+    assert (docs / "methodology.md").is_file(), "hand-written pages stay"
+    after = snapshot(root)
+    assert after.keys() == before.keys()
+    assert sorted(p for p in after if after[p][0] != before[p][0]) == []

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from builder import steps
+from builder.cli import PARTIAL_BUILD, main
 from builder.errors import DisclosureError
 from builder.parse import parse_file
 from builder.pipeline import build_data
@@ -69,7 +70,7 @@ def test_a_failed_build_leaves_the_previous_output(
         build_data(sources, output, jobs=1)
     assert checksums(output) == before
     left = sorted(p.name for p in tmp_path.iterdir())
-    assert left == [".build-cache", "packages", "sources"], "no staging folder left"
+    assert left == [".build-cache", ".build.lock", "packages", "sources"], "no staging folder left"
 
 
 def test_a_disclosure_without_provenance_gets_the_same_package(tmp_path: Path) -> None:
@@ -136,3 +137,38 @@ def test_build_and_validate_from_the_command_line(tmp_path: Path) -> None:
     missing = run("validate", "--output", str(tmp_path / "nothing"))
     assert missing.returncode == 1
     assert "no data packages here" in missing.stderr
+
+
+def one_byte_copy(sources: Path, name: str) -> Path:
+    """Seed 000 again under another id, with a newline appended (and no record)."""
+    copy = sources / name
+    copy.write_bytes((SOURCES / f"{SEED_000}.txt").read_bytes() + b"\n")
+    return copy
+
+
+def test_the_same_disclosure_under_two_ids_is_counted_once(tmp_path: Path) -> None:
+    """A copy that differs by one byte is the same disclosure: the later id is skipped with
+    a message naming the first (exit 3 from the command line; an error with --strict)."""
+    sources = copy_sources(tmp_path / "sources", SEED_000, SEED_002)
+    copy = one_byte_copy(sources, "zz-copy.txt")
+    result = build_data(sources, tmp_path / "packages", jobs=1)
+    assert result.disclosures == 2
+    assert [item.file for item in result.skipped] == [copy.name]
+    assert result.skipped[0].message.startswith(f"the same disclosure as {SEED_000}.txt")
+    assert not (tmp_path / "packages" / "zz-copy").exists()
+    with pytest.raises(DisclosureError, match=f"the same disclosure as {SEED_000}.txt"):
+        build_data(sources, tmp_path / "strict", strict=True, jobs=1)
+    command = ["build", "--no-site", "--sources", str(sources), "--output", str(tmp_path / "o")]
+    assert main(command) == PARTIAL_BUILD
+
+
+def test_add_refuses_a_disclosure_already_present(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`add` of a one-byte copy of a disclosure in the sources exits 1 naming its id."""
+    sources = copy_sources(tmp_path / "sources", SEED_000)
+    copy = one_byte_copy(tmp_path, "copy.txt")
+    assert main(["add", str(copy), "--sources", str(sources)]) == 1
+    error = capsys.readouterr().err
+    assert f"the same disclosure is already in the sources as {SEED_000}" in error
+    assert sorted(p.name for p in sources.iterdir()) == [f"{SEED_000}.meta.yaml", f"{SEED_000}.txt"]

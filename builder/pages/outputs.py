@@ -4,10 +4,10 @@ Every generated file of the docs dir has an *owner*: a disclosure (its page, cha
 text and downloads), a unit (its page and chart) or the portal (home, indexes, data,
 dictionary, quality, glossary pages, ``data.json`` and the portal downloads). An owner is
 produced into a staging folder of its own and then moved into the docs dir, so the files it
-wrote are known exactly; :class:`Outputs` records them with the owner's key (a hash of
-everything the owner's files depend on). An owner whose key is unchanged and whose files are
-all still there is not produced again; files whose owner is gone, or that its new version no
-longer writes, are deleted.
+wrote are known exactly; :class:`Outputs` records them, with the sha256 of each, under the
+owner's key (a hash of everything the owner's files depend on). An owner whose key is
+unchanged and whose files are all still there, byte for byte as written, is not produced
+again; files whose owner is gone, or that its new version no longer writes, are deleted.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder.cache import write_atomic
+from builder.cache import file_hash, write_atomic
 
 STAGING = ".staging"  # under the docs dir; MkDocs ignores dot folders
 
@@ -35,30 +35,31 @@ def key_of(*parts: object) -> str:
 
 @dataclass(frozen=True)
 class Produced:
-    """What producing one owner wrote (docs-relative POSIX paths) and kept aside for others."""
+    """What producing one owner wrote (docs-relative POSIX paths, each with its sha256) and
+    kept aside for others."""
 
-    files: list[str]
+    files: dict[str, str]
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 @contextmanager
-def staged(docs_dir: Path, owner: str) -> Iterator[tuple[Path, list[str]]]:
+def staged(docs_dir: Path, owner: str) -> Iterator[tuple[Path, dict[str, str]]]:
     """A private docs folder for one owner; on success its files move into ``docs_dir``.
 
-    Yields the folder and the list that receives the moved files' paths.
+    Yields the folder and the mapping that receives the moved files' paths and sha256.
     """
     folder = docs_dir / STAGING / hashlib.sha1(owner.encode("utf-8")).hexdigest()
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    moved: list[str] = []
+    moved: dict[str, str] = {}
     try:
         yield folder, moved
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             relative = path.relative_to(folder)
             target = docs_dir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
+            moved[relative.as_posix()] = file_hash(path)
             os.replace(path, target)
-            moved.append(relative.as_posix())
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -88,12 +89,16 @@ class Outputs:
         write_atomic(state, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
     def current(self, owner: str, key: str) -> dict[str, Any] | None:
-        """The owner's record if its key is unchanged and its files are all there."""
+        """The owner's record if its key is unchanged and its files are all there, each
+        exactly as it was written (a file edited since, by hand or by another build, makes
+        the owner be produced again)."""
         record = self.owners.get(owner)
         if record is None or record.get("key") != key:
             return None
-        root = str(self.docs_dir)
-        if not all(os.path.isfile(os.path.join(root, path)) for path in record["files"]):
+        files = record.get("files")
+        if not isinstance(files, dict):
+            return None
+        if not all(file_hash(self.docs_dir / path) == sha256 for path, sha256 in files.items()):
             return None
         self.seen.add(owner)
         return record
@@ -111,6 +116,28 @@ class Outputs:
         for owner in sorted(set(self.owners) - self.seen):
             self.remove(set(self.owners.pop(owner)["files"]))
         shutil.rmtree(self.docs_dir / STAGING, ignore_errors=True)
+
+    def remove_strays(self, hand_written: set[str], scope: Sequence[str] | None) -> list[str]:
+        """Delete every file of the docs dir (or, with ``scope``, of those of its folders)
+        that no owner wrote and that is not in ``hand_written``, so that nothing the build
+        did not write is published; returns their paths."""
+        written = {path for record in self.owners.values() for path in record["files"]}
+        keep = written | hand_written
+        roots = [self.docs_dir / folder for folder in scope] if scope else [self.docs_dir]
+        strays = sorted(
+            path.relative_to(self.docs_dir).as_posix()
+            for root in roots
+            if root.is_dir()
+            for path in root.rglob("*")
+            if (path.is_file() or path.is_symlink())
+            and path.relative_to(self.docs_dir).as_posix() not in keep
+        )
+        self.remove(set(strays))
+        for root in roots:
+            for folder in sorted(root.rglob("*"), reverse=True) if root.is_dir() else []:
+                if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+                    folder.rmdir()
+        return strays
 
     def remove(self, paths: set[str]) -> None:
         for path in sorted(paths):

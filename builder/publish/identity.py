@@ -1,0 +1,50 @@
+"""Whether two source texts are one disclosure: its content key.
+
+A copy of a disclosure that differs by one byte (a newline appended, another encoding, a
+page marker moved) has another sha256 but the same content, and publishing both would count
+the disclosure twice in every portal-wide total. :func:`content_key` hashes what makes a
+disclosure: its unit, year, kind and scope and every table as parsed (standard tables with
+their status and rows, tables of no standard kind with their title, header and cells),
+leaving out where things stand in the text (source lines and pages). Two texts with the same
+key are the same disclosure: the build keeps the first id and skips the other
+(``builder.pipeline``); ``python -m builder add`` refuses the second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+POSITION_KEYS = frozenset({"source_line", "source_page"})  # where, not what
+
+
+def content_key(parsed: Mapping[str, Any]) -> str:
+    """The sha256 of a parse's unit, year, kind, scope and tables, positions left out."""
+    document = parsed["document"]
+    content = {
+        "unit": document["unit_name"],
+        "year": document["year"],
+        "kind": document["kind"],
+        "scope": document["scope"],
+        "tables": [
+            {"kind": table["kind"], "status": table["status"], "rows": table["rows"]}
+            for table in parsed["tables"]
+        ],
+        "other_tables": [
+            {"title": table["title"], "header": table["header"], "rows": table["rows"]}
+            for table in parsed["other_tables"]
+        ],
+    }
+    text = json.dumps(without_positions(content), ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def without_positions(value: Any) -> Any:
+    """``value`` with every ``source_line`` and ``source_page`` key dropped, at any depth."""
+    if isinstance(value, Mapping):
+        return {k: without_positions(v) for k, v in value.items() if k not in POSITION_KEYS}
+    if isinstance(value, list):
+        return [without_positions(item) for item in value]
+    return value
