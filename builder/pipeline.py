@@ -54,6 +54,7 @@ from builder.publish import PackageCheck, format_report, portal_package, verify
 from builder.publish.inputs import Disclosure, SourceRecord, check_parse, derive_record
 from builder.publish.packages import DESCRIPTOR, write_package
 from builder.publish.portal import PORTAL
+from builder.regular_files import check_in_folder
 from builder.sources.adding import Placement, default_id, place_source
 from builder.sources.opening import is_pdf, source_files
 from builder.sources.provenance import OPTIONAL_KEYS, TEXT_SUFFIX
@@ -381,10 +382,12 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
 
 
 def source_key_or_none(path: Path) -> str | None:
-    """The source key, or None when the file cannot be read (processing will say why)."""
+    """The source key, or None when the file cannot be read or is not a regular file inside
+    the sources folder (processing will say why). Such a file is never read here."""
     try:
+        check_in_folder(path)
         return source_key(path)
-    except OSError:
+    except (OSError, DisclosureError):
         return None
 
 

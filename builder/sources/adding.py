@@ -59,7 +59,11 @@ def place_source(
     for other in sorted(target.parent.glob(f"*{TEXT_SUFFIX}")):
         if other.name == target.name or other.resolve() == file.resolve():
             continue  # the target is checked below; the file itself may lie in the sources
-        if file_sha256(other) == digest:
+        try:
+            other_digest = file_sha256(other)
+        except DisclosureError:
+            continue  # not a regular file: the build refuses it; it duplicates nothing
+        if other_digest == digest:
             raise DisclosureError(
                 file,
                 None,

@@ -13,6 +13,7 @@ Without a record, every fact comes from the text. See ``datasets/README.md``.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -22,6 +23,7 @@ from typing import Any
 import yaml
 
 from builder.errors import DisclosureError
+from builder.regular_files import check_in_folder, open_regular
 
 TEXT_SUFFIX = ".txt"
 META_SUFFIX = ".meta.yaml"
@@ -77,17 +79,24 @@ def meta_path(source: Path) -> Path:
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The sha256 of a regular file (``builder.regular_files``: a FIFO or device is refused)."""
+    with open_regular(path) as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def read_record(source: Path) -> dict[str, Any]:
     """The record beside ``source`` as stated (empty when there is none), its optional
     fields checked: ``source_url`` a web address, ``published`` a date (as ISO text)."""
     path = meta_path(source)
-    if not path.is_file():
+    if not os.path.lexists(path):
         return {}
+    check_in_folder(path)
+    with open_regular(path) as handle:
+        data = handle.read()
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loaded = yaml.safe_load(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise DisclosureError(path, None, "not UTF-8 text", RECORD_HINT) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
