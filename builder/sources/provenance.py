@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from builder.errors import DisclosureError
-from builder.regular_files import check_in_folder, open_regular
+from builder.regular_files import check_in_folder, open_regular, read_at_most
 
 TEXT_SUFFIX = ".txt"
 META_SUFFIX = ".meta.yaml"
@@ -51,6 +51,28 @@ SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 RESERVED_IDS = frozenset({"portal", "index"})
 URL_SCHEMES = ("https://", "http://")
 RECORD_HINT = "see datasets/README.md for the keys a record may hold"
+# A record is a few lines (the bundled ones are under 1 KB); a long licence text still fits.
+MAX_RECORD_BYTES = 64 * 2**10
+ALIASES_REFUSED = "anchors and aliases (& and *) are not allowed in a provenance record"
+
+
+class RecordLoader(yaml.SafeLoader):
+    """YAML's safe loader without anchors and aliases (``&a`` / ``*a``): a record never needs
+    them, and nested aliases (a "billion laughs") expand to gigabytes from a few lines."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        """Refuse the first anchor (once composed, before any alias can repeat it) or alias."""
+        self.refuse_anchors()
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, ALIASES_REFUSED, self.get_mark())
+        node = super().compose_node(parent, index)
+        self.refuse_anchors()
+        return node
+
+    def refuse_anchors(self) -> None:
+        if self.anchors:
+            anchored = next(iter(self.anchors.values()))
+            raise yaml.composer.ComposerError(None, None, ALIASES_REFUSED, anchored.start_mark)
 
 
 def is_safe_id(text: str) -> bool:
@@ -91,10 +113,17 @@ def read_record(source: Path) -> dict[str, Any]:
     if not os.path.lexists(path):
         return {}
     check_in_folder(path)
-    with open_regular(path) as handle:
-        data = handle.read()
+    data = read_at_most(path, MAX_RECORD_BYTES)
+    if len(data) > MAX_RECORD_BYTES:
+        raise DisclosureError(
+            path,
+            None,
+            f"the provenance record is over {MAX_RECORD_BYTES // 2**10} KB (a record is a few "
+            "lines)",
+            RECORD_HINT,
+        )
     try:
-        loaded = yaml.safe_load(data.decode("utf-8"))
+        loaded = yaml.load(data.decode("utf-8"), Loader=RecordLoader)  # a SafeLoader
     except UnicodeDecodeError as exc:
         raise DisclosureError(path, None, "not UTF-8 text", RECORD_HINT) from exc
     except yaml.YAMLError as exc:

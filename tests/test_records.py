@@ -1,0 +1,89 @@
+"""Provenance records that are hostile or wrong are refused with the file named, cheaply.
+
+A record is a few lines of YAML (``builder.sources.provenance``): anchors and aliases (a
+"billion laughs" expands nine lines to gigabytes) and records over the size cap are refused
+before anything is built from them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from builder.errors import DisclosureError
+from builder.pipeline import build
+from builder.sources.provenance import read_record
+from tests.conftest import SOURCES
+
+GOOD = "000_127416229ccdc025"
+OTHER = "001_417cec5d1b5bc998"
+BILLION_LAUGHS = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+"""
+PEAK_BYTES = 2**20  # reading a record needs kilobytes; the bomb would need gigabytes
+
+
+def record_beside_text(folder: Path, body: str) -> Path:
+    text = folder / f"{GOOD}.txt"
+    shutil.copy(SOURCES / f"{GOOD}.txt", text)
+    (folder / f"{GOOD}.meta.yaml").write_text(body, encoding="utf-8")
+    return text
+
+
+def test_the_billion_laughs_is_refused_with_little_memory(tmp_path: Path) -> None:
+    text = record_beside_text(tmp_path, BILLION_LAUGHS)
+    tracemalloc.start()
+    try:
+        with pytest.raises(DisclosureError) as caught:
+            read_record(text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert caught.value.path == tmp_path / f"{GOOD}.meta.yaml"
+    assert caught.value.line == 1
+    assert "anchors and aliases (& and *) are not allowed" in caught.value.message
+    assert peak < PEAK_BYTES
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ("licence: &terms CC-BY\n", 1),
+        ("published: 2025-03-01\nlicence: *terms\n", 2),
+    ],
+)
+def test_an_anchor_or_an_alias_alone_is_refused(tmp_path: Path, body: str, line: int) -> None:
+    text = record_beside_text(tmp_path, body)
+    with pytest.raises(DisclosureError, match="anchors and aliases") as caught:
+        read_record(text)
+    assert caught.value.line == line
+
+
+def test_an_oversized_record_is_refused_without_parsing_it(tmp_path: Path) -> None:
+    text = record_beside_text(tmp_path, "# a comment line of a record\n" * 4000)
+    with pytest.raises(DisclosureError) as caught:
+        read_record(text)
+    assert caught.value.path == tmp_path / f"{GOOD}.meta.yaml"
+    assert caught.value.message == "the provenance record is over 64 KB (a record is a few lines)"
+
+
+def test_a_build_skips_the_disclosure_of_a_bomb_and_builds_the_others(tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    record_beside_text(sources, BILLION_LAUGHS)
+    shutil.copy(SOURCES / f"{OTHER}.txt", sources)
+    result = build(sources, tmp_path / "packages", None)
+    assert result.disclosures == 1
+    assert [(item.file, item.line) for item in result.skipped] == [(f"{GOOD}.meta.yaml", 1)]
+    assert (tmp_path / "packages" / OTHER / "datapackage.json").is_file()
