@@ -16,7 +16,7 @@ import pytest
 from builder.errors import DisclosureError
 from builder.pipeline import build
 from builder.sources.provenance import read_record
-from tests.conftest import SOURCES
+from tests.conftest import SOURCES, run_builder
 
 GOOD = "000_127416229ccdc025"
 OTHER = "001_417cec5d1b5bc998"
@@ -87,3 +87,40 @@ def test_a_build_skips_the_disclosure_of_a_bomb_and_builds_the_others(tmp_path: 
     assert result.disclosures == 1
     assert [(item.file, item.line) for item in result.skipped] == [(f"{GOOD}.meta.yaml", 1)]
     assert (tmp_path / "packages" / OTHER / "datapackage.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("published: 2025-13-45", "published '2025-13-45' is not a date such as 2025-03-01"),
+        ("published: 2025-02-30", "published '2025-02-30' is not a date such as 2025-03-01"),
+        ("published: !!timestamp 2025-02-30", "published '2025-02-30' is not a date such as"),
+        ("year: 2025-13-45", "year '2025-13-45' is not a year such as 2024"),
+    ],
+)
+def test_an_invalid_unquoted_date_skips_its_disclosure_only(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    record_beside_text(sources, f"{line}\n")
+    shutil.copy(SOURCES / f"{OTHER}.txt", sources)
+    result = build(sources, tmp_path / "packages", None)
+    assert result.disclosures == 1
+    assert [item.file for item in result.skipped] == [f"{GOOD}.meta.yaml"]
+    assert result.skipped[0].message.startswith(message)
+    assert (tmp_path / "packages" / OTHER / "datapackage.json").is_file()
+
+
+def test_the_cli_names_the_record_of_an_invalid_date_and_exits_3(tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    record_beside_text(sources, "published: 2025-13-45\n")
+    shutil.copy(SOURCES / f"{OTHER}.txt", sources)
+    result = run_builder("build", "--no-site", "--sources", sources, "--output", tmp_path / "out")
+    assert result.returncode == 3, result.stderr
+    assert (
+        f"  {GOOD}.meta.yaml: published '2025-13-45' is not a date such as 2025-03-01"
+        in result.stdout
+    )
+    assert (tmp_path / "out" / "packages" / OTHER / "datapackage.json").is_file()

@@ -46,6 +46,7 @@ EXTRACTION_KEYS = ("pdf_file", "pdf_sha256", "extractor")
 OPTIONAL_KEYS = ("source_url", "published", "licence")
 RECORD_KEYS = FACT_KEYS + EXTRACTION_KEYS + OPTIONAL_KEYS
 SHA256 = re.compile(r"[0-9a-f]{64}")
+YEAR = re.compile(r"[0-9]{4}")
 SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 # Names the site and the packages use beside the disclosures' own folders.
 RESERVED_IDS = frozenset({"portal", "index"})
@@ -53,12 +54,17 @@ URL_SCHEMES = ("https://", "http://")
 RECORD_HINT = "see datasets/README.md for the keys a record may hold"
 # A record is a few lines (the bundled ones are under 1 KB); a long licence text still fits.
 MAX_RECORD_BYTES = 64 * 2**10
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 ALIASES_REFUSED = "anchors and aliases (& and *) are not allowed in a provenance record"
 
 
 class RecordLoader(yaml.SafeLoader):
     """YAML's safe loader without anchors and aliases (``&a`` / ``*a``): a record never needs
-    them, and nested aliases (a "billion laughs") expand to gigabytes from a few lines."""
+    them, and nested aliases (a "billion laughs") expand to gigabytes from a few lines.
+
+    Dates stay text: YAML would read ``published: 2025-02-30`` as a timestamp and fail with
+    a bare ValueError naming neither the file nor the key (or read ``2025-01-01 10:00:00`` as
+    a time); as text, :func:`check_date` refuses it by name."""
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         """Refuse the first anchor (once composed, before any alias can repeat it) or alias."""
@@ -73,6 +79,18 @@ class RecordLoader(yaml.SafeLoader):
         if self.anchors:
             anchored = next(iter(self.anchors.values()))
             raise yaml.composer.ComposerError(None, None, ALIASES_REFUSED, anchored.start_mark)
+
+
+def construct_text(loader: RecordLoader, node: yaml.ScalarNode) -> str:
+    """A value tagged ``!!timestamp`` read as its text."""
+    return loader.construct_scalar(node)
+
+
+RecordLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != TIMESTAMP_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+RecordLoader.add_constructor(TIMESTAMP_TAG, construct_text)
 
 
 def is_safe_id(text: str) -> bool:
@@ -147,6 +165,10 @@ def read_record(source: Path) -> dict[str, Any]:
         record["source_url"] = check_url(str(record["source_url"]), path)
     if "published" in record:
         record["published"] = check_date(record["published"], path)
+    if "year" in record and not YEAR.fullmatch(str(record["year"]).strip()):
+        raise DisclosureError(
+            path, None, f"year {record['year']!r} is not a year such as 2024", RECORD_HINT
+        )
     if "licence" in record:
         record["licence"] = str(record["licence"])
     if "pdf_sha256" in record and not SHA256.fullmatch(str(record["pdf_sha256"])):
