@@ -193,6 +193,14 @@ def load_disclosures(
 def source_paths(sources: Path) -> list[Path]:
     """Every ``*.txt`` and every ``*.pdf`` without a ``.txt`` of its stem
     (``builder.sources.opening``)."""
+    if not sources.is_dir():
+        raise DisclosureError(
+            sources,
+            None,
+            ("not a folder" if sources.exists() else "no such folder")
+            + ": --sources must be the folder of disclosure texts",
+            f"give a folder, such as the default {DEFAULT_SOURCES}",
+        )
     paths = source_files(sources)
     if not paths:
         raise DisclosureError(
@@ -598,8 +606,17 @@ def add_disclosure(
     ``published`` (ISO date) and ``licence``, where given. The text is parsed and its record
     derived before anything is copied, so a text the build could not use is refused with
     nothing written. The placed text is then read back exactly as the build reads it, and
-    audited.
+    audited, before it is moved into place (:func:`builder.sources.adding.place_source`):
+    if anything fails, nothing is left in ``sources``. A ``sources`` that is not a folder is
+    refused.
     """
+    if sources.exists() and not sources.is_dir():
+        raise DisclosureError(
+            sources,
+            None,
+            "not a folder: --sources must be the folder of disclosure texts",
+            f"give a folder, such as the default {DEFAULT_SOURCES}",
+        )
     given = {key: value for key, value in (details or {}).items() if value is not None}
     if set(given) - set(OPTIONAL_KEYS):
         raise ValueError(f"provenance details are {OPTIONAL_KEYS}, not {sorted(given)}")
@@ -631,10 +648,18 @@ def add_disclosure(
             "Unit, year, kind, scope and money unit are read from the text (datasets/README.md).",
         ]
         try:
-            placement = place_source(text, target, fields, comments)
+            placement, (record, placed, audit) = place_source(
+                text, target, fields, comments, read_back
+            )
         except DisclosureError as error:
             if error.path != text:
                 raise
             raise DisclosureError(file, error.line, error.message, error.hint) from error
-    record, placed = read_disclosure(placement.source)
-    return AddResult(placement, record, placed, audit_report(placed, record.id))
+    return AddResult(placement, record, placed, audit)
+
+
+def read_back(placed: Path) -> tuple[SourceRecord, dict[str, Any], dict[str, Any]]:
+    """The placed text read exactly as the build reads it, and its audit report (``add``
+    places the text and its record only when this succeeds)."""
+    record, parsed = read_disclosure(placed)
+    return record, parsed, audit_report(parsed, record.id)

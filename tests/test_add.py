@@ -19,7 +19,7 @@ import yaml
 
 from builder.cli import main
 from builder.errors import DisclosureError
-from builder.pipeline import build, build_data
+from builder.pipeline import add_disclosure, build, build_data
 from builder.progress import Progress
 from builder.sources.provenance import DEFAULT_LICENCE, file_sha256
 from tests.conftest import SOURCES, run_builder
@@ -228,6 +228,42 @@ def test_wrong_usage_exits_2(tmp_path: Path, argument: list[str]) -> None:
         main(["add", str(renamed_seed(tmp_path)), "--sources", str(tmp_path / "s"), *argument])
     assert exit_.value.code == 2
     assert not (tmp_path / "s").exists()
+
+
+def test_sources_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "passwd"
+    not_a_folder.write_text("root:x:0:0:root:/root:/bin/sh\n", encoding="utf-8")
+    result = run("add", renamed_seed(tmp_path / "downloads"), "--sources", not_a_folder)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: {not_a_folder}: not a folder: --sources must be the folder of disclosure "
+        "texts (give a folder, such as the default datasets/sources)\n"
+    )
+    assert not_a_folder.read_text(encoding="utf-8") == "root:x:0:0:root:/root:/bin/sh\n"
+
+
+class AuditCrashError(Exception):
+    """Stands for any failure after the text is placed (an audit bug, an interrupt)."""
+
+
+def crash(*_: object) -> None:
+    raise AuditCrashError
+
+
+@pytest.mark.parametrize("text_already_there", [False, True], ids=["added", "record-written"])
+def test_an_add_that_fails_after_placing_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text_already_there: bool
+) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    new = renamed_seed(tmp_path / "downloads", "sx-test-2025-final.txt")
+    if text_already_there:
+        shutil.copy(new, sources)
+    before = sorted(path.name for path in sources.iterdir())
+    monkeypatch.setattr("builder.pipeline.audit_report", crash)
+    with pytest.raises(AuditCrashError):
+        add_disclosure(new, sources, None, {"published": "2025-06-30"})
+    assert sorted(path.name for path in sources.iterdir()) == before
 
 
 # --------------------------------------------------------------------- the build's records
