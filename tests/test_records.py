@@ -15,7 +15,7 @@ import pytest
 
 from builder.errors import DisclosureError
 from builder.pipeline import build
-from builder.sources.provenance import read_record
+from builder.sources.provenance import is_safe_id, read_record
 from tests.conftest import SOURCES, run_builder
 
 GOOD = "000_127416229ccdc025"
@@ -124,3 +124,70 @@ def test_the_cli_names_the_record_of_an_invalid_date_and_exits_3(tmp_path: Path)
         in result.stdout
     )
     assert (tmp_path / "out" / "packages" / OTHER / "datapackage.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "published: 2025-01-01 10:00:00",
+            "published '2025-01-01 10:00:00' is not a date such as 2025-03-01 (YYYY-MM-DD)",
+        ),
+        (
+            "published: 2025W011",
+            "published '2025W011' is not a date such as 2025-03-01 (YYYY-MM-DD)",
+        ),
+        (
+            "published: 20250101",
+            "published '20250101' is not a date such as 2025-03-01 (YYYY-MM-DD)",
+        ),
+        ('source_url: "http://"', "source_url 'http://' is not a web address: it names no host"),
+        (
+            'source_url: "https://example.org/a\\nb"',
+            "source_url 'https://example.org/a\\nb' is not a web address: it holds '\\n'",
+        ),
+        (
+            'source_url: "https://example.org/<script>"',
+            "source_url 'https://example.org/<script>' is not a web address: it holds < >",
+        ),
+        (
+            'source_url: https://example.org/"onmouseover',
+            "source_url 'https://example.org/\"onmouseover' is not a web address: it holds \"",
+        ),
+        (
+            "source_url: javascript:alert(1)",
+            "source_url 'javascript:alert(1)' is not a web address (http:// or https://)",
+        ),
+    ],
+)
+def test_a_loose_date_or_address_in_a_record_is_refused(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    text = record_beside_text(tmp_path, f"{line}\n")
+    with pytest.raises(DisclosureError) as caught:
+        read_record(text)
+    assert caught.value.path == tmp_path / f"{GOOD}.meta.yaml"
+    assert caught.value.message == message
+
+
+def test_a_plain_date_and_address_are_kept(tmp_path: Path) -> None:
+    address = "https://www.example.gov.cn/zwgk/2025-03/01/content_1.htm?id=7&page=(2)"
+    text = record_beside_text(tmp_path, f"published: 2025-03-01\nsource_url: {address}\n")
+    assert read_record(text) == {"published": "2025-03-01", "source_url": address}
+
+
+@pytest.mark.parametrize("name", ["con", "prn", "aux", "nul", "com1", "com9", "lpt1", "lpt9"])
+def test_device_names_windows_reserves_are_not_ids(name: str) -> None:
+    assert not is_safe_id(name)
+
+
+def test_a_source_named_like_a_windows_device_is_skipped(tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    shutil.copy(SOURCES / f"{GOOD}.txt", sources / "con.txt")
+    shutil.copy(SOURCES / f"{OTHER}.txt", sources)
+    result = build(sources, tmp_path / "packages", None)
+    assert result.disclosures == 1
+    assert [item.file for item in result.skipped] == ["con.txt"]
+    assert result.skipped[0].message.startswith("'con' cannot be a disclosure id: ids are")
+    assert "con, prn, aux, nul, com1-9, lpt1-9" in result.skipped[0].message

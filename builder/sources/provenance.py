@@ -15,10 +15,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -50,7 +52,20 @@ YEAR = re.compile(r"[0-9]{4}")
 SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 # Names the site and the packages use beside the disclosures' own folders.
 RESERVED_IDS = frozenset({"portal", "index"})
-URL_SCHEMES = ("https://", "http://")
+# Device names Windows reserves: a file or folder so named cannot be checked out there.
+WINDOWS_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)}
+)
+ID_RULE = (
+    "ids are lower-case ASCII letters, digits, - and _, at most 80 (not portal or index, nor "
+    "a device name Windows reserves: con, prn, aux, nul, com1-9, lpt1-9), used in file names "
+    "and URLs"
+)
+URL_SCHEMES = ("https", "http")
+# Characters that could end a link or start markup where an address is shown.
+URL_MARKUP = frozenset('<>"`\\')
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
+PUBLISHED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 RECORD_HINT = "see datasets/README.md for the keys a record may hold"
 # A record is a few lines (the bundled ones are under 1 KB); a long licence text still fits.
 MAX_RECORD_BYTES = 64 * 2**10
@@ -95,8 +110,13 @@ RecordLoader.add_constructor(TIMESTAMP_TAG, construct_text)
 
 def is_safe_id(text: str) -> bool:
     """Lower-case ASCII letters, digits, ``-`` and ``_`` (first a letter or digit), at most
-    80 characters, and not a name the site reserves: safe as a file name and in a URL."""
-    return SAFE_ID.fullmatch(text) is not None and text not in RESERVED_IDS
+    80 characters, and not a name the site or Windows reserves: safe as a file name and in a
+    URL on every system."""
+    return (
+        SAFE_ID.fullmatch(text) is not None
+        and text not in RESERVED_IDS
+        and text not in WINDOWS_DEVICES
+    )
 
 
 def check_id(source: Path) -> str:
@@ -105,9 +125,7 @@ def check_id(source: Path) -> str:
         raise DisclosureError(
             source,
             None,
-            f"{source.stem!r} cannot be a disclosure id: ids are lower-case ASCII letters, "
-            f"digits, - and _ (not {' or '.join(sorted(RESERVED_IDS))}), used in file names "
-            "and URLs",
+            f"{source.stem!r} cannot be a disclosure id: {ID_RULE}",
             "rename the file, or add it with `python -m builder add FILE`, which chooses an id",
         )
     return source.stem
@@ -184,24 +202,56 @@ def read_record(source: Path) -> dict[str, Any]:
     return record
 
 
+def web_address(text: str) -> str:
+    """``text`` if it is an ``http(s)://`` address with a host and nothing that could break
+    out of a link (whitespace, control or invisible characters, ``<>"`\\``); else ValueError
+    saying why."""
+    unsafe = sorted({char for char in text if char in URL_MARKUP or is_invisible(char)})
+    if unsafe:
+        shown = " ".join(ascii(char) if is_invisible(char) else char for char in unsafe)
+        raise ValueError(f"{text!r} is not a web address: it holds {shown}")
+    parts = urlsplit(text)
+    try:
+        parts.port  # noqa: B018 - a port that is not a number (or out of range) raises here
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a web address: its port is not valid") from exc
+    if parts.scheme not in URL_SCHEMES or not text.startswith(f"{parts.scheme}://"):
+        raise ValueError(f"{text!r} is not a web address (http:// or https://)")
+    if not parts.hostname:
+        raise ValueError(f"{text!r} is not a web address: it names no host")
+    return text
+
+
+def is_invisible(char: str) -> bool:
+    """Whitespace, a control character or an invisible format character (U+200B, U+2028)."""
+    return unicodedata.category(char) in INVISIBLE_CATEGORIES
+
+
+def published_date(text: str) -> str:
+    """``text`` if it is a real date written ``YYYY-MM-DD``, else ValueError. Python's own
+    ISO parser also takes week dates (``2025W011``), ordinals and times: not here."""
+    try:
+        if PUBLISHED.fullmatch(text):
+            return date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    raise ValueError(f"{text!r} is not a date such as 2025-03-01 (YYYY-MM-DD)")
+
+
 def check_url(value: str, where: Path) -> str:
-    if not value.startswith(URL_SCHEMES):
-        raise DisclosureError(
-            where, None, f"source_url {value!r} is not a web address (http:// or https://)"
-        )
-    return value
+    try:
+        return web_address(value)
+    except ValueError as exc:
+        raise DisclosureError(where, None, f"source_url {exc}", RECORD_HINT) from exc
 
 
 def check_date(value: object, where: Path) -> str:
-    """A publication date as ISO text (YAML reads ``2025-03-01`` as a date already)."""
-    if isinstance(value, date):
-        return value.isoformat()
+    """A publication date as ISO text (the record loader reads dates as text)."""
+    text = value.isoformat() if isinstance(value, date) else str(value)
     try:
-        return date.fromisoformat(str(value)).isoformat()
+        return published_date(text)
     except ValueError as exc:
-        raise DisclosureError(
-            where, None, f"published {value!r} is not a date such as 2025-03-01"
-        ) from exc
+        raise DisclosureError(where, None, f"published {exc}", RECORD_HINT) from exc
 
 
 def write_record(source: Path, fields: Mapping[str, Any], comments: list[str]) -> Path:
