@@ -25,6 +25,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from builder.regular_files import open_regular
 from builder.sources.provenance import meta_path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -55,11 +56,13 @@ def source_key(source: Path) -> str:
     """The key of one disclosure's outputs: its text, its record and the code."""
     digest = hashlib.sha256(code_key().encode())
     digest.update(source.name.encode())
-    digest.update(hashlib.sha256(source.read_bytes()).digest())
+    with open_regular(source) as handle:  # never a device or FIFO (it would not end)
+        digest.update(hashlib.file_digest(handle, "sha256").digest())
     record = meta_path(source)
     if record.is_file():
         digest.update(b"meta")
-        digest.update(hashlib.sha256(record.read_bytes()).digest())
+        with open_regular(record) as handle:
+            digest.update(hashlib.file_digest(handle, "sha256").digest())
     return digest.hexdigest()
 
 

@@ -12,7 +12,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 from builder.errors import DisclosureError
@@ -29,8 +28,9 @@ from builder.pipeline import (
     validate_packages,
 )
 from builder.progress import Progress
+from builder.sources import provenance
 from builder.sources.adding import ADDED, RECORD_WRITTEN
-from builder.sources.provenance import URL_SCHEMES, is_safe_id
+from builder.sources.provenance import ID_RULE, is_safe_id, published_date
 from builder.validate import audit_report, format_checks, format_report, load_checks
 
 PARTIAL_BUILD = 3
@@ -268,24 +268,22 @@ def run_audit(path: Path | None, *, as_json: bool, list_checks: bool) -> int:
 
 def disclosure_id(text: str) -> str:
     if not is_safe_id(text):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a disclosure id: use lower-case ASCII letters, digits, - and _ "
-            "(not portal or index)"
-        )
+        raise argparse.ArgumentTypeError(f"{text!r} is not a disclosure id: {ID_RULE}")
     return text
 
 
 def web_address(text: str) -> str:
-    if not text.startswith(URL_SCHEMES):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a web address (http:// or https://)")
-    return text
+    try:
+        return provenance.web_address(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def iso_date(text: str) -> str:
     try:
-        return date.fromisoformat(text).isoformat()
+        return published_date(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2025-03-01") from exc
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def run_add(file: Path, sources: Path, chosen: str | None, details: dict[str, str | None]) -> int:

@@ -64,6 +64,7 @@ from builder.publish.identity import content_key
 from builder.publish.inputs import Disclosure, SourceRecord, check_parse, derive_record
 from builder.publish.packages import DESCRIPTOR, write_package
 from builder.publish.portal import PORTAL
+from builder.regular_files import check_in_folder
 from builder.sources.adding import Placement, default_id, place_source
 from builder.sources.opening import is_pdf, source_files
 from builder.sources.provenance import OPTIONAL_KEYS, TEXT_SUFFIX
@@ -203,6 +204,14 @@ def load_disclosures(
 def source_paths(sources: Path) -> list[Path]:
     """Every ``*.txt`` and every ``*.pdf`` without a ``.txt`` of its stem
     (``builder.sources.opening``)."""
+    if not sources.is_dir():
+        raise DisclosureError(
+            sources,
+            None,
+            ("not a folder" if sources.exists() else "no such folder")
+            + ": --sources must be the folder of disclosure texts",
+            f"give a folder, such as the default {DEFAULT_SOURCES}",
+        )
     paths = source_files(sources)
     if not paths:
         raise DisclosureError(
@@ -425,10 +434,12 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
 
 
 def source_key_or_none(path: Path) -> str | None:
-    """The source key, or None when the file cannot be read (processing will say why)."""
+    """The source key, or None when the file cannot be read or is not a regular file inside
+    the sources folder (processing will say why). Such a file is never read here."""
     try:
+        check_in_folder(path)
         return source_key(path)
-    except OSError:
+    except (OSError, DisclosureError):
         return None
 
 
@@ -657,8 +668,17 @@ def add_disclosure(
     ``published`` (ISO date) and ``licence``, where given. The text is parsed and its record
     derived before anything is copied, so a text the build could not use is refused with
     nothing written. The placed text is then read back exactly as the build reads it, and
-    audited.
+    audited, before it is moved into place (:func:`builder.sources.adding.place_source`):
+    if anything fails, nothing is left in ``sources``. A ``sources`` that is not a folder is
+    refused.
     """
+    if sources.exists() and not sources.is_dir():
+        raise DisclosureError(
+            sources,
+            None,
+            "not a folder: --sources must be the folder of disclosure texts",
+            f"give a folder, such as the default {DEFAULT_SOURCES}",
+        )
     given = {key: value for key, value in (details or {}).items() if value is not None}
     if set(given) - set(OPTIONAL_KEYS):
         raise ValueError(f"provenance details are {OPTIONAL_KEYS}, not {sorted(given)}")
@@ -691,13 +711,21 @@ def add_disclosure(
             "Unit, year, kind, scope and money unit are read from the text (datasets/README.md).",
         ]
         try:
-            placement = place_source(text, target, fields, comments)
+            placement, (record, placed, audit) = place_source(
+                text, target, fields, comments, read_back
+            )
         except DisclosureError as error:
             if error.path != text:
                 raise
             raise DisclosureError(file, error.line, error.message, error.hint) from error
-    record, placed = read_disclosure(placement.source)
-    return AddResult(placement, record, placed, audit_report(placed, record.id))
+    return AddResult(placement, record, placed, audit)
+
+
+def read_back(placed: Path) -> tuple[SourceRecord, dict[str, Any], dict[str, Any]]:
+    """The placed text read exactly as the build reads it, and its audit report (``add``
+    places the text and its record only when this succeeds)."""
+    record, parsed = read_disclosure(placed)
+    return record, parsed, audit_report(parsed, record.id)
 
 
 def check_not_present(file: Path, parsed: Mapping[str, Any], sources: Path, target: Path) -> None:

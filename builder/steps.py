@@ -32,6 +32,7 @@ from builder.publish.disclosure import disclosure_package
 from builder.publish.identity import content_key
 from builder.publish.inputs import Disclosure, SourceRecord, check_parse, source_record
 from builder.publish.packages import write_package
+from builder.regular_files import check_in_folder
 from builder.sources.opening import is_pdf
 from builder.sources.provenance import check_id
 from builder.validate.audit import audit
@@ -101,8 +102,10 @@ def read_disclosure(
     source: Path, extractions: Path | None = None
 ) -> tuple[SourceRecord, dict[str, Any]]:
     """The provenance record and the parse of one disclosure (a text, or a PDF whose
-    extraction is kept in ``extractions``), checked against each other."""
+    extraction is kept in ``extractions``), checked against each other. The source must be
+    a regular file inside its folder (``builder.sources.opening.check_in_folder``)."""
     check_id(source)
+    check_in_folder(source)
     parsed = parse_file(source, extractions)
     record = source_record(source, parsed)
     check_parse(record, parsed, source)
@@ -132,6 +135,7 @@ def process_source(task: SourceTask) -> Outcome:
 
     extractions = task.cache.folder / EXTRACTIONS
     try:
+        check_in_folder(task.source)  # before a PDF is opened to extract it
         if is_pdf(task.source):  # timed apart: a PDF's first extraction is most of its work
             stored_text(task.source, extractions)
             lap("extract")

@@ -19,7 +19,7 @@ import yaml
 
 from builder.cli import main
 from builder.errors import DisclosureError
-from builder.pipeline import build, build_data
+from builder.pipeline import add_disclosure, build, build_data
 from builder.progress import Progress
 from builder.sources.provenance import DEFAULT_LICENCE, file_sha256
 from tests.conftest import SOURCES, run_builder
@@ -221,6 +221,16 @@ def test_adding_the_same_text_again_changes_nothing(
         ["--id", "portal"],
         ["--published", "30/06/2025"],
         ["--source-url", "example.org"],
+        ["--id", "con"],
+        ["--id", "nul"],
+        ["--id", "lpt1"],
+        ["--published", "2025W011"],
+        ["--published", "2025-01-01 10:00:00"],
+        ["--published", "2025-02-30"],
+        ["--source-url", "http://"],
+        ["--source-url", "https://example.org/a\nb"],
+        ["--source-url", "https://example.org/<img src=x>"],
+        ["--source-url", 'https://example.org/"x'],
     ],
 )
 def test_wrong_usage_exits_2(tmp_path: Path, argument: list[str]) -> None:
@@ -228,6 +238,70 @@ def test_wrong_usage_exits_2(tmp_path: Path, argument: list[str]) -> None:
         main(["add", str(renamed_seed(tmp_path)), "--sources", str(tmp_path / "s"), *argument])
     assert exit_.value.code == 2
     assert not (tmp_path / "s").exists()
+
+
+def test_add_says_why_an_option_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["add", "x.txt", "--published", "2025W011"])
+    assert "argument --published: '2025W011' is not a date such as 2025-03-01 (YYYY-MM-DD)" in (
+        capsys.readouterr().err
+    )
+    with pytest.raises(SystemExit):
+        main(["add", "x.txt", "--source-url", "http://"])
+    assert "argument --source-url: 'http://' is not a web address: it names no host" in (
+        capsys.readouterr().err
+    )
+    with pytest.raises(SystemExit):
+        main(["add", "x.txt", "--id", "con"])
+    assert "argument --id: 'con' is not a disclosure id: ids are lower-case" in (
+        capsys.readouterr().err
+    )
+
+
+def test_a_file_named_like_a_windows_device_gets_a_content_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sources = tmp_path / "sources"
+    new = renamed_seed(tmp_path / "downloads", "nul.txt")
+    assert main(["add", str(new), "--sources", str(sources)]) == 0
+    capsys.readouterr()
+    assert sorted(snapshot(sources)) == [f"{content_id(new)}.meta.yaml", f"{content_id(new)}.txt"]
+
+
+def test_sources_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "passwd"
+    not_a_folder.write_text("root:x:0:0:root:/root:/bin/sh\n", encoding="utf-8")
+    result = run("add", renamed_seed(tmp_path / "downloads"), "--sources", not_a_folder)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: {not_a_folder}: not a folder: --sources must be the folder of disclosure "
+        "texts (give a folder, such as the default datasets/sources)\n"
+    )
+    assert not_a_folder.read_text(encoding="utf-8") == "root:x:0:0:root:/root:/bin/sh\n"
+
+
+class AuditCrashError(Exception):
+    """Stands for any failure after the text is placed (an audit bug, an interrupt)."""
+
+
+def crash(*_: object) -> None:
+    raise AuditCrashError
+
+
+@pytest.mark.parametrize("text_already_there", [False, True], ids=["added", "record-written"])
+def test_an_add_that_fails_after_placing_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text_already_there: bool
+) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    new = renamed_seed(tmp_path / "downloads", "sx-test-2025-final.txt")
+    if text_already_there:
+        shutil.copy(new, sources)
+    before = sorted(path.name for path in sources.iterdir())
+    monkeypatch.setattr("builder.pipeline.audit_report", crash)
+    with pytest.raises(AuditCrashError):
+        add_disclosure(new, sources, None, {"published": "2025-06-30"})
+    assert sorted(path.name for path in sources.iterdir()) == before
 
 
 # --------------------------------------------------------------------- the build's records

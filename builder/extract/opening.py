@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from pdfplumber.pdf import PDF
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from builder.errors import DisclosureError
+from builder.regular_files import open_regular, read_limited
 
 PDF_SUFFIX = ".pdf"
 # pdfminer logs every damaged operator it skips as a warning; the refusal (or a text with
@@ -56,9 +58,10 @@ BROKEN_HINT = (
 
 
 def check_file(path: Path) -> None:
-    """Refuse a file that is too large, unreadable or not a PDF at all, before parsing it."""
-    try:
-        size = path.stat().st_size
+    """Refuse a file that is too large, unreadable, not a regular file (a device, a FIFO:
+    ``builder.regular_files``) or not a PDF at all, before parsing it."""
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
         if size > MAX_PDF_BYTES:
             raise DisclosureError(
                 path,
@@ -68,12 +71,7 @@ def check_file(path: Path) -> None:
                 "check that this is one disclosure, not a bundle; split it, or reduce the "
                 "resolution of its images with a PDF tool",
             )
-        with path.open("rb") as handle:
-            start = handle.read(HEADER_WINDOW)
-    except OSError as exc:
-        raise DisclosureError(
-            path, None, f"cannot read the file: {exc.strerror}", "check the path and try again"
-        ) from exc
+        start = read_limited(handle, path, HEADER_WINDOW)
     if HEADER not in start:
         raise DisclosureError(
             path,
@@ -106,13 +104,13 @@ def refusal(path: Path, error: Exception, page: int | None = None) -> Disclosure
 def pdf_sha256(path: Path) -> str:
     """The checksum of a PDF, read in blocks after :func:`check_file`."""
     check_file(path)
-    try:
-        with path.open("rb") as handle:
+    with open_regular(path) as handle:
+        try:
             return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError as exc:
-        raise DisclosureError(
-            path, None, f"cannot read the file: {exc.strerror}", "check the path and try again"
-        ) from exc
+        except OSError as exc:
+            raise DisclosureError(
+                path, None, f"cannot read the file: {exc.strerror}", "check the path and try again"
+            ) from exc
 
 
 @contextmanager

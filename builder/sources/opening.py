@@ -5,6 +5,10 @@ A disclosure is a ``<id>.txt`` (text extracted from the publisher's PDF) or a ``
 ``.txt`` is the source: it is the stored extraction (``python -m builder add X.pdf`` writes
 it), and the PDF beside it is kept only as the original. A PDF is read through its
 extracted text, exactly as that text would be read as a ``.txt``; errors name the PDF.
+
+The folder is not trusted: a source must be a regular file inside it (a symbolic link to
+another file of the folder is fine), and is read as one, never past the size limit
+(``builder.regular_files``).
 """
 
 from __future__ import annotations

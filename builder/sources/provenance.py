@@ -13,15 +13,19 @@ Without a record, every fact comes from the text. See ``datasets/README.md``.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
 from builder.errors import DisclosureError
+from builder.regular_files import check_in_folder, open_regular, read_at_most
 
 TEXT_SUFFIX = ".txt"
 META_SUFFIX = ".meta.yaml"
@@ -44,17 +48,75 @@ EXTRACTION_KEYS = ("pdf_file", "pdf_sha256", "extractor")
 OPTIONAL_KEYS = ("source_url", "published", "licence")
 RECORD_KEYS = FACT_KEYS + EXTRACTION_KEYS + OPTIONAL_KEYS
 SHA256 = re.compile(r"[0-9a-f]{64}")
+YEAR = re.compile(r"[0-9]{4}")
 SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 # Names the site and the packages use beside the disclosures' own folders.
 RESERVED_IDS = frozenset({"portal", "index"})
-URL_SCHEMES = ("https://", "http://")
+# Device names Windows reserves: a file or folder so named cannot be checked out there.
+WINDOWS_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)}
+)
+ID_RULE = (
+    "ids are lower-case ASCII letters, digits, - and _, at most 80 (not portal or index, nor "
+    "a device name Windows reserves: con, prn, aux, nul, com1-9, lpt1-9), used in file names "
+    "and URLs"
+)
+URL_SCHEMES = ("https", "http")
+# Characters that could end a link or start markup where an address is shown.
+URL_MARKUP = frozenset('<>"`\\')
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
+PUBLISHED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 RECORD_HINT = "see datasets/README.md for the keys a record may hold"
+# A record is a few lines (the bundled ones are under 1 KB); a long licence text still fits.
+MAX_RECORD_BYTES = 64 * 2**10
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+ALIASES_REFUSED = "anchors and aliases (& and *) are not allowed in a provenance record"
+
+
+class RecordLoader(yaml.SafeLoader):
+    """YAML's safe loader without anchors and aliases (``&a`` / ``*a``): a record never needs
+    them, and nested aliases (a "billion laughs") expand to gigabytes from a few lines.
+
+    Dates stay text: YAML would read ``published: 2025-02-30`` as a timestamp and fail with
+    a bare ValueError naming neither the file nor the key (or read ``2025-01-01 10:00:00`` as
+    a time); as text, :func:`check_date` refuses it by name."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        """Refuse the first anchor (once composed, before any alias can repeat it) or alias."""
+        self.refuse_anchors()
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, ALIASES_REFUSED, self.get_mark())
+        node = super().compose_node(parent, index)
+        self.refuse_anchors()
+        return node
+
+    def refuse_anchors(self) -> None:
+        if self.anchors:
+            anchored = next(iter(self.anchors.values()))
+            raise yaml.composer.ComposerError(None, None, ALIASES_REFUSED, anchored.start_mark)
+
+
+def construct_text(loader: RecordLoader, node: yaml.ScalarNode) -> str:
+    """A value tagged ``!!timestamp`` read as its text."""
+    return loader.construct_scalar(node)
+
+
+RecordLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != TIMESTAMP_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+RecordLoader.add_constructor(TIMESTAMP_TAG, construct_text)
 
 
 def is_safe_id(text: str) -> bool:
     """Lower-case ASCII letters, digits, ``-`` and ``_`` (first a letter or digit), at most
-    80 characters, and not a name the site reserves: safe as a file name and in a URL."""
-    return SAFE_ID.fullmatch(text) is not None and text not in RESERVED_IDS
+    80 characters, and not a name the site or Windows reserves: safe as a file name and in a
+    URL on every system."""
+    return (
+        SAFE_ID.fullmatch(text) is not None
+        and text not in RESERVED_IDS
+        and text not in WINDOWS_DEVICES
+    )
 
 
 def check_id(source: Path) -> str:
@@ -63,9 +125,7 @@ def check_id(source: Path) -> str:
         raise DisclosureError(
             source,
             None,
-            f"{source.stem!r} cannot be a disclosure id: ids are lower-case ASCII letters, "
-            f"digits, - and _ (not {' or '.join(sorted(RESERVED_IDS))}), used in file names "
-            "and URLs",
+            f"{source.stem!r} cannot be a disclosure id: {ID_RULE}",
             "rename the file, or add it with `python -m builder add FILE`, which chooses an id",
         )
     return source.stem
@@ -77,17 +137,31 @@ def meta_path(source: Path) -> Path:
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The sha256 of a regular file (``builder.regular_files``: a FIFO or device is refused)."""
+    with open_regular(path) as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def read_record(source: Path) -> dict[str, Any]:
     """The record beside ``source`` as stated (empty when there is none), its optional
     fields checked: ``source_url`` a web address, ``published`` a date (as ISO text)."""
     path = meta_path(source)
-    if not path.is_file():
+    if not os.path.lexists(path):
         return {}
+    check_in_folder(path)
+    data = read_at_most(path, MAX_RECORD_BYTES)
+    if len(data) > MAX_RECORD_BYTES:
+        raise DisclosureError(
+            path,
+            None,
+            f"the provenance record is over {MAX_RECORD_BYTES // 2**10} KB (a record is a few "
+            "lines)",
+            RECORD_HINT,
+        )
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loaded = yaml.load(data.decode("utf-8"), Loader=RecordLoader)  # a SafeLoader
+    except UnicodeDecodeError as exc:
+        raise DisclosureError(path, None, "not UTF-8 text", RECORD_HINT) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -109,6 +183,10 @@ def read_record(source: Path) -> dict[str, Any]:
         record["source_url"] = check_url(str(record["source_url"]), path)
     if "published" in record:
         record["published"] = check_date(record["published"], path)
+    if "year" in record and not YEAR.fullmatch(str(record["year"]).strip()):
+        raise DisclosureError(
+            path, None, f"year {record['year']!r} is not a year such as 2024", RECORD_HINT
+        )
     if "licence" in record:
         record["licence"] = str(record["licence"])
     if "pdf_sha256" in record and not SHA256.fullmatch(str(record["pdf_sha256"])):
@@ -124,24 +202,56 @@ def read_record(source: Path) -> dict[str, Any]:
     return record
 
 
+def web_address(text: str) -> str:
+    """``text`` if it is an ``http(s)://`` address with a host and nothing that could break
+    out of a link (whitespace, control or invisible characters, ``<>"`\\``); else ValueError
+    saying why."""
+    unsafe = sorted({char for char in text if char in URL_MARKUP or is_invisible(char)})
+    if unsafe:
+        shown = " ".join(ascii(char) if is_invisible(char) else char for char in unsafe)
+        raise ValueError(f"{text!r} is not a web address: it holds {shown}")
+    parts = urlsplit(text)
+    try:
+        parts.port  # noqa: B018 - a port that is not a number (or out of range) raises here
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a web address: its port is not valid") from exc
+    if parts.scheme not in URL_SCHEMES or not text.startswith(f"{parts.scheme}://"):
+        raise ValueError(f"{text!r} is not a web address (http:// or https://)")
+    if not parts.hostname:
+        raise ValueError(f"{text!r} is not a web address: it names no host")
+    return text
+
+
+def is_invisible(char: str) -> bool:
+    """Whitespace, a control character or an invisible format character (U+200B, U+2028)."""
+    return unicodedata.category(char) in INVISIBLE_CATEGORIES
+
+
+def published_date(text: str) -> str:
+    """``text`` if it is a real date written ``YYYY-MM-DD``, else ValueError. Python's own
+    ISO parser also takes week dates (``2025W011``), ordinals and times: not here."""
+    try:
+        if PUBLISHED.fullmatch(text):
+            return date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    raise ValueError(f"{text!r} is not a date such as 2025-03-01 (YYYY-MM-DD)")
+
+
 def check_url(value: str, where: Path) -> str:
-    if not value.startswith(URL_SCHEMES):
-        raise DisclosureError(
-            where, None, f"source_url {value!r} is not a web address (http:// or https://)"
-        )
-    return value
+    try:
+        return web_address(value)
+    except ValueError as exc:
+        raise DisclosureError(where, None, f"source_url {exc}", RECORD_HINT) from exc
 
 
 def check_date(value: object, where: Path) -> str:
-    """A publication date as ISO text (YAML reads ``2025-03-01`` as a date already)."""
-    if isinstance(value, date):
-        return value.isoformat()
+    """A publication date as ISO text (the record loader reads dates as text)."""
+    text = value.isoformat() if isinstance(value, date) else str(value)
     try:
-        return date.fromisoformat(str(value)).isoformat()
+        return published_date(text)
     except ValueError as exc:
-        raise DisclosureError(
-            where, None, f"published {value!r} is not a date such as 2025-03-01"
-        ) from exc
+        raise DisclosureError(where, None, f"published {exc}", RECORD_HINT) from exc
 
 
 def write_record(source: Path, fields: Mapping[str, Any], comments: list[str]) -> Path:

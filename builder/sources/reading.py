@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.errors import DisclosureError
+from builder.regular_files import open_regular, read_limited
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _HEADING = re.compile(r"^\s*#{1,6}\s+")
@@ -105,20 +107,20 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
 
 
 def read_source(path: Path) -> SourceText:
-    """Read and clean a disclosure text file."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise DisclosureError(
-                path,
-                None,
-                f"the file is {size / 2**20:.1f} MB, over the {MAX_SOURCE_BYTES // 2**20} MB limit"
-                " (a disclosure's text is well under 1 MB)",
-                "check that this is the extracted text of one disclosure, not a scan or a bundle",
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DisclosureError(path, None, f"cannot read the file: {exc.strerror}") from exc
+    """Read and clean a disclosure text file: a regular file (``builder.regular_files``),
+    of which no more than the limit is ever read."""
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size  # what the file says; the read is capped too
+        data = b"" if size > MAX_SOURCE_BYTES else read_limited(handle, path, MAX_SOURCE_BYTES)
+    if size > MAX_SOURCE_BYTES or len(data) > MAX_SOURCE_BYTES:
+        limit = f"{MAX_SOURCE_BYTES // 2**20} MB"
+        held = f"is {size / 2**20:.1f} MB" if size > MAX_SOURCE_BYTES else f"goes on past {limit}"
+        raise DisclosureError(
+            path,
+            None,
+            f"the file {held}, over the {limit} limit (a disclosure's text is well under 1 MB)",
+            "check that this is the extracted text of one disclosure, not a scan or a bundle",
+        )
     text, encoding = decode(data, path)
     if "\x00" in text:
         raise DisclosureError(
