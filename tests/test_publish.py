@@ -11,6 +11,7 @@ is checked by ``python -m builder validate`` (Parquet equals CSV) and the tests 
 from __future__ import annotations
 
 import atexit
+import copy
 import hashlib
 import io
 import json
@@ -18,6 +19,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -31,9 +33,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from builder.parse.catalogue import load_catalogue
-from builder.pipeline import build_data
-from builder.publish.files import arrow_table, csv_cell, csv_text, write_parquet
-from builder.publish.inputs import unit_id
+from builder.pipeline import build_data, load_disclosures
+from builder.publish.disclosure import disclosure_package
+from builder.publish.files import arrow_table, csv_cell, csv_text, write_csv, write_parquet
+from builder.publish.inputs import Disclosure, unit_id
+from builder.publish.packages import write_packages
 from builder.publish.resources import Resource, convert
 from builder.publish.schemas import (
     decimal_type,
@@ -43,13 +47,19 @@ from builder.publish.schemas import (
     table_declaration,
     with_disclosure_id,
 )
+from builder.publish.verify import Problem, check_package, value_problems
 from builder.publish.workbook import build_workbook, workbook_bytes
-from tests.conftest import CASES, SEED_IDS, copy_seeds
+from tests.conftest import CASES, SEED_IDS, SOURCES, copy_seeds
 
 PORTAL = "portal"
 MASK = "(depends on library versions; checked by python -m builder validate)"
 PORTAL_GOLDEN_CSVS = ("units.csv", "disclosures.csv", "tables.csv")
-SEED_000, SEED_002 = "000_127416229ccdc025", "002_6a7fbe393d7e6d53"
+SEED_000, SEED_001, SEED_002 = (
+    "000_127416229ccdc025",
+    "001_417cec5d1b5bc998",
+    "002_6a7fbe393d7e6d53",
+)
+INCOME = "income_by_function"  # table 02 of seed 001; its row 2 is 201 一般公共服务支出
 
 
 @cache
@@ -59,6 +69,30 @@ def built_packages() -> Path:
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     build_data(copy_seeds(root / "sources"), root / "packages")
     return root / "packages"
+
+
+@cache
+def seed_001() -> Disclosure:
+    """Seed 001 parsed and audited, to publish with crafted values."""
+    root = Path(tempfile.mkdtemp(prefix="obp-seed-001-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    for suffix in (".txt", ".meta.yaml"):
+        shutil.copy(SOURCES / f"{SEED_001}{suffix}", root)
+    (disclosure,) = load_disclosures(root)
+    return disclosure
+
+
+def publish_variant(
+    output: Path, row: dict[str, Any], record: dict[str, Any] | None = None
+) -> Path:
+    """Seed 001's package with row 2 of table 02 and the provenance record changed."""
+    seed = seed_001()
+    parsed = copy.deepcopy(seed.parsed)
+    table = next(t for t in parsed["tables"] if t["kind"] == INCOME)
+    table["rows"][1].update(row)
+    variant = Disclosure(replace(seed.record, **(record or {})), parsed, seed.findings)
+    write_packages([disclosure_package(variant)], output)
+    return output / SEED_001
 
 
 def descriptor(package: str) -> dict[str, Any]:
@@ -346,3 +380,66 @@ def test_workbook_bytes_are_stable() -> None:
     assert b"openpyxl" not in properties.lower(), "no library name or version in the file"
     assert b"1980-01-01T00:00:00Z" in properties, "fixed dates, not the build time"
     assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+# --------------------------------------------------------------------------- values kept
+
+
+def test_a_negative_zero_is_zero_in_csv_parquet_and_workbook(tmp_path: Path) -> None:
+    """decimal128 is a scaled integer without a negative zero: every file writes 0."""
+    schema = {"fields": [{"name": "amount", "type": "number"}]}
+    resource = Resource("zeros", "零", "", schema, [{"amount": Decimal("-0.00")}])
+    assert csv_text(resource) == "amount\n0.00\n"
+    assert arrow_table(resource).column("amount").to_pylist() == [Decimal("0.000")]
+    xml = build_workbook([], [("零", resource)])["xl/worksheets/sheet2.xml"]
+    assert '<c r="A2"><v>0.0</v></c>' in xml
+
+
+def test_validate_finds_a_negative_zero_the_parquet_file_cannot_hold(tmp_path: Path) -> None:
+    schema = {"fields": [{"name": "amount", "type": "number"}, {"name": "name", "type": "string"}]}
+    rows = [{"amount": Decimal("0.00"), "name": "-0"}, {"amount": Decimal("1.50"), "name": "a"}]
+    resource = Resource("zeros", "零", "", schema, rows)
+    write_parquet(resource, tmp_path / "zeros.parquet")
+    table = pq.read_table(tmp_path / "zeros.parquet")
+    write_csv(resource, tmp_path / "zeros.csv")
+    assert value_problems(tmp_path / "zeros.csv", "zeros", table) == []
+    (tmp_path / "zeros.csv").write_text("amount,name\n-0.00,-0\n1.5,a\n", encoding="utf-8")
+    assert value_problems(tmp_path / "zeros.csv", "zeros", table) == [
+        Problem(
+            "zeros",
+            "1 negative zero in the CSV, which the Parquet decimals cannot hold (0 there)",
+            field="amount",
+        )
+    ]
+    (tmp_path / "zeros.csv").write_text("amount,name\n0,-0\n1.51,a\n", encoding="utf-8")
+    assert value_problems(tmp_path / "zeros.csv", "zeros", table) == [
+        Problem("zeros", "Parquet values differ from the CSV", field="amount")
+    ]
+
+
+def test_an_amount_of_more_than_15_digits_is_exact_everywhere(tmp_path: Path) -> None:
+    """99999999999999.99 as an Excel number would be 99999999999999.98: it is text there."""
+    package = publish_variant(
+        tmp_path / "packages",
+        {
+            "total_income_10k_yuan": Decimal("99999999999999.99"),
+            "fiscal_appropriation_income_10k_yuan": Decimal("-0.00"),
+        },
+    )
+    lines = (package / "csv" / f"{INCOME}.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[2] == "2,201,一般公共服务支出,类,,99999999999999.99,0.00,,,,,,132"
+    parquet = pq.read_table(package / "parquet" / f"{INCOME}.parquet")
+    assert parquet.column("total_income_10k_yuan")[1].as_py() == Decimal("99999999999999.990")
+    assert parquet.column("fiscal_appropriation_income_10k_yuan")[1].as_py() == Decimal("0.000")
+    book = openpyxl.load_workbook(package / f"{SEED_001}.xlsx")
+    cell = book["02 收入决算表"]["F3"]
+    assert (cell.value, cell.data_type) == ("99999999999999.99", "s")
+    assert book["02 收入决算表"]["G3"].value == 0
+    about = [(a.value, b.value) for a, b in book["说明"].iter_rows(max_col=2)]
+    assert about[-2][0] == "写为文本的数值"
+    assert about[-1] == ("'02 收入决算表'!F3", "99999999999999.99")
+    readme = (package / "README.md").read_text(encoding="utf-8")
+    assert "- `income_by_function` line 3, `total_income_10k_yuan`: 99999999999999.99\n" in readme
+    assert "A negative zero printed as `-0.00` is published as `0.00` in every file" in readme
+    check = check_package(package, {})
+    assert (check.problems, check.resources) == ([], 10 + 5)

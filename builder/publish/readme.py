@@ -9,6 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from builder.publish.workbook import numbers_as_text
+
 if TYPE_CHECKING:
     from builder.publish.inputs import Disclosure, SourceRecord
     from builder.publish.resources import Resource
@@ -26,7 +28,16 @@ EXCEL_NOTE = (
     "The workbook is for reading in Excel: headers in Chinese, amounts as numbers, text as text "
     "(so a printed `=100%` stays text). Excel stores numbers as binary floating point, so an "
     "amount such as 3621.803 is held as the nearest binary fraction; the CSV and Parquet files "
-    "are exact (Parquet amounts are decimal128)."
+    "are exact (Parquet amounts are decimal128). A number with more than 15 significant digits, "
+    "which an Excel number cannot hold exactly, is written as a text cell of its exact digits "
+    "(listed on the workbook's 说明 sheet, and below when there is one). A negative zero "
+    "printed as `-0.00` is published as `0.00` in every file: Parquet decimals have no negative "
+    "zero."
+)
+NUMBERS_AS_TEXT = (
+    "These numbers have more than 15 significant digits and are text cells in the workbook "
+    "(exact numbers in the CSV and Parquet files; line = CSV line = sheet row, the header being "
+    "line 1):"
 )
 FILES = (
     (
@@ -97,6 +108,16 @@ def findings_section(findings: list[dict[str, Any]]) -> list[str]:
     return [*out, ""]
 
 
+def numbers_as_text_section(resources: list[Resource]) -> list[str]:
+    """The numbers the workbook holds as text, by resource, CSV line and field (or nothing)."""
+    cells = [
+        f"- `{resource.name}` line {line}, `{name}`: {digits}"
+        for resource in resources
+        for line, name, digits in numbers_as_text(resource)
+    ]
+    return [NUMBERS_AS_TEXT, "", *cells, ""] if cells else []
+
+
 def citation(disclosure: Disclosure, title: str) -> str:
     record = disclosure.record
     return (
@@ -134,6 +155,7 @@ def disclosure_readme(
         "",
         EXCEL_NOTE,
         "",
+        *numbers_as_text_section(resources),
         "## 表格 Tables",
         "",
         "| 表号 | 表名 | resource | status | rows |",
