@@ -38,6 +38,7 @@ from builder.publish.disclosure import disclosure_package
 from builder.publish.files import arrow_table, csv_cell, csv_text, write_csv, write_parquet
 from builder.publish.inputs import Disclosure, unit_id
 from builder.publish.packages import write_packages
+from builder.publish.readme import CSV_FORMULA_NOTE
 from builder.publish.resources import Resource, convert
 from builder.publish.schemas import (
     decimal_type,
@@ -443,3 +444,32 @@ def test_an_amount_of_more_than_15_digits_is_exact_everywhere(tmp_path: Path) ->
     assert "A negative zero printed as `-0.00` is published as `0.00` in every file" in readme
     check = check_package(package, {})
     assert (check.problems, check.resources) == ([], 10 + 5)
+
+
+# --------------------------------------------------------------------------- formula-like text
+
+HYPERLINK = '=HYPERLINK("http://x","y")'
+
+
+def test_a_formula_like_row_name_is_exact_data_in_csv_and_text_in_the_workbook(
+    tmp_path: Path,
+) -> None:
+    """OWASP's `'` prefix is not added to the CSV (it is the exact data); the README says so."""
+    package = publish_variant(tmp_path / "packages", {"function_name": HYPERLINK})
+    lines = (package / "csv" / f"{INCOME}.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[2] == '2,201,"=HYPERLINK(""http://x"",""y"")",类,,904.39,904.39,,,,,,132'
+    parquet = pq.read_table(package / "parquet" / f"{INCOME}.parquet")
+    assert parquet.column("function_name")[1].as_py() == HYPERLINK
+    archive = zipfile.ZipFile(package / f"{SEED_001}.xlsx")
+    sheet = archive.read("xl/worksheets/sheet3.xml").decode()  # 说明, 01, then 02 收入决算表
+    assert '<c r="C3" t="inlineStr"><is><t>=HYPERLINK("http://x","y")</t></is></c>' in sheet
+    assert "<f" not in sheet, "no formula element (a sheet has no other tag starting with f)"
+    book = openpyxl.load_workbook(package / f"{SEED_001}.xlsx")
+    cell = book["02 收入决算表"]["C3"]
+    assert (cell.value, cell.data_type) == (HYPERLINK, "s")
+    readme = (package / "README.md").read_text(encoding="utf-8")
+    assert "without the `'` prefix OWASP advises for CSV exports" in readme
+    assert (
+        f"{CSV_FORMULA_NOTE} This package holds 43 such text cells "
+        "(`income_by_function` 1, `performance_evaluation_indicators` 42).\n"
+    ) in readme

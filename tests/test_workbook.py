@@ -205,6 +205,23 @@ def test_text_is_escaped_cleaned_and_keeps_its_spaces() -> None:
     assert {cell.data_type for (cell,) in sheet.iter_rows(min_row=2)} == {"s"}
 
 
+def test_formula_like_text_is_an_inline_string_never_a_formula() -> None:
+    """OWASP's CSV-injection payloads stay text: ``t="inlineStr"``, no ``<f>`` element."""
+    hostile = ['=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "+1+2", "-2+3", "@SUM(A1)"]
+    parts = build_workbook([("来源", hostile[0])], [("文本", text_resource(*hostile))])
+    sheet = parts["xl/worksheets/sheet2.xml"]
+    assert '<c r="A2" t="inlineStr"><is><t>=HYPERLINK("http://x","y")</t></is></c>' in sheet
+    assert '<c r="A3" t="inlineStr"><is><t>=cmd|\' /C calc\'!A0</t></is></c>' in sheet
+    assert '<c r="A6" t="inlineStr"><is><t>@SUM(A1)</t></is></c>' in sheet
+    about = parts["xl/worksheets/sheet1.xml"]
+    assert '<c r="B1" t="inlineStr"><is><t>=HYPERLINK("http://x","y")</t></is></c>' in about
+    for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
+        assert list(ET.fromstring(parts[name]).iter(f"{MAIN}f")) == [], "no formula element"
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(parts)))
+    cells = [cell for (cell,) in book["文本"].iter_rows(min_row=2)]
+    assert [(c.value, c.data_type) for c in cells] == [(text, "s") for text in hostile]
+
+
 def test_empty_or_unwritable_text_is_an_empty_cell() -> None:
     parts = build_workbook([("", None)], [("文本", text_resource("", "\x00\x01", "x"))])
     sheet = ET.fromstring(parts["xl/worksheets/sheet2.xml"])

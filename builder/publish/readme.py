@@ -34,6 +34,17 @@ EXCEL_NOTE = (
     "printed as `-0.00` is published as `0.00` in every file: Parquet decimals have no negative "
     "zero."
 )
+# OWASP's list of the first characters that make a spreadsheet read a CSV cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_FORMULA_NOTE = (
+    "The CSV files are the data exactly as published, not a spreadsheet: a text cell that begins "
+    "with `=`, `+`, `-`, `@`, a tab or a carriage return (a printed `=100%`) is written as it "
+    "is, without the `'` prefix OWASP advises for CSV exports, since the prefix would change the "
+    "value for every program that reads the data (and the Parquet files, which hold the same "
+    "values). Do not open a CSV file in a spreadsheet program with formulas enabled: it could "
+    "run such a cell (`=HYPERLINK(…)`) as a formula. Import it with its columns as text, or use "
+    "the Excel workbook, where every text cell is an inline string, never a formula."
+)
 NUMBERS_AS_TEXT = (
     "These numbers have more than 15 significant digits and are text cells in the workbook "
     "(exact numbers in the CSV and Parquet files; line = CSV line = sheet row, the header being "
@@ -108,6 +119,26 @@ def findings_section(findings: list[dict[str, Any]]) -> list[str]:
     return [*out, ""]
 
 
+def formula_like_cells(resource: Resource) -> int:
+    """How many text cells of a resource begin like a formula (:data:`FORMULA_STARTS`)."""
+    return sum(
+        1
+        for row in resource.rows
+        for value in row.values()
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS)
+    )
+
+
+def formula_like_count(resources: list[Resource]) -> str:
+    """The sentence after :data:`CSV_FORMULA_NOTE`: how many such cells, in which resources."""
+    counts = [(r.name, n) for r in resources if (n := formula_like_cells(r))]
+    if not counts:
+        return "This package holds no such text cell."
+    total = sum(n for _, n in counts)
+    where = ", ".join(f"`{name}` {n}" for name, n in counts)
+    return f"This package holds {plural(total, 'such text cell')} ({where})."
+
+
 def numbers_as_text_section(resources: list[Resource]) -> list[str]:
     """The numbers the workbook holds as text, by resource, CSV line and field (or nothing)."""
     cells = [
@@ -156,6 +187,8 @@ def disclosure_readme(
         EXCEL_NOTE,
         "",
         *numbers_as_text_section(resources),
+        f"{CSV_FORMULA_NOTE} {formula_like_count(resources)}",
+        "",
         "## 表格 Tables",
         "",
         "| 表号 | 表名 | resource | status | rows |",
@@ -215,6 +248,8 @@ def portal_readme(
         FILES_TABLE.rstrip("\n"),
         "",
         "Each disclosure also has its own package (`../<disclosure id>/`) with an Excel workbook.",
+        "",
+        CSV_FORMULA_NOTE,
         "",
         "## 资源 Resources",
         "",
