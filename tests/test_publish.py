@@ -15,6 +15,7 @@ import copy
 import hashlib
 import io
 import json
+import re
 import shutil
 import tempfile
 import zipfile
@@ -25,6 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import markdown
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
@@ -38,7 +40,8 @@ from builder.publish.disclosure import disclosure_package
 from builder.publish.files import arrow_table, csv_cell, csv_text, write_csv, write_parquet
 from builder.publish.inputs import Disclosure, unit_id
 from builder.publish.packages import write_packages
-from builder.publish.readme import CSV_FORMULA_NOTE
+from builder.publish.readme import CSV_FORMULA_NOTE, portal_readme
+from builder.publish.readme_markup import code, markdown_text, web_link
 from builder.publish.resources import Resource, convert
 from builder.publish.schemas import (
     decimal_type,
@@ -84,13 +87,20 @@ def seed_001() -> Disclosure:
 
 
 def publish_variant(
-    output: Path, row: dict[str, Any], record: dict[str, Any] | None = None
+    output: Path,
+    row: dict[str, Any],
+    record: dict[str, Any] | None = None,
+    table_title: str | None = None,
 ) -> Path:
-    """Seed 001's package with row 2 of table 02 and the provenance record changed."""
+    """Seed 001's package with row 2 (and the title) of table 02 and the provenance record
+    changed; a changed unit is also the document's title."""
     seed = seed_001()
     parsed = copy.deepcopy(seed.parsed)
     table = next(t for t in parsed["tables"] if t["kind"] == INCOME)
     table["rows"][1].update(row)
+    table["title"] = table_title or table["title"]
+    if record and "unit" in record:
+        parsed["document"]["title"] = record["unit"]
     variant = Disclosure(replace(seed.record, **(record or {})), parsed, seed.findings)
     write_packages([disclosure_package(variant)], output)
     return output / SEED_001
@@ -473,3 +483,90 @@ def test_a_formula_like_row_name_is_exact_data_in_csv_and_text_in_the_workbook(
         f"{CSV_FORMULA_NOTE} This package holds 43 such text cells "
         "(`income_by_function` 1, `performance_evaluation_indicators` 42).\n"
     ) in readme
+
+
+# --------------------------------------------------------------------------- README as text
+
+LICENCE = "[x](javascript:alert(1)) ![i](http://evil/x.png) <script>alert(1)</script>"
+LICENCE_MD = (
+    "\\[x\\](javascript:alert(1)) \\!\\[i\\](http://evil/x.png) "
+    "&lt;script&gt;alert(1)&lt;/script&gt;"
+)
+UNIT = "<img src=x onerror=alert(1)>**粗体**_单位_[链接](javascript:alert(1))"
+UNIT_MD = (
+    "&lt;img src=x onerror=alert(1)&gt;\\*\\*粗体\\*\\*\\_单位\\_\\[链接\\](javascript:alert(1))"
+)
+UNIT_SHOWN = "&lt;img src=x onerror=alert(1)&gt;**粗体**_单位_[链接](javascript:alert(1))"
+
+
+def test_markdown_text_escapes_markup_and_keeps_plain_text() -> None:
+    assert markdown_text("Government public information (政府信息公开)") == (
+        "Government public information (政府信息公开)"
+    )
+    assert markdown_text(LICENCE) == LICENCE_MD
+    assert markdown_text(UNIT) == UNIT_MD
+    assert markdown_text("a & b <!-- c --> `d` ~~e~~ $f$ {#g} | h") == (
+        "a &amp; b &lt;\\!-- c --&gt; \\`d\\` \\~\\~e\\~\\~ \\$f\\$ \\{\\#g\\} \\| h"
+    )
+    assert markdown_text("# 标题\n- 一\r\n===") == "\\# 标题 - 一 ==="
+    assert markdown_text("- 项") == "\\- 项"
+    assert markdown_text("2024. 年") == "2024\\. 年"
+    assert markdown_text("=100%") == "\\=100%"
+
+
+def test_code_spans_and_links() -> None:
+    assert code("001_x.txt") == "`001_x.txt`"
+    assert code("a`b") == "``a`b``"
+    assert code("`a") == "`` `a ``"
+    assert web_link("https://czt.shanxi.gov.cn/a_b.html?x=1&y=2") == (
+        "<https://czt.shanxi.gov.cn/a_b.html?x=1&y=2>"
+    )
+    assert web_link("javascript:alert(1)") == (
+        "javascript:alert(1) (not an http(s) address: not linked)"
+    )
+    assert web_link("http://") == "http:// (not an http(s) address: not linked)"
+    assert web_link("https://x.org/<script>") == (
+        "https://x.org/&lt;script&gt; (not an http(s) address: not linked)"
+    )
+    assert web_link("https://x.org/a b") == (
+        "https://x.org/a b (not an http(s) address: not linked)"
+    )
+
+
+def test_texts_of_the_record_and_document_reach_the_readme_as_text(tmp_path: Path) -> None:
+    """A hostile licence, source URL, unit name (also the title) and table title."""
+    package = publish_variant(
+        tmp_path / "packages",
+        {},
+        {"licence": LICENCE, "unit": UNIT, "source_url": "javascript:alert(1)"},
+        table_title="收入决算表 <b>粗</b> | `码`",
+    )
+    readme = (package / "README.md").read_text(encoding="utf-8")
+    lines = readme.splitlines()
+    assert lines[0] == f"# {UNIT_MD}"
+    assert lines[2].startswith(f"Open data of one disclosure: **{UNIT_MD}**, 2024年度 单位决算 ")
+    assert "| 02 | 收入决算表 &lt;b&gt;粗&lt;/b&gt; \\| \\`码\\` | `income_by_function` |" in readme
+    assert "- published at: javascript:alert(1) (not an http(s) address: not linked)" in lines
+    assert f"{LICENCE_MD}." in lines
+    assert f"{UNIT_MD}. {UNIT_MD}. 2024. Data package `{SEED_001}`, " in readme
+    html = markdown.markdown(readme, extensions=["tables"])
+    assert "<script" not in html
+    assert "<img" not in html
+    assert "<b>" not in html
+    assert "<em>" not in html
+    assert re.findall(r"<a [^>]*>", html) == ['<a href="https://datapackage.org/">']
+    assert re.findall(r"<strong>(.*?)</strong>", html) == [UNIT_SHOWN, "万元"]
+    assert re.findall(r"<h1>(.*?)</h1>", html) == [UNIT_SHOWN]
+
+
+def test_the_portal_readme_writes_units_and_licences_as_text() -> None:
+    record = replace(seed_001().record, unit=UNIT, licence=LICENCE)
+    properties = {
+        "title": "门户",
+        "description": "所有公开文件",
+        "x-fiscal": {"money_unit": "万元", "factor": 10000, "currency": "CNY"},
+        "x-citation": "开放预算门户",
+    }
+    lines = portal_readme(properties, [], [(record, 2)]).splitlines()
+    assert f"| `{SEED_001}` | {UNIT_MD} | 2024 | 决算 | 2 |" in lines
+    assert f"- {LICENCE_MD}" in lines
