@@ -11,18 +11,22 @@ is checked by ``python -m builder validate`` (Parquet equals CSV) and the tests 
 from __future__ import annotations
 
 import atexit
+import copy
 import hashlib
 import io
 import json
+import re
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import markdown
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
@@ -31,9 +35,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from builder.parse.catalogue import load_catalogue
-from builder.pipeline import build_data
-from builder.publish.files import arrow_table, csv_cell, csv_text, write_parquet
-from builder.publish.inputs import unit_id
+from builder.pipeline import build_data, load_disclosures
+from builder.publish.disclosure import disclosure_package
+from builder.publish.files import arrow_table, csv_cell, csv_text, write_csv, write_parquet
+from builder.publish.inputs import Disclosure, unit_id
+from builder.publish.packages import write_packages
+from builder.publish.readme import CSV_FORMULA_NOTE, portal_readme
+from builder.publish.readme_markup import code, markdown_text, web_link
 from builder.publish.resources import Resource, convert
 from builder.publish.schemas import (
     decimal_type,
@@ -43,13 +51,19 @@ from builder.publish.schemas import (
     table_declaration,
     with_disclosure_id,
 )
+from builder.publish.verify import Problem, check_package, value_problems
 from builder.publish.workbook import build_workbook, workbook_bytes
-from tests.conftest import CASES, SEED_IDS, copy_seeds
+from tests.conftest import CASES, SEED_IDS, SOURCES, copy_seeds
 
 PORTAL = "portal"
 MASK = "(depends on library versions; checked by python -m builder validate)"
 PORTAL_GOLDEN_CSVS = ("units.csv", "disclosures.csv", "tables.csv")
-SEED_000, SEED_002 = "000_127416229ccdc025", "002_6a7fbe393d7e6d53"
+SEED_000, SEED_001, SEED_002 = (
+    "000_127416229ccdc025",
+    "001_417cec5d1b5bc998",
+    "002_6a7fbe393d7e6d53",
+)
+INCOME = "income_by_function"  # table 02 of seed 001; its row 2 is 201 一般公共服务支出
 
 
 @cache
@@ -59,6 +73,37 @@ def built_packages() -> Path:
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     build_data(copy_seeds(root / "sources"), root / "packages")
     return root / "packages"
+
+
+@cache
+def seed_001() -> Disclosure:
+    """Seed 001 parsed and audited, to publish with crafted values."""
+    root = Path(tempfile.mkdtemp(prefix="obp-seed-001-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    for suffix in (".txt", ".meta.yaml"):
+        shutil.copy(SOURCES / f"{SEED_001}{suffix}", root)
+    (disclosure,) = load_disclosures(root)
+    return disclosure
+
+
+def publish_variant(
+    output: Path,
+    row: dict[str, Any],
+    record: dict[str, Any] | None = None,
+    table_title: str | None = None,
+) -> Path:
+    """Seed 001's package with row 2 (and the title) of table 02 and the provenance record
+    changed; a changed unit is also the document's title."""
+    seed = seed_001()
+    parsed = copy.deepcopy(seed.parsed)
+    table = next(t for t in parsed["tables"] if t["kind"] == INCOME)
+    table["rows"][1].update(row)
+    table["title"] = table_title or table["title"]
+    if record and "unit" in record:
+        parsed["document"]["title"] = record["unit"]
+    variant = Disclosure(replace(seed.record, **(record or {})), parsed, seed.findings)
+    write_packages([disclosure_package(variant)], output)
+    return output / SEED_001
 
 
 def descriptor(package: str) -> dict[str, Any]:
@@ -346,3 +391,182 @@ def test_workbook_bytes_are_stable() -> None:
     assert b"openpyxl" not in properties.lower(), "no library name or version in the file"
     assert b"1980-01-01T00:00:00Z" in properties, "fixed dates, not the build time"
     assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+# --------------------------------------------------------------------------- values kept
+
+
+def test_a_negative_zero_is_zero_in_csv_parquet_and_workbook(tmp_path: Path) -> None:
+    """decimal128 is a scaled integer without a negative zero: every file writes 0."""
+    schema = {"fields": [{"name": "amount", "type": "number"}]}
+    resource = Resource("zeros", "零", "", schema, [{"amount": Decimal("-0.00")}])
+    assert csv_text(resource) == "amount\n0.00\n"
+    assert arrow_table(resource).column("amount").to_pylist() == [Decimal("0.000")]
+    xml = build_workbook([], [("零", resource)])["xl/worksheets/sheet2.xml"]
+    assert '<c r="A2"><v>0.0</v></c>' in xml
+
+
+def test_validate_finds_a_negative_zero_the_parquet_file_cannot_hold(tmp_path: Path) -> None:
+    schema = {"fields": [{"name": "amount", "type": "number"}, {"name": "name", "type": "string"}]}
+    rows = [{"amount": Decimal("0.00"), "name": "-0"}, {"amount": Decimal("1.50"), "name": "a"}]
+    resource = Resource("zeros", "零", "", schema, rows)
+    write_parquet(resource, tmp_path / "zeros.parquet")
+    table = pq.read_table(tmp_path / "zeros.parquet")
+    write_csv(resource, tmp_path / "zeros.csv")
+    assert value_problems(tmp_path / "zeros.csv", "zeros", table) == []
+    (tmp_path / "zeros.csv").write_text("amount,name\n-0.00,-0\n1.5,a\n", encoding="utf-8")
+    assert value_problems(tmp_path / "zeros.csv", "zeros", table) == [
+        Problem(
+            "zeros",
+            "1 negative zero in the CSV, which the Parquet decimals cannot hold (0 there)",
+            field="amount",
+        )
+    ]
+    (tmp_path / "zeros.csv").write_text("amount,name\n0,-0\n1.51,a\n", encoding="utf-8")
+    assert value_problems(tmp_path / "zeros.csv", "zeros", table) == [
+        Problem("zeros", "Parquet values differ from the CSV", field="amount")
+    ]
+
+
+def test_an_amount_of_more_than_15_digits_is_exact_everywhere(tmp_path: Path) -> None:
+    """99999999999999.99 as an Excel number would be 99999999999999.98: it is text there."""
+    package = publish_variant(
+        tmp_path / "packages",
+        {
+            "total_income_10k_yuan": Decimal("99999999999999.99"),
+            "fiscal_appropriation_income_10k_yuan": Decimal("-0.00"),
+        },
+    )
+    lines = (package / "csv" / f"{INCOME}.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[2] == "2,201,一般公共服务支出,类,,99999999999999.99,0.00,,,,,,132"
+    parquet = pq.read_table(package / "parquet" / f"{INCOME}.parquet")
+    assert parquet.column("total_income_10k_yuan")[1].as_py() == Decimal("99999999999999.990")
+    assert parquet.column("fiscal_appropriation_income_10k_yuan")[1].as_py() == Decimal("0.000")
+    book = openpyxl.load_workbook(package / f"{SEED_001}.xlsx")
+    cell = book["02 收入决算表"]["F3"]
+    assert (cell.value, cell.data_type) == ("99999999999999.99", "s")
+    assert book["02 收入决算表"]["G3"].value == 0
+    about = [(a.value, b.value) for a, b in book["说明"].iter_rows(max_col=2)]
+    assert about[-2][0] == "写为文本的数值"
+    assert about[-1] == ("'02 收入决算表'!F3", "99999999999999.99")
+    readme = (package / "README.md").read_text(encoding="utf-8")
+    assert "- `income_by_function` line 3, `total_income_10k_yuan`: 99999999999999.99\n" in readme
+    assert "A negative zero printed as `-0.00` is published as `0.00` in every file" in readme
+    check = check_package(package, {})
+    assert (check.problems, check.resources) == ([], 10 + 5)
+
+
+# --------------------------------------------------------------------------- formula-like text
+
+HYPERLINK = '=HYPERLINK("http://x","y")'
+
+
+def test_a_formula_like_row_name_is_exact_data_in_csv_and_text_in_the_workbook(
+    tmp_path: Path,
+) -> None:
+    """OWASP's `'` prefix is not added to the CSV (it is the exact data); the README says so."""
+    package = publish_variant(tmp_path / "packages", {"function_name": HYPERLINK})
+    lines = (package / "csv" / f"{INCOME}.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[2] == '2,201,"=HYPERLINK(""http://x"",""y"")",类,,904.39,904.39,,,,,,132'
+    parquet = pq.read_table(package / "parquet" / f"{INCOME}.parquet")
+    assert parquet.column("function_name")[1].as_py() == HYPERLINK
+    archive = zipfile.ZipFile(package / f"{SEED_001}.xlsx")
+    sheet = archive.read("xl/worksheets/sheet3.xml").decode()  # 说明, 01, then 02 收入决算表
+    assert '<c r="C3" t="inlineStr"><is><t>=HYPERLINK("http://x","y")</t></is></c>' in sheet
+    assert "<f" not in sheet, "no formula element (a sheet has no other tag starting with f)"
+    book = openpyxl.load_workbook(package / f"{SEED_001}.xlsx")
+    cell = book["02 收入决算表"]["C3"]
+    assert (cell.value, cell.data_type) == (HYPERLINK, "s")
+    readme = (package / "README.md").read_text(encoding="utf-8")
+    assert "without the `'` prefix OWASP advises for CSV exports" in readme
+    assert (
+        f"{CSV_FORMULA_NOTE} This package holds 43 such text cells "
+        "(`income_by_function` 1, `performance_evaluation_indicators` 42).\n"
+    ) in readme
+
+
+# --------------------------------------------------------------------------- README as text
+
+LICENCE = "[x](javascript:alert(1)) ![i](http://evil/x.png) <script>alert(1)</script>"
+LICENCE_MD = (
+    "\\[x\\](javascript:alert(1)) \\!\\[i\\](http://evil/x.png) "
+    "&lt;script&gt;alert(1)&lt;/script&gt;"
+)
+UNIT = "<img src=x onerror=alert(1)>**粗体**_单位_[链接](javascript:alert(1))"
+UNIT_MD = (
+    "&lt;img src=x onerror=alert(1)&gt;\\*\\*粗体\\*\\*\\_单位\\_\\[链接\\](javascript:alert(1))"
+)
+UNIT_SHOWN = "&lt;img src=x onerror=alert(1)&gt;**粗体**_单位_[链接](javascript:alert(1))"
+
+
+def test_markdown_text_escapes_markup_and_keeps_plain_text() -> None:
+    assert markdown_text("Government public information (政府信息公开)") == (
+        "Government public information (政府信息公开)"
+    )
+    assert markdown_text(LICENCE) == LICENCE_MD
+    assert markdown_text(UNIT) == UNIT_MD
+    assert markdown_text("a & b <!-- c --> `d` ~~e~~ $f$ {#g} | h") == (
+        "a &amp; b &lt;\\!-- c --&gt; \\`d\\` \\~\\~e\\~\\~ \\$f\\$ \\{\\#g\\} \\| h"
+    )
+    assert markdown_text("# 标题\n- 一\r\n===") == "\\# 标题 - 一 ==="
+    assert markdown_text("- 项") == "\\- 项"
+    assert markdown_text("2024. 年") == "2024\\. 年"
+    assert markdown_text("=100%") == "\\=100%"
+
+
+def test_code_spans_and_links() -> None:
+    assert code("001_x.txt") == "`001_x.txt`"
+    assert code("a`b") == "``a`b``"
+    assert code("`a") == "`` `a ``"
+    assert web_link("https://czt.shanxi.gov.cn/a_b.html?x=1&y=2") == (
+        "<https://czt.shanxi.gov.cn/a_b.html?x=1&y=2>"
+    )
+    assert web_link("javascript:alert(1)") == (
+        "javascript:alert(1) (not an http(s) address: not linked)"
+    )
+    assert web_link("http://") == "http:// (not an http(s) address: not linked)"
+    assert web_link("https://x.org/<script>") == (
+        "https://x.org/&lt;script&gt; (not an http(s) address: not linked)"
+    )
+    assert web_link("https://x.org/a b") == (
+        "https://x.org/a b (not an http(s) address: not linked)"
+    )
+
+
+def test_texts_of_the_record_and_document_reach_the_readme_as_text(tmp_path: Path) -> None:
+    """A hostile licence, source URL, unit name (also the title) and table title."""
+    package = publish_variant(
+        tmp_path / "packages",
+        {},
+        {"licence": LICENCE, "unit": UNIT, "source_url": "javascript:alert(1)"},
+        table_title="收入决算表 <b>粗</b> | `码`",
+    )
+    readme = (package / "README.md").read_text(encoding="utf-8")
+    lines = readme.splitlines()
+    assert lines[0] == f"# {UNIT_MD}"
+    assert lines[2].startswith(f"Open data of one disclosure: **{UNIT_MD}**, 2024年度 单位决算 ")
+    assert "| 02 | 收入决算表 &lt;b&gt;粗&lt;/b&gt; \\| \\`码\\` | `income_by_function` |" in readme
+    assert "- published at: javascript:alert(1) (not an http(s) address: not linked)" in lines
+    assert f"{LICENCE_MD}." in lines
+    assert f"{UNIT_MD}. {UNIT_MD}. 2024. Data package `{SEED_001}`, " in readme
+    html = markdown.markdown(readme, extensions=["tables"])
+    assert "<script" not in html
+    assert "<img" not in html
+    assert "<b>" not in html
+    assert "<em>" not in html
+    assert re.findall(r"<a [^>]*>", html) == ['<a href="https://datapackage.org/">']
+    assert re.findall(r"<strong>(.*?)</strong>", html) == [UNIT_SHOWN, "万元"]
+    assert re.findall(r"<h1>(.*?)</h1>", html) == [UNIT_SHOWN]
+
+
+def test_the_portal_readme_writes_units_and_licences_as_text() -> None:
+    record = replace(seed_001().record, unit=UNIT, licence=LICENCE)
+    properties = {
+        "title": "门户",
+        "description": "所有公开文件",
+        "x-fiscal": {"money_unit": "万元", "factor": 10000, "currency": "CNY"},
+        "x-citation": "开放预算门户",
+    }
+    lines = portal_readme(properties, [], [(record, 2)]).splitlines()
+    assert f"| `{SEED_001}` | {UNIT_MD} | 2024 | 决算 | 2 |" in lines
+    assert f"- {LICENCE_MD}" in lines

@@ -24,7 +24,13 @@ from builder.pipeline import load_disclosures
 from builder.publish import publish
 from builder.publish.packages import workbook_about, workbook_sheets
 from builder.publish.resources import PackagePlan, Resource
-from builder.publish.workbook import build_workbook, sheet_name, workbook_bytes, write_workbook
+from builder.publish.workbook import (
+    build_workbook,
+    fits_excel,
+    sheet_name,
+    workbook_bytes,
+    write_workbook,
+)
 from tests.conftest import SOURCES
 
 SEED_001 = "001_417cec5d1b5bc998"
@@ -199,6 +205,23 @@ def test_text_is_escaped_cleaned_and_keeps_its_spaces() -> None:
     assert {cell.data_type for (cell,) in sheet.iter_rows(min_row=2)} == {"s"}
 
 
+def test_formula_like_text_is_an_inline_string_never_a_formula() -> None:
+    """OWASP's CSV-injection payloads stay text: ``t="inlineStr"``, no ``<f>`` element."""
+    hostile = ['=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "+1+2", "-2+3", "@SUM(A1)"]
+    parts = build_workbook([("来源", hostile[0])], [("文本", text_resource(*hostile))])
+    sheet = parts["xl/worksheets/sheet2.xml"]
+    assert '<c r="A2" t="inlineStr"><is><t>=HYPERLINK("http://x","y")</t></is></c>' in sheet
+    assert '<c r="A3" t="inlineStr"><is><t>=cmd|\' /C calc\'!A0</t></is></c>' in sheet
+    assert '<c r="A6" t="inlineStr"><is><t>@SUM(A1)</t></is></c>' in sheet
+    about = parts["xl/worksheets/sheet1.xml"]
+    assert '<c r="B1" t="inlineStr"><is><t>=HYPERLINK("http://x","y")</t></is></c>' in about
+    for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
+        assert list(ET.fromstring(parts[name]).iter(f"{MAIN}f")) == [], "no formula element"
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(parts)))
+    cells = [cell for (cell,) in book["文本"].iter_rows(min_row=2)]
+    assert [(c.value, c.data_type) for c in cells] == [(text, "s") for text in hostile]
+
+
 def test_empty_or_unwritable_text_is_an_empty_cell() -> None:
     parts = build_workbook([("", None)], [("文本", text_resource("", "\x00\x01", "x"))])
     sheet = ET.fromstring(parts["xl/worksheets/sheet2.xml"])
@@ -226,6 +249,44 @@ def test_numbers_are_written_as_their_shortest_text() -> None:
     xml = build_workbook([], [("数", resource)])["xl/worksheets/sheet2.xml"]
     assert '<c r="A2"><v>7</v></c><c r="B2"><v>3621.803</v></c><c r="C2" t="b"><v>1</v></c>' in xml
     assert '<c r="A3"><v>-1</v></c><c r="B3"><v>5408.8</v></c><c r="C3" t="b"><v>0</v></c>' in xml
+
+
+def test_an_excel_number_holds_at_most_15_significant_digits() -> None:
+    assert fits_excel(Decimal("9999999999999.99"))  # 15 digits
+    assert fits_excel(Decimal("3621.803"))
+    assert fits_excel(Decimal("-0.00"))
+    assert fits_excel(Decimal("1E+20"))
+    assert fits_excel(10**20)
+    assert not fits_excel(Decimal("99999999999999.99"))  # 16: the float is ….984375
+    assert not fits_excel(Decimal("0.1234567890123456"))
+    assert not fits_excel(2**53 + 1)
+    assert not fits_excel(10**400), "an int beyond a float's range"
+    assert not fits_excel(Decimal("1E+400")), "beyond a float's range"
+    assert not fits_excel(Decimal("1E-400")), "a float would be 0"
+
+
+def test_a_number_excel_cannot_hold_is_text_and_listed_on_the_about_sheet() -> None:
+    schema = {"fields": [{"name": "a", "type": "number"}, {"name": "n", "type": "integer"}]}
+    rows = [
+        {"a": Decimal("99999999999999.99"), "n": 1},
+        {"a": Decimal("3621.803"), "n": 9007199254740993},
+    ]
+    parts = build_workbook(
+        [("标题", "测试")], [("It's 金额", Resource("a", "金额", "", schema, rows))]
+    )
+    xml = parts["xl/worksheets/sheet2.xml"]
+    assert '<c r="A2" t="inlineStr"><is><t>99999999999999.99</t></is></c><c r="B2"><v>1</v>' in xml
+    assert '<c r="A3"><v>3621.803</v></c><c r="B3" t="inlineStr"><is><t>9007199254740993</t>' in xml
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(parts)))
+    about = [(a.value, b.value) for a, b in book["说明"].iter_rows(max_col=2)]
+    assert about[0] == ("标题", "测试")
+    assert about[1] == (None, None)
+    assert about[2][0] == "写为文本的数值"
+    assert about[2][1].startswith("以下数值超过15位有效数字，Excel数值无法精确保存，故以文本写入")
+    assert about[3:] == [
+        ("'It''s 金额'!A2", "99999999999999.99"),
+        ("'It''s 金额'!B3", "9007199254740993"),
+    ]
 
 
 def test_a_non_finite_amount_is_an_error() -> None:

@@ -6,7 +6,8 @@ an Excel workbook). :func:`publish` writes them; :func:`verify` checks them.
 
 Modules, in data-flow order: ``inputs`` (what comes in), ``schemas`` (declarations to published
 and Arrow schemas), ``disclosure`` / ``other_tables`` / ``annexes`` / ``portal`` (resources as
-data), ``readme``, ``files`` / ``workbook`` / ``packages`` (writing), ``verify`` (checking).
+data), ``readme`` (with ``readme_markup``: record and document texts as Markdown text),
+``files`` / ``workbook`` / ``packages`` (writing), ``verify`` (checking).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Byte-stable CSV and Parquet files of a resource, and the size and hash of any file.
 
 CSV: UTF-8 without BOM, comma-separated, ``\\n`` line ends, the declared field names as header,
-amounts as exact decimal text, booleans as ``true``/``false``, missing values empty.
+amounts as exact decimal text, booleans as ``true``/``false``, missing values empty. A negative
+zero (``-0.00`` as printed) is written ``0.00``: Parquet's decimal128 is a scaled integer and has
+no negative zero, and both files hold the same values (``verify`` checks that they do).
 Parquet: pyarrow with the Arrow schema derived from the Table Schema (amounts decimal128), no
 schema metadata, zstd, one fixed row-group size, format version 2.6. Rows are written in the
 order given (the builders sort them by key). A prebuilt resource (the portal's combined
@@ -59,12 +61,18 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return format(unsigned_zero(value), "f")
     if isinstance(value, float):
         raise TypeError(f"float {value!r} in a published table; amounts must be Decimal")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def unsigned_zero(value: Decimal) -> Decimal:
+    """The value, a negative zero without its sign (``-0.00`` → ``0.00``): equal, and what a
+    decimal128 holds."""
+    return value.copy_abs() if value.is_zero() else value
 
 
 def csv_lines(names: list[str], rows: list[dict[str, Any]]) -> str:

@@ -1,13 +1,18 @@
 """README.md of each data package: what it is, its files, source, licence, citation, findings.
 
 The text is generated from the same plan as the files, so it cannot drift from them, and holds
-nothing that changes between builds (no dates, no versions).
+nothing that changes between builds (no dates, no versions). Every text from a provenance record
+or a document (unit names, titles, licences, source URLs, audit messages) is written through
+``builder.publish.readme_markup``: as text, never as Markdown or HTML markup.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+from builder.publish.readme_markup import code, markdown_text, web_link
+from builder.publish.workbook import numbers_as_text
 
 if TYPE_CHECKING:
     from builder.publish.inputs import Disclosure, SourceRecord
@@ -26,7 +31,27 @@ EXCEL_NOTE = (
     "The workbook is for reading in Excel: headers in Chinese, amounts as numbers, text as text "
     "(so a printed `=100%` stays text). Excel stores numbers as binary floating point, so an "
     "amount such as 3621.803 is held as the nearest binary fraction; the CSV and Parquet files "
-    "are exact (Parquet amounts are decimal128)."
+    "are exact (Parquet amounts are decimal128). A number with more than 15 significant digits, "
+    "which an Excel number cannot hold exactly, is written as a text cell of its exact digits "
+    "(listed on the workbook's 说明 sheet, and below when there is one). A negative zero "
+    "printed as `-0.00` is published as `0.00` in every file: Parquet decimals have no negative "
+    "zero."
+)
+# OWASP's list of the first characters that make a spreadsheet read a CSV cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_FORMULA_NOTE = (
+    "The CSV files are the data exactly as published, not a spreadsheet: a text cell that begins "
+    "with `=`, `+`, `-`, `@`, a tab or a carriage return (a printed `=100%`) is written as it "
+    "is, without the `'` prefix OWASP advises for CSV exports, since the prefix would change the "
+    "value for every program that reads the data (and the Parquet files, which hold the same "
+    "values). Do not open a CSV file in a spreadsheet program with formulas enabled: it could "
+    "run such a cell (`=HYPERLINK(…)`) as a formula. Import it with its columns as text, or use "
+    "the Excel workbook, where every text cell is an inline string, never a formula."
+)
+NUMBERS_AS_TEXT = (
+    "These numbers have more than 15 significant digits and are text cells in the workbook "
+    "(exact numbers in the CSV and Parquet files; line = CSV line = sheet row, the header being "
+    "line 1):"
 )
 FILES = (
     (
@@ -52,12 +77,20 @@ FILES_TABLE = "| file | what it holds |\n|---|---|\n" + "".join(
 
 
 def text(value: Any) -> str:
-    """A value as Markdown table text (None as a dash; pipes and newlines escaped)."""
+    """One of our values (an identifier, a number) as Markdown table text (None as a dash;
+    pipes and newlines escaped)."""
     if value is None or value == "":
         return "–"
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def document_text(value: Any) -> str:
+    """A text from a record or a document as Markdown table text (None as a dash), escaped."""
+    if value is None or value == "":
+        return "–"
+    return markdown_text(value)
 
 
 def plural(count: int, noun: str) -> str:
@@ -91,18 +124,62 @@ def findings_section(findings: list[dict[str, Any]]) -> list[str]:
             finding.get("expected"),
             finding.get("actual"),
             finding.get("difference"),
-            finding.get("message_zh"),
         ]
-        out.append("| " + " | ".join(text(cell) for cell in cells) + " |")
+        message = document_text(finding.get("message_zh"))
+        out.append("| " + " | ".join(text(cell) for cell in cells) + f" | {message} |")
     return [*out, ""]
 
 
-def citation(disclosure: Disclosure, title: str) -> str:
-    record = disclosure.record
-    return (
-        f"{record.unit}. {title}. {record.year}. Data package `{record.id}`, {PORTAL_NAME}. "
-        f"Source file `{record.source_file}` (sha256 `{record.sha256}`)."
+def formula_like_cells(resource: Resource) -> int:
+    """How many text cells of a resource begin like a formula (:data:`FORMULA_STARTS`)."""
+    return sum(
+        1
+        for row in resource.rows
+        for value in row.values()
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS)
     )
+
+
+def formula_like_count(resources: list[Resource]) -> str:
+    """The sentence after :data:`CSV_FORMULA_NOTE`: how many such cells, in which resources."""
+    counts = [(r.name, n) for r in resources if (n := formula_like_cells(r))]
+    if not counts:
+        return "This package holds no such text cell."
+    total = sum(n for _, n in counts)
+    where = ", ".join(f"`{name}` {n}" for name, n in counts)
+    return f"This package holds {plural(total, 'such text cell')} ({where})."
+
+
+def numbers_as_text_section(resources: list[Resource]) -> list[str]:
+    """The numbers the workbook holds as text, by resource, CSV line and field (or nothing)."""
+    cells = [
+        f"- `{resource.name}` line {line}, `{name}`: {digits}"
+        for resource in resources
+        for line, name, digits in numbers_as_text(resource)
+    ]
+    return [NUMBERS_AS_TEXT, "", *cells, ""] if cells else []
+
+
+def citation(disclosure: Disclosure, title: str, *, markdown: bool = False) -> str:
+    """How to cite the disclosure: plain text (``x-citation``), or Markdown for the README."""
+    record = disclosure.record
+    if markdown:
+        unit, title = markdown_text(record.unit), markdown_text(title)
+        names = code(record.id), code(record.source_file), code(record.sha256)
+    else:
+        unit = record.unit
+        names = f"`{record.id}`", f"`{record.source_file}`", f"`{record.sha256}`"
+    package, source, sha256 = names
+    return (
+        f"{unit}. {title}. {record.year}. Data package {package}, {PORTAL_NAME}. "
+        f"Source file {source} (sha256 {sha256})."
+    )
+
+
+def published_at(record: SourceRecord) -> str:
+    """Where and when the source was published: an http(s) link, else text; or not recorded."""
+    where = web_link(record.source_url) if record.source_url else "not recorded"
+    return where + (f" on {markdown_text(record.published)}" if record.published else "")
 
 
 def disclosure_readme(
@@ -117,10 +194,11 @@ def disclosure_readme(
     fiscal = properties["x-fiscal"]
     rows = {resource.name: len(resource.rows) for resource in resources}
     out = [
-        f"# {title}",
+        f"# {markdown_text(title)}",
         "",
-        f"Open data of one disclosure: **{record.unit}**, {record.year}年度 {record.scope}"
-        f"{record.kind_zh} ({'budget' if record.kind == 'budget' else 'final accounts'}), "
+        f"Open data of one disclosure: **{markdown_text(record.unit)}**, {record.year}年度 "
+        f"{markdown_text(record.scope + record.kind_zh)} "
+        f"({'budget' if record.kind == 'budget' else 'final accounts'}), "
         f"generated by the {PORTAL_NAME} from the text of the published document. "
         "Generated files: do not edit; they are rebuilt from the source.",
         "",
@@ -130,9 +208,12 @@ def disclosure_readme(
         "## 文件 Files",
         "",
         FILES_TABLE.rstrip("\n"),
-        f"| `{workbook}` | Excel workbook: one sheet per resource |",
+        f"| {code(workbook)} | Excel workbook: one sheet per resource |",
         "",
         EXCEL_NOTE,
+        "",
+        *numbers_as_text_section(resources),
+        f"{CSV_FORMULA_NOTE} {formula_like_count(resources)}",
         "",
         "## 表格 Tables",
         "",
@@ -140,31 +221,33 @@ def disclosure_readme(
         "|---|---|---|---|---|",
     ]
     for entry in properties["x-tables"]:
-        resource = f"`{entry['kind']}`" if entry["published"] else "–"
+        resource = code(entry["kind"]) if entry["published"] else "–"
         count = rows.get(entry["kind"], 0) if entry["published"] else "–"
         out.append(
-            f"| {text(entry['table_number'])} | {text(entry['title'])} | {resource} | "
+            f"| {document_text(entry['table_number'])} | {document_text(entry['title'])} | "
+            f"{resource} | "
             f"{STATUS_ZH[entry['status']]} | {count} |"
         )
     others = [r for r in resources if r.name not in {e["kind"] for e in properties["x-tables"]}]
     out += ["", "Other resources:", ""]
-    out += [f"- `{r.name}`: {r.title}, {plural(len(r.rows), 'row')}" for r in others]
+    out += [
+        f"- {code(r.name)}: {markdown_text(r.title)}, {plural(len(r.rows), 'row')}" for r in others
+    ]
     out += [
         "",
         "## 来源 Source",
         "",
-        f"- file: `{record.source_file}`, sha256 `{record.sha256}`, "
+        f"- file: {code(record.source_file)}, sha256 {code(record.sha256)}, "
         f"{properties['x-disclosure']['source_lines']} lines",
-        f"- published at: {record.source_url or 'not recorded'}"
-        f"{f' on {record.published}' if record.published else ''}",
+        f"- published at: {published_at(record)}",
         "",
         "## 许可 Licence",
         "",
-        f"{record.licence}.",
+        f"{markdown_text(record.licence)}.",
         "",
         "## 引用 How to cite",
         "",
-        citation(disclosure, title),
+        citation(disclosure, title, markdown=True),
         "",
         *findings_section(next((r.rows for r in resources if r.name == FINDINGS), [])),
     ]
@@ -194,12 +277,14 @@ def portal_readme(
         "",
         "Each disclosure also has its own package (`../<disclosure id>/`) with an Excel workbook.",
         "",
+        CSV_FORMULA_NOTE,
+        "",
         "## 资源 Resources",
         "",
         "| resource | title | rows |",
         "|---|---|---|",
     ]
-    out += [f"| `{r.name}` | {r.title} | {r.row_count} |" for r in resources]
+    out += [f"| {code(r.name)} | {markdown_text(r.title)} | {r.row_count} |" for r in resources]
     out += [
         "",
         "## 公开文件 Disclosures",
@@ -208,7 +293,8 @@ def portal_readme(
         "|---|---|---|---|---|",
     ]
     out += [
-        f"| `{record.id}` | {record.unit} | {record.year} | {record.kind_zh} | {findings} |"
+        f"| {code(record.id)} | {markdown_text(record.unit)} | {record.year} | "
+        f"{markdown_text(record.kind_zh)} | {findings} |"
         for record, findings in disclosures
     ]
     licences = sorted({record.licence for record, _ in disclosures})
@@ -216,7 +302,7 @@ def portal_readme(
         "",
         "## 许可 Licence",
         "",
-        *[f"- {licence}" for licence in licences],
+        *[f"- {markdown_text(licence)}" for licence in licences],
         "",
         "## 引用 How to cite",
         "",

@@ -4,7 +4,8 @@ Each ``datapackage.json`` is validated with frictionless on its CSV resources (d
 constraints, primary keys, foreign keys, ``bytes`` and ``hash``). Around it, vectorised checks
 that stay fast for hundreds of disclosures: every resource still declares the schema its
 declaration file implies; each Parquet file matches its listed size and hash, has the declared
-columns and holds exactly the CSV's values (both read with pyarrow); README and workbook match
+columns and holds exactly the CSV's values (both read with pyarrow, a negative zero in the CSV
+counting as a difference, since Parquet's decimals have none); README and workbook match
 their listed size and hash. Accounting findings are counted, never failures.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from builder.publish.files import read_csv_as
@@ -26,6 +28,7 @@ from builder.publish.schemas import ARROW_TYPES
 DESCRIPTOR = "datapackage.json"
 FINDINGS = "findings"
 MAX_LISTED = 20  # errors shown per package; the count says how many more
+NEGATIVE_ZERO = r"^-(0+(\.0*)?|\.0+)$"  # an amount's text that reads as a zero with a sign
 
 
 @dataclass(frozen=True)
@@ -145,18 +148,50 @@ def column_problems(name: str, fields: list[dict[str, Any]], table: pa.Table) ->
 
 
 def value_problems(csv_path: Path, name: str, table: pa.Table) -> list[Problem]:
-    """The CSV, read as the Parquet file's types, holds exactly the Parquet values."""
+    """The CSV holds exactly the Parquet values.
+
+    Amount columns are read as text first: a negative zero (``-0.00``) reads as the decimal 0,
+    so it is looked for in the text (a decimal128 has no sign of zero, and the writer drops it);
+    then the text is converted to the Parquet column's decimal type and compared.
+    """
+    as_text = pa.schema(
+        [pa.field(f.name, pa.string()) if pa.types.is_decimal(f.type) else f for f in table.schema]
+    )
     try:
-        csv_table = read_csv_as(csv_path, table.schema)
+        csv_table = read_csv_as(csv_path, as_text)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
         return [Problem(name, f"CSV not readable as the Parquet types: {error}")]
     if csv_table.num_rows != table.num_rows:
         return [Problem(name, f"CSV has {csv_table.num_rows} rows, Parquet {table.num_rows}")]
-    return [
-        Problem(name, "Parquet values differ from the CSV", field=column)
-        for column in table.schema.names
-        if not csv_table.column(column).equals(table.column(column))
-    ]
+    problems = []
+    for column in table.schema:
+        values = csv_table.column(column.name)
+        if pa.types.is_decimal(column.type):
+            zeros = pc.sum(pc.match_substring_regex(values, NEGATIVE_ZERO)).as_py() or 0
+            if zeros:
+                problems.append(
+                    Problem(
+                        name,
+                        f"{plural(zeros, 'negative zero')} in the CSV, which the Parquet"
+                        " decimals cannot hold (0 there)",
+                        field=column.name,
+                    )
+                )
+                continue
+            try:
+                values = pc.cast(values, column.type)
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+                problems.append(
+                    Problem(name, f"CSV not readable as {column.type}: {error}", field=column.name)
+                )
+                continue
+        if not values.equals(table.column(column.name)):
+            problems.append(Problem(name, "Parquet values differ from the CSV", field=column.name))
+    return problems
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def schema_problems(resource: dict[str, Any], expected: dict[str, Any] | None) -> list[Problem]:

@@ -4,7 +4,10 @@ For readers of Excel, who would misread a UTF-8 CSV without BOM and evaluate ind
 such as ``=100%`` as formulas: headers are the fields' Chinese titles (bold, frozen, with an
 autofilter), amounts are numeric cells, and every text cell is written as text. Excel has no
 decimal type, so amounts become binary floats here (the documented exception; CSV and Parquet
-stay exact).
+stay exact). A float holds 15 significant digits for sure: a number with more
+(``99999999999999.99`` would become ``…98``) is written as a text cell of its exact digits
+instead, and the about sheet lists every such cell (:func:`numbers_as_text`). A negative zero is
+written as 0, as in the CSV and Parquet files.
 
 The SpreadsheetML (Office Open XML) parts are built here as strings, a few thousand cells per
 workbook, rather than through a spreadsheet library's object model (which took about nine times
@@ -40,6 +43,14 @@ SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 MIN_WIDTH, MAX_WIDTH = 8, 60
 WIDE_FROM = 0x2E80  # CJK radicals and up: two columns wide
 BOLD = ' s="1"'  # the second cellXfs entry of STYLES_XML
+EXCEL_DIGITS = 15  # significant digits a binary float (an Excel number) always holds
+NUMBERS_AS_TEXT = "写为文本的数值"
+NUMBERS_AS_TEXT_NOTE = (
+    f"以下数值超过{EXCEL_DIGITS}位有效数字，Excel数值无法精确保存，故以文本写入（CSV和Parquet文件中为精确数值）。"
+    f" These numbers have more than {EXCEL_DIGITS} significant digits, more than an Excel number"
+    " holds exactly, so they are written as text cells of their exact digits (the CSV and"
+    " Parquet files hold them as exact numbers)."
+)
 
 # Characters XML 1.0 cannot hold (C0 controls but tab and newlines, lone surrogates, U+FFFE/F).
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -124,8 +135,44 @@ def text_element(text: str) -> str:
     return f"<t>{escaped}</t>"
 
 
+def fits_excel(value: Decimal | int) -> bool:
+    """Whether an Excel number (a binary float, 15 significant digits) holds ``value`` exactly:
+    its float printed with 15 significant digits reads back as the same number."""
+    exact = value if isinstance(value, Decimal) else Decimal(value)
+    if not exact.is_finite():
+        return False
+    number = float(exact)  # an int beyond a float's range is inf here, not OverflowError
+    return math.isfinite(number) and Decimal(format(number, f".{EXCEL_DIGITS}g")) == value
+
+
+def number_text(value: Decimal | int) -> str:
+    """The exact digits of a number written as text (no exponent; a negative zero as 0)."""
+    if isinstance(value, int):
+        return str(value)
+    return format(value.copy_abs() if value.is_zero() else value, "f")
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, Decimal | int) and not isinstance(value, bool)
+
+
+def numbers_as_text(resource: Resource) -> list[tuple[int, str, str]]:
+    """The numbers of a resource that its sheet holds as text: (sheet row, which is also the
+    CSV line, counting the header as 1; field name; exact digits), in sheet order."""
+    names = resource.field_names
+    return [
+        (number, name, number_text(value))
+        for number, row in enumerate(resource.rows, start=2)
+        for name in names
+        if is_number(value := row[name]) and not fits_excel(value)
+    ]
+
+
 def cell_xml(ref: str, value: Any, style: str = "") -> str:
-    """One cell; text is an inline string, never a formula; None or empty text is no cell."""
+    """One cell; text is an inline string, never a formula; None or empty text is no cell.
+
+    A number an Excel number cannot hold exactly is written as text (:func:`fits_excel`).
+    """
     if value is None:
         return ""
     if isinstance(value, str):
@@ -135,13 +182,17 @@ def cell_xml(ref: str, value: Any, style: str = "") -> str:
         )
     if isinstance(value, bool):
         return f'<c r="{ref}"{style} t="b"><v>{value:d}</v></c>'
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ValueError(f"cell {ref}: {value!r} is not a finite number")
+    if is_number(value) and not fits_excel(value):
+        return cell_xml(ref, number_text(value), style)
     if isinstance(value, int):
         return f'<c r="{ref}"{style}><v>{value}</v></c>'
     if isinstance(value, Decimal | float):
         number = float(value)  # Excel numbers are binary floats; see the module docstring
         if not math.isfinite(number):
             raise ValueError(f"cell {ref}: {value!r} is not a finite number")
-        return f'<c r="{ref}"{style}><v>{number!r}</v></c>'
+        return f'<c r="{ref}"{style}><v>{abs(number) if number == 0 else number!r}</v></c>'
     raise TypeError(f"cell {ref}: no workbook cell for a {type(value).__name__}")
 
 
@@ -274,18 +325,25 @@ def build_workbook(about: list[tuple[str, Any]], sheets: list[tuple[str, Resourc
     (sheet title, resource)."""
     used: set[str] = set()
     names = [sheet_name(ABOUT_SHEET, used)]
-    worksheets = [
-        sheet_xml(
-            [[label, value] for label, value in about], ABOUT_WIDTHS, header=False, selected=True
-        )
-    ]
+    worksheets = []
     filters = []
+    as_text: list[tuple[str, Any]] = []
     for title, resource in sheets:
         rows = resource_rows(resource)
         names.append(sheet_name(title, used))
         widths = [column_width(str(header)) for header in rows[0]]
         worksheets.append(sheet_xml(rows, widths, header=True, selected=False))
         filters.append(filter_name(len(names) - 1, names[-1], len(widths), len(rows)))
+        columns = {name: n for n, name in enumerate(resource.field_names, start=1)}
+        quoted = names[-1].replace("'", "''")
+        as_text += [
+            (f"'{quoted}'!{column_letter(columns[name])}{row}", digits)
+            for row, name, digits in numbers_as_text(resource)
+        ]
+    if as_text:
+        about = [*about, ("", None), (NUMBERS_AS_TEXT, NUMBERS_AS_TEXT_NOTE), *as_text]
+    about_rows = [[label, value] for label, value in about]
+    worksheets.insert(0, sheet_xml(about_rows, ABOUT_WIDTHS, header=False, selected=True))
     count = len(worksheets)
     parts = {
         "[Content_Types].xml": content_types_xml(count),
