@@ -4,7 +4,9 @@ A numeric token is a cell whose whole text reads as a number. It counts as *land
 value equal to it appears in an output row (or annex record) that carries the same
 ``source_line``; as *header* when it sits on a line the reader recognised as a header
 (column numbers such as 栏次 1 2 3); as *placeholder* when it is the 行次 of a line with no
-item. Every other token is *unparsed* and listed with its line.
+item. Every other token is *unparsed* and listed with its line, its page and an excerpt of
+the line around it (the whole line when it is short): never the whole of a long line, since a
+line of thousands of cells would otherwise be copied once per token.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from builder.parse.amounts import AmountError, is_numeric_token, normalise_cell,
 from builder.sources.reading import Line
 
 _SKIP_KEYS = {"row_number", "source_line", "start_line", "end_line"}
+# An unparsed token's line is quoted whole up to this length; a longer line is quoted as the
+# token's cell with EXCERPT_CONTEXT characters either side, cut ends marked with "…".
+WHOLE_LINE = 160
+EXCERPT_CONTEXT = 40
 
 
 @dataclass
@@ -44,6 +50,29 @@ def token_value(cell: str) -> Decimal | None:
         except InvalidOperation:
             return None
     return amount.value
+
+
+def excerpt(text: str, start: int, end: int) -> str:
+    """The line ``text`` around ``text[start:end]``: whole when short, else a bounded window.
+
+    >>> excerpt("a" * 100 + "\\t12.3.4\\t" + "b" * 100, 101, 107)
+    '…aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\t12.3.4\\tbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb…'
+    """
+    if len(text) <= WHOLE_LINE:
+        return text
+    low = max(0, start - EXCERPT_CONTEXT)
+    high = min(len(text), end + EXCERPT_CONTEXT)
+    return ("…" if low else "") + text[low:high] + ("…" if high < len(text) else "")
+
+
+def cells_with_spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """Each tab-separated cell of ``text`` stripped (as :attr:`Line.cells`), with where its
+    printed text starts and ends in ``text``."""
+    start = 0
+    for part in text.split("\t"):
+        end = start + len(part)
+        yield part.strip(), start, end
+        start = end + 1
 
 
 def landed_values(records: Iterable[Any]) -> Iterator[tuple[int, Decimal]]:
@@ -83,7 +112,7 @@ def account(region: Region) -> dict[str, Any]:
     counts = Counter[str]()
     unparsed: list[dict[str, Any]] = []
     for line in region.lines:
-        for cell in line.cells:
+        for cell, start, end in cells_with_spans(line.text):
             if not is_numeric_token(cell):
                 continue
             counts["tokens"] += 1
@@ -102,7 +131,11 @@ def account(region: Region) -> dict[str, Any]:
                 counts["placeholder"] += 1
             else:
                 counts["unparsed"] += 1
-                entry: dict[str, Any] = {"line": line.number, "token": cell, "text": line.text}
+                entry: dict[str, Any] = {
+                    "line": line.number,
+                    "token": cell,
+                    "text": excerpt(line.text, start, end),
+                }
                 if line.page is not None:
                     entry["page"] = line.page
                 unparsed.append(entry)
