@@ -22,6 +22,9 @@ _DASH_RUN = re.compile(r"^[-‐‑‒–—―]+$")  # after NFKC, full-width "�
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _NUMERIC_LOOKING = re.compile(r"^[+-]?[\d,.]*\d[\d,.]*%?$")
+# A number with a mark no amount cell may carry: △/▲/▽/▼ (a decrease or increase), a minus
+# sign U+2212, parentheses (an accounting negative) or a money unit after it (12.00元).
+_AMOUNT_LOOKING = re.compile(r"^[+\-−△▲▽▼]*\(?[+\-−]?[\d,.]*\d[\d,.]*\)?(?:%|[千万亿]?元)?$")
 
 
 class AmountError(ValueError):
@@ -92,6 +95,16 @@ def is_numeric_token(raw: str) -> bool:
     """True when a cell's whole text reads as a number (the unit the coverage report counts)."""
     text = normalise_cell(raw)
     return bool(_NUMERIC_LOOKING.match(text))
+
+
+def looks_like_amount(raw: str) -> bool:
+    """True when a cell is a numeric token or a number with a mark (``△12.00``, ``(1.00)``,
+    ``12.00元``): what the coverage report counts, since a table turns such a cell into null.
+
+    >>> [looks_like_amount(c) for c in ("5, 256. 96", "△12.00", "（1.00）", "12.00元", "≤5万元")]
+    [True, True, True, True, False]
+    """
+    return is_numeric_token(raw) or bool(_AMOUNT_LOOKING.match(normalise_cell(raw)))
 
 
 def parse_count(raw: str) -> int | None:
