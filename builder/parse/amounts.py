@@ -2,7 +2,10 @@
 
 A printed cell is one of three things: empty (no amount), a number (kept as an exact
 ``Decimal``, never a float), or a dash run such as ``——`` meaning "not applicable".
-Anything else is not an amount and raises :class:`AmountError` with the raw text.
+Anything else is not an amount and raises :class:`AmountError` with the raw text, and so
+does a number longer than any amount (more than :data:`MAX_WHOLE_DIGITS` digits before the
+point or :data:`MAX_DECIMALS` after it): exact arithmetic on it would overrun the 28 digits
+of the decimal context in the audit's sums.
 """
 
 from __future__ import annotations
@@ -15,6 +18,12 @@ from functools import lru_cache
 from typing import Literal
 
 CellKind = Literal["empty", "number", "not_applicable"]
+
+# The longest amount taken: 16 digits before the point (a whole national budget in 元 has
+# 14) and 6 after it (amounts print 2, sometimes 3). Converted to 万元 (元: 4 more decimals,
+# 亿元: 4 more whole digits), a sum of up to 10,000 of them stays exact in 28 digits.
+MAX_WHOLE_DIGITS = 16
+MAX_DECIMALS = 6
 
 NOT_APPLICABLE = "——"
 
@@ -82,6 +91,12 @@ def parse_amount(raw: str) -> Amount:
     if _DASH_RUN.match(text):
         return Amount("not_applicable")
     if _GROUPED.match(text) or _PLAIN.match(text):
+        digits = text.replace(",", "").lstrip("+-")
+        whole, _, decimals = digits.partition(".")
+        if len(whole.lstrip("0")) > MAX_WHOLE_DIGITS:
+            raise AmountError(raw, f"more than {MAX_WHOLE_DIGITS} digits before the point")
+        if len(decimals) > MAX_DECIMALS:
+            raise AmountError(raw, f"more than {MAX_DECIMALS} decimals")
         try:
             return Amount("number", Decimal(text.replace(",", "")))
         except InvalidOperation as exc:  # pragma: no cover - the regexes admit only valid text
