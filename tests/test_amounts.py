@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builder.parse.amounts import AmountError, is_numeric_token, parse_amount, parse_count
+from builder.parse.amounts import (
+    AmountError,
+    is_numeric_token,
+    looks_like_amount,
+    parse_amount,
+    parse_count,
+)
 
 
 @pytest.mark.parametrize(
@@ -93,3 +99,27 @@ def test_any_text_is_a_result_or_amount_error(text: str) -> None:
     assert amount.kind in {"empty", "number", "not_applicable"}
     if amount.kind == "number":
         assert is_numeric_token(text)
+
+
+@pytest.mark.parametrize(
+    ("printed", "looks"),
+    [
+        ("5, 256. 96", True),
+        ("12.3.4", True),
+        ("△12.00", True),  # a decrease mark: read as null in a table
+        ("▲3", True),
+        ("(1.00)", True),  # an accounting negative
+        ("（1.00）", True),
+        ("−5.00", True),  # U+2212 minus sign
+        ("12.00元", True),
+        ("3万元", True),
+        ("2024年", False),
+        ("≤1500万元", False),  # a performance target, kept as text
+        ("=100%", False),
+        ("1. 副部（省）级及以上领导用车", False),
+        ("——", False),
+        ("", False),
+    ],
+)
+def test_amount_looking_cells(printed: str, looks: bool) -> None:
+    assert looks_like_amount(printed) is looks

@@ -514,6 +514,29 @@ def rename(kind: str, code_field: str, code: str, name_field: str, name: str) ->
     return mutate
 
 
+def add_orphan(kind: str, code: str, name: str, amount: str) -> Mutation:
+    """A 项 row whose 类 and 款 are not printed: its amount adds up to no total."""
+
+    def mutate(doc: Doc) -> int:
+        line = 1 + max(row["source_line"] for t in doc["tables"] for row in t["rows"])
+        rows = table_of(doc, kind)["rows"]
+        columns = load_catalogue().kinds[kind].columns
+        rows.append(
+            {
+                "row_number": len(rows) + 1,
+                "source_line": line,
+                columns[0]: code,
+                columns[1]: name,
+                "level": "项",
+                "parent_code": code[:-2],
+                columns[2]: Decimal(amount),
+            }
+        )
+        return line
+
+    return mutate
+
+
 EXP, INC = "expenditure", "income"
 FAILING: dict[str, tuple[str, Mutation]] = {
     # the parse lists a table it expected but did not find with status "missing"
@@ -525,6 +548,10 @@ FAILING: dict[str, tuple[str, Mutation]] = {
         set_cell(
             "general_budget_expenditure", "project_expenditure_10k_yuan", "50.00", level="合计"
         ),
+    ),
+    "hierarchy-orphan": (
+        "final",
+        add_orphan("general_budget_expenditure", "2130101", "行政运行", "7.00"),
     ),
     "row-sum/02-total": (
         "final",
@@ -1141,6 +1168,7 @@ def test_every_check_is_fully_described() -> None:
             "missing_tables",
             "empty_tables",
             "empty_note_with_amounts",
+            "orphans",
             "code_names",
         ):
             assert check.tolerance is not None, check.id

@@ -28,7 +28,7 @@ def issues(result: dict[str, Any], code: str) -> list[dict[str, Any]]:
 
 
 def test_truncated_mid_table(tmp_path: Path) -> None:
-    lines = SEED_000.splitlines()
+    lines = SEED_000.split("\n")
     cut = lines.index("20113\t商贸事务\t5831.63\t5510.55\t\t\t321.06\t\t0.03")
     result = parse_text(tmp_path, "\n".join(lines[: cut + 1]))
     status = {t["number"]: t["status"] for t in result["tables"]}
@@ -70,7 +70,7 @@ def test_garbage_numbers_are_reported_with_their_line(
 ) -> None:
     original = "2011307\t国内贸易管理\t16.06\t16.06\t\t\t\t\t"
     text = SEED_000.replace(original, f"2011307\t国内贸易管理\t16.06\t{printed}\t\t\t\t\t")
-    line = SEED_000.splitlines().index(original) + 1
+    line = SEED_000.split("\n").index(original) + 1
     result = parse_text(tmp_path, text)
     found = [i for i in issues(result, code) if i["line"] == line]
     assert len(found) == 1
@@ -87,7 +87,7 @@ def test_full_width_digits_parse(tmp_path: Path) -> None:
 
 
 def test_duplicated_table_is_reported(tmp_path: Path) -> None:
-    lines = SEED_000.splitlines()
+    lines = SEED_000.split("\n")
     start = lines.index("支出决算表")
     end = lines.index("注：本表反映部门本年度各项支出情况。")
     text = "\n".join(lines[: end + 1] + lines[start : end + 1] + lines[end + 1 :])
@@ -98,7 +98,7 @@ def test_duplicated_table_is_reported(tmp_path: Path) -> None:
 def test_two_disclosures_in_one_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(DisclosureError) as caught:
         parse_text(tmp_path, SEED_000 + "\n" + SEED_001)
-    second = len(SEED_000.splitlines()) + 1 + SEED_001.splitlines().index("2024年度单位决算公开")
+    second = len(SEED_000.split("\n")) + 1 + SEED_001.split("\n").index("2024年度单位决算公开")
     assert caught.value.line == second
     assert "split the file" in caught.value.describe()
 

@@ -35,7 +35,7 @@ def seed_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Seed 000 drawn as a PDF, under a safe id."""
     from tests.drawn_pdfs import draw_text_pdf  # noqa: PLC0415 - reportlab only here
 
-    lines = (SOURCES / f"{SEED_000}.txt").read_text(encoding="utf-8").splitlines()
+    lines = (SOURCES / f"{SEED_000}.txt").read_text(encoding="utf-8").split("\n")
     return draw_text_pdf(lines, tmp_path_factory.mktemp("drawn") / f"{PDF_ID}.pdf")
 
 

@@ -58,7 +58,7 @@ def test_split_table_number_and_split_money_unit(tmp_path: Path) -> None:
 def test_malformed_amount_is_reported_with_its_line(tmp_path: Path) -> None:
     text = COVER + TABLE_03_HEAD + "合计\t\t12.3.4\t1.00\t\t\t\t\n"
     result = parse_text(tmp_path, text)
-    line = text.splitlines().index("合计\t\t12.3.4\t1.00\t\t\t\t") + 1
+    line = text.split("\n").index("合计\t\t12.3.4\t1.00\t\t\t\t") + 1
     issues = [i for i in result["report"]["issues"] if i["code"] == "unparsed-amount"]
     assert [i["line"] for i in issues] == [line]
     unparsed = [t for r in result["report"]["coverage"]["regions"] for t in r["unparsed"]]

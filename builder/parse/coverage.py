@@ -1,10 +1,14 @@
 """Nothing lost: count the numeric tokens in each table region and check where they landed.
 
-A numeric token is a cell whose whole text reads as a number. It counts as *landed* when a
-value equal to it appears in an output row (or annex record) that carries the same
-``source_line``; as *header* when it sits on a line the reader recognised as a header
-(column numbers such as 栏次 1 2 3); as *placeholder* when it is the 行次 of a line with no
-item. Every other token is *unparsed* and listed with its line.
+A numeric token is a cell whose whole text reads as a number, or as a number with a mark no
+amount may carry (``△12.00``, ``(1.00)``, ``12.00元``: a table reads such a cell as null). It
+counts as *landed* when its value appears in an output row (or annex record) that carries the
+same ``source_line`` (a token with no value: when its text does, kept as printed); as *header*
+when it sits on a line the reader recognised as a header (column numbers such as 栏次 1 2 3);
+as *placeholder* when it is the 行次 of a line with no item. Every other token is *unparsed*
+and listed with its line, its page and an excerpt of the line around it (the whole line when
+it is short): never the whole of a long line, since a line of thousands of cells would
+otherwise be copied once per token.
 """
 
 from __future__ import annotations
@@ -15,10 +19,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from builder.parse.amounts import AmountError, is_numeric_token, normalise_cell, parse_amount
+from builder.parse.amounts import AmountError, looks_like_amount, normalise_cell, parse_amount
 from builder.sources.reading import Line
 
 _SKIP_KEYS = {"row_number", "source_line", "start_line", "end_line"}
+# An unparsed token's line is quoted whole up to this length; a longer line is quoted as the
+# token's cell with EXCERPT_CONTEXT characters either side, cut ends marked with "…".
+WHOLE_LINE = 160
+EXCERPT_CONTEXT = 40
 
 
 @dataclass
@@ -27,7 +35,7 @@ class Region:
 
     name: str
     lines: Sequence[Line]
-    landed: list[tuple[int, Decimal]] = field(default_factory=list)
+    landed: list[tuple[int, Decimal | str]] = field(default_factory=list)  # str: a text kept
     header_lines: set[int] = field(default_factory=set)
     placeholders: list[tuple[int, Decimal]] = field(default_factory=list)
     scale: Decimal = Decimal(1)  # printed unit → 万元, as the reader converted the amounts
@@ -46,13 +54,37 @@ def token_value(cell: str) -> Decimal | None:
     return amount.value
 
 
-def landed_values(records: Iterable[Any]) -> Iterator[tuple[int, Decimal]]:
-    """Every number in ``records`` that carries a ``source_line``, recursively."""
+def excerpt(text: str, start: int, end: int) -> str:
+    """The line ``text`` around ``text[start:end]``: whole when short, else a bounded window.
+
+    >>> excerpt("a" * 100 + "\\t12.3.4\\t" + "b" * 100, 101, 107)
+    '…aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\t12.3.4\\tbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb…'
+    """
+    if len(text) <= WHOLE_LINE:
+        return text
+    low = max(0, start - EXCERPT_CONTEXT)
+    high = min(len(text), end + EXCERPT_CONTEXT)
+    return ("…" if low else "") + text[low:high] + ("…" if high < len(text) else "")
+
+
+def cells_with_spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """Each tab-separated cell of ``text`` stripped (as :attr:`Line.cells`), with where its
+    printed text starts and ends in ``text``."""
+    start = 0
+    for part in text.split("\t"):
+        end = start + len(part)
+        yield part.strip(), start, end
+        start = end + 1
+
+
+def landed_values(records: Iterable[Any]) -> Iterator[tuple[int, Decimal | str]]:
+    """Every number in ``records`` that carries a ``source_line``, recursively; a text that
+    looks like an amount but has no value (``△12.00`` kept as printed) as its normalised text."""
     for record in records:
         yield from _walk(record, None)
 
 
-def _walk(value: Any, line: int | None) -> Iterator[tuple[int, Decimal]]:
+def _walk(value: Any, line: int | None) -> Iterator[tuple[int, Decimal | str]]:
     if isinstance(value, dict):
         own = value.get("source_line", line)
         for key, item in value.items():
@@ -66,15 +98,14 @@ def _walk(value: Any, line: int | None) -> Iterator[tuple[int, Decimal]]:
             return
         if isinstance(value, (int, Decimal)):
             yield line, Decimal(value)
-        elif isinstance(value, str) and is_numeric_token(value):
+        elif isinstance(value, str) and looks_like_amount(value):
             number = token_value(value)
-            if number is not None:
-                yield line, number
+            yield line, number if number is not None else normalise_cell(value)
 
 
 def account(region: Region) -> dict[str, Any]:
     """The coverage report of one region."""
-    landed: dict[int, Counter[Decimal]] = defaultdict(Counter)
+    landed: dict[int, Counter[Decimal | str]] = defaultdict(Counter)
     for number, amount in region.landed:
         landed[number][amount] += 1
     placeholders: dict[int, Counter[Decimal]] = defaultdict(Counter)
@@ -83,8 +114,8 @@ def account(region: Region) -> dict[str, Any]:
     counts = Counter[str]()
     unparsed: list[dict[str, Any]] = []
     for line in region.lines:
-        for cell in line.cells:
-            if not is_numeric_token(cell):
+        for cell, start, end in cells_with_spans(line.text):
+            if not looks_like_amount(cell):
                 continue
             counts["tokens"] += 1
             value = token_value(cell)
@@ -95,6 +126,9 @@ def account(region: Region) -> dict[str, Any]:
             elif value is not None and landed[line.number][value] > 0:
                 landed[line.number][value] -= 1
                 counts["landed"] += 1
+            elif value is None and landed[line.number][normalise_cell(cell)] > 0:
+                landed[line.number][normalise_cell(cell)] -= 1
+                counts["landed"] += 1
             elif line.number in region.header_lines:
                 counts["header"] += 1
             elif value is not None and placeholders[line.number][value] > 0:
@@ -102,7 +136,11 @@ def account(region: Region) -> dict[str, Any]:
                 counts["placeholder"] += 1
             else:
                 counts["unparsed"] += 1
-                entry: dict[str, Any] = {"line": line.number, "token": cell, "text": line.text}
+                entry: dict[str, Any] = {
+                    "line": line.number,
+                    "token": cell,
+                    "text": excerpt(line.text, start, end),
+                }
                 if line.page is not None:
                     entry["page"] = line.page
                 unparsed.append(entry)

@@ -1,11 +1,13 @@
 """Read a disclosure text file into numbered lines with extraction noise stripped.
 
-Each :class:`Line` keeps its 1-based number in the file, the raw text and the cleaned
-text, and the page it was printed on when the text was extracted from a PDF (the extractor
-writes a marker line ``=== page N ===`` before each page; the marker is kept as an empty line
-so that line numbers stay those of the file). Cleaning removes what PDF-to-text tools add
-(HTML tags, Markdown heading and bold marks, list bullets, page numbers such as ``-5-``,
-rules such as ``---``) and keeps the words and the tab-separated cells.
+Each :class:`Line` keeps its 1-based number in the file (counted as ``grep -n`` counts:
+only ``\n`` ends a line, see :func:`split_lines`), the raw text and the cleaned text, and
+the page it was printed on when the text was extracted from a PDF (the extractor writes a
+marker line ``=== page N ===`` before each page; the marker is kept as an empty line so that
+line numbers stay those of the file). Cleaning removes what PDF-to-text tools add (HTML tags,
+Markdown heading and bold marks, list bullets, page numbers such as ``-5-``, rules such as
+``---``, form feeds and other characters that end a line for Python but not for grep) and
+keeps the words and the tab-separated cells.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ _PAGE_NUMBER = re.compile(r"^\s*[-—]\s*\d{1,4}\s*[-—]\s*$")
 # would cost memory for nothing.
 MAX_SOURCE_BYTES = 20 * 2**20
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+# Characters that str.splitlines() breaks at besides \n and \r\n: form feed (pdftotext's page
+# break), vertical tab, the information separators, NEL, and the Unicode line and paragraph
+# separators. grep and editors do not end a line there, so neither do we: inside a line they
+# are extraction noise, removed from the cleaned text (with a lone \r).
+_IN_LINE_BREAK = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\r]")
 PAGE_MARKER = re.compile(r"^=== page (?P<page>\d{1,5}) ===$")
 
 
@@ -62,10 +69,29 @@ class SourceText:
     lines: list[Line] = field(repr=False)
 
 
+def split_lines(text: str) -> list[str]:
+    """The lines of a text as ``grep -n`` numbers them: only ``\n`` ends a line (a ``\r``
+    before it is dropped); a final ``\n`` does not start another line. A text with no ``\n``
+    at all but ``\r`` line ends (old Mac files) is split at ``\r``, as editors show it.
+
+    >>> split_lines("a\\fb\\u2028c\\r\\nd\\n")
+    ['a\\x0cb\\u2028c', 'd']
+    """
+    end = "\r" if "\n" not in text and "\r" in text else "\n"
+    lines = text.split(end)
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
 def clean_line(raw: str) -> tuple[str, tuple[str, ...]]:
     """Strip extraction noise from one line; return the text and the noise kinds found."""
     noise: list[str] = []
-    text = raw.rstrip(" \u3000\r")
+    text = raw
+    if _IN_LINE_BREAK.search(text):
+        text = _IN_LINE_BREAK.sub("", text)
+        noise.append("in-line-break")
+    text = text.rstrip(" \u3000")
     if _PAGE_NUMBER.match(text):
         return "", ("page-number",)
     if _RULE.match(text):
@@ -128,8 +154,8 @@ def read_source(path: Path) -> SourceText:
         )
     lines = []
     page: int | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        marker = PAGE_MARKER.match(raw)
+    for number, raw in enumerate(split_lines(text), start=1):
+        marker = PAGE_MARKER.match(_IN_LINE_BREAK.sub("", raw))
         if marker:
             page = int(marker["page"])
             lines.append(Line(number, raw, "", ("page-marker",), page))

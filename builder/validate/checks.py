@@ -29,6 +29,7 @@ RULE_NAMES = frozenset(
         "empty_tables",
         "empty_note_with_amounts",
         "hierarchy",
+        "orphans",
         "row_sum",
         "equation",
         "by_code",

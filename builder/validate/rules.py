@@ -405,12 +405,13 @@ def run_empty_note_with_amounts(run: Run) -> None:
         )
 
 
-def hierarchy_links(kind: TableKind, rows: Sequence[Row]) -> dict[int, list[int]]:
-    """Row positions of each parent's children: by code prefix, or by order without codes.
+def row_parents(kind: TableKind, rows: Sequence[Row]) -> list[tuple[int, int | None]]:
+    """Each row that has a parent level, with its parent's position (None when not printed).
 
-    合计 rows are parents of the 类 rows (of the same ``expense_group`` where the table has
-    groups, as table 06 has 人员经费合计 and 公用经费合计); a 类 row of a table that prints no
-    codes (budget table 6) is the parent of the 款 rows that follow it.
+    By code prefix, or by order without codes: 合计 rows are parents of the 类 rows (of the
+    same ``expense_group`` where the table has groups, as table 06 has 人员经费合计 and
+    公用经费合计); a 类 row of a table that prints no codes (budget table 6) is the parent of
+    the 款 rows that follow it. A 类 row is listed only under a printed 合计.
     """
     code_name = code_field(kind)
     totals: dict[object, int] = {}
@@ -420,20 +421,59 @@ def hierarchy_links(kind: TableKind, rows: Sequence[Row]) -> dict[int, list[int]
             totals.setdefault(row.get("expense_group"), position)
         elif code_name and row.get(code_name):
             by_code.setdefault(row[code_name], position)
-    links: dict[int, list[int]] = {}
+    parents: list[tuple[int, int | None]] = []
     last_class: int | None = None
     for position, row in enumerate(rows):
         level = row.get("level")
-        parent: int | None = None
         if level == "类":
-            parent, last_class = totals.get(row.get("expense_group")), position
+            last_class = position
+            total = totals.get(row.get("expense_group"))
+            if total is not None:
+                parents.append((position, total))
         elif code_name and level in ("款", "项"):
-            parent = by_code.get(row.get("parent_code"))
+            parents.append((position, by_code.get(row.get("parent_code"))))
         elif level == "款":
-            parent = last_class
+            parents.append((position, last_class))
+    return parents
+
+
+def hierarchy_links(kind: TableKind, rows: Sequence[Row]) -> dict[int, list[int]]:
+    """Row positions of each parent's children (see :func:`row_parents`)."""
+    links: dict[int, list[int]] = {}
+    for position, parent in row_parents(kind, rows):
         if parent is not None:
             links.setdefault(parent, []).append(position)
     return links
+
+
+def run_orphans(run: Run) -> None:
+    """Every 款 and 项 row has its parent row printed: an orphan's amounts add up to no
+    printed total, so no hierarchy sum would ever check them."""
+    doc = run.doc
+    for stem in run.check.applies_to:
+        rows = doc.rows(stem)
+        kind = doc.kind(stem)
+        zh_table, en_table = table_label(doc, stem)
+        for position, parent in row_parents(kind, rows):
+            row = rows[position]
+            if row.get("level") == "类":
+                continue
+            run.evaluated += 1
+            if parent is not None:
+                continue
+            level, label = str(row.get("level")), row_label(doc, stem, row)
+            code = row.get("parent_code")
+            if code:
+                zh_missing, en_missing = f"上级科目 {code} 不在表中", f"its parent {code} is not"
+            else:
+                zh_missing, en_missing = "其前没有类级科目", "no 类 row precedes it"
+            run.state(
+                (stem,),
+                (int(row["source_line"]),),
+                f"{zh_table} {label}（{level}）：{zh_missing}，其金额不计入任何合计，无从核对。",
+                f"{en_table} {label} ({level}): {en_missing} in the table, so its amounts"
+                " add up to no printed total and cannot be checked.",
+            )
 
 
 def run_hierarchy(run: Run) -> None:
@@ -592,6 +632,7 @@ RULES: dict[str, Callable[[Run], None]] = {
     "missing_tables": run_missing_tables,
     "empty_tables": run_empty_tables,
     "hierarchy": run_hierarchy,
+    "orphans": run_orphans,
     "row_sum": run_row_sum,
     "empty_note_with_amounts": run_empty_note_with_amounts,
     "equation": run_equation,
