@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from builder.pipeline import build
 from tests.conftest import ROOT, SEEDS, copy_seeds, run_builder
@@ -164,3 +169,39 @@ def test_a_killed_build_leaves_no_process_and_the_next_build_repairs_it(tmp_path
     repaired, clean = snapshot(output), snapshot(tmp_path / "clean")
     assert repaired.keys() == clean.keys()
     assert sorted(p for p in clean if clean[p][0] != repaired[p][0]) == []
+
+
+NAMES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789._-", min_size=1, max_size=12)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    files=st.dictionaries(
+        st.lists(NAMES.filter(lambda n: n not in (".", "..")), min_size=1, max_size=3).map(tuple),
+        st.binary(max_size=64),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_any_folder_of_ones_own_is_refused_untouched(files: dict[tuple[str, ...], bytes]) -> None:
+    """Whatever a user keeps in DIR (any names, any depth, packages/ and site/ included),
+    `build --output DIR` refuses it and leaves every byte as it was."""
+    folder = Path(tempfile.mkdtemp(prefix="own-output-"))
+    try:
+        mine = folder / "mine"
+        for parts, data in files.items():
+            path = mine.joinpath(*parts)
+            if any(parent.is_file() for parent in path.parents) or path.is_dir():
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        before = {p: p.read_bytes() for p in mine.rglob("*") if p.is_file()}
+        if not before:
+            return
+        sources = copy_seeds(folder / "sources", SEEDS[3:4])
+        refused = run_builder("build", "--no-site", "--sources", sources, "--output", mine)
+        assert refused.returncode == 1, refused.stderr
+        after = {p: p.read_bytes() for p in mine.rglob("*") if p.is_file()}
+        assert after == before
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
