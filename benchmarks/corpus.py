@@ -58,7 +58,10 @@ def synthesise(
     unit = f"{rng.choice(PLACES)}市第{index:05d}号{rng.choice(OFFICES)}"
     year = rng.randint(2018, 2026)
     factor = rng.randint(1, 3)
-    text = text.replace(str(document["unit_name"]), unit)
+    # the name may be printed over two lines (seed 003's cover): match it across line breaks,
+    # or every copy of that seed would keep the seed's unit and be the same disclosure
+    name = r"[ \t]*\n*[ \t]*".join(re.escape(char) for char in str(document["unit_name"]))
+    text = re.sub(name, unit, text)
     text = re.sub(str(document["year"]), str(year), text)
     return scale_text(text, factor), {"licence": LICENCE}
 

@@ -3,8 +3,9 @@
 A copy of a disclosure that differs by one byte (a newline appended, another encoding, a
 page marker moved) has another sha256 but the same content, and publishing both would count
 the disclosure twice in every portal-wide total. :func:`content_key` hashes what makes a
-disclosure: its unit, year, kind and scope and every table as parsed (standard tables with
-their status and rows, tables of no standard kind with their title, header and cells),
+disclosure: its unit, year, kind and scope, every table as parsed (standard tables with
+their status and rows, tables of no standard kind with their title, header and cells) and
+the performance sheets of its annexes (a copy whose sheets differ is another publication),
 leaving out where things stand in the text (source lines and pages). Two texts with the same
 key are the same disclosure: the build keeps the first id and skips the other
 (``builder.pipeline``); ``python -m builder add`` refuses the second.
@@ -17,11 +18,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-POSITION_KEYS = frozenset({"source_line", "source_page"})  # where, not what
+# where, not what
+POSITION_KEYS = frozenset({"source_line", "source_page", "start_line", "end_line", "page"})
 
 
 def content_key(parsed: Mapping[str, Any]) -> str:
-    """The sha256 of a parse's unit, year, kind, scope and tables, positions left out."""
+    """The sha256 of a parse's unit, year, kind, scope, tables and annex sheets, positions
+    left out."""
     document = parsed["document"]
     content = {
         "unit": document["unit_name"],
@@ -36,13 +39,14 @@ def content_key(parsed: Mapping[str, Any]) -> str:
             {"title": table["title"], "header": table["header"], "rows": table["rows"]}
             for table in parsed["other_tables"]
         ],
+        "annexes": parsed.get("annexes", {}),
     }
     text = json.dumps(without_positions(content), ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def without_positions(value: Any) -> Any:
-    """``value`` with every ``source_line`` and ``source_page`` key dropped, at any depth."""
+    """``value`` with every position key (``POSITION_KEYS``) dropped, at any depth."""
     if isinstance(value, Mapping):
         return {k: without_positions(v) for k, v in value.items() if k not in POSITION_KEYS}
     if isinstance(value, list):
