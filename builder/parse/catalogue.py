@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 SCHEMA_PACKAGE = "builder.schemas"
+NAME_CACHE = 1 << 16  # distinct texts whose folded name is remembered
 LAYOUT_PACKAGE = "builder.parse.layouts"
 
 _ORDINAL_PREFIX = re.compile(
@@ -75,6 +76,8 @@ class Catalogue:
 
     kinds: dict[str, TableKind]
     variants: dict[str, Any]
+    # folded names remembered: table texts repeat a great deal (bounded, see ``name``)
+    folded: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def expected(self, family: str) -> list[TableKind]:
         """The kinds every disclosure of the family should print."""
@@ -111,7 +114,13 @@ class Catalogue:
         return table
 
     def name(self, text: str) -> str:
-        return normalise_name(text, self.traditional)
+        """``text`` folded for comparison (``normalise_name``), remembered."""
+        found = self.folded.get(text)
+        if found is None:
+            if len(self.folded) >= NAME_CACHE:
+                self.folded.clear()
+            found = self.folded[text] = normalise_name(text, self.traditional)
+        return found
 
     def alias(self, table: str, text: str) -> str | None:
         """Look ``text`` up in the alias table ``table`` of the variants file."""
