@@ -45,7 +45,9 @@ def copy_seeds(folder: Path, sources: list[Path] = SEEDS) -> Path:
     return folder
 
 
-def run_builder(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def run_builder(
+    *args: str | Path, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
     """``python -m builder ARGS`` from the repository root, as a user runs it."""
     return subprocess.run(
         [sys.executable, "-m", "builder", *map(str, args)],
@@ -53,6 +55,7 @@ def run_builder(*args: str | Path) -> subprocess.CompletedProcess[str]:
         text=True,
         cwd=ROOT,
         check=False,
+        timeout=timeout,
     )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pytest
 from builder.errors import DisclosureError
 from builder.regular_files import check_in_folder, read_at_most
 from builder.sources.reading import read_source
-from tests.conftest import ROOT, SOURCES
+from tests.conftest import SOURCES, run_builder
 
 GOOD = "000_127416229ccdc025"
 OTHER = "001_417cec5d1b5bc998"
@@ -50,14 +49,7 @@ BAD_SOURCES: dict[str, tuple[Callable[[Path, Path], None], str]] = {
 
 
 def run_with_timeout(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "builder", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        timeout=BUILD_SECONDS,
-    )
+    return run_builder(*args, timeout=BUILD_SECONDS)
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_SOURCES))

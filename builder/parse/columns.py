@@ -28,13 +28,12 @@ from typing import Any
 from builder.parse.amounts import is_numeric_token
 from builder.parse.catalogue import Catalogue, TableKind
 from builder.parse.report import Issue
+from builder.parse.tables import CODE, TOTAL_NAMES, is_column_numbers
 from builder.sources.reading import Line
 
 CODE_DIGITS = re.compile(r"^\d{2,3}$")
-CLASSIFICATION_CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 YEAR_ONLY = re.compile(r"^(?:19|20)\d{2}年?度?$")
 YEAR_PREFIX = re.compile(r"^(?:19|20)\d{2}年?度?")
-TOTAL_LABELS = {"合计", "总计"}
 
 
 @dataclass
@@ -222,21 +221,15 @@ def is_data_row(cells: Sequence[str], catalogue: Catalogue, words: set[str]) -> 
     values = [c for c in cells if c]
     if not values:
         return False
-    numbers = [c for c in values if catalogue.name(c) != "栏次"]
-    if numbers and all(c.isdigit() for c in numbers) and is_column_numbers(numbers):
+    if is_column_numbers(cells):
         return False
     if any(is_numeric_token(c) for c in values):
         return True
     first = catalogue.name(cells[0])
-    if CLASSIFICATION_CODE.match(first):
+    if CODE.match(first):
         return True
     others = [header_text(c, catalogue) for c in values[1:]]
-    return first in TOTAL_LABELS and not any(o in words for o in others)
-
-
-def is_column_numbers(values: Sequence[str]) -> bool:
-    numbers = [int(v) for v in values]
-    return numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] in (1, 2)
+    return first in TOTAL_NAMES and not any(o in words for o in others)
 
 
 def is_code_part(cell: str, catalogue: Catalogue) -> bool:
@@ -297,7 +290,7 @@ def align(cells: Sequence[str], width: int, catalogue: Catalogue) -> list[str]:
     if len(cells) >= width or not cells:
         return list(cells)
     first = catalogue.name(cells[0])
-    if first in TOTAL_LABELS and any(is_numeric_token(c) for c in cells[1:]):
+    if first in TOTAL_NAMES and any(is_numeric_token(c) for c in cells[1:]):
         return [cells[0], *[""] * (width - len(cells)), *cells[1:]]
     return pad(cells, width)
 

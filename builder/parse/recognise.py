@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from builder.parse.amounts import is_numeric_token
 from builder.parse.catalogue import Catalogue, TableKind, normalise_title
 from builder.parse.columns import (
-    CLASSIFICATION_CODE,
     Header,
     Target,
     join_code,
     map_columns,
     read_header,
 )
+from builder.parse.tables import CODE
 from builder.sources.reading import Line
 
 TITLE_LIKE = re.compile(r"^[^，。；：:,;]{4,40}表$")
@@ -136,7 +136,7 @@ def has_codes(header: Header, mapping: dict[int, Target], catalogue: Catalogue) 
     coded = False
     for _, cells in rows:
         parts = [cells[i] for i in code_columns if i < len(cells)]
-        coded = coded or bool(CLASSIFICATION_CODE.match(join_code(parts, catalogue)))
+        coded = coded or bool(CODE.match(join_code(parts, catalogue)))
     amounts = any(is_numeric_token(c) for _, cells in rows for c in cells)
     return coded or not amounts
 
