@@ -151,14 +151,23 @@ def test_unit_over_time_pairs_budget_and_final() -> None:
     ]
 
 
-def test_units_compared_use_each_units_latest_final_accounts() -> None:
+def test_units_compared_only_within_one_year_of_final_accounts() -> None:
     pairs = list(PARSED.items())
-    compared = units_compared(pairs)
+    compared = units_compared(pairs, 2024)
     assert compared is not None
-    assert len(compared.rows) == 4  # four units; 002 is a budget
-    three = three_public_by_unit(pairs)
+    # 000, 001 and 004 are 2024 final accounts; 003 is 2023, 002 a budget.
+    assert [row["category"] for row in compared.rows] == [
+        "山西省投资促进局",
+        "山西省政府驻广州办事处",
+        "山西省民营经济发展局",
+    ]
+    assert "2024年度" in compared.title
+    earlier = units_compared(pairs, 2023)
+    assert earlier is not None
+    assert [row["amount"] for row in earlier.rows] == [Decimal("5987.71")]
+    three = three_public_by_unit(pairs, 2024)
     assert three is not None
-    assert {row["group"] for row in three.rows} == {"预算数", "决算数"}
+    assert {row["group"] for row in three.rows} == {"全年预算数", "决算数"}
 
 
 def test_facts_keep_decimals() -> None:

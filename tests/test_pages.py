@@ -142,7 +142,7 @@ def test_charts_are_embedded_with_their_data(docs: Path) -> None:
         assert (docs / url.removeprefix("../../")).is_file()
     assert "[下载图表数据（CSV）](../assets/charts/" in page  # relative to the Markdown file
     home = _read(docs, "index.md")
-    assert 'data-spec-url="assets/charts/portal-units-compared.vl.json"' in home
+    assert 'data-spec-url="assets/charts/portal-units-compared-2024.vl.json"' in home
 
 
 def test_schema_org_dataset_json_ld(docs: Path) -> None:

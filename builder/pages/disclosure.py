@@ -9,6 +9,7 @@ sizes, SHA-256, licence and a suggested citation; schema.org ``Dataset`` JSON-LD
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,13 @@ from builder.pages.markup import (
     md_link,
     number,
     paragraphs,
+    percent,
     raw_html,
     text,
 )
 from builder.pages.metadata import dataset_jsonld, jsonld_script
+from builder.pages.narrative import explanations_section, overview_section
+from builder.pages.story import story, story_section
 from builder.pages.tables import render_printed_table, render_table
 
 OTHER_TABLE = "other_table"  # resource name prefix of a table of no standard kind
@@ -79,40 +83,6 @@ def format_size(size: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= KILO
     raise AssertionError("unreachable")
-
-
-def _figure(value: str, what: str) -> str:
-    return (
-        f'<div class="portal-figure"><span class="value">{text(value)}</span>'
-        f'<span class="what">{text(what)}</span></div>'
-    )
-
-
-def headline_figures(entry: DisclosureEntry) -> list[tuple[str, str]]:
-    """(value, what) pairs for the headline block of a disclosure."""
-    parsed = entry.parsed
-    out: list[tuple[str, str]] = []
-    income = facts.total_income(parsed)
-    spending = facts.total_expenditure(parsed)
-    if income is not None:
-        out.append((amount(income), "本年收入合计"))
-    if spending is not None:
-        out.append((amount(spending), "本年支出合计"))
-    by_type = facts.expenditure_by_type(parsed)
-    if by_type is not None:
-        # Where table 03 is missing the split comes from 05: general budget appropriations only.
-        scope = "（一般公共预算财政拨款）" if "一般公共预算" in by_type.source else ""
-        for item in by_type.items:
-            if item.label in ("基本支出", "项目支出"):
-                out.append((amount(item.amount), f"{item.label}{scope}"))
-    for phase, total in facts.three_public_totals(parsed).items():
-        out.append((amount(total), f"“三公”经费{phase}"))
-    projects = facts.projects(parsed)
-    scores = [p.total_score for p in projects if p.total_score is not None]
-    if scores:
-        mean = (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))
-        out.append((f"{len(projects)} 个项目", f"绩效自评，平均得分 {mean} 分"))
-    return out
 
 
 def _limitations(entry: DisclosureEntry) -> str:
@@ -199,24 +169,6 @@ def _printed_tables(entry: DisclosureEntry) -> list[str]:
     return out
 
 
-def _narrative_section(entry: DisclosureEntry) -> str:
-    narrative = entry.parsed["narrative"]
-    out = []
-    if narrative.get("overview"):
-        out.append("## 单位概况\n")
-        for section in narrative["overview"]:
-            out.append(f"### {text(section['heading'])}\n\n{paragraphs(section['text'])}\n")
-    if narrative.get("explanations"):
-        out.append("## 情况说明\n")
-        for section in narrative["explanations"]:
-            level = "###" if section.get("level", 1) == 1 else "####"
-            body = (
-                paragraphs(section.get("text")) or '<p class="portal-muted">（原文此节无正文）</p>'
-            )
-            out.append(f"{level} {text(section['heading'])}\n\n{body}\n")
-    return "\n".join(out)
-
-
 def _funding_table(sheet: dict[str, Any]) -> str:
     columns = [c for c in sheet.get("funding_columns") or [] if c in FUNDING_ZH]
     unit = sheet.get("money_unit") or "万元"
@@ -227,7 +179,13 @@ def _funding_table(sheet: dict[str, Any]) -> str:
     table = HtmlTable(headers=headers, numeric=set(range(1, len(headers))), name_column=0)
     for row in sheet.get("funding") or []:
         table.add(
-            [str(row.get("source") or "").rstrip(":：")] + [number(row.get(c)) for c in columns]
+            [str(row.get("source") or "").rstrip(":：")]
+            + [
+                percent(row.get(c)).removesuffix("%")
+                if c == "execution_rate"
+                else number(row.get(c))
+                for c in columns
+            ]
         )
     return table.render()
 
@@ -259,7 +217,7 @@ def _performance_section(entry: DisclosureEntry) -> str:
                     p.name,
                     amount(p.full_year_budget, p.money_unit),
                     amount(p.executed, p.money_unit),
-                    f"{p.execution_rate}%" if p.execution_rate is not None else "未填",
+                    percent(p.execution_rate) if p.execution_rate is not None else "未填",
                     p.total_score,
                     p.grade,
                 ]
@@ -273,18 +231,19 @@ def _performance_section(entry: DisclosureEntry) -> str:
                 f"<p>自评总分：<strong>{text(score)}</strong> 分，"
                 f"等级：<strong>{text(grade)}</strong>。</p>\n"
             )
-            out.append(_funding_table(sheet))
+            inner = [_funding_table(sheet)]
             for label, key in (("年度目标", "annual_targets"), ("实际完成情况", "actual_results")):
                 if sheet.get(key):
-                    out.append(f"<p><strong>{label}：</strong>{text(sheet[key])}</p>\n")
+                    inner.append(f"<p><strong>{label}：</strong>{text(sheet[key])}</p>\n")
             if sheet.get("indicators"):
-                out.append(
+                inner.append(
                     details(
                         f"绩效指标（{len(sheet['indicators'])} 项）",
                         _indicator_table(sheet["indicators"], INDICATOR_COLUMNS),
                         search=False,
                     )
                 )
+            out.append(details("资金、目标与完成情况", "\n".join(inner)))
             analysis = "\n".join(
                 f"<p><strong>{text(part['heading'])}</strong></p>\n{paragraphs(part['text'])}"
                 for part in sheet.get("analysis") or []
@@ -359,11 +318,14 @@ def _as_list(value: object) -> list[object]:
     return [] if value is None or value == "" else [value]
 
 
-def describe_finding(finding: dict[str, Any], parsed: dict[str, Any]) -> str:
-    """One audit finding in plain words, as safe HTML: rule, message, amounts, where."""
+def describe_finding(
+    finding: dict[str, Any], parsed: dict[str, Any], titles: dict[str, str] | None = None
+) -> str:
+    """One audit finding in plain words, as safe HTML: message, amounts, where, and the
+    Chinese title of its check (``titles``: check id → title) where known."""
     severity = str(finding.get("severity") or "")
     labels = {str(t["kind"]): facts.table_label(parsed, t) for t in parsed["tables"]}
-    message = str(finding.get("message_zh") or finding.get("message_en") or "")
+    message = str(finding.get("message_zh") or "")
     numbers = []
     for key, label in (("expected", "应为"), ("actual", "实际"), ("difference", "相差")):
         shown = _finding_value(finding.get(key))
@@ -376,19 +338,26 @@ def describe_finding(finding: dict[str, Any], parsed: dict[str, Any]) -> str:
     lines = [str(n) for n in _as_list(finding.get("rows"))]
     if lines:
         where.append("原文第 " + "、".join(lines) + " 行")
-    text_parts = [message]
+    text_parts = [message.rstrip("。；; ")]
     if numbers:
         text_parts.append("（" + "，".join(numbers) + "）")
+    text_parts.append("。")
     if where:
-        text_parts.append("。" + "；".join(where) + "。")
+        text_parts.append("；".join(where) + "。")
     badge = SEVERITY_ZH.get(severity, severity)
-    rule = finding.get("check_id")
     head = f"<strong>{text(badge)}</strong> " if badge else ""
-    tail = f' <code class="portal-muted">{text(rule)}</code>' if rule else ""
+    # The check's id stays in the data (findings.csv); readers get its Chinese title.
+    title = (titles or {}).get(str(finding.get("check_id") or ""))
+    tail = f'<span class="portal-muted">（核查项：{text(title)}）</span>' if title else ""
     return head + text("".join(text_parts)) + tail
 
 
-def findings_block(entry: DisclosureEntry) -> str:
+def check_titles(portal: Portal) -> dict[str, str]:
+    """The Chinese title of each declared check, by id."""
+    return {check.id: check.title_zh for check in portal.checks}
+
+
+def findings_block(entry: DisclosureEntry, titles: dict[str, str] | None = None) -> str:
     """The audit findings of a disclosure, most serious first, in plain words."""
     if entry.findings is None:
         return '<p class="portal-muted">本文件尚未经过算术核查。</p>\n'
@@ -399,7 +368,7 @@ def findings_block(entry: DisclosureEntry) -> str:
         out.append(f"<p>核查发现 {len(serious)} 处需要注意的问题（照原样公布，未做更正）：</p>")
         out.append(
             "<ul>\n"
-            + "\n".join(f"<li>{describe_finding(f, entry.parsed)}</li>" for f in serious)
+            + "\n".join(f"<li>{describe_finding(f, entry.parsed, titles)}</li>" for f in serious)
             + "\n</ul>"
         )
     else:
@@ -408,7 +377,7 @@ def findings_block(entry: DisclosureEntry) -> str:
         out.append("<p>提示（不是错误）：</p>")
         out.append(
             "<ul>\n"
-            + "\n".join(f"<li>{describe_finding(f, entry.parsed)}</li>" for f in notes)
+            + "\n".join(f"<li>{describe_finding(f, entry.parsed, titles)}</li>" for f in notes)
             + "\n</ul>"
         )
     return "\n".join(out) + "\n"
@@ -438,6 +407,23 @@ def _downloads_table(entry: DisclosureEntry, files: list[Download]) -> str:
     return table.render()
 
 
+DEFAULT_LICENCE_ZH = "政府信息公开，按原样转载"
+_CJK = re.compile(r"[\u4e00-\u9fff][^()（）;；]*")
+
+
+def licence_zh(licence: str | None) -> str:
+    """The licence in Chinese: as recorded when it is Chinese, else its Chinese part
+    (``Government public information (政府信息公开); …`` → ``政府信息公开，按原样转载``)."""
+    if not licence:
+        return DEFAULT_LICENCE_ZH
+    if not re.search(r"[A-Za-z]", licence):
+        return licence
+    found = _CJK.findall(licence)
+    if found == ["政府信息公开"]:
+        return DEFAULT_LICENCE_ZH
+    return "，".join(found) if found else DEFAULT_LICENCE_ZH
+
+
 def _downloads_section(entry: DisclosureEntry, portal: Portal) -> str:
     out = ["## 下载与引用\n"]
     main = [d for d in entry.downloads if "/" not in d.name]
@@ -461,8 +447,7 @@ def _downloads_section(entry: DisclosureEntry, portal: Portal) -> str:
                 search=False,
             )
         )
-    licence = entry.licence or "政府信息公开，按原样转载"
-    out.append(f"<p><strong>许可：</strong>{text(licence)}</p>\n")
+    out.append(f"<p><strong>许可：</strong>{text(licence_zh(entry.licence))}</p>\n")
     if entry.source_url:
         out.append(f"<p><strong>原文地址：</strong>{text(entry.source_url)}</p>\n")
     citation = (
@@ -479,7 +464,8 @@ def disclosure_page(entry: DisclosureEntry, portal: Portal, docs_dir: Path) -> s
     document = entry.document
     unit = next(u for u in portal.units if u.unit_id == entry.unit_id)
     others = [e for e in unit.disclosures if e is not entry]
-    out = [front_matter(entry.title, f"{entry.title}公开数据：表格、图表、情况说明、下载")]
+    summary = " ".join(story(entry))
+    out = [front_matter(entry.title, summary or f"{entry.title}公开数据")]
     out.append(f"# {text(entry.title)}\n")
     lead = [f"本页整理自《{document.get('title') or entry.title}》"]
     if entry.source is not None:
@@ -492,25 +478,20 @@ def disclosure_page(entry: DisclosureEntry, portal: Portal, docs_dir: Path) -> s
             + "，".join(md_link(e.when, link(entry.page, e.page)) for e in others)
         )
     out.append("")
+    out.append("## 概要\n")
+    out.append(story_section(entry))
+    out.append(overview_section(parsed))
     out.append(_limitations(entry))
-    figures = headline_figures(entry)
-    if figures:
-        out.append("## 主要数字\n")
-        out.append(
-            '<div class="portal-figures">\n'
-            + "\n".join(_figure(v, w) for v, w in figures)
-            + "\n</div>\n"
-        )
     charts = disclosure_charts(entry.disclosure_id, parsed)
     if charts:
         out.append("## 图表\n")
         out += [embed_chart(chart, entry.page, docs_dir) for chart in charts]
     out.append(_tables_section(entry))
-    out.append(_narrative_section(entry))
+    out.append(explanations_section(parsed))
     out.append(_performance_section(entry))
     out.append(_glossary_section(entry))
     out.append("## 核查发现\n")
-    out.append(findings_block(entry))
+    out.append(findings_block(entry, check_titles(portal)))
     out.append(_downloads_section(entry, portal))
     out.append(jsonld_script(dataset_jsonld(entry, portal)))
     return "\n".join(part for part in out if part is not None)
