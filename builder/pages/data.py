@@ -10,6 +10,7 @@ and descriptions. Nothing here restates a column list.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,19 @@ def load_schemas(folder: str) -> list[dict[str, Any]]:
     return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in files]
 
 
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+
+
+def description_zh(declared: dict[str, Any]) -> str:
+    """A declaration's description for the site: ``description_zh`` where declared, else
+    ``description`` if it is Chinese; English descriptions stay in ``datapackage.json``."""
+    chinese = declared.get("description_zh")
+    if chinese:
+        return str(chinese)
+    described = str(declared.get("description") or "")
+    return "" if _LATIN.search(described) else described
+
+
 def _family(schema: dict[str, Any]) -> str:
     table = schema.get("x-table") or {}
     family = table.get("family")
@@ -60,7 +74,7 @@ def dictionary_page() -> str:
     out = [front_matter("数据字典", "开放数据包中每张表、每个字段的含义、类型和单位")]
     out.append("# 数据字典\n")
     out.append(
-        "<p>本页由各表的 Frictionless Table Schema 声明自动生成：字段名（英文，数据文件的列名）、"
+        "<p>本页由各表的表结构声明（Frictionless 表结构）自动生成：字段名（数据文件的列名）、"
         "中文名（原表的栏目名称）、类型、单位和说明。金额字段以 <code>_10k_yuan</code> "
         "结尾，单位为万元。</p>\n"
     )
@@ -75,7 +89,7 @@ def dictionary_page() -> str:
             out.append(f"### {text(schema.get('title') or schema['name'])}{text(suffix)}\n")
             out.append(
                 f"<p>资源名：<code>{text(schema['name'])}</code>。"
-                f"{text(schema.get('description') or '')}</p>\n"
+                f"{text(description_zh(schema))}</p>\n"
             )
             rows = [
                 [
@@ -83,11 +97,17 @@ def dictionary_page() -> str:
                     text(field.get("title") or ""),
                     text(TYPE_ZH.get(str(field.get("type")), field.get("type") or "")),
                     text(field.get("unit") or ""),
-                    text(field.get("description") or ""),
+                    text(description_zh(field)),
                 ]
                 for field in schema.get("fields") or []
             ]
-            out.append(md_table(["字段名", "中文名", "类型", "单位", "说明"], rows))
+            out.append(
+                md_table(
+                    ["字段名", "中文名", "类型", "单位", "说明"],
+                    rows,
+                    caption=f"{schema.get('title') or schema['name']}：字段",
+                )
+            )
             keys = schema.get("primaryKey")
             if keys:
                 out.append(f'<p class="portal-muted">主键：{text("、".join(keys))}</p>\n')
@@ -118,7 +138,7 @@ def data_page(portal: Portal) -> str:
     )
     out.append(
         f"- {md_link('数据字典：每个字段的含义和单位', link(DATA, DICTIONARY))}\n"
-        f"- {md_link('data.json：DCAT-US / Project Open Data 数据目录', link(DATA, 'data.json'))}"
+        f"- {md_link('data.json：机器可读的数据目录（DCAT-US 格式）', link(DATA, 'data.json'))}"
         "\n"
     )
     out.append("## 全门户汇总数据包 { #portal }\n")
@@ -128,12 +148,12 @@ def data_page(portal: Portal) -> str:
 
         main = [d for d in portal.portal_downloads if "/" not in d.name]
         per_table = [d for d in portal.portal_downloads if "/" in d.name]
-        out.append(md_table(headers, _file_rows(main), align))
+        out.append(md_table(headers, _file_rows(main), align, caption="全门户汇总数据包的文件"))
         if per_table:
             out.append(
                 f"<details markdown>\n<summary>逐表文件（CSV / Parquet，共 {len(per_table)} 个）"
                 "</summary>\n\n"
-                + md_table(headers, _file_rows(per_table), align)
+                + md_table(headers, _file_rows(per_table), align, caption="汇总数据包的逐表文件")
                 + "\n</details>\n"
             )
     else:
@@ -159,6 +179,7 @@ def data_page(portal: Portal) -> str:
             ["公开文件", "文件数", "合计大小", "数据包描述"],
             rows,
             ["left", "right", "right", "left"],
+            caption="各公开文件的数据包",
         )
     )
     out.append("<p>各文件的完整清单（含 SHA-256）见每份公开文件页面末尾的“下载与引用”。</p>\n")

@@ -464,7 +464,7 @@ def disclosure_page(entry: DisclosureEntry, portal: Portal, docs_dir: Path) -> s
     document = entry.document
     unit = next(u for u in portal.units if u.unit_id == entry.unit_id)
     others = [e for e in unit.disclosures if e is not entry]
-    summary = " ".join(story(entry))
+    summary = "".join(story(entry))
     out = [front_matter(entry.title, summary or f"{entry.title}公开数据")]
     out.append(f"# {text(entry.title)}\n")
     lead = [f"本页整理自《{document.get('title') or entry.title}》"]

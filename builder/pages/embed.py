@@ -34,12 +34,29 @@ def embed_chart(chart: Chart, page: str, docs_dir: Path) -> str:
     """Write the chart's files and return the Markdown that shows it on ``page``."""
     spec_path, csv_path = write_chart(chart, docs_dir)
     spec_url = url_root(page) + spec_path.as_posix()
+    anchor = f"chart-{chart.chart_id}"
     figure = (
-        f'<figure class="portal-chart" id="chart-{attr(chart.chart_id)}">\n'
-        f'<div class="vega-chart" data-spec-url="{attr(spec_url)}"></div>\n'
+        f'<figure class="portal-chart" id="{attr(anchor)}">\n'
+        f'<div class="vega-chart" data-spec-url="{attr(spec_url)}" '
+        f'data-chart-name="{attr(chart.chart_id)}"></div>\n'
         f"<figcaption>{text(chart.title)}。{text(chart.source)}。</figcaption>\n"
         "</figure>\n"
     )
-    csv_link = md_link("下载图表数据（CSV）", link(page, csv_path.as_posix()))
+    # Sharing, on one line: the chart's stable link (its id is the same in every build),
+    # its picture as PNG or SVG (drawn by charts.js from the rendered chart), the data
+    # behind it and its Vega-Lite definition. A Markdown paragraph, so MkDocs checks the
+    # two file links; attr_list gives it its class and keeps it out of the search index.
+    buttons = " ".join(
+        f'<button type="button" class="md-button" data-chart-export="{kind}" '
+        f'data-chart="{attr(anchor)}" disabled>{label}</button>'
+        for kind, label in (("png", "下载图片（PNG）"), ("svg", "下载图片（SVG）"))
+    )
+    share = (
+        f'<a href="#{attr(anchor)}">本图链接</a> {buttons} '
+        + md_link("图表数据（CSV）", link(page, csv_path.as_posix()))
+        + " "
+        + md_link("图表定义（JSON）", link(page, spec_path.as_posix()))
+        + '\n{: .portal-chart-share data-search-exclude="" }\n'
+    )
     body = f'<p class="portal-muted">{text(chart.description)}</p>\n' + chart_table(chart)
-    return f"{figure}\n{csv_link}\n\n{details('图表数据（表格）', body, search=False)}\n"
+    return f"{figure}\n{share}\n{details('图表数据（表格）', body, search=False)}\n"

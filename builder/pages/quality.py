@@ -141,9 +141,10 @@ def _audit(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
         cells = [_cell(check, entry) for entry in disclosures]
         if all(cell == "不适用" for cell in cells):
             continue
-        title = check.title_zh or check.id
+        title = check.title_zh or "未声明的核查规则"
         rows.append(
-            [f"{text(title)}<br><code>{text(check.id)}</code>", *(text(cell) for cell in cells)]
+            # The rule's id stays in the data (findings.csv, check_id); readers get its title.
+            [text(title), *(text(cell) for cell in cells)]
         )
     out.append(
         search_excluded(
@@ -158,16 +159,16 @@ def _audit(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
         found = entry.findings_of("error", "warning")
         if found:
             out.append(f"### {text(entry.title)}\n")
-            items = "\n".join(f"<li>{describe_finding(f, entry.parsed)}</li>" for f in found)
+            titles = {c.id: c.title_zh for c in checks if c.title_zh}
+            items = "\n".join(
+                f"<li>{describe_finding(f, entry.parsed, titles)}</li>" for f in found
+            )
             out.append(f"<ul>\n{items}\n</ul>\n")
     explained = [check for check in checks if check.explanation_zh]
     if explained:
         out.append("### 核查规则说明\n")
         out.append(
-            "\n".join(
-                f"- **{text(c.title_zh)}**（<code>{text(c.id)}</code>）：{text(c.explanation_zh)}"
-                for c in explained
-            )
+            "\n".join(f"- **{text(c.title_zh)}**：{text(c.explanation_zh)}" for c in explained)
             + "\n"
         )
     return "\n".join(out)

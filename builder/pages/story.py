@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from builder.charts import facts
 from builder.pages.catalog import DisclosureEntry
-from builder.pages.markup import amount, md_table, percent, share, text
+from builder.pages.markup import amount, md_table, number, percent, share, text
 from builder.pages.templating import render
 
 
@@ -126,30 +126,26 @@ def headline_figures(entry: DisclosureEntry) -> tuple[list[Figure], str]:
 
 
 def balance_table(entry: DisclosureEntry) -> str:
-    """Both sides of the summary table: 本年收入 + 结转 = 本年支出 + 结转."""
+    """Both sides of the summary table, one under the other so that it fits a phone:
+    本年收入 + 上年结转 = 收入总计 = 支出总计 = 本年支出 + 年末结转."""
     balance = facts.balance(entry.parsed)
     if balance is None:
         return ""
-    left: list[tuple[str, Decimal | None]] = [("本年收入合计", balance.income)]
-    left += [(i.label, i.amount) for i in balance.brought]
-    right: list[tuple[str, Decimal | None]] = [("本年支出合计", balance.spending)]
-    right += [(i.label, i.amount) for i in balance.carried]
-    left.append(("收入总计", balance.inflow))
-    right.append(("支出总计", balance.outflow))
-    while len(left) < len(right):
-        left.insert(-1, ("", None))
-    while len(right) < len(left):
-        right.insert(-1, ("", None))
-    rows = [
-        [text(a), text(amount(x)), text(b), text(amount(y))]
-        for (a, x), (b, y) in zip(left, right, strict=True)
-    ]
+    rows: list[tuple[str, Decimal]] = [("收入：本年收入合计", balance.income)]
+    rows += [(f"＋ {i.label}", i.amount) for i in balance.brought]
+    rows.append(("＝ 收入总计", balance.inflow))
+    rows.append(("支出：本年支出合计", balance.spending))
+    rows += [(f"＋ {i.label}", i.amount) for i in balance.carried]
+    rows.append(("＝ 支出总计", balance.outflow))
     note = "；".join(f"{c}为计算值，原表未列" for c in balance.computed)
     caption = f"收支平衡（{balance.source}）：收入 + 上年结转 = 支出 + 年末结转" + (
         f"。{note}" if note else ""
     )
     return md_table(
-        ["收入", "金额", "支出", "金额"], rows, ["left", "right", "left", "right"], caption
+        ["项目", "金额（万元）"],
+        [[text(label), text(number(value))] for label, value in rows],
+        ["left", "right"],
+        caption,
     )
 
 
