@@ -62,6 +62,7 @@ class Project:
     """A project's performance self-evaluation: budget, execution and score."""
 
     name: str
+    initial_budget: Decimal | None
     full_year_budget: Decimal | None
     executed: Decimal | None
     execution_rate: Decimal | None
@@ -326,6 +327,7 @@ def projects(parsed: Parsed) -> list[Project]:
         out.append(
             Project(
                 name=sheet["project_name"],
+                initial_budget=first.get("initial_budget"),
                 full_year_budget=first.get("full_year_budget"),
                 executed=first.get("executed"),
                 execution_rate=first.get("execution_rate"),
