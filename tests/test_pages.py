@@ -139,7 +139,7 @@ def test_findings_in_plain_words(docs: Path) -> None:
 def test_charts_are_embedded_with_their_data(docs: Path) -> None:
     page = _read(docs, f"disclosures/{FINAL_000}.md")
     spec_urls = re.findall(r'data-spec-url="([^"]+)"', page)
-    assert len(spec_urls) == 8  # noqa: PLR2004 - six table charts and two of execution
+    assert len(spec_urls) == 8
     for url in spec_urls:
         assert url.startswith("../../assets/charts/")  # relative to the page's URL
         assert (docs / url.removeprefix("../../")).is_file()
