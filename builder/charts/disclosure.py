@@ -14,11 +14,12 @@ table list.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from builder.charts import execution, facts
 from builder.charts.spec import (
+    CENTS,
     UNIT,
     Chart,
     Column,
@@ -226,7 +227,7 @@ def performance(disclosure_id: str, parsed: Parsed) -> Chart | None:
             if value is None:
                 continue
             top = max(top, value)
-            label = f"{project.name}（{measure}）：{value}{unit}"
+            label = f"{project.name}（{measure}）：{value.quantize(CENTS, ROUND_HALF_UP)}{unit}"
             values.append(
                 {
                     "category": project.name,

@@ -158,7 +158,7 @@ def execution_chart(
         for line in lines
     )
     rates = "；".join(
-        f"{line.label}{rate_title} {line.rate}%" for line in lines if line.rate is not None
+        f"{line.label}{rate_title} {_percent(line.rate)}" for line in lines if line.rate is not None
     )
     description = f"{chart.description[:-1]}。{rates}。" if rates else chart.description
     spec = {**chart.spec, "description": description}
@@ -169,4 +169,9 @@ def _with_rate(line: Executed, rate_title: str) -> str:
     """The category as drawn: the line's name and its rate, so the bars say it too."""
     if line.rate is None:
         return line.label
-    return f"{line.label}（{rate_title} {line.rate}%）"
+    return f"{line.label}（{rate_title} {_percent(line.rate)}）"
+
+
+def _percent(rate: Decimal) -> str:
+    """``99.1`` → ``99.10%``, as every rate on the pages."""
+    return f"{rate.quantize(CENTS, ROUND_HALF_UP)}%"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, fields
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any, cast
 
@@ -59,6 +59,7 @@ LABEL_COLOR = "#222222"  # value labels: 16:1, whatever the colour of their bar
 Value = str | int | Decimal | None
 Row = dict[str, Value]
 UNIT = "万元"
+CENTS = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,11 @@ class Chart:
 
 
 def format_amount(value: Decimal | None) -> str:
-    """``Decimal('6382.69')`` → ``6,382.69``: thousands separators, digits as published."""
+    """``Decimal('6382.69')`` → ``6,382.69``: thousands separators and two decimals, as the
+    bars' labels (``3621.803`` reads ``3,621.80``; the chart's CSV keeps every digit)."""
     if value is None:
         return ""
-    return f"{value:,}"
+    return f"{value.quantize(CENTS, ROUND_HALF_UP):,}"
 
 
 def to_display(value: Value) -> float | int | str | None:

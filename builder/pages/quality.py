@@ -91,6 +91,7 @@ def _completeness(disclosures: list[DisclosureEntry]) -> str:
             ["公开文件", "应有表格", "已整理", "本表无数据", "缺失的表"],
             rows,
             ["left", "right", "right", "right", "left"],
+            caption="各公开文件的表格完整性",
         )
     )
 
@@ -112,6 +113,7 @@ def _coverage(disclosures: list[DisclosureEntry]) -> str:
             ["公开文件", "表格和附件中的数字", "未能解读", "已解读比例"],
             rows,
             ["left", "right", "right", "right"],
+            caption="各公开文件的数字解读覆盖率",
         )
     )
 
@@ -135,7 +137,7 @@ def _audit(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
     ]
     # The tables (a row or a column per disclosure) stay out of the search index; the
     # findings in plain words below are indexed.
-    out.append(search_excluded(md_table(["列", "公开文件"], legend)))
+    out.append(search_excluded(md_table(["列", "公开文件"], legend, caption="列名与公开文件")))
     rows = []
     for check in checks:
         cells = [_cell(check, entry) for entry in disclosures]
@@ -152,6 +154,7 @@ def _audit(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
                 ["核查规则", *(text(short[e.disclosure_id]) for e in disclosures)],
                 rows,
                 ["left"] + ["center"] * len(disclosures),
+                caption="各核查规则在各公开文件中的结果",
             )
         )
     )
@@ -201,6 +204,7 @@ def quality_page(portal: Portal) -> str:
                     ]
                     for item in portal.skipped
                 ],
+                caption="未能发布的源文件",
             )
         )
     out.append("## 表格完整性\n")
