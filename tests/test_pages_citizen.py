@@ -241,6 +241,8 @@ def test_every_generated_table_has_a_caption(docs: Path) -> None:
             if line.startswith("| ---") or line.startswith("| :---"):
                 before = "\n".join(lines[max(0, number - 3) : number - 1])
                 assert 'class="portal-caption"' in before, (page.name, lines[number - 1])
+        for match in re.finditer(r'<table class="portal-table">\n(.*)', text):
+            assert match.group(1).startswith("<caption>"), (page.name, match.group(1)[:80])
 
 
 def test_open_graph_template_and_share_picture() -> None:

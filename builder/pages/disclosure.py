@@ -127,7 +127,7 @@ def _tables_section(entry: DisclosureEntry) -> str:
             out.append(f"{text(STATUS_ZH[status])}。\n")
             continue
         rows = len(table["rows"])
-        body = render_table(table)
+        body = render_table(table, label)
         out.append(details(f"查看表格（{rows} 行，金额单位：万元）", body, search=False))
         out.append(_download_links(entry, table["kind"]))
     out += _printed_tables(entry)
@@ -164,7 +164,7 @@ def _printed_tables(entry: DisclosureEntry) -> list[str]:
         summary = f"查看表格（{len(table['rows'])} 行" + (
             f"，原文金额单位：{unit}）" if unit else "）"
         )
-        out.append(details(summary, render_printed_table(table), search=False))
+        out.append(details(summary, render_printed_table(table, str(table["title"])), search=False))
         out.append(_download_links(entry, f"{OTHER_TABLE}_{position}"))
     return out
 
@@ -176,7 +176,12 @@ def _funding_table(sheet: dict[str, Any]) -> str:
         FUNDING_ZH[c] if c in ("execution_rate", "score") else f"{FUNDING_ZH[c]}（{unit}）"
         for c in columns
     ]
-    table = HtmlTable(headers=headers, numeric=set(range(1, len(headers))), name_column=0)
+    table = HtmlTable(
+        headers=headers,
+        numeric=set(range(1, len(headers))),
+        name_column=0,
+        caption=f"{sheet['project_name']}：项目资金预算安排及执行",
+    )
     for row in sheet.get("funding") or []:
         table.add(
             [str(row.get("source") or "").rstrip(":：")]
@@ -190,8 +195,10 @@ def _funding_table(sheet: dict[str, Any]) -> str:
     return table.render()
 
 
-def _indicator_table(indicators: list[dict[str, Any]], columns: tuple[tuple[str, str], ...]) -> str:
-    table = HtmlTable(headers=[title for _, title in columns])
+def _indicator_table(
+    indicators: list[dict[str, Any]], columns: tuple[tuple[str, str], ...], caption: str
+) -> str:
+    table = HtmlTable(headers=[title for _, title in columns], caption=caption)
     for row in indicators:
         table.add(
             [number(v) if isinstance(v := row.get(key), Decimal) else v for key, _ in columns]
@@ -210,6 +217,7 @@ def _performance_section(entry: DisclosureEntry) -> str:
             headers=["项目", "全年预算数", "全年执行数", "执行率", "自评得分", "等级"],
             numeric={1, 2, 3, 4},
             name_column=0,
+            caption="项目绩效自评汇总",
         )
         for p in facts.projects(entry.parsed):
             summary.add(
@@ -239,7 +247,11 @@ def _performance_section(entry: DisclosureEntry) -> str:
                 inner.append(
                     details(
                         f"绩效指标（{len(sheet['indicators'])} 项）",
-                        _indicator_table(sheet["indicators"], INDICATOR_COLUMNS),
+                        _indicator_table(
+                            sheet["indicators"],
+                            INDICATOR_COLUMNS,
+                            f"{sheet['project_name']}：绩效指标",
+                        ),
                         search=False,
                     )
                 )
@@ -263,6 +275,7 @@ def _performance_section(entry: DisclosureEntry) -> str:
                 headers=["资金来源", f"实施期资金总额（{unit}）", f"年度资金总额（{unit}）"],
                 numeric={1, 2},
                 name_column=0,
+                caption=f"{sheet['project_name']}：项目资金",
             )
             for row in sheet.get("funding") or []:
                 table.add(
@@ -284,7 +297,11 @@ def _performance_section(entry: DisclosureEntry) -> str:
                 out.append(
                     details(
                         f"绩效目标指标（{len(sheet['indicators'])} 项）",
-                        _indicator_table(sheet["indicators"], TARGET_COLUMNS),
+                        _indicator_table(
+                            sheet["indicators"],
+                            TARGET_COLUMNS,
+                            f"{sheet['project_name']}：绩效目标指标",
+                        ),
                         search=False,
                     )
                 )
@@ -390,10 +407,10 @@ def _file_label(label: str) -> str:
     return f"{stem}<wbr>.{suffix}" if dot and stem else escaped
 
 
-def _downloads_table(entry: DisclosureEntry, files: list[Download]) -> str:
+def _downloads_table(entry: DisclosureEntry, files: list[Download], caption: str) -> str:
     """The files with size and SHA-256, as raw HTML (links from the page's URL; the files
     are the ones just published, so there is nothing for MkDocs to check)."""
-    table = HtmlTable(headers=["文件", "大小", "SHA-256"], numeric={1})
+    table = HtmlTable(headers=["文件", "大小", "SHA-256"], numeric={1}, caption=caption)
     root = url_root(entry.page)
     for download in files:
         label = "原始文本（PDF 提取）" if download is entry.source else download.name
@@ -438,12 +455,12 @@ def _downloads_section(entry: DisclosureEntry, portal: Portal) -> str:
             "下载后可用 SHA-256 校验值核对文件完整性。</p>\n"
         )
     if files:
-        out.append(_downloads_table(entry, files))
+        out.append(_downloads_table(entry, files, "原始文本与数据包文件"))
     if per_table:
         out.append(
             details(
                 f"逐表文件（CSV / Parquet，共 {len(per_table)} 个）",
-                _downloads_table(entry, per_table),
+                _downloads_table(entry, per_table, "逐表文件"),
                 search=False,
             )
         )

@@ -18,6 +18,7 @@ from builder.pages.markup import HtmlTable, attr, details, md_link, number, text
 
 def chart_table(chart: Chart) -> str:
     table = HtmlTable(
+        caption=f"{chart.title}：数据",
         headers=[column.heading for column in chart.columns],
         numeric={i for i, column in enumerate(chart.columns) if column.unit},
     )
