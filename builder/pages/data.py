@@ -110,7 +110,8 @@ def dictionary_page() -> str:
             )
             keys = schema.get("primaryKey")
             if keys:
-                out.append(f'<p class="portal-muted">主键：{text("、".join(keys))}</p>\n')
+                names = "、".join(f"<code>{text(k)}</code>" for k in keys)
+                out.append(f'<p class="portal-muted">主键：{names}</p>\n')
     return "\n".join(out)
 
 
@@ -133,7 +134,7 @@ def data_page(portal: Portal) -> str:
     out.append(
         "<p>每份公开文件都整理成一个数据包：每张标准表格一个 CSV（UTF-8）和一个 Parquet 文件，"
         "全部表格的 Excel 工作簿，以及描述字段、单位和来源的 "
-        "<code>datapackage.json</code>（Frictionless Data Package）。"
+        "<code>datapackage.json</code>（Frictionless 数据包）。"
         "每个文件都列出大小和 SHA-256 校验值，下载后可核对完整性。</p>\n"
     )
     out.append(

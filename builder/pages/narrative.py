@@ -54,7 +54,9 @@ def overview_section(parsed: dict[str, Any]) -> str:
     out = ["## 单位职责与机构\n"]
     for section in sections:
         body = paragraphs(section.get("text"))
-        out.append(details(str(section["heading"]), body or f"<p>{text(NO_TEXT)}</p>"))
+        # A publisher may print the text with no heading of its own (Shanghai).
+        heading = section.get("heading") or "单位概况"
+        out.append(details(str(heading), body or f"<p>{text(NO_TEXT)}</p>"))
     return "\n".join(out)
 
 
@@ -71,7 +73,7 @@ def explanations_section(parsed: dict[str, Any]) -> str:
         if not body and not has_children:
             body = f'<p class="portal-muted">{text(NO_TEXT)}</p>'
         if level == 1 or not parts:
-            parts.append((str(section["heading"]), [body] if body else []))
+            parts.append((str(section.get("heading") or "说明"), [body] if body else []))
         else:
             parts[-1][1].append(f"<p><strong>{text(section['heading'])}</strong></p>\n{body}")
     out = ["## 情况说明\n"]

@@ -30,6 +30,7 @@
       var spec = await loadSpec(el);
       var result = await vegaEmbed(el, spec, { renderer: "svg", actions: false });
       views.set(el, result.view);
+      sayTitlesInChinese(el);
       el.setAttribute("data-chart-ok", "1");
       var figure = el.closest("figure");
       if (figure && figure.id) {
@@ -44,6 +45,19 @@
   }
 
   var views = new WeakMap();
+
+  // Vega labels a chart's title for screen readers in English ("Title text '…' Subtitle
+  // text '…'") whatever the spec says; the label is rewritten in Chinese.
+  function sayTitlesInChinese(el) {
+    el.querySelectorAll('[aria-label^="Title text"], [aria-label^="Subtitle text"]')
+      .forEach(function (node) {
+        var label = node.getAttribute("aria-label")
+          .replace(/^Title text '/, "标题：")
+          .replace(/^Subtitle text '/, "副标题：")
+          .replace(/'$/, "");
+        node.setAttribute("aria-label", label);
+      });
+  }
 
   async function exportChart(button) {
     var figure = document.getElementById(button.getAttribute("data-chart"));
