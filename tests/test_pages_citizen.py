@@ -65,13 +65,13 @@ def test_home_never_sums_across_years(docs: Path) -> None:
 def test_home_ranks_units_within_one_year(docs: Path) -> None:
     home = _read(docs, "index.md")
     ranking_2024 = home.split("## 2024年度决算：支出最多的单位")[1].split("## ")[0]
-    assert "2023年度决算" not in ranking_2024
-    assert "[2024年度决算]" in ranking_2024
+    assert "003_664a31573f3e6641" not in ranking_2024
+    assert ranking_2024.count("](disclosures/") == 4
     ranking_2023 = home.split("## 2023年度决算：支出最多的单位")[1].split("## ")[0]
     assert ranking_2023.count("](disclosures/") == 1  # 003 alone
     # 按年度: finals and budgets in separate tables, never side by side in one row
-    assert "决算：各年度本年支出合计" in home
-    assert "预算：各年度本年支出合计" in home
+    assert "决算（万元，同一年度的决算相加）" in home
+    assert "预算（万元，同一年度的预算相加）" in home
     assert "| 2023年度 | 1 份 | 5,987.71 | 1.44 |" in home
     assert "| 2023年度 | 1 份 | 6,559.72 | 89.60 |" in home  # the budget 002, alone
 
@@ -143,6 +143,8 @@ def test_comparison_page_within_a_year_with_its_data(docs: Path) -> None:
     assert "新材料产业招商服务中心" not in section  # 003 is 2023
     # 001: 公务接待费 11.11 (公开09表), 机关运行经费 110.49 (公开10表)
     assert "| 1,218.99 | 29.28 | 11.11 | 110.49 |" in section
+    # 001 公开06表: 人员经费 918.12, 公用经费 110.49: 918.12 / 1,028.61 = 89.26%
+    assert "| 918.12 | 110.49 | 89.26 |" in section
     with (docs / "assets/charts/compare-2024.csv").open(encoding="utf-8-sig") as stream:
         rows = list(csv.DictReader(stream))
     guangzhou = next(r for r in rows if r["单位"] == "山西省政府驻广州办事处")

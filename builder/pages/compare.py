@@ -20,6 +20,11 @@ from builder.pages.markup import front_matter, md_link, md_table, number, text
 from builder.pages.templating import render
 
 COMPARE = "compare.md"
+# The year's table in two parts that fit a page (the CSV has every column).
+PARTS = (
+    ("支出、“三公”经费与机关运行经费", ("spending", "three_public", "receptions", "office")),
+    ("基本支出中的人员经费与公用经费", ("personnel", "public", "personnel_share")),
+)
 
 
 def _cell(value: object) -> str:
@@ -33,17 +38,23 @@ def compare_page(portal: Portal, docs_dir: Path) -> str:
     for year in final_years(portal):
         entries = sorted(of_year(portal, year, "final"), key=lambda e: e.unit_name)
         figures = [unit_figures(e.disclosure_id, e.parsed) for e in entries]
-        rows = [
-            [md_link(entry.unit_name, link(COMPARE, entry.page))]
-            + [_cell(f.row.get(column.key)) for column in COLUMNS[1:]]
-            for entry, f in zip(entries, figures, strict=True)
-        ]
-        table = md_table(
-            [column.heading for column in COLUMNS],
-            rows,
-            ["left"] + ["right"] * (len(COLUMNS) - 1),
-            caption=f"{year}年度决算：各单位分类比较",
-        )
+        tables = []
+        for caption, keys in PARTS:
+            columns = [c for c in COLUMNS if c.key in keys]
+            rows = [
+                [md_link(entry.unit_name, link(COMPARE, entry.page))]
+                + [_cell(f.row.get(column.key)) for column in columns]
+                for entry, f in zip(entries, figures, strict=True)
+            ]
+            tables.append(
+                md_table(
+                    ["单位", *(column.heading for column in columns)],
+                    rows,
+                    ["left"] + ["right"] * len(columns),
+                    caption=f"{year}年度决算：{caption}",
+                )
+            )
+        table = "\n".join(tables)
         csv_path = write_csv(f"compare-{year}", COLUMNS, [f.row for f in figures], docs_dir)
         csv_link = md_link(f"下载{year}年度比较数据（CSV）", link(COMPARE, csv_path.as_posix()))
         charts = [

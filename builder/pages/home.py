@@ -124,22 +124,27 @@ def _by_year(portal: Portal) -> str:
     if finals:
         out.append(
             md_table(
-                ["年度", "决算份数", "本年支出合计之和（万元）", "“三公”经费决算数之和（万元）"],
+                ["年度", "份数", "本年支出合计之和", "“三公”经费决算数之和"],
                 finals,
                 ["left", "right", "right", "right"],
-                caption="决算：各年度本年支出合计与“三公”经费（同一年度的决算相加）",
+                caption="决算（万元，同一年度的决算相加）",
             )
         )
     if budgets:
         out.append(
             md_table(
-                ["年度", "预算份数", "本年支出合计之和（万元）", "“三公”经费预算数之和（万元）"],
+                ["年度", "份数", "本年支出合计之和", "“三公”经费预算数之和"],
                 budgets,
                 ["left", "right", "right", "right"],
-                caption="预算：各年度本年支出合计与“三公”经费（同一年度的预算相加）",
+                caption="预算（万元，同一年度的预算相加）",
             )
         )
     return "\n".join(out)
+
+
+def sum_of(values: list[Decimal | None]) -> str:
+    """A sum we computed, with two decimals like every figure (``15,621.11``)."""
+    return amount(_sum(values), "")
 
 
 def _pairs(portal: Portal) -> str:
@@ -188,17 +193,16 @@ def _ranking(portal: Portal, year: int) -> str:
         rows.append(
             [
                 text(rank),
-                md_link(entry.unit_name, link(HOME, entry.unit_page)),
-                md_link(entry.when, link(HOME, entry.page)),
+                md_link(entry.unit_name, link(HOME, entry.page)),  # to that year's final
                 text(number(spending)),
                 text(number(three) or "未列出"),
             ]
         )
     return md_table(
-        ["排名", "单位", "公开文件", "本年支出合计（万元）", "“三公”经费决算数（万元）"],
+        ["排名", "单位", "本年支出合计", "“三公”经费决算数"],
         rows,
-        ["right", "left", "left", "right", "right"],
-        caption=f"{year}年度决算：各单位本年支出合计（从高到低）",
+        ["right", "left", "right", "right"],
+        caption=f"{year}年度决算（万元，从高到低）",
     )
 
 

@@ -47,12 +47,17 @@ def _totals(page: str, unit: UnitEntry) -> str:
                 ),
                 text(number(facts.total_income(entry.parsed))),
                 text(number(facts.spending_of_year(entry.parsed))),
-                text(number(three.get("预算数"))),
+                # A budget prints its 年初 三公 budget; final accounts the 全年 (adjusted) one.
+                text(_phase(three.get("预算数"), "年初" if entry.kind == "budget" else "全年")),
                 text(number(three.get("决算数"))),
                 text(entry.audit_summary),
             ]
         )
     return md_table(HEADERS, rows, ALIGN, caption=f"{unit.unit_name}：历年公开文件")
+
+
+def _phase(value: Decimal | None, which: str) -> str:
+    return f"{number(value)}（{which}）" if value is not None else ""
 
 
 def _change(now: Decimal | None, before: Decimal | None) -> list[str]:
