@@ -82,44 +82,19 @@ def _by_year(portal: Portal) -> str:
     finals = []
     budgets = []
     for year in sorted(portal.years, reverse=True):
-        of_final = of_year(portal, year, "final")
-        if of_final:
-            finals.append(
-                [
-                    text(f"{year}年度"),
-                    text(f"{len(of_final)} 份"),
-                    text(number(_sum([facts.spending_of_year(e.parsed) for e in of_final]))),
-                    text(
-                        number(
-                            _sum(
-                                [
-                                    facts.three_public_totals(e.parsed).get("决算数")
-                                    for e in of_final
-                                ]
-                            )
-                        )
-                    ),
-                ]
-            )
-        of_budget = of_year(portal, year, "budget")
-        if of_budget:
-            budgets.append(
-                [
-                    text(f"{year}年度"),
-                    text(f"{len(of_budget)} 份"),
-                    text(number(_sum([facts.spending_of_year(e.parsed) for e in of_budget]))),
-                    text(
-                        number(
-                            _sum(
-                                [
-                                    facts.three_public_totals(e.parsed).get("预算数")
-                                    for e in of_budget
-                                ]
-                            )
-                        )
-                    ),
-                ]
-            )
+        for kind, phase, rows in (("final", "决算数", finals), ("budget", "预算数", budgets)):
+            found = of_year(portal, year, kind)
+            if found:
+                rows.append(
+                    [
+                        text(f"{year}年度"),
+                        text(f"{len(found)} 份"),
+                        text(sum_of([facts.spending_of_year(e.parsed) for e in found])),
+                        text(
+                            sum_of([facts.three_public_totals(e.parsed).get(phase) for e in found])
+                        ),
+                    ]
+                )
     out = []
     if finals:
         out.append(
