@@ -107,6 +107,8 @@ def test_story_at_the_top_then_duties(docs: Path) -> None:
     assert "2024年度本年收入 6,382.69 万元" in story
     assert "主要来自一般公共预算财政拨款收入（5,885.11 万元，占 92.20%）" in story
     assert "“三公”经费决算 77.68 万元，全年预算 77.68 万元" in story
+    # seed 000 line 472: 年初预算6,721.42万元，支出决算5,783.36万元，完成年初预算的86.04%
+    assert "年初预算 6,721.42 万元，决算 5,783.36 万元，完成年初预算的 86.04%" in story
     assert "算术核查未发现" in story
 
 

@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from builder.charts import disclosure_charts, facts
 from builder.pages.catalog import DisclosureEntry, Download, Portal, link, url_root
 from builder.pages.embed import embed_chart
@@ -23,7 +25,6 @@ from builder.pages.markup import (
     attr,
     details,
     front_matter,
-    md_link,
     number,
     paragraphs,
     percent,
@@ -34,6 +35,7 @@ from builder.pages.metadata import dataset_jsonld, jsonld_script
 from builder.pages.narrative import explanations_section, overview_section
 from builder.pages.story import story, story_section
 from builder.pages.tables import render_printed_table, render_table
+from builder.pages.templating import render
 
 OTHER_TABLE = "other_table"  # resource name prefix of a table of no standard kind
 AS_PRINTED_NOTE = "此表不属于标准公开表格，按原样发布。"
@@ -106,11 +108,7 @@ def _limitations(entry: DisclosureEntry) -> str:
                 "原 PDF 中可能是图片），相关图表改用其他表格的数字并在图注中说明。"
             )
     notes.append("金额单位为万元，按原文照录；原文说明金额换算时可能存在尾数误差。")
-    items = "\n".join(f"<li>{text(note)}</li>" for note in notes)
-    return (
-        '<div class="admonition warning">\n<p class="admonition-title">注意事项与已知局限</p>\n'
-        f"<ul>\n{items}\n</ul>\n</div>\n"
-    )
+    return render("limitations.md.j2", notes=notes)
 
 
 def _package_file(entry: DisclosureEntry, name: str) -> Download | None:
@@ -376,28 +374,19 @@ def check_titles(portal: Portal) -> dict[str, str]:
 
 def findings_block(entry: DisclosureEntry, titles: dict[str, str] | None = None) -> str:
     """The audit findings of a disclosure, most serious first, in plain words."""
-    if entry.findings is None:
-        return '<p class="portal-muted">本文件尚未经过算术核查。</p>\n'
-    serious = entry.findings_of("error", "warning")
-    notes = entry.findings_of("info")
-    out = []
-    if serious:
-        out.append(f"<p>核查发现 {len(serious)} 处需要注意的问题（照原样公布，未做更正）：</p>")
-        out.append(
-            "<ul>\n"
-            + "\n".join(f"<li>{describe_finding(f, entry.parsed, titles)}</li>" for f in serious)
-            + "\n</ul>"
-        )
-    else:
-        out.append("<p>全部核查通过：各表的合计、层级和表间对应关系在尾数误差范围内一致。</p>")
-    if notes:
-        out.append("<p>提示（不是错误）：</p>")
-        out.append(
-            "<ul>\n"
-            + "\n".join(f"<li>{describe_finding(f, entry.parsed, titles)}</li>" for f in notes)
-            + "\n</ul>"
-        )
-    return "\n".join(out) + "\n"
+
+    def said(severities: tuple[str, ...]) -> list[Markup]:
+        return [
+            Markup(describe_finding(f, entry.parsed, titles))  # safe: escaped there
+            for f in entry.findings_of(*severities)
+        ]
+
+    return render(
+        "findings.md.j2",
+        audited=entry.findings is not None,
+        serious=said(("error", "warning")),
+        notes=said(("info",)),
+    )
 
 
 def _file_label(label: str) -> str:
@@ -478,37 +467,37 @@ def _downloads_section(entry: DisclosureEntry, portal: Portal) -> str:
 def disclosure_page(entry: DisclosureEntry, portal: Portal, docs_dir: Path) -> str:
     """The Markdown of the disclosure's page (its chart files are written on the way)."""
     parsed = entry.parsed
-    document = entry.document
     unit = next(u for u in portal.units if u.unit_id == entry.unit_id)
-    others = [e for e in unit.disclosures if e is not entry]
-    summary = "".join(story(entry))
-    out = [front_matter(entry.title, summary or f"{entry.title}公开数据")]
-    out.append(f"# {text(entry.title)}\n")
-    lead = [f"本页整理自《{document.get('title') or entry.title}》"]
-    if entry.source is not None:
-        lead.append("（原始文本见本页末尾下载）")
-    out.append(f"<p>{text(''.join(lead))}。金额单位：万元。</p>\n")
-    out.append("- 单位：" + md_link(entry.unit_name, link(entry.page, unit.page)))
-    if others:
-        out.append(
-            "- 同一单位的其他公开文件："
-            + "，".join(md_link(e.when, link(entry.page, e.page)) for e in others)
-        )
-    out.append("")
-    out.append("## 概要\n")
-    out.append(story_section(entry))
-    out.append(overview_section(parsed))
-    out.append(_limitations(entry))
     charts = disclosure_charts(entry.disclosure_id, parsed)
-    if charts:
-        out.append("## 图表\n")
-        out += [embed_chart(chart, entry.page, docs_dir) for chart in charts]
-    out.append(_tables_section(entry))
-    out.append(explanations_section(parsed))
-    out.append(_performance_section(entry))
-    out.append(_glossary_section(entry))
-    out.append("## 核查发现\n")
-    out.append(findings_block(entry, check_titles(portal)))
-    out.append(_downloads_section(entry, portal))
-    out.append(jsonld_script(dataset_jsonld(entry, portal)))
-    return "\n".join(part for part in out if part is not None)
+    sections = [
+        story_section(entry),
+        overview_section(parsed),
+        _limitations(entry),
+        ("## 图表\n\n" if charts else "")
+        + "\n".join(embed_chart(chart, entry.page, docs_dir) for chart in charts),
+        _tables_section(entry),
+        explanations_section(parsed),
+        _performance_section(entry),
+        _glossary_section(entry),
+        "## 核查发现\n\n" + findings_block(entry, check_titles(portal)),
+        _downloads_section(entry, portal),
+        jsonld_script(dataset_jsonld(entry, portal)),
+    ]
+    body = render(
+        "disclosure.md.j2",
+        title=entry.title,
+        document_title=entry.document.get("title") or entry.title,
+        has_source=entry.source is not None,
+        unit_name=entry.unit_name,
+        unit_link=link(entry.page, unit.page),
+        others=[
+            {"when": e.when, "link": link(entry.page, e.page)}
+            for e in unit.disclosures
+            if e is not entry
+        ],
+        # Each section is Markdown built from escaped parts (text(), md_table, HtmlTable).
+        sections=[Markup(section) for section in sections if section],  # safe: see above
+    )
+    summary = "".join(story(entry))
+    head = front_matter(entry.title, summary or f"{entry.title}公开数据")
+    return head + body

@@ -79,8 +79,8 @@ def _headline(portal: Portal) -> list[Figure]:
 
 
 def _by_year(portal: Portal) -> str:
-    finals = []
-    budgets = []
+    finals: list[list[str]] = []
+    budgets: list[list[str]] = []
     for year in sorted(portal.years, reverse=True):
         for kind, phase, rows in (("final", "决算数", finals), ("budget", "预算数", budgets)):
             found = of_year(portal, year, kind)

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from markupsafe import Markup
 
-from builder.charts import facts
+from builder.charts import execution, facts
 from builder.pages.catalog import DisclosureEntry
 from builder.pages.markup import amount, md_table, number, percent, share, text
 from builder.pages.templating import render
@@ -72,11 +72,27 @@ def _three_public_sentence(entry: DisclosureEntry) -> str:
         rate = share(actual, budget)
         return (
             f"“三公”经费决算 {amount(actual)}，全年预算 {amount(budget)}，"
-            f"完成全年预算的 {percent(rate)}（全年预算是调整后的预算，年初预算见情况说明）。"
+            f"完成全年预算的 {percent(rate)}（全年预算是调整后的预算）。"
         )
+    if budget is not None and entry.kind == "final":
+        return f"“三公”经费全年预算 {amount(budget)}；原表决算数为空白。"
     if budget is not None:
-        return f"“三公”经费{'预算' if entry.kind == 'budget' else '全年预算'} {amount(budget)}。"
+        return f"“三公”经费预算 {amount(budget)}。"
     return ""
+
+
+def _execution_sentence(entry: DisclosureEntry) -> str:
+    """The 年初预算 against 决算 of general public budget spending, as the text states it."""
+    found = execution.function_execution(entry.parsed)
+    if found is None:
+        return ""
+    total = next((line for line in found[1] if line.label == "合计"), None)
+    if total is None or total.initial is None:
+        return ""
+    return (
+        f"一般公共预算财政拨款支出年初预算 {amount(total.initial)}，决算 {amount(total.actual)}，"
+        f"完成年初预算的 {percent(total.rate)}（见情况说明）。"
+    )
 
 
 def _findings_sentence(entry: DisclosureEntry) -> str:
@@ -92,6 +108,7 @@ def story(entry: DisclosureEntry) -> list[str]:
     """The summary sentences of a disclosure, in reading order."""
     balance = facts.balance(entry.parsed)
     sentences = _money_sentences(entry, balance) if balance is not None else []
+    sentences.append(_execution_sentence(entry))
     sentences.append(_three_public_sentence(entry))
     sentences.append(_findings_sentence(entry))
     return [s for s in sentences if s]

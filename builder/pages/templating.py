@@ -6,7 +6,8 @@ escaped text (HTML entities for ``& < > " '`` and numeric references for every c
 with a Markdown meaning, ``|`` of table cells included), and autoescaping then leaves it
 alone. So a template cannot print disclosure text unescaped by forgetting a filter; what
 is already safe (a link we generated, a fragment another section rendered) is marked by
-wrapping it in ``Markup`` in Python, never with ``|safe`` in a template.
+wrapping it in ``Markup`` in Python, never with ``|safe`` in a template. An HTML
+attribute value goes through the ``attr`` filter instead (HTML escaping only).
 
 The filters format amounts and links the same way the rest of the pages do.
 """
@@ -20,7 +21,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from builder.pages.markup import amount, md_link, number, percent, text
+from builder.pages.markup import amount, attr, md_link, number, percent, text
 
 
 def _finalize(value: object) -> Markup:
@@ -32,6 +33,12 @@ def _finalize(value: object) -> Markup:
 def _link(label: object, target: str) -> Markup:
     """A Markdown link to a path we generated; the label is escaped."""
     return Markup(md_link(str(label), target))  # safe: md_link escapes the label
+
+
+def _attribute(value: object) -> Markup:
+    """A value for a double-quoted HTML attribute (HTML-escaped; Markdown does not parse
+    attributes, so its characters stay as they are: ids and URLs keep their ``_``)."""
+    return Markup(attr(value))  # safe: attr() escapes & < > " '
 
 
 def _amount(value: Decimal | None, unit: str = "万元") -> str:
@@ -57,6 +64,7 @@ def environment() -> Environment:
     env.filters["number"] = _number
     env.filters["percent"] = percent
     env.filters["link"] = _link
+    env.filters["attr"] = _attribute
     return env
 
 
