@@ -240,7 +240,7 @@ def test_raw_html_cannot_end_its_comment_early() -> None:
 def test_disclosure_page_search_index_choices(docs: Path) -> None:
     page = _read(docs, f"disclosures/{FINAL_000}.md")
     # Downloads, the glossary (the glossary page has it) and the project summary: excluded.
-    assert "<dl data-search-exclude>" in page
+    assert "<details data-search-exclude>\n<summary>本文件的名词解释" in page
     downloads = page[page.index("## 下载与引用") :]
     assert '<div class="portal-table-wrap" data-search-exclude>' in downloads
     assert "<details data-search-exclude>\n<summary>逐表文件" in downloads

@@ -315,7 +315,10 @@ def _glossary_section(entry: DisclosureEntry) -> str:
     )
     # Left out of the search index: the glossary page has every term with its sources, so a
     # search for a term leads there once instead of to every disclosure that defines it.
-    return f"## 名词解释\n\n<dl data-search-exclude>\n{items}\n</dl>\n"
+    # Collapsed, like the tables: the page stays short and the terms are one click away.
+    return "## 名词解释\n\n" + details(
+        f"本文件的名词解释（{len(terms)} 条）", f"<dl>\n{items}\n</dl>", search=False
+    )
 
 
 def _finding_value(value: object) -> str:
