@@ -1,6 +1,6 @@
 """The catalogue of table kinds and publisher variants, loaded from data files.
 
-Table kinds come from ``builder/schemas/<stem>.schema.yaml`` (one declaration per kind:
+Table kinds come from ``builder/declarations/<stem>.schema.yaml`` (one declaration per kind:
 fields, titles and, under ``x-table``, the printed layout). Publisher variation (title
 variants, table-number formats, item aliases, traditional characters) comes from
 ``builder/parse/variants.yaml``. Nothing here restates a column list.
@@ -18,7 +18,8 @@ from typing import Any
 
 import yaml
 
-SCHEMA_PACKAGE = "builder.schemas"
+from builder import declarations
+
 NAME_CACHE = 1 << 16  # distinct texts whose folded name is remembered
 LAYOUT_PACKAGE = "builder.parse.layouts"
 
@@ -162,10 +163,8 @@ def load_catalogue(layout: str | None = None) -> Catalogue:
     variants = merge_variants(variants, extra.get("variants", {}))
     traditional = variants["traditional"]
     kinds: dict[str, TableKind] = {}
-    for entry in sorted(resources.files(SCHEMA_PACKAGE).iterdir(), key=lambda p: p.name):
-        if not entry.name.endswith(".schema.yaml"):
-            continue
-        schema = yaml.safe_load(entry.read_text(encoding="utf-8"))
+    for name in declarations.table_kinds():
+        schema = declarations.declaration(name)
         table = dict(schema["x-table"])
         stem = schema["name"]
         titles = [
