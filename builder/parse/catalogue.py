@@ -12,13 +12,14 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
 import yaml
 
 from builder import declarations
+from builder.parse.patterns import Patterns
 
 NAME_CACHE = 1 << 16  # distinct texts whose folded name is remembered
 LAYOUT_PACKAGE = "builder.parse.layouts"
@@ -108,6 +109,11 @@ class Catalogue:
             if int(kind.number) == number:
                 return kind
         return None
+
+    @cached_property
+    def patterns(self) -> Patterns:
+        """The layout words of the variants as compiled patterns (``builder.parse.patterns``)."""
+        return Patterns.of(self.variants)
 
     @property
     def traditional(self) -> dict[str, str]:
