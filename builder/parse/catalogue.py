@@ -115,6 +115,15 @@ class Catalogue:
         """The layout words of the variants as compiled patterns (``builder.parse.patterns``)."""
         return Patterns.of(self.variants)
 
+    @cached_property
+    def total_names(self) -> frozenset[str]:
+        """The labels of a total row (variants ``total_names``), folded."""
+        return frozenset(self.name(label) for label in self.variants["total_names"])
+
+    def is_total(self, text: str) -> bool:
+        """Whether ``text`` labels a table's total row (合计, 总计)."""
+        return self.name(text) in self.total_names
+
     @property
     def traditional(self) -> dict[str, str]:
         table: dict[str, str] = self.variants["traditional"]
