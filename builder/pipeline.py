@@ -57,7 +57,7 @@ from builder.pages import (
 )
 from builder.pages.outputs import Outputs
 from builder.parse import parse_file
-from builder.parse.document import read_cover
+from builder.parse.cover import read_cover
 from builder.progress import Progress
 from builder.publish import PackageCheck, format_report, portal_package, verify
 from builder.publish.identity import content_key
