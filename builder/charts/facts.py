@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from builder import declarations
+
 Parsed = dict[str, Any]
 Row = dict[str, Any]
 
@@ -140,7 +142,7 @@ def _total_row(table: dict[str, Any]) -> Row | None:
 
 
 def _amount_fields(table: dict[str, Any]) -> list[dict[str, Any]]:
-    return [f for f in table["fields"] if f["name"].endswith("_10k_yuan")]
+    return [f for f in table["fields"] if declarations.is_amount(f)]
 
 
 def expenditure_by_function(parsed: Parsed) -> Breakdown | None:

@@ -69,7 +69,7 @@ class TableKind:
 
     @property
     def amount_fields(self) -> list[str]:
-        return [f["name"] for f in self.fields if f.get("unit") == "万元"]
+        return [f["name"] for f in self.fields if declarations.is_amount(f)]
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from builder import declarations
 from builder.parse.catalogue import load_layouts
 
-STATUS_ZH = {"parsed": "已解析", "empty": "本表无数据", "missing": "缺失", "unreadable": "无法读取"}
+STATUS_ZH = declarations.labels("tables", "status")
 
 
 def to_json(parsed: dict[str, Any]) -> Any:
