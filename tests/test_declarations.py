@@ -3,10 +3,15 @@ enum labels, and every stage reads them through ``builder.declarations``."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from builder import declarations
+from builder.publish.annexes import annex_rows
 from tests.conftest import CASES
+
+D = Decimal
 
 
 def test_enum_labels_are_declared_for_exactly_the_enum_values() -> None:
@@ -54,3 +59,26 @@ def test_the_page_titles_annex_columns_as_declared() -> None:
     assert f"<th>{titles['balance']}（万元）</th>" in page
     assert f"<th>{titles['execution_rate']}（%）</th>" in page
     assert "<th>结余（万元）</th>" not in page
+
+
+def test_money_annex_columns_are_published_in_their_declared_unit() -> None:
+    """A self-evaluation printed in 元 is published in 万元 (its declared unit), exactly; a
+    target declaration printed in 万元 in 元; the rate and score are not amounts."""
+    evaluation = {
+        "money_unit": "元",
+        "funding": [
+            {"source": "年度资金总额", "full_year_budget": D("123456.78"), "executed": D("0.5")}
+            | {"execution_rate": D("99.1"), "score": D("10")}
+        ],
+    }
+    target = {"money_unit": "万元", "funding": [{"source": "财政拨款", "annual_yuan": D("1.2345")}]}
+    rows = annex_rows({"performance_evaluations": [evaluation], "performance_targets": [target]})
+    (funding,) = rows["performance_evaluation_funding"]
+    assert funding["full_year_budget"] == D("12.345678")
+    assert funding["executed"] == D("0.00005")
+    assert (funding["execution_rate"], funding["score"]) == (D("99.1"), D("10"))
+    (line,) = rows["performance_target_funding"]
+    assert line["annual_yuan"] == D("12345")
+    units = declarations.units("performance_evaluation_funding")
+    assert units["balance"] == "万元"
+    assert units["execution_rate"] == "%"

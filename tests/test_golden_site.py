@@ -4,9 +4,10 @@
 longer drawn leaves an orphan golden file, which fails the test.
 
 ``python -m pytest --update-golden`` rewrites them; review the diff. Sizes and sha256 of the
-download files are masked on the page (the Parquet and xlsx bytes depend on library versions;
-the package goldens and ``python -m builder validate`` check those files). Chart specs are
-stored indented for review; their bytes are checked for determinism across processes below.
+download files are masked on the page, in its tables and its JSON-LD (the Parquet and xlsx
+bytes depend on library versions; the package goldens and ``python -m builder validate``
+check those files). Chart specs are stored indented for review; their bytes are checked for
+determinism across processes below.
 
 Then: no golden file anywhere under tests/cases is outside the places these tests write.
 """
@@ -31,6 +32,7 @@ MASK = "(masked)"
 DOWNLOAD_CELLS = re.compile(
     r'<td class="num">[^<]*</td><td><code class="sha256">[0-9a-f]{64}</code>'
 )
+CONTENT_SIZE = re.compile(r'"contentSize": "[^"]*"')  # in the page's JSON-LD
 CHARTS = "assets/charts"
 
 
@@ -50,6 +52,7 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def masked_page(text: str) -> str:
+    text = CONTENT_SIZE.sub(f'"contentSize": "{MASK}"', text)
     return DOWNLOAD_CELLS.sub(
         f'<td class="num">{MASK}</td><td><code class="sha256">{MASK}</code>', text
     )
