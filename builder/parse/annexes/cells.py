@@ -9,7 +9,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Literal
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
 
 from builder.parse.amounts import (
     CELL_CACHE,
@@ -26,10 +29,16 @@ AnnexKind = Literal["performance_evaluation", "performance_target"]
 Record = dict[str, object]
 
 
-_MARKERS: tuple[tuple[str, AnnexKind], ...] = (
-    ("项目支出绩效自评表", "performance_evaluation"),
-    ("项目支出绩效目标申报表", "performance_target"),
-)
+def _load_labels() -> dict[str, Any]:
+    """The sheet words of ``labels.yaml``."""
+    text = resources.files("builder.parse.annexes").joinpath(LABELS_FILE).read_text("utf-8")
+    labels: dict[str, Any] = yaml.safe_load(text)
+    return labels
+
+
+LABELS_FILE = "labels.yaml"
+LABELS = _load_labels()
+_MARKERS: tuple[tuple[str, AnnexKind], ...] = tuple(LABELS["markers"].items())
 
 
 _YEAR = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]")
@@ -38,15 +47,7 @@ _YEAR = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]")
 _MONEY_UNIT = re.compile(r"[（(]\s*(万元|元)\s*[)）]")
 
 
-_HEADER_LABELS = {
-    "项目名称": "project_name",
-    "主管部门及代码": "competent_department",
-    "主管部门": "competent_department",
-    "预算单位": "budget_unit",
-    "实施单位": "implementing_unit",
-    "项目属性": "project_attribute",
-    "项目期": "project_period",
-}
+_HEADER_LABELS: dict[str, str] = LABELS["header_labels"]
 
 
 @lru_cache(maxsize=CELL_CACHE)

@@ -14,6 +14,7 @@ from builder.parse.annexes.cells import (
     _HEADER_LABELS,
     _MONEY_UNIT,
     _YEAR,
+    LABELS,
     Record,
     _index_of,
     _is_header_cell,
@@ -40,7 +41,7 @@ from builder.sources.reading import Line, clean_line
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
 
-_GRADES = ("优", "良", "中", "差")
+_GRADES = tuple(LABELS["grades"])
 
 
 _TOLERANCE = Decimal("0.011")  # printed amounts are rounded to 0.01
@@ -55,7 +56,7 @@ _SHORT_HEADER = 12  # header cells are short; narrative cells that mention a hea
 _MAX_EXTRA = 3  # more extra numbers than this in a funding row: no search for a mapping
 
 
-_GOAL_LABELS = frozenset({"项目年度绩效目标", "项目年度", "年度绩效目标", "绩效目标", "年度目标"})
+_GOAL_LABELS = frozenset(LABELS["goal_labels"])
 
 
 _FUNDING_FIELDS = (

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from builder.parse.annexes.cells import (
+    LABELS,
     Record,
     _index_of,
     _is_header_cell,
@@ -20,19 +21,13 @@ from builder.sources.reading import Line
 
 # Cells that are the sheet's own row labels (or pieces of them split by a page break),
 # never indicator names.
-_LABEL_FRAGMENTS = frozenset(
-    {"绩效指标", "绩效", "指标", "项目年度绩效目标", "项目年度", "年度绩效目标"}
-)
+_LABEL_FRAGMENTS = frozenset(LABELS["label_fragments"])
 
 
-_LEVEL1_NAMES = frozenset({"产出指标", "效益指标", "满意度指标"})
+_LEVEL1_NAMES = frozenset(LABELS["level1_names"])
 
 
-_INDICATOR_TARGETS = (
-    ("年初指标", "initial_target"),
-    ("调整后指标", "adjusted_target"),
-    ("实际完成", "actual"),
-)
+_INDICATOR_TARGETS: tuple[tuple[str, str], ...] = tuple(LABELS["indicator_targets"].items())
 
 
 @dataclass

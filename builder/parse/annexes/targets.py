@@ -13,6 +13,7 @@ from builder.parse.annexes.cells import (
     _HEADER_LABELS,
     _MONEY_UNIT,
     _YEAR,
+    LABELS,
     Record,
     _index_of,
     _label_values,
@@ -44,21 +45,10 @@ _SHIFTS = range(-3, 4)  # how far a declared indicator block may sit off its hea
 _SHORT_TARGET = 2  # 积极, 保障, 按时: a two-character cell is a target value, not a name
 
 
-_TEXT_LABELS = {
-    "项目概况": "overview",
-    "立项依据": "basis",
-    "项目设立必要性": "necessity",
-    "保证项目实施的制度、措施": "safeguards",
-    "项目实施计划": "implementation_plan",
-}
+_TEXT_LABELS: dict[str, str] = LABELS["text_labels"]
 
 
-_CONTACT_LABELS = {
-    "负责人": "responsible_person",
-    "经办人": "handler",
-    "联系电话": "phone",
-    "填报日期": "filled_on",
-}
+_CONTACT_LABELS: dict[str, str] = LABELS["contact_labels"]
 
 
 def parse_performance_target(lines: Sequence[Line]) -> Record:
