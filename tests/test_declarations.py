@@ -82,3 +82,14 @@ def test_money_annex_columns_are_published_in_their_declared_unit() -> None:
     units = declarations.units("performance_evaluation_funding")
     assert units["balance"] == "万元"
     assert units["execution_rate"] == "%"
+
+
+def test_every_standard_amount_is_declared_in_the_published_money_unit() -> None:
+    amounts = [
+        (kind, field["name"], field["unit"])
+        for kind in declarations.table_kinds()
+        for field in declarations.declared(kind)["fields"]
+        if declarations.is_amount(field)
+    ]
+    assert len(amounts) == 100
+    assert {unit for _, _, unit in amounts} == {declarations.PUBLISHED_MONEY_UNIT} == {"万元"}

@@ -33,7 +33,7 @@ THREE_PUBLIC_ITEMS: tuple[tuple[str, str], ...] = (
     ("vehicle_operation", "公务用车运行维护费"),
     ("official_receptions", "公务接待费"),
 )
-PHASE_ZH = {"budget": "预算数", "final": "决算数"}
+PHASE_ZH = declarations.labels("three_public_costs", "phase")  # budget → 预算数
 GROUP_ZH = {"personnel": "人员经费", "public": "公用经费"}
 
 

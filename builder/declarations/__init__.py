@@ -21,6 +21,7 @@ import yaml
 PACKAGE = "builder.declarations"
 SUFFIX = ".schema.yaml"
 TABLE_KEY = "x-table"  # present in the declaration of a canonical table kind only
+PUBLISHED_MONEY_UNIT = "万元"  # the unit of every amount of the standard tables (tested)
 
 # The C loader when libyaml is there (several times faster), else the pure-Python one.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

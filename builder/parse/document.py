@@ -38,7 +38,7 @@ from builder.parse.locate import (
     missing_tables,
     public_field,
 )
-from builder.parse.patterns import CONVERTIBLE, MONEY_SCALES
+from builder.parse.patterns import CONVERTIBLE, MONEY_SCALES, PUBLISHED_MONEY_UNIT
 from builder.parse.report import Issue
 from builder.parse.tables import LAYOUTS, Context
 from builder.sources.reading import Line, SourceText
@@ -217,7 +217,7 @@ def read_table(
         **({"page": region_lines[0].page} if region_lines[0].page is not None else {}),
         "unit_name": "".join(unit["name"].split()) if unit else None,
         "year": int(year.group(1)) if year else None,
-        "money_unit": "万元" if money and money["unit"] in CONVERTIBLE else None,
+        "money_unit": PUBLISHED_MONEY_UNIT if money and money["unit"] in CONVERTIBLE else None,
         "printed_money_unit": money["unit"] if money else None,
         "columns_mapped_by": conformed.mapped_by,
         **({"columns_printed": conformed.printed} if conformed.printed is not None else {}),

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from builder import declarations
+
 # Amounts are published in 万元; a table printed in another unit is converted exactly.
-PUBLISHED_MONEY_UNIT = "万元"
+PUBLISHED_MONEY_UNIT = declarations.PUBLISHED_MONEY_UNIT
 MONEY_SCALES = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿元": Decimal(10000)}
 CONVERTIBLE = frozenset({PUBLISHED_MONEY_UNIT, *MONEY_SCALES})
 

@@ -56,7 +56,7 @@ def format_summary(parsed: dict[str, Any]) -> str:
         )
         if table.get("page"):
             where += f", page {table['page']}"
-        if table.get("printed_money_unit") not in (None, "万元"):
+        if table.get("printed_money_unit") not in (None, declarations.PUBLISHED_MONEY_UNIT):
             where += f", printed in {table['printed_money_unit']}, converted to 万元"
         if table["kind"] in by_content:
             where += f", recognised by content as printed {table.get('printed_title')!r}"
