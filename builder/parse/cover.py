@@ -20,9 +20,6 @@ YEAR_TOKEN = re.compile(r"((?:19|20)\d{2})(?=年|$|\D)")
 YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}年?度?")
 
 
-TITLE_TAIL = re.compile(r"(?:年度?)?(?:[区市省县]级)?$")
-
-
 COVER_LINES = 12
 
 
@@ -73,7 +70,7 @@ def read_cover(source: SourceText) -> dict[str, Any]:
     unit = next((name for _, name in labels if name), None)
     if unit is None:
         before = compact[: kind_match.start()]
-        before = TITLE_TAIL.sub("", YEAR_IN_TITLE.sub("", before))
+        before = patterns.title_tail.sub("", YEAR_IN_TITLE.sub("", before))
         unit = before or None
     return {
         "unit_name": unit,

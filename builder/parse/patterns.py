@@ -41,6 +41,9 @@ class Patterns:
     second_cover: re.Pattern[str]  # a line 2024年度部门决算公开 after the cover
     meta_unit: re.Pattern[str]  # 单位名称：… (group name)
     meta_money: re.Pattern[str]  # 金额单位：万元 (group unit)
+    scope_prefix: re.Pattern[str]  # 区级部门 before a table's name (dropped from titles)
+    unit_year_prefix: re.Pattern[str]  # …局2024年度 before a title (group rest)
+    title_tail: re.Pattern[str]  # 年度 / 区级 at the end of a cover's unit name
 
     @classmethod
     def of(cls, variants: Mapping[str, Any]) -> Patterns:
@@ -53,6 +56,7 @@ class Patterns:
         meta: Mapping[str, list[str]] = variants["meta_labels"]
         unit_label, money_label = alternation(meta["unit_name"]), alternation(meta["money_unit"])
         money_unit = alternation(CONVERTIBLE)
+        level = rf"(?:(?:{alternation(variants['admin_levels'])})级)?"
         return cls(
             cover_kind=re.compile(rf"(?P<scope>{scope})?(?P<kind>{kind})"),
             kind_of_word=kind_of_word,
@@ -64,4 +68,9 @@ class Patterns:
                 rf"(?=\d{{4}}\s*年|(?:{money_label})(?:[:：]|(?={money_unit}))|$)"
             ),
             meta_money=re.compile(rf"(?:{money_label})[:：](?P<unit>{money_unit})"),
+            scope_prefix=re.compile(rf"^{level}(?:{scope})(?=.{{4,}})"),
+            unit_year_prefix=re.compile(
+                rf"^.{{2,40}}?(?:19|20)\d{{2}}年度?{level}(?P<rest>(?:{scope})?.{{4,}})$"
+            ),
+            title_tail=re.compile(rf"(?:年度?)?{level}$"),
         )

@@ -21,6 +21,7 @@ from builder.parse.amounts import (
     normalise_cell,
     parse_amount,
 )
+from builder.parse.patterns import CONVERTIBLE, alternation
 from builder.sources.reading import Line
 
 AnnexKind = Literal["performance_evaluation", "performance_target"]
@@ -44,7 +45,7 @@ _MARKERS: tuple[tuple[str, AnnexKind], ...] = tuple(LABELS["markers"].items())
 _YEAR = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]")
 
 
-_MONEY_UNIT = re.compile(r"[（(]\s*(万元|元)\s*[)）]")
+_MONEY_UNIT = re.compile(rf"[（(]\s*({alternation(CONVERTIBLE)})\s*[)）]")
 
 
 _HEADER_LABELS: dict[str, str] = LABELS["header_labels"]
