@@ -28,10 +28,6 @@ _ORDINAL_PREFIX = re.compile(
     r"^(?:[一二三四五六七八九十]+、|\(\s*[一二三四五六七八九十]+\s*\)|\d+[.、．])\s*"
 )
 _CIRCLED = re.compile(r"^[\u2460-\u2473]")
-# A table's own number before its title: 表1, 表一, 附表1-2, 附件1 (with an optional colon).
-_TABLE_NUMBER_PREFIX = re.compile(
-    r"^(?:附表|附件|表)(?:\d+(?:[-－.]\d+)?|[一二三四五六七八九十]+)[:：.、]?(?=\D)"
-)
 _YEAR_PREFIX = re.compile(r"^\d{4}\s*年(?:度)?")
 # A title may carry the scope before its name (部门收支总表, 单位财务收支预算总表: the
 # variants' scopes, ``Patterns.scope_prefix``) and its quotes may be printed in another font
@@ -154,7 +150,7 @@ def normalise_name(text: str, traditional: dict[str, str]) -> str:
 def normalise_title(text: str, traditional: dict[str, str], patterns: Patterns) -> str:
     """A table title without its leading year, ordinal, scope or dotted page reference."""
     name = normalise_name(text, traditional)
-    name = _TABLE_NUMBER_PREFIX.sub("", name)
+    name = patterns.table_number_prefix.sub("", name)
     name = re.sub(r"\.{2,}.*$|…+.*$", "", name)
     name = _YEAR_PREFIX.sub("", name)
     name = patterns.scope_prefix.sub("", _TITLE_QUOTES.sub("", name))

@@ -44,6 +44,7 @@ class Patterns:
     scope_prefix: re.Pattern[str]  # 区级部门 before a table's name (dropped from titles)
     unit_year_prefix: re.Pattern[str]  # …局2024年度 before a title (group rest)
     title_tail: re.Pattern[str]  # 年度 / 区级 at the end of a cover's unit name
+    table_number_prefix: re.Pattern[str]  # 表1, 附表1-2 before a title
 
     @classmethod
     def of(cls, variants: Mapping[str, Any]) -> Patterns:
@@ -73,4 +74,8 @@ class Patterns:
                 rf"^.{{2,40}}?(?:19|20)\d{{2}}年度?{level}(?P<rest>(?:{scope})?.{{4,}})$"
             ),
             title_tail=re.compile(rf"(?:年度?)?{level}$"),
+            table_number_prefix=re.compile(
+                rf"^(?:{alternation(variants['table_number_words'])})"
+                r"(?:\d+(?:[-－.]\d+)?|[一二三四五六七八九十]+)[:：.、]?(?=\D)"
+            ),
         )
