@@ -451,10 +451,14 @@ def test_balanced_documents_have_no_findings(family: str) -> None:
     assert audit(doc, "example") == []
 
 
-def test_every_check_compares_something_on_the_balanced_documents() -> None:
+def test_every_table_check_compares_something_on_the_balanced_documents() -> None:
+    # The checks of the text (narrative, form, years) are exercised with a narrative in
+    # tests/test_audit_text.py; these documents have tables only.
     evaluated: dict[str, int] = {}
     for doc in documents().values():
         for result in run_checks(doc, "example"):
+            if not result.check.applies_to:
+                continue
             evaluated[result.check.id] = evaluated.get(result.check.id, 0) + result.evaluated
     idle = sorted(check_id for check_id, count in evaluated.items() if count == 0)
     assert idle == []
