@@ -32,6 +32,8 @@ from builder.sources import provenance
 from builder.sources.adding import ADDED, RECORD_WRITTEN
 from builder.sources.provenance import ID_RULE, is_safe_id, published_date
 from builder.validate import audit_report, format_checks, format_report, load_checks
+from builder.validate.base import Disclosure
+from builder.validate.execution import compare_disclosures, format_comparison
 
 PARTIAL_BUILD = 3
 INTERNAL_ERROR = 4
@@ -82,6 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--json", action="store_true", help="print the findings as JSON")
     audit.add_argument(
         "--list-checks", action="store_true", help="list the declared checks and exit"
+    )
+    audit.add_argument(
+        "--compare",
+        type=Path,
+        metavar="OTHER",
+        default=None,
+        help="compare FILE with another disclosure of the same unit: its budget or final "
+        "account of the same year (line by line), or the previous or next year (the 上年 "
+        "figures the later one states)",
     )
     add = commands.add_parser(
         "add",
@@ -203,7 +214,9 @@ def run_command(args: argparse.Namespace) -> int:
     if args.command == "extract":
         return run_extract(args.file, args.output)
     if args.command == "audit":
-        return run_audit(args.file, as_json=args.json, list_checks=args.list_checks)
+        return run_audit(
+            args.file, as_json=args.json, list_checks=args.list_checks, compare=args.compare
+        )
     if args.command == "add":
         details = {
             "source_url": args.source_url,
@@ -245,7 +258,9 @@ def run_extract(path: Path, output: Path | None) -> int:
     return 0
 
 
-def run_audit(path: Path | None, *, as_json: bool, list_checks: bool) -> int:
+def run_audit(
+    path: Path | None, *, as_json: bool, list_checks: bool, compare: Path | None = None
+) -> int:
     if list_checks:
         checks = load_checks()
         if as_json:
@@ -257,12 +272,30 @@ def run_audit(path: Path | None, *, as_json: bool, list_checks: bool) -> int:
     if path is None:
         print("error: audit needs a FILE (or --list-checks)", file=sys.stderr)
         return 2
+    if compare is not None:
+        return run_compare(path, compare, as_json=as_json)
     report = audit_report(parse_file(path), path.stem)
     if as_json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_report(report))
+    return 0
+
+
+def run_compare(path: Path, other: Path, *, as_json: bool) -> int:
+    first = Disclosure.from_parse(parse_file(path), path.stem)
+    second = Disclosure.from_parse(parse_file(other), other.stem)
+    try:
+        report = compare_disclosures(first, second)
+    except ValueError as error:
+        print(f"error: {path} and {other}: {error}", file=sys.stderr)
+        return 2
+    if as_json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=1, default=str)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(format_comparison(report))
     return 0
 
 

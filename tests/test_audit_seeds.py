@@ -417,3 +417,36 @@ def test_cli_reports_an_unparseable_file_and_exits_1(
 def test_cli_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit"]) == 2
     assert "needs a FILE" in capsys.readouterr().err
+
+
+def test_cli_groups_findings_by_family(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", str(SOURCES / f"{SEED_004}.txt")]) == 0
+    out = capsys.readouterr().out
+    structure = out.index("== 结构与一致性 / structure and consistency")
+    execution = out.index("== 预算与决算 / budget against final accounts")
+    assert structure < out.index("completeness/missing-table") < execution
+    assert execution < out.index("execution/rate-without-budget")
+
+
+def test_cli_json_carries_the_family(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", str(SOURCES / f"{SEED_000}.txt"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    families = {f["check_id"]: f["family"] for f in report["findings"]}
+    assert families["narrative/share"] == "narrative"
+    assert families["completeness/empty-table"] == "structure"
+    assert {c["family"] for c in report["checks"]} == {
+        "tables",
+        "narrative",
+        "form",
+        "structure",
+        "execution",
+    }
+
+
+def test_cli_compare_refuses_two_disclosures_it_cannot_set_side_by_side(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the same unit, but its 2024 final account and its 2023 budget
+    first, second = SOURCES / f"{SEED_000}.txt", SOURCES / f"{SEED_002}.txt"
+    assert main(["audit", str(first), "--compare", str(second)]) == 2
+    assert "consecutive years" in capsys.readouterr().err

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from builder.validate import Finding, audit, run_checks
-from builder.validate.claims import read_figures
-from builder.validate.execution import compare_budget_final
 from builder.validate.base import Disclosure
+from builder.validate.claims import read_figures
+from builder.validate.execution import compare_budget_final, compare_disclosures
 from tests.test_audit import Doc, documents, find
 
 FIRST_LINE = 200
@@ -400,3 +400,38 @@ def test_budget_and_final_account_are_compared_line_by_line() -> None:
     assert total["execution_percent"] == Decimal("88.46")
     assert rows["“三公”经费合计"]["execution_percent"] == Decimal("90.00")
     assert rows["一般公共服务支出"]["function_code"] == "201"
+
+
+def previous_final(income_grand_total: str) -> Disclosure:
+    doc = copy.deepcopy(documents()["final"])
+    doc["document"]["year"] = 2023
+    row = find(doc, "income_expenditure_summary", item_key="grand_total", side="income")
+    row["amount_10k_yuan"] = Decimal(income_grand_total)
+    return Disclosure.from_parse(doc, "2023")
+
+
+def test_the_previous_year_figures_a_narrative_implies_are_checked() -> None:
+    current = Disclosure.from_parse(final_with_text(), "2024")
+    # 收入总计130.00万元 … 增加30.00万元: last year's 收入总计 was 100.00
+    report = compare_disclosures(current, previous_final("100.00"))
+    assert report["comparison"] == "previous-year"
+    rows = [r for r in report["rows"] if r["subject"] == "收入总计"]
+    assert [(r["implied_previous_10k_yuan"], r["agrees"]) for r in rows] == [
+        (Decimal("100.00"), True)
+    ]
+    rows = compare_disclosures(previous_final("99.00"), current)["rows"]
+    (row,) = [r for r in rows if r["subject"] == "收入总计"]
+    assert (row["difference_10k_yuan"], row["agrees"]) == (Decimal("1.00"), False)
+    assert row["line"] == line_of(final_with_text(), "收入总计增加")
+
+
+def test_only_one_units_budget_and_final_or_consecutive_years_are_compared() -> None:
+    budget = Disclosure.from_parse(documents()["budget"], "b")
+    final = Disclosure.from_parse(documents()["final"], "f")
+    assert compare_disclosures(final, budget)["comparison"] == "budget-final"
+    other = copy.deepcopy(documents()["final"])
+    other["document"]["unit_name"] = "另一单位"
+    with pytest.raises(ValueError, match="same unit"):
+        compare_disclosures(final, Disclosure.from_parse(other, "o"))
+    with pytest.raises(ValueError, match="consecutive"):
+        compare_disclosures(final, Disclosure.from_parse(documents()["final"], "f2"))

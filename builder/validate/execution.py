@@ -16,6 +16,7 @@ from typing import Any
 from builder.validate.base import Disclosure, Run, amount_of, field_title, table_label
 
 THREE_PUBLIC = "three_public_costs"
+ROUNDING_OF_TWO = Decimal("0.02")  # two printed amounts, each rounded to 0.01
 
 
 def run_three_public_execution(run: Run) -> None:
@@ -163,6 +164,102 @@ def compare_budget_final(budget: Disclosure, final: Disclosure) -> list[dict[str
             (spent_class[1], spent_class[2]) if spent_class else (None, None),
         )
     return rows
+
+
+def previous_year(current: Disclosure, previous: Disclosure) -> list[dict[str, Any]]:
+    """The 上年 figures a disclosure implies, against the previous year's disclosure.
+
+    Each change the narrative states (比上年增加/减少 X万元) of a subject the tables print
+    implies last year's figure (this year's, as stated or printed, minus the change); it
+    is set beside what the previous year's disclosure prints for that subject. A row is a
+    mismatch when the two differ by more than the rounding of two printed amounts."""
+    from builder.validate import text  # noqa: PLC0415 - text reads the vocabulary lazily
+
+    reading = text.read_narrative(current)
+    earlier = text.read_narrative(previous)
+    rows: list[dict[str, Any]] = []
+    for index, figure in enumerate(reading.figures):
+        if figure.role != "change" or figure.subject is None:
+            continue
+        change = text.in_10k(figure)
+        stated = text.stated_amount(reading, figure.subject, index)
+        now = text.in_10k(stated) if stated else text.table_amount(current, reading, figure.subject)
+        then = text.table_amount(previous, earlier, figure.subject)
+        if change is None or now is None or then is None:
+            continue
+        implied = now - figure.direction * change
+        rows.append(
+            {
+                "subject": figure.subject,
+                "line": figure.line,
+                "sentence": figure.sentence,
+                "stated_change_10k_yuan": figure.direction * change,
+                "implied_previous_10k_yuan": implied,
+                "previous_printed_10k_yuan": then,
+                "difference_10k_yuan": implied - then,
+                "agrees": abs(implied - then) <= ROUNDING_OF_TWO,
+            }
+        )
+    return rows
+
+
+def compare_disclosures(first: Disclosure, second: Disclosure) -> dict[str, Any]:
+    """Two disclosures of one unit side by side: a budget and the final account of its year
+    (line by line), or two consecutive years of one kind (the 上年 figures of the later)."""
+    same_unit = _folded(first.document.get("unit_name")) == _folded(
+        second.document.get("unit_name")
+    )
+    years = (first.year(), second.year())
+    if not same_unit or None in years:
+        raise ValueError("the two disclosures are not of the same unit (or have no year)")
+    if {first.family, second.family} == {"budget", "final"} and years[0] == years[1]:
+        budget, final = (first, second) if first.family == "budget" else (second, first)
+        return {
+            "comparison": "budget-final",
+            "budget": budget.id,
+            "final": final.id,
+            "rows": compare_budget_final(budget, final),
+        }
+    if first.family == second.family and abs(int(years[0] or 0) - int(years[1] or 0)) == 1:
+        later, earlier = (first, second) if (years[0] or 0) > (years[1] or 0) else (second, first)
+        return {
+            "comparison": "previous-year",
+            "current": later.id,
+            "previous": earlier.id,
+            "rows": previous_year(later, earlier),
+        }
+    raise ValueError(
+        "compare a budget with the final account of the same year, or two consecutive years"
+        " of one kind"
+    )
+
+
+def format_comparison(report: Mapping[str, Any]) -> str:
+    """A comparison as readable text, one line per row."""
+    kind = report["comparison"]
+    if kind == "budget-final":
+        out = [f"budget {report['budget']}  against final account {report['final']}\n"]
+        for row in report["rows"]:
+            rate = "-" if row["execution_percent"] is None else f"{row['execution_percent']}%"
+            out.append(
+                f"  {row['item']:<24} budget {row['budget_10k_yuan']} (line {row['budget_line']})"
+                f"  final {row['final_10k_yuan']} (line {row['final_line']})"
+                f"  difference {row['difference_10k_yuan']}  execution {rate}\n"
+            )
+        return "".join(out)
+    out = [f"{report['current']}  上年 figures against {report['previous']}\n"]
+    for row in report["rows"]:
+        verdict = "agrees" if row["agrees"] else "DIFFERS"
+        out.append(
+            f"  line {row['line']}  {row['subject']}: implied {row['implied_previous_10k_yuan']}"
+            f", printed {row['previous_printed_10k_yuan']}"
+            f"  difference {row['difference_10k_yuan']}  {verdict}\n"
+        )
+    return "".join(out)
+
+
+def _folded(name: Any) -> str:
+    return "".join(str(name or "").split())
 
 
 RULES: dict[str, Callable[[Run], None]] = {
