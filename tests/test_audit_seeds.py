@@ -365,9 +365,7 @@ def rows_of(findings: list[Finding]) -> Counter[tuple[str, str, str, tuple[int, 
 
 
 @pytest.mark.parametrize("case", sorted(TEXT_MUTATIONS))
-def test_a_planted_text_error_is_found_and_nothing_else_changes(
-    case: str, tmp_path: Path
-) -> None:
+def test_a_planted_text_error_is_found_and_nothing_else_changes(case: str, tmp_path: Path) -> None:
     change = TEXT_MUTATIONS[case]
     before = audit(parse_file(SOURCES / f"{change.seed}.txt"), change.seed)
     after = audit(parse_file(text_copy(tmp_path, change)), change.seed)

@@ -435,3 +435,20 @@ def test_only_one_units_budget_and_final_or_consecutive_years_are_compared() -> 
         compare_disclosures(final, Disclosure.from_parse(other, "o"))
     with pytest.raises(ValueError, match="consecutive"):
         compare_disclosures(final, Disclosure.from_parse(documents()["final"], "f2"))
+
+
+def test_an_empty_table_without_its_note_is_found() -> None:
+    doc = final_with_text()
+    table = next(t for t in doc["tables"] if t["kind"] == "state_capital_expenditure")
+    for row in table["rows"]:
+        for name in ("total_expenditure_10k_yuan", "project_expenditure_10k_yuan"):
+            row[name] = None
+    table["start_line"] = 68
+    found = [f for f in serious(doc) if f.family == "structure"]
+    assert summary(found) == [
+        ("completeness/empty-table", "info", (68,)),  # the fact: the table is empty
+        ("structure/empty-without-note", "warning", (68,)),  # the mistake: it does not say so
+    ]
+    table["says_empty"] = True
+    found = [f for f in serious(doc) if f.family == "structure"]
+    assert summary(found) == [("completeness/empty-table", "info", (68,))]

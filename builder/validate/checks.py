@@ -48,6 +48,7 @@ RULE_NAMES = frozenset(
         "whole_counts",
         "negative_amounts",
         "empty_statement",
+        "empty_without_note",
         # budget against final accounts
         "three_public_execution",
     }

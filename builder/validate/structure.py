@@ -17,6 +17,7 @@ from typing import Any
 from builder.validate.base import Disclosure, Run, amount_of, row_label, table_label, table_order
 from builder.validate.claims import FIGURE, number
 from builder.validate.form import excerpt, text_lines
+from builder.validate.tables import prints_amounts
 
 AS_OF = re.compile(r"截[至止](?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日")
 SPACES = re.compile(r"\s+")
@@ -224,7 +225,29 @@ def run_empty_statement(run: Run) -> None:
             )
 
 
+def run_empty_without_note(run: Run) -> None:
+    """A table printed without a single amount must say so (本表无数据 and why)."""
+    doc = run.doc
+    if doc.family not in run.check.documents:
+        return
+    for stem, table in parsed_tables(doc):
+        if doc.kind(stem).family != doc.family or table.get("status") != "parsed":
+            continue
+        run.evaluated += 1
+        if table.get("says_empty") or prints_amounts(doc, stem, table.get("rows", [])):
+            continue
+        zh, en = table_label(doc, stem)
+        line = int(table.get("start_line") or 0)
+        run.state(
+            (stem,),
+            (line,) if line else (),
+            f"{zh}《{doc.kind(stem).title}》未列任何金额，也未注明“本表无数据”及其原因。",
+            f"{en} ({stem}) prints no amount and no note saying it has no data.",
+        )
+
+
 RULES: dict[str, Callable[[Run], None]] = {
+    "empty_without_note": run_empty_without_note,
     "table_years": run_table_years,
     "text_years": run_text_years,
     "unit_names": run_unit_names,
