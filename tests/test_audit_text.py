@@ -225,8 +225,9 @@ def test_every_text_check_compares_something_on_the_balanced_text() -> None:
         for check_id, count in evaluated.items()
         if count == 0 and check_id.startswith(("narrative/", "execution/", "form/", "structure/"))
     )
-    # a statement that there was no such spending has its own test below
-    assert idle == ["structure/empty-statement"]
+    # a statement that there was no such spending and the note of an empty table have
+    # their own tests below (the balanced tables all print amounts)
+    assert idle == ["structure/empty-note-copied", "structure/empty-statement"]
 
 
 def test_numbers_no_table_confirms_are_listed_not_guessed() -> None:
@@ -452,3 +453,18 @@ def test_an_empty_table_without_its_note_is_found() -> None:
     table["says_empty"] = True
     found = [f for f in serious(doc) if f.family == "structure"]
     assert summary(found) == [("completeness/empty-table", "info", (68,))]
+
+
+def test_an_empty_tables_note_copied_from_another_table_is_found() -> None:
+    doc = final_with_text()
+    table = next(t for t in doc["tables"] if t["kind"] == "state_capital_expenditure")
+    table.update(status="empty", rows=[], says_empty=True, start_line=68)
+    table["empty_note"] = {
+        "text": "注：本单位无政府性基金预算财政拨款支出，故本表无数据。",
+        "line": 70,
+    }
+    found = [f for f in serious(doc) if f.check_id == "structure/empty-note-copied"]
+    assert summary(found) == [("structure/empty-note-copied", "warning", (70,))]
+    assert "说的是政府性基金，不是本表的国有资本" in found[0].message_zh
+    table["empty_note"]["text"] = "注：本单位无国有资本经营预算财政拨款支出，故本表无数据。"
+    assert [f for f in serious(doc) if f.check_id == "structure/empty-note-copied"] == []

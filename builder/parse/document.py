@@ -571,7 +571,10 @@ def read_table(
     body.header_lines |= conformed.header_lines
     issues.extend(body.issues)
     markers = context.catalogue.variants["empty_markers"]
-    says_empty = any(marker in line.text for line in region_lines for marker in markers)
+    note = next(
+        (line for line in region_lines if any(marker in line.text for marker in markers)), None
+    )
+    says_empty = note is not None
     has_amounts = any(
         value is not None and not isinstance(value, (bool, str))
         for row in body.rows
@@ -632,6 +635,7 @@ def read_table(
         **({"columns_printed": conformed.printed} if conformed.printed is not None else {}),
         "fields": [public_field(f) for f in table.kind.fields],
         **({"says_empty": True} if says_empty else {}),
+        **({"empty_note": {"text": note.text.strip(), "line": note.number}} if note else {}),
         **({"unmapped_columns": conformed.unmapped} if conformed.unmapped else {}),
         "rows": rows,
     }

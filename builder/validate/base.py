@@ -52,6 +52,8 @@ class Disclosure:
     catalogue: Catalogue
     document: Mapping[str, Any] = field(default_factory=dict)
     narrative: Mapping[str, Any] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What several checks read the same way (the narrative's figures), read once."""
 
     @classmethod
     def from_parse(cls, parsed: Mapping[str, Any], disclosure_id: str) -> Disclosure:

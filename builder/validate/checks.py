@@ -49,6 +49,7 @@ RULE_NAMES = frozenset(
         "negative_amounts",
         "empty_statement",
         "empty_without_note",
+        "empty_note_copied",
         # budget against final accounts
         "three_public_execution",
     }

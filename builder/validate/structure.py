@@ -246,7 +246,39 @@ def run_empty_without_note(run: Run) -> None:
         )
 
 
+def run_empty_note_copied(run: Run) -> None:
+    """The note of an empty table names its own subject, not another table's (a note copied
+    from the 国有资本经营 table under the 政府性基金 one)."""
+    doc = run.doc
+    if doc.family not in run.check.documents:
+        return
+    topics: Mapping[str, str] = run.check.params["topics"]
+    for stem, table in parsed_tables(doc):
+        note = table.get("empty_note")
+        own = topics.get(stem)
+        if not note or own is None:
+            continue
+        run.evaluated += 1
+        text = str(note["text"])
+        others = sorted(
+            {t for s, t in topics.items() if t != own and t in text and own not in text}
+        )
+        if not others:
+            continue
+        zh, en = table_label(doc, stem)
+        run.state(
+            (stem,),
+            (int(note["line"]),),
+            f"{zh}《{doc.kind(stem).title}》的注释「{text}」说的是{'、'.join(others)}，"
+            f"不是本表的{own}：疑为从其他表复制。",
+            f"{en} ({stem}): its note speaks of {', '.join(others)}, not of {own}; it looks"
+            " copied from another table.",
+            quote=text,
+        )
+
+
 RULES: dict[str, Callable[[Run], None]] = {
+    "empty_note_copied": run_empty_note_copied,
     "empty_without_note": run_empty_without_note,
     "table_years": run_table_years,
     "text_years": run_text_years,

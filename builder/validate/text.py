@@ -138,6 +138,14 @@ def class_subjects(doc: Disclosure, scope: Mapping[str, Any] | None) -> list[Sub
 
 
 def read_narrative(doc: Disclosure) -> Reading:
+    """The figures of the narrative (read once per disclosure; the checks share them)."""
+    reading = doc.memo.get("narrative")
+    if not isinstance(reading, Reading):
+        reading = doc.memo["narrative"] = _read_narrative(doc)
+    return reading
+
+
+def _read_narrative(doc: Disclosure) -> Reading:
     subjects_by_kind, classes, carry = vocabulary()
     unit = normalise(str(doc.document.get("unit_name") or ""))
     lead_words = re.escape(unit) if unit else ""
