@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from builder.validate import Finding, audit, run_checks
+from builder.validate import Finding, audit, load_checks, run_checks
 from builder.validate.base import Disclosure
 from builder.validate.claims import read_figures
 from builder.validate.execution import compare_budget_final, compare_disclosures
@@ -277,6 +277,23 @@ SEVERITY = {
     "form/money-unit": "warning",
     "structure/text-date": "warning",
 }
+
+
+def test_every_check_of_the_text_has_a_failing_case() -> None:
+    # PLANTED, and the tests below for the checks a sentence alone cannot trip
+    own_tests = {
+        "narrative/unchecked",
+        "form/section-numbering",
+        "structure/table-year",
+        "structure/unit-name",
+        "structure/negative-amount",
+        "structure/empty-statement",
+        "structure/empty-without-note",
+        "structure/empty-note-copied",
+        "execution/three-public",
+    }
+    text_checks = {check.id for check in load_checks() if not check.applies_to}
+    assert set(PLANTED) | own_tests == text_checks
 
 
 @pytest.mark.parametrize("check_id", sorted(PLANTED))

@@ -318,11 +318,13 @@ class Run:
         *,
         quote: str | None = None,
         compared: tuple[Decimal | None, Decimal | None] = (None, None),
+        field: str | None = None,
     ) -> None:
         """Record a finding that is not a sum of cells: a missing table, a name, a sentence.
 
         ``quote`` is the printed text the finding is about (a sentence of the narrative);
-        ``compared`` the expected and actual figures where there are two."""
+        ``compared`` the expected and actual figures where there are two, in the unit
+        ``field`` names (``percent`` for a share or a rate; 万元 when it is None)."""
         expected, actual = compared
         difference = None if expected is None or actual is None else actual - expected
         self.findings.append(
@@ -333,7 +335,7 @@ class Run:
                 family=self.check.family,
                 tables=tables,
                 rows=rows,
-                field=None,
+                field=field,
                 expected=expected,
                 actual=actual,
                 difference=difference,

@@ -37,6 +37,7 @@ TEN_THOUSAND = Decimal(10000)
 MONEY_UNITS = {"万元": Decimal(1), "元": Decimal(1) / TEN_THOUSAND, "亿元": TEN_THOUSAND}
 AMOUNT_ROLES = ("amount", "final")
 ZERO = Decimal(0)
+PERCENT = "percent"  # the unit of a recomputed share or rate in a finding
 
 
 # --------------------------------------------------------------------------- the vocabulary
@@ -254,6 +255,7 @@ def compare_cells(run: Run, reading: Reading, role: str) -> None:
             f" {printed} (10k yuan){unit_note_en}.",
             quote=figure.sentence,
             compared=(printed, stated),
+            field="count" if figure.role == "count" else None,
         )
 
 
@@ -328,6 +330,7 @@ def compare_shares(run: Run, reading: Reading) -> None:
             f" {figure.text}.",
             quote=figure.sentence,
             compared=(computed, figure.value),
+            field=PERCENT,
         )
 
 
@@ -363,6 +366,7 @@ def compare_change_rates(run: Run, reading: Reading) -> None:
             f" give {previous} last year and a rate of {computed}%; the text says {figure.text}.",
             quote=figure.sentence,
             compared=(computed, figure.value),
+            field=PERCENT,
         )
 
 
@@ -485,6 +489,7 @@ def compare_execution(run: Run, reading: Reading, *, zero_budget: bool) -> None:
             f" says {figure.text}.",
             quote=figure.sentence,
             compared=(computed, figure.value),
+            field=PERCENT,
         )
 
 
