@@ -16,6 +16,7 @@ import pytest
 
 from builder.pages import write_pages
 from builder.pages.catalog import unit_id, url_root
+from builder.pages.disclosure import describe_finding
 from builder.pages.markup import GENERATED_BANNER, HtmlTable, amount, plain_title, raw_html, text
 from builder.pages.site_hooks import unwrap_raw
 from builder.parse import parse_file
@@ -249,3 +250,37 @@ def test_disclosure_page_search_index_choices(docs: Path) -> None:
     narrative = page[page.index("## 情况说明") : page.index("## 项目绩效自评")]
     assert "data-search-exclude" not in narrative
     assert "portal-raw" not in narrative
+
+
+def test_quality_page_scores_completeness_and_consistency(docs: Path) -> None:
+    quality = _read(docs, "quality.md")
+    section = quality.split("## 完整性与一致性评分")[1].split("\n## ")[0]
+    rows = {line.split("](")[0].strip("| ["): line for line in section.splitlines() if "](" in line}
+    final = next(line for title, line in rows.items() if "山西省投资促进局 2024" in title)
+    scores = re.findall(r"(\d+)%（(\d+)/(\d+)）", final)
+    # seed 000 prints all 10 of its standard tables (two of them 本表无数据) ...
+    assert scores[0] == ("100", "10", "10")
+    # ... and fails one applicable check (the planted hierarchy-sum error)
+    passed, applicable = int(scores[1][1]), int(scores[1][2])
+    assert passed == applicable - 1
+    budget = next(line for title, line in rows.items() if "山西省投资促进局 2023" in title)
+    assert re.findall(r"(\d+)%（(\d+)/(\d+)）", budget)[1][0] == "100"
+    not_audited = next(line for title, line in rows.items() if "广州" in title)
+    assert "未核查" in not_audited
+
+
+def test_a_recomputed_share_is_shown_in_percent() -> None:
+    finding = {
+        "check_id": "narrative/share",
+        "severity": "error",
+        "tables": [],
+        "rows": [444],
+        "field": "percent",
+        "expected": "23.11",
+        "actual": "0",
+        "difference": "-23.11",
+        "message_zh": "比例应为 23.11%，文中为 0%。",
+    }
+    shown = describe_finding(finding, parse_file(SEEDS[0]))
+    assert "应为 23.11%，实际 0%，相差 -23.11%" in shown
+    assert "万元" not in shown

@@ -344,13 +344,18 @@ def _glossary_section(entry: DisclosureEntry) -> str:
     return f"## 名词解释\n\n<dl data-search-exclude>\n{items}\n</dl>\n"
 
 
-def _finding_value(value: object) -> str:
+FINDING_UNITS = {"percent": "%", "count": ""}  # a finding's field → the unit of its figures
+
+
+def _finding_value(value: object, field: object = None) -> str:
     if value is None or value == "":
         return ""
     try:
-        return amount(Decimal(str(value)))
+        number = Decimal(str(value))
     except InvalidOperation:
         return str(value)
+    unit = FINDING_UNITS.get(str(field))
+    return amount(number) if unit is None else f"{number:,}{unit}"
 
 
 def _as_list(value: object) -> list[object]:
@@ -366,7 +371,7 @@ def describe_finding(finding: dict[str, Any], parsed: dict[str, Any]) -> str:
     message = str(finding.get("message_zh") or finding.get("message_en") or "")
     numbers = []
     for key, label in (("expected", "应为"), ("actual", "实际"), ("difference", "相差")):
-        shown = _finding_value(finding.get(key))
+        shown = _finding_value(finding.get(key), finding.get("field"))
         if shown:
             numbers.append(f"{label} {shown}")
     where = []
