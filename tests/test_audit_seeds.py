@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
@@ -101,6 +102,16 @@ def test_seed_findings_are_the_real_ones(seed: Path) -> None:
     assert {f.check_id for f in info} <= INFO_CHECKS
     empty = [f.tables[0] for f in info if f.check_id == "completeness/empty-table"]
     assert sorted(empty) == sorted(EMPTY_TABLES[seed.stem])
+
+
+def test_a_shanghai_finding_names_both_sides_with_lines_and_pages() -> None:
+    stem = "sh-putuo-czj-2024-final"
+    findings = audit(parse_file(SOURCES / f"{stem}.txt"), stem)
+    (finding,) = [f for f in findings if f.check_id == "narrative/amount"]
+    # the sentence (line 328, page 21) and table 04's 总计 row (line 215, page 13)
+    assert (finding.rows, finding.pages) == ((328, 215), (21, 13))
+    assert finding.quote == "上海市普陀区财政局2024年度财政拨款收入支出总计0.3万元。"
+    assert (finding.expected, finding.actual) == (Decimal("2961.68"), Decimal("0.3"))
 
 
 def test_seed_003_names_20604_two_ways() -> None:

@@ -280,7 +280,9 @@ def test_a_recomputed_share_is_shown_in_percent() -> None:
         "actual": "0",
         "difference": "-23.11",
         "message_zh": "比例应为 23.11%，文中为 0%。",
+        "pages": [21],
     }
     shown = describe_finding(finding, parse_file(SEEDS[0]))
     assert "应为 23.11%，实际 0%，相差 -23.11%" in shown
+    assert "原文第 444 行；PDF 第 21 页" in shown
     assert "万元" not in shown

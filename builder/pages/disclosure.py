@@ -381,6 +381,9 @@ def describe_finding(finding: dict[str, Any], parsed: dict[str, Any]) -> str:
     lines = [str(n) for n in _as_list(finding.get("rows"))]
     if lines:
         where.append("原文第 " + "、".join(lines) + " 行")
+    pages = [str(n) for n in _as_list(finding.get("pages"))]
+    if pages:
+        where.append("PDF 第 " + "、".join(pages) + " 页")
     text_parts = [message]
     if numbers:
         text_parts.append("（" + "，".join(numbers) + "）")

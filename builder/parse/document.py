@@ -743,6 +743,10 @@ def document_metadata(
                     f"tables say {year}, the cover says {cover['year']}",
                 )
             )
+    page_starts: list[list[int]] = []  # [first line, page] of each page of a PDF's text
+    for line in source.lines:
+        if line.page is not None and (not page_starts or page_starts[-1][1] != line.page):
+            page_starts.append([line.number, line.page])
     return {
         "source_file": source.path.name,
         "sha256": source.sha256,
@@ -757,6 +761,7 @@ def document_metadata(
         "scope": cover["scope"],
         "money_unit": units.most_common(1)[0][0] if units else None,
         "printed_money_units": printed,
+        **({"page_starts": page_starts} if page_starts else {}),
     }
 
 

@@ -118,7 +118,9 @@ def format_finding(finding: Mapping[str, Any]) -> str:
     """One finding as a block of text."""
     lines = ", ".join(str(line) for line in finding["rows"]) or "-"
     tables = " ".join(finding["tables"]) or "-"
-    block = [f"{finding['severity']:<7} {finding['check_id']}  tables {tables}  line(s) {lines}"]
+    pages = ", ".join(str(page) for page in finding.get("pages") or [])
+    where = f"  line(s) {lines}" + (f"  page(s) {pages}" if pages else "")
+    block = [f"{finding['severity']:<7} {finding['check_id']}  tables {tables}{where}"]
     if finding["difference"] is not None:
         block.append(
             f"        expected {finding['expected']}  actual {finding['actual']}"

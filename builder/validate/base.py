@@ -17,6 +17,7 @@ never change them. The arithmetic conventions are the same everywhere:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -64,6 +65,19 @@ class Disclosure:
         family = str(document.get("kind", ""))
         narrative = parsed.get("narrative", {})
         return cls(disclosure_id, family, tables, load_catalogue(), document, narrative)
+
+    def pages_of(self, lines: Sequence[int]) -> tuple[int, ...]:
+        """The PDF pages the source lines are on (none for a text not from a PDF)."""
+        starts = [(int(line), int(page)) for line, page in self.document.get("page_starts", [])]
+        if not starts:
+            return ()
+        firsts = [line for line, _ in starts]
+        pages = []
+        for line in lines:
+            position = bisect_right(firsts, line) - 1
+            if position >= 0:
+                pages.append(starts[position][1])
+        return tuple(dict.fromkeys(pages))
 
     def year(self) -> int | None:
         year = self.document.get("year")
@@ -294,6 +308,7 @@ class Run:
                 family=self.check.family,
                 tables=tuple(dict.fromkeys(item.table for item in (*printed, *parts))),
                 rows=tuple(dict.fromkeys(lines)),
+                pages=self.doc.pages_of(lines),
                 field=name,
                 expected=expected,
                 actual=actual,
@@ -342,5 +357,6 @@ class Run:
                 message_zh=zh,
                 message_en=sentence(en),
                 quote=quote,
+                pages=self.doc.pages_of(rows),
             )
         )

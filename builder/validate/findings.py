@@ -45,6 +45,7 @@ class Finding:
     message_en: str
     family: str = "tables"
     quote: str | None = None
+    pages: tuple[int, ...] = ()  # the PDF pages of ``rows`` (a text extracted from a PDF)
 
     def to_row(self) -> dict[str, Any]:
         """JSON-ready: decimals as strings, tuples as lists."""
@@ -55,6 +56,7 @@ class Finding:
             "severity": self.severity,
             "tables": list(self.tables),
             "rows": list(self.rows),
+            "pages": list(self.pages),
             "field": self.field,
             "expected": _text(self.expected),
             "actual": _text(self.actual),
