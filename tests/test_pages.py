@@ -15,12 +15,14 @@ from typing import Any
 import pytest
 
 from builder.pages import write_pages
-from builder.pages.catalog import unit_id, url_root
+from builder.pages.catalog import DisclosureEntry, unit_id, url_root
 from builder.pages.disclosure import describe_finding
 from builder.pages.markup import GENERATED_BANNER, HtmlTable, amount, plain_title, raw_html, text
+from builder.pages.quality import _comparisons
 from builder.pages.site_hooks import unwrap_raw
 from builder.parse import parse_file
 from tests.conftest import ROOT, SEEDS
+from tests.test_audit import documents
 
 FINAL_000 = "000_127416229ccdc025"
 BUDGET_002 = "002_6a7fbe393d7e6d53"
@@ -286,3 +288,20 @@ def test_a_recomputed_share_is_shown_in_percent() -> None:
     assert "应为 23.11%，实际 0%，相差 -23.11%" in shown
     assert "原文第 444 行；PDF 第 21 页" in shown
     assert "万元" not in shown
+
+
+def test_quality_page_says_when_nothing_can_be_compared(docs: Path) -> None:
+    quality = _read(docs, "quality.md")
+    # the seeds hold 山西省投资促进局's 2024 final account and its 2023 budget: no pair
+    assert "门户中暂无同一单位同一年度的预算与决算" in quality.split("## 预算与决算对照")[1]
+
+
+def test_quality_page_sets_a_units_budget_beside_its_final_account() -> None:
+    entries = []
+    for key, doc in documents().items():
+        doc["document"].update(kind_zh={"final": "决算", "budget": "预算"}[key], scope="单位")
+        entries.append(DisclosureEntry(key, doc, []))
+    html = _comparisons(entries)
+    assert "示例单位 2024年度单位决算" in html
+    # 本年支出合计: budget 130.00, final 115.00, difference -15.00, 88.46% executed
+    assert "| 本年支出合计 | 130.00 万元 | 115.00 万元 | -15.00 万元 | 88.46% |" in html

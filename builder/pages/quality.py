@@ -20,7 +20,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from builder.pages.catalog import CheckInfo, DisclosureEntry, Portal, link
 from builder.pages.disclosure import describe_finding
-from builder.pages.markup import front_matter, md_link, md_table, search_excluded, text
+from builder.pages.markup import (
+    amount,
+    front_matter,
+    md_link,
+    md_table,
+    search_excluded,
+    text,
+)
+from builder.validate.base import Disclosure
+from builder.validate.execution import compare_disclosures
 
 QUALITY = "quality.md"
 
@@ -253,6 +262,73 @@ def _audit(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
     return "\n".join(out)
 
 
+def _pairs(disclosures: list[DisclosureEntry]) -> list[tuple[DisclosureEntry, DisclosureEntry]]:
+    """Disclosures of one unit that can be set side by side: the budget and final account of
+    one year, and two consecutive years of one kind (later first)."""
+    pairs = []
+    for position, first in enumerate(disclosures):
+        for second in disclosures[position + 1 :]:
+            if first.unit_id != second.unit_id:
+                continue
+            same_year = first.year == second.year and first.kind != second.kind
+            consecutive = first.kind == second.kind and abs(first.year - second.year) == 1
+            if same_year or consecutive:
+                pairs.append((first, second))
+    return pairs
+
+
+def _percent_text(value: object) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def _comparisons(disclosures: list[DisclosureEntry]) -> str:
+    """Budget against final account, and the 上年 figures of consecutive years, as tables."""
+    pairs = _pairs(disclosures)
+    if not pairs:
+        return (
+            '<p class="portal-muted">门户中暂无同一单位同一年度的预算与决算，'
+            "也无同一单位相邻两个年度的同类文件，无从对照。</p>\n"
+        )
+    out = []
+    for first, second in pairs:
+        report = compare_disclosures(
+            Disclosure.from_parse(first.parsed, first.disclosure_id),
+            Disclosure.from_parse(second.parsed, second.disclosure_id),
+        )
+        links = f"{md_link(first.title, link(QUALITY, first.page))} 与 " + md_link(
+            second.title, link(QUALITY, second.page)
+        )
+        out.append(f"<p>{links}</p>\n")
+        if report["comparison"] == "budget-final":
+            rows = [
+                [
+                    text(row["item"]),
+                    text(amount(row["budget_10k_yuan"])),
+                    text(amount(row["final_10k_yuan"])),
+                    text(amount(row["difference_10k_yuan"])),
+                    text(_percent_text(row["execution_percent"])),
+                ]
+                for row in report["rows"]
+            ]
+            headers = ["项目", "预算数", "决算数", "差额（决算－预算）", "执行率"]
+        else:
+            rows = [
+                [
+                    text(f"第{row['line']}行 {row['subject']}"),
+                    text(amount(row["implied_previous_10k_yuan"])),
+                    text(amount(row["previous_printed_10k_yuan"])),
+                    text(amount(row["difference_10k_yuan"])),
+                    "一致" if row["agrees"] else "✗ 不一致",
+                ]
+                for row in report["rows"]
+            ]
+            headers = ["后一年的说明", "据其推算的上年数", "上年文件所列", "差额", "核对"]
+        out.append(
+            search_excluded(md_table(headers, rows, ["left", "right", "right", "right", "right"]))
+        )
+    return "\n".join(out)
+
+
 def quality_page(portal: Portal) -> str:
     disclosures = sorted(portal.disclosures, key=lambda e: e.disclosure_id)
     out = [front_matter("数据质量", "每份公开文件的表格完整性、解析覆盖率和算术核查结果")]
@@ -299,4 +375,10 @@ def quality_page(portal: Portal) -> str:
     out.append(_coverage(disclosures))
     out.append("## 核查结果\n")
     out.append(_audit(portal, disclosures))
+    out.append("## 预算与决算对照\n")
+    out.append(
+        "<p>同一单位同一年度的预算与决算逐项对照（合计、功能分类、“三公”经费）；"
+        "相邻两个年度的同类文件，则以后一年说明中的增减额推算上年数，与上年文件所列核对。</p>\n"
+    )
+    out.append(_comparisons(disclosures))
     return "\n".join(out)
