@@ -123,6 +123,7 @@ def _scores(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
             ["公开文件", "完整性（表格齐全）", "一致性（通过的核查）", "错误", "警告"],
             rows,
             ["left", "right", "right", "right", "right"],
+            caption="每份公开文件的完整性与一致性评分",
         )
     )
 
