@@ -544,9 +544,12 @@ def test_texts_of_the_record_and_document_reach_the_readme_as_text(tmp_path: Pat
     readme = (package / "README.md").read_text(encoding="utf-8")
     lines = readme.splitlines()
     assert lines[0] == f"# {UNIT_MD}"
-    assert lines[2].startswith(f"Open data of one disclosure: **{UNIT_MD}**, 2024年度 单位决算 ")
+    assert f"**{UNIT_MD}** 2024年度单位决算公开文件的开放数据：" in readme
+    assert f"Open data of one disclosure: **{UNIT_MD}**, 2024, final accounts (单位决算)" in readme
     assert "| 02 | 收入决算表 &lt;b&gt;粗&lt;/b&gt; \\| \\`码\\` | `income_by_function` |" in readme
-    assert "- published at: javascript:alert(1) (not an http(s) address: not linked)" in lines
+    assert (
+        "- 原文地址 published at: javascript:alert(1) (not an http(s) address: not linked)" in lines
+    )
     assert f"{LICENCE_MD}." in lines
     assert f"{UNIT_MD}. {UNIT_MD}. 2024. Data package `{SEED_001}`, " in readme
     html = markdown.markdown(readme, extensions=["tables"])
@@ -555,7 +558,7 @@ def test_texts_of_the_record_and_document_reach_the_readme_as_text(tmp_path: Pat
     assert "<b>" not in html
     assert "<em>" not in html
     assert re.findall(r"<a [^>]*>", html) == ['<a href="https://datapackage.org/">']
-    assert re.findall(r"<strong>(.*?)</strong>", html) == [UNIT_SHOWN, "万元"]
+    assert re.findall(r"<strong>(.*?)</strong>", html) == [UNIT_SHOWN, UNIT_SHOWN]
     assert re.findall(r"<h1>(.*?)</h1>", html) == [UNIT_SHOWN]
 
 
