@@ -65,6 +65,7 @@ from builder.publish.inputs import Disclosure, SourceRecord, check_parse, derive
 from builder.publish.packages import DESCRIPTOR, write_package
 from builder.publish.portal import PORTAL
 from builder.regular_files import check_in_folder
+from builder.release import current_release
 from builder.sources.adding import Placement, default_id, place_source
 from builder.sources.opening import is_pdf, source_files
 from builder.sources.provenance import OPTIONAL_KEYS, TEXT_SUFFIX
@@ -604,9 +605,11 @@ def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:
     site.parent.mkdir(parents=True, exist_ok=True)
     staging = site.parent / f".{site.name}.building"
     config = site.parent / f".{site.name}.mkdocs.yml"
+    footer = json.dumps(f"{current_release().label} · 开放预算门户", ensure_ascii=False)
     config.write_text(
         f"INHERIT: {MKDOCS_CONFIG.resolve()}\n"
-        f"docs_dir: {docs.resolve()}\nsite_dir: {staging.resolve()}\n",
+        f"docs_dir: {docs.resolve()}\nsite_dir: {staging.resolve()}\n"
+        f"copyright: {footer}\n",  # the data version on every page
         encoding="utf-8",
     )
     env = {**os.environ, "SITE_URL": site_url, "NO_MKDOCS_2_WARNING": "1"}

@@ -17,6 +17,7 @@ import yaml
 
 from builder.pages.catalog import Download, Portal, link
 from builder.pages.disclosure import format_size
+from builder.pages.downloads import bundles_section
 from builder.pages.markup import front_matter, md_link, md_table, text
 from builder.pages.metadata import data_json
 
@@ -97,7 +98,7 @@ def dictionary_page() -> str:
 def _file_rows(files: list[Download]) -> list[list[str]]:
     return [
         [
-            md_link(d.name, link(DATA, d.path)),
+            md_link(d.name, link(DATA, d.path)) + (f"<br>{text(d.title)}" if d.title else ""),
             text(format_size(d.size)),
             f'<code class="sha256">{d.sha256}</code>',
         ]
@@ -121,6 +122,7 @@ def data_page(portal: Portal) -> str:
         f"- {md_link('data.json：DCAT-US / Project Open Data 数据目录', link(DATA, 'data.json'))}"
         "\n"
     )
+    out.append(bundles_section(portal, DATA))
     out.append("## 全门户汇总数据包 { #portal }\n")
     if portal.portal_downloads:
         headers = ["文件", "大小", "SHA-256"]

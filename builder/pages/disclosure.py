@@ -428,9 +428,10 @@ def _downloads_table(entry: DisclosureEntry, files: list[Download]) -> str:
     root = url_root(entry.page)
     for download in files:
         label = "原始文本（PDF 提取）" if download is entry.source else download.name
+        title = f"<br>{text(download.title)}" if download.title else ""
         table.add_html(
             [
-                f'<a href="{attr(root + download.path)}">{_file_label(label)}</a>',
+                f'<a href="{attr(root + download.path)}">{_file_label(label)}</a>{title}',
                 text(format_size(download.size)),
                 f'<code class="sha256">{text(download.sha256)}</code>',
             ]
