@@ -143,14 +143,14 @@ def data_page(portal: Portal) -> str:
     out.append("## 各公开文件的数据包\n")
     rows = []
     for entry in sorted(portal.disclosures, key=lambda e: (e.unit_name, e.order)):
-        files = ([entry.source] if entry.source else []) + entry.downloads
-        total = sum(d.size for d in files)
         package = next((d for d in entry.downloads if d.name == "datapackage.json"), None)
+        bundle = next((d for d in entry.downloads if d.name.endswith(".zip")), None)
         rows.append(
             [
                 md_link(entry.title, link(DATA, entry.page)),
-                text(f"{len(files)} 个文件"),
-                text(format_size(total)) if files else "",
+                md_link(bundle.name, link(DATA, bundle.path)) if bundle else text("尚未生成"),
+                text(format_size(bundle.size)) if bundle else "",
+                f'<code class="sha256">{bundle.sha256}</code>' if bundle else "",
                 md_link("datapackage.json", link(DATA, package.path))
                 if package
                 else text("尚未生成"),
@@ -158,9 +158,9 @@ def data_page(portal: Portal) -> str:
         )
     out.append(
         md_table(
-            ["公开文件", "文件数", "合计大小", "数据包描述"],
+            ["公开文件", "压缩包", "大小", "SHA-256", "数据包描述"],
             rows,
-            ["left", "right", "right", "left"],
+            ["left", "left", "right", "left", "left"],
         )
     )
     out.append("<p>各文件的完整清单（含 SHA-256）见每份公开文件页面末尾的“下载与引用”。</p>\n")
