@@ -32,7 +32,7 @@ from builder.sources.provenance import meta_path
 PACKAGE_ROOT = Path(__file__).resolve().parent
 CODE_SUFFIXES = {".py", ".yaml", ".json", ".txt"}
 # Libraries whose versions change the bytes of what the build writes.
-WRITERS = ("pyarrow", "altair", "PyYAML")
+WRITERS = ("pyarrow", "altair", "PyYAML", "XlsxWriter")
 CACHE_NAME = ".build-cache"
 PICKLE_PROTOCOL = 5
 DIGEST = "digest"  # what the portal-wide stages need of a disclosure (small)
