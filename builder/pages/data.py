@@ -112,7 +112,8 @@ def data_page(portal: Portal) -> str:
     ]
     out.append("# 数据下载\n")
     out.append(
-        "<p>每份公开文件都整理成一个数据包：每张标准表格一个 CSV（UTF-8）和一个 Parquet 文件，"
+        "<p>每份公开文件都整理成一个数据包：每张标准表格一个 CSV"
+        "（UTF-8 带 BOM，中文 Windows 的 Excel 可直接打开）和一个 Parquet 文件，"
         "全部表格的 Excel 工作簿，以及描述字段、单位和来源的 "
         "<code>datapackage.json</code>（Frictionless Data Package）。"
         "每个文件都列出大小和 SHA-256 校验值，下载后可核对完整性。</p>\n"

@@ -111,10 +111,10 @@ def write_database(package: Path, target: Path, release: Release) -> None:
     connection = sqlite3.connect(building)
     try:
         connection.execute("PRAGMA journal_mode = OFF")
-        for resource in descriptor["resources"]:
+        for resource in descriptor.get("resources", []):
             connection.execute(create_table(resource))
             fill_table(connection, package, resource)
-        for resource in descriptor["resources"]:
+        for resource in descriptor.get("resources", []):
             names = {f["name"] for f in resource["schema"]["fields"]}
             if DISCLOSURE_ID in names and resource["name"] != "disclosures":
                 connection.execute(create_view(resource["name"]))
@@ -124,8 +124,8 @@ def write_database(package: Path, target: Path, release: Release) -> None:
             [
                 ("version", release.version),
                 ("date", release.date),
-                ("package", str(descriptor["name"])),
-                ("title", str(descriptor["title"])),
+                ("package", str(descriptor.get("name", ""))),
+                ("title", str(descriptor.get("title", ""))),
             ],
         )
         connection.commit()
@@ -140,7 +140,7 @@ def write_partitioned(package: Path, target: Path) -> list[str]:
     Parquet dataset under ``target/<resource>/``; the names of the resources written."""
     shutil.rmtree(target, ignore_errors=True)
     written = []
-    for resource in load_descriptor(package)["resources"]:
+    for resource in load_descriptor(package).get("resources", []):
         names = {f["name"] for f in resource["schema"]["fields"]}
         table = pq.read_table(package / resource["x-parquet"]["path"])
         if not set(PARTITIONS) <= names or table.num_rows == 0:
