@@ -30,6 +30,7 @@ from builder.pages.markup import (
 )
 from builder.pages.metadata import dataset_jsonld, jsonld_script
 from builder.pages.tables import render_printed_table, render_table
+from builder.release import current_release
 
 OTHER_TABLE = "other_table"  # resource name prefix of a table of no standard kind
 AS_PRINTED_NOTE = "此表不属于标准公开表格，按原样发布。"
@@ -468,7 +469,8 @@ def _downloads_section(entry: DisclosureEntry, portal: Portal) -> str:
         out.append(f"<p><strong>原文地址：</strong>{text(entry.source_url)}</p>\n")
     citation = (
         f"{entry.unit_name}：《{entry.document.get('title') or entry.title}》，"
-        f"开放预算门户整理，数据标识 {entry.disclosure_id}，{portal.absolute(entry.page)}"
+        f"开放预算门户整理，数据标识 {entry.disclosure_id}，{current_release().label}，"
+        f"{portal.absolute(entry.page)}"
     )
     out.append(f"<p><strong>建议引用：</strong>{text(citation)}</p>\n")
     return "\n".join(out)
