@@ -169,7 +169,10 @@ def example_result(database: Path, sql: str) -> tuple[list[str], list[tuple[Any,
 def result_table(database: Path, sql: str) -> str:
     if not database.is_file():
         return ""
-    columns, rows = example_result(database, sql)
+    try:
+        columns, rows = example_result(database, sql)
+    except sqlite3.OperationalError:  # a table no disclosure of this site has
+        return '<p class="portal-muted">本站数据中还没有这张表。</p>\n'
     shown = [["–" if v is None else text(v) for v in row] for row in rows[:RESULT_ROWS]]
     more = f"（共 {len(rows)} 行，显示前 {RESULT_ROWS} 行）" if len(rows) > RESULT_ROWS else ""
     return f"<p>在本站数据上的结果{text(more)}：</p>\n\n" + md_table(
