@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from builder import identities
 from builder.pages.catalog import (
     CheckInfo,
     DisclosureEntry,
@@ -158,10 +159,12 @@ def _publish_entry(entry: DisclosureEntry, folders: PageFolders, docs: Path) -> 
     name = str(entry.document.get("source_file") or f"{entry.disclosure_id}.txt")
     if (folders.sources / name).is_file():
         entry.source = publish_file(
-            folders.sources / name, docs, f"sources/{entry.disclosure_id}.txt"
+            folders.sources / name, docs, identities.source_copy(entry.disclosure_id)
         )
     package = folders.packages / entry.disclosure_id
-    entry.downloads = publish_folder(package, docs, f"downloads/{entry.disclosure_id}")
+    entry.downloads = publish_folder(
+        package, docs, identities.downloads_folder(entry.disclosure_id)
+    )
     if package.is_dir():
         entry.downloads.insert(0, publish_bundle(package, docs))
 
@@ -247,7 +250,7 @@ def write_portal_pages(
     portal.bundles = portal_downloads(folders.packages, outputs)
     with staged(folders.docs, PORTAL_OWNER) as (docs, files):
         portal.portal_downloads = publish_folder(
-            folders.packages / PORTAL_PACKAGE, docs, f"downloads/{PORTAL_PACKAGE}"
+            folders.packages / PORTAL_PACKAGE, docs, identities.downloads_folder(PORTAL_PACKAGE)
         )
         _write(docs, "units/index.md", units_index(portal))
         _write(docs, "disclosures/index.md", disclosures_index(portal))

@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from builder import identities
 from builder.cache import file_hash
 from builder.pages.catalog import Download, Portal, link, sha256_of
 from builder.pages.disclosure import format_size
@@ -39,9 +40,8 @@ from builder.publish.packages import DESCRIPTOR
 from builder.publish.portal import PORTAL, is_portal_name
 from builder.release import current_release, load_releases, release_bytes, releases_file
 
-DOWNLOADS = "downloads"
-DATABASE = f"{DOWNLOADS}/portal.sqlite"
-PARTITIONED = f"{DOWNLOADS}/portal.parquet"
+DATABASE = f"{identities.DOWNLOADS_FOLDER}/portal.sqlite"
+PARTITIONED = f"{identities.DOWNLOADS_FOLDER}/portal.parquet"
 QUERY = "query.md"
 RELEASES = "releases.md"
 QUERIES = Path(__file__).with_name("queries.yaml")
@@ -59,7 +59,7 @@ def bundle_title(name: str) -> str:
 
 def publish_bundle(package: Path, docs_dir: Path) -> Download:
     """The zip of a package folder at ``downloads/<package name>.zip``."""
-    target = f"{DOWNLOADS}/{package.name}.zip"
+    target = identities.bundle_file(package.name)
     write_bundle(package, package.name, docs_dir / target)
     path = docs_dir / target
     title = bundle_title(package.name)
