@@ -158,7 +158,7 @@ def context_fields() -> list[dict[str, Any]]:
     declared = {f["name"]: f for f in resource_declaration(DISCLOSURES)["fields"]}
     out = []
     for name, source in CONTEXT_FIELDS.items():
-        field = copy.deepcopy(declared[source])
+        field = {k: v for k, v in copy.deepcopy(declared[source]).items() if k[:2] != "x-"}
         field["name"] = name
         field.pop("constraints", None)
         field.pop("columnType", None)
