@@ -317,3 +317,13 @@ def test_the_parquet_example_runs_on_the_partitioned_dataset() -> None:
     expected = receptions_2024()
     assert [n for n, _ in found] == [n for n, _ in expected]
     assert all(same_amount(f, e) for (_, f), (_, e) in zip(found, expected, strict=True))
+
+
+def test_every_page_shows_the_data_version_in_its_footer() -> None:
+    label = f"数据版本 {VERSION}（{DATE}）"
+    for page in ("index.html", "query/index.html", f"disclosures/{BUNDLED[0].stem}/index.html"):
+        html_text = (built() / "site" / page).read_text(encoding="utf-8")
+        footer = html_text.split('class="md-copyright"', 1)[1]
+        assert label in footer, page
+    releases = (built() / "site" / "releases" / "index.html").read_text(encoding="utf-8")
+    assert RELEASES[0]["known_issues"][0] in releases
