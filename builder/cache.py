@@ -26,12 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from builder.regular_files import open_regular
+from builder.release import release_bytes
 from builder.sources.provenance import meta_path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 CODE_SUFFIXES = {".py", ".yaml", ".json", ".txt"}
 # Libraries whose versions change the bytes of what the build writes.
-WRITERS = ("pyarrow", "altair", "PyYAML")
+WRITERS = ("pyarrow", "altair", "PyYAML", "XlsxWriter")
 CACHE_NAME = ".build-cache"
 PICKLE_PROTOCOL = 5
 DIGEST = "digest"  # what the portal-wide stages need of a disclosure (small)
@@ -53,8 +54,10 @@ def code_key() -> str:
 
 
 def source_key(source: Path) -> str:
-    """The key of one disclosure's outputs: its text, its record and the code."""
+    """The key of one disclosure's outputs: its text, its record, the code and the data
+    release (``datasets/releases.yaml``: its version and date are in every package)."""
     digest = hashlib.sha256(code_key().encode())
+    digest.update(hashlib.sha256(release_bytes()).digest())
     digest.update(source.name.encode())
     with open_regular(source) as handle:  # never a device or FIFO (it would not end)
         digest.update(hashlib.file_digest(handle, "sha256").digest())

@@ -53,3 +53,8 @@ def downloads_folder(disclosure_id: str) -> str:
 def source_copy(disclosure_id: str) -> str:
     """The docs path of the copy of a disclosure's source text on the site."""
     return f"{SOURCES_FOLDER}/{disclosure_id}{TEXT_SUFFIX}"
+
+
+def bundle_file(package: str) -> str:
+    """The docs path of a package's zip (a disclosure id, ``portal`` or ``portal.<year>``)."""
+    return f"{DOWNLOADS_FOLDER}/{package}.zip"

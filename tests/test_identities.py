@@ -37,7 +37,7 @@ def test_page_paths() -> None:
 
 
 def published(packages: Path, resource: str) -> list[dict[str, str]]:
-    with (packages / "portal" / "csv" / f"{resource}.csv").open(encoding="utf-8") as handle:
+    with (packages / "portal" / "csv" / f"{resource}.csv").open(encoding="utf-8-sig") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -74,8 +74,15 @@ def test_every_disclosure_id_on_a_page_is_published(built: tuple[Path, Path]) ->
     ids = {row["disclosure_id"] for row in published(packages, "disclosures")}
     assert ids == {path.stem for path in BUNDLED}
     assert {p.stem for p in (docs / "disclosures").glob("*.md")} - {"index"} == ids
-    assert {p.name for p in (docs / "downloads").iterdir()} == {*ids, "portal"}
-    assert {p.name for p in packages.iterdir() if not p.name.startswith(".")} == {*ids, "portal"}
+    years = {"portal.2023", "portal.2024"}  # the portal package of each year
+    bundles = {f"{name}.zip" for name in (*ids, "portal", *years)}
+    database = {"portal.sqlite", "portal.parquet"}
+    assert {p.name for p in (docs / "downloads").iterdir()} == {*ids, "portal", *bundles, *database}
+    assert {p.name for p in packages.iterdir() if not p.name.startswith(".")} == {
+        *ids,
+        "portal",
+        *years,
+    }
     linked: set[str] = set()
     downloads: set[str] = set()
     for page in docs.rglob("*.md"):
@@ -89,7 +96,7 @@ def test_every_disclosure_id_on_a_page_is_published(built: tuple[Path, Path]) ->
 def test_the_bundled_units_are_the_golden_ones(built: tuple[Path, Path]) -> None:
     packages, _docs = built
     golden = CASES / "portal" / "expected" / "package" / "csv" / "units.csv"
-    with golden.open(encoding="utf-8") as handle:
+    with golden.open(encoding="utf-8-sig") as handle:
         seed_units = {row["unit_id"]: row["unit_name"] for row in csv.DictReader(handle)}
     units = {row["unit_id"]: row["unit_name"] for row in published(packages, "units")}
     assert seed_units.items() <= units.items()

@@ -24,7 +24,11 @@ SAME_UNIT = SEED_IDS[2]
 # Outputs every rebuild writes again: the portal package, the portal-wide pages and charts.
 PORTAL_WIDE = (
     "packages/portal/",
+    "packages/portal.",  # the portal package of each year
     "docs/downloads/portal/",
+    "docs/downloads/portal.",  # portal and year bundles, the database, partitioned Parquet
+    "docs/query.md",
+    "docs/releases.md",
     "docs/assets/charts/portal-",
     "docs/assets/charts/compare-",
     "docs/index.md",
@@ -106,6 +110,7 @@ def test_a_rebuild_after_one_change_rewrites_only_what_depends_on_it(tmp_path: P
         f"packages/{TOUCHED}/",
         f"docs/disclosures/{TOUCHED}.md",
         f"docs/downloads/{TOUCHED}/",
+        f"docs/downloads/{TOUCHED}.zip",
         f"docs/sources/{TOUCHED}.txt",
         f"docs/assets/charts/{TOUCHED}-",
         f"docs/units/{unit}.md",

@@ -136,7 +136,7 @@ def test_the_table_is_a_resource_with_its_printed_header() -> None:
 
 def test_its_csv_holds_the_cells_as_printed() -> None:
     csv = built() / "packages" / OWN_ID / "csv" / "other_table_1.csv"
-    assert csv.read_bytes() == OWN_CSV.encode("utf-8")
+    assert csv.read_bytes() == OWN_CSV.encode("utf-8-sig")  # with the BOM Excel needs
 
 
 def test_its_parquet_and_workbook_sheet_hold_the_same_text() -> None:
@@ -190,8 +190,13 @@ def test_it_is_listed_after_the_standard_tables() -> None:
 
 
 def test_the_portal_lists_it_but_combines_no_printed_table() -> None:
-    tables = (built() / "packages" / "portal" / "csv" / "tables.csv").read_text(encoding="utf-8")
-    line = f"{OWN_ID},11,,other_table_1,{OWN_TITLE},as_printed,true,2,{OWN_TITLE},,165,169\n"
+    tables = (built() / "packages" / "portal" / "csv" / "tables.csv").read_text(
+        encoding="utf-8-sig"
+    )
+    context = "unit-bc7e39c2ce,山西省投资促进局,2024,final,决算,单位"  # on every portal row
+    line = (
+        f"{OWN_ID},{context},11,,other_table_1,{OWN_TITLE},as_printed,true,2,{OWN_TITLE},,165,169\n"
+    )
     assert line in tables
     names = [r["name"] for r in descriptor("portal")["resources"]]
     assert not [name for name in names if name.startswith("other_table")]
@@ -233,8 +238,10 @@ def test_two_tables_are_numbered_in_document_order_and_build_byte_identical(
     changed = [f for f in files if (first / f).read_bytes() != (second / f).read_bytes()]
     assert changed == []
     package = first / OWN_ID
-    assert (package / "csv" / "other_table_1.csv").read_bytes() == OWN_CSV.encode("utf-8")
-    assert (package / "csv" / "other_table_2.csv").read_bytes() == HEADERLESS_CSV.encode("utf-8")
+    assert (package / "csv" / "other_table_1.csv").read_bytes() == OWN_CSV.encode("utf-8-sig")
+    assert (package / "csv" / "other_table_2.csv").read_bytes() == HEADERLESS_CSV.encode(
+        "utf-8-sig"
+    )
     data = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     headerless = next(r for r in data["resources"] if r["name"] == "other_table_2")
     assert headerless["title"] == "本单位会议费支出明细表"

@@ -116,7 +116,7 @@ def test_source_text_and_package_files_are_published(docs: Path) -> None:
     # Raw HTML, so the link is relative to the page's URL (disclosures/<id>/).
     assert 'href="../../downloads/000_127416229ccdc025/csv/expenditure_by_function.csv"' in page
     # A Markdown file would become a page; it is published under a .txt name instead.
-    assert (docs / "downloads" / FINAL_000 / "README.md.txt").exists()
+    assert (docs / "downloads" / FINAL_000 / "README.txt").exists()
     assert "33f1803c6cd3342b92db581bcd374b603c2792d1edcb30724c48e451993c1b06" in page
     other = _read(docs, f"disclosures/{BUDGET_002}.md")
     assert "开放数据包尚未生成" in other

@@ -129,10 +129,16 @@ def test_build_and_validate_from_the_command_line(tmp_path: Path) -> None:
     build = run("build", "--no-site", "--sources", str(sources), "--output", str(output))
     assert build.returncode == 0, build.stderr
     assert build.stdout.startswith("wrote 3 data packages (2 disclosures and the portal-wide")
-    assert sorted(p.name for p in (output / "packages").iterdir()) == [SEED_000, SEED_002, "portal"]
+    assert sorted(p.name for p in (output / "packages").iterdir()) == [
+        SEED_000,
+        SEED_002,
+        "portal",
+        "portal.2023",  # the portal package of each year
+        "portal.2024",
+    ]
     validate = run("validate", "--output", str(output))
     assert validate.returncode == 0, validate.stdout
-    assert "3 packages checked, 0 with schema violations" in validate.stdout
+    assert "5 packages checked, 0 with schema violations" in validate.stdout  # 2 of years
     missing = run("validate", "--output", str(tmp_path / "nothing"))
     assert missing.returncode == 1
     assert "no data packages here" in missing.stderr

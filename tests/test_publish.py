@@ -53,7 +53,7 @@ from builder.publish.schemas import (
     with_disclosure_id,
 )
 from builder.publish.verify import Problem, check_package, value_problems
-from builder.publish.workbook import build_workbook, workbook_bytes
+from builder.publish.workbook import workbook_bytes
 from tests.conftest import CASES, SEED_IDS, SOURCES, copy_seeds
 
 PORTAL = "portal"
@@ -378,7 +378,7 @@ def test_convert_keeps_numbers_exact() -> None:
 
 
 def test_workbook_keeps_text_as_text_and_amounts_as_numbers() -> None:
-    data = workbook_bytes(build_workbook([("标题", "测试")], [("01 金额表", AMOUNT)]))
+    data = workbook_bytes([("标题", "测试")], [("01 金额表", AMOUNT)])
     sheet = openpyxl.load_workbook(io.BytesIO(data))["01 金额表"]
     assert [c.value for c in sheet[1]] == ["row_number", "名称", "金额", "标记"]
     formula_like = sheet["B2"]
@@ -389,8 +389,8 @@ def test_workbook_keeps_text_as_text_and_amounts_as_numbers() -> None:
 
 
 def test_workbook_bytes_are_stable() -> None:
-    first = workbook_bytes(build_workbook([("标题", "测试")], [("金额", AMOUNT)]))
-    second = workbook_bytes(build_workbook([("标题", "测试")], [("金额", AMOUNT)]))
+    first = workbook_bytes([("标题", "测试")], [("金额", AMOUNT)])
+    second = workbook_bytes([("标题", "测试")], [("金额", AMOUNT)])
     assert hashlib.sha256(first).digest() == hashlib.sha256(second).digest()
     archive = zipfile.ZipFile(io.BytesIO(first))
     properties = archive.read("docProps/app.xml") + archive.read("docProps/core.xml")
@@ -408,8 +408,9 @@ def test_a_negative_zero_is_zero_in_csv_parquet_and_workbook(tmp_path: Path) -> 
     resource = Resource("zeros", "零", "", schema, [{"amount": Decimal("-0.00")}])
     assert csv_text(resource) == "amount\n0.00\n"
     assert arrow_table(resource).column("amount").to_pylist() == [Decimal("0.000")]
-    xml = build_workbook([], [("零", resource)])["xl/worksheets/sheet2.xml"]
-    assert '<c r="A2"><v>0.0</v></c>' in xml
+    archive = zipfile.ZipFile(io.BytesIO(workbook_bytes([], [("零", resource)])))
+    xml = archive.read("xl/worksheets/sheet2.xml").decode()
+    assert '<c r="A2"><v>0</v></c>' in xml, "0, not -0"
 
 
 def test_validate_finds_a_negative_zero_the_parquet_file_cannot_hold(tmp_path: Path) -> None:
@@ -478,8 +479,9 @@ def test_a_formula_like_row_name_is_exact_data_in_csv_and_text_in_the_workbook(
     assert parquet.column("function_name")[1].as_py() == HYPERLINK
     archive = zipfile.ZipFile(package / f"{SEED_001}.xlsx")
     sheet = archive.read("xl/worksheets/sheet3.xml").decode()  # 说明, 01, then 02 收入决算表
-    assert '<c r="C3" t="inlineStr"><is><t>=HYPERLINK("http://x","y")</t></is></c>' in sheet
-    assert "<f" not in sheet, "no formula element (a sheet has no other tag starting with f)"
+    assert re.search(r'<c r="C3" t="s"><v>[0-9]+</v></c>', sheet), "a shared string"
+    assert "<f>" not in sheet, "no formula element"
+    assert '<t>=HYPERLINK("http://x","y")</t>' in archive.read("xl/sharedStrings.xml").decode()
     book = openpyxl.load_workbook(package / f"{SEED_001}.xlsx")
     cell = book["02 收入决算表"]["C3"]
     assert (cell.value, cell.data_type) == (HYPERLINK, "s")
@@ -550,9 +552,12 @@ def test_texts_of_the_record_and_document_reach_the_readme_as_text(tmp_path: Pat
     readme = (package / "README.md").read_text(encoding="utf-8")
     lines = readme.splitlines()
     assert lines[0] == f"# {UNIT_MD}"
-    assert lines[2].startswith(f"Open data of one disclosure: **{UNIT_MD}**, 2024年度 单位决算 ")
+    assert f"**{UNIT_MD}** 2024年度单位决算公开文件的开放数据：" in readme
+    assert f"Open data of one disclosure: **{UNIT_MD}**, 2024, final accounts (单位决算)" in readme
     assert "| 02 | 收入决算表 &lt;b&gt;粗&lt;/b&gt; \\| \\`码\\` | `income_by_function` |" in readme
-    assert "- published at: javascript:alert(1) (not an http(s) address: not linked)" in lines
+    assert (
+        "- 原文地址 published at: javascript:alert(1) (not an http(s) address: not linked)" in lines
+    )
     assert f"{LICENCE_MD}." in lines
     assert f"{UNIT_MD}. {UNIT_MD}. 2024. Data package `{SEED_001}`, " in readme
     html = markdown.markdown(readme, extensions=["tables"])
@@ -561,7 +566,7 @@ def test_texts_of_the_record_and_document_reach_the_readme_as_text(tmp_path: Pat
     assert "<b>" not in html
     assert "<em>" not in html
     assert re.findall(r"<a [^>]*>", html) == ['<a href="https://datapackage.org/">']
-    assert re.findall(r"<strong>(.*?)</strong>", html) == [UNIT_SHOWN, "万元"]
+    assert re.findall(r"<strong>(.*?)</strong>", html) == [UNIT_SHOWN, UNIT_SHOWN]
     assert re.findall(r"<h1>(.*?)</h1>", html) == [UNIT_SHOWN]
 
 

@@ -91,7 +91,7 @@ def test_a_duplicate_primary_key_fails(tmp_path: Path) -> None:
 
 def test_an_unknown_disclosure_fails_the_foreign_key(tmp_path: Path) -> None:
     packages = copy_packages(tmp_path, PORTAL)
-    replace_in(packages / PORTAL / "csv" / "glossary.csv", f"\n{SEED_000},1,", "\n999_unknown,1,")
+    replace_in(packages / PORTAL / "csv" / "glossary.csv", f"\n{SEED_000},", "\n999_unknown,")
     checks = {check.name: check for check in verify(packages)}
     problems = [p.describe() for p in checks[PORTAL].problems]
     assert any(p.startswith("glossary row 2: foreign-key") for p in problems), problems

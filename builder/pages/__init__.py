@@ -8,7 +8,10 @@ Stage 6 of ``sources → parse → validate → publish → charts → pages``. 
   ``dictionary.md``, ``quality.md``, ``glossary.md`` (each opens with a "generated" banner);
 - ``assets/charts/<chart id>.vl.json`` and ``.csv`` (the charts and the data behind them);
 - ``sources/<disclosure id>.txt`` (the source texts) and ``downloads/<disclosure id>/…``,
-  ``downloads/portal/…`` (copies of the data packages that exist);
+  ``downloads/portal/…`` (copies of the data packages that exist), and the bundles and the
+  database (``builder.pages.downloads``): ``downloads/<id>.zip``, ``downloads/portal.zip``,
+  ``downloads/portal.<year>.zip``, ``downloads/portal.sqlite``, ``downloads/portal.parquet/``;
+- ``query.md`` (查询数据) and ``releases.md`` (版本说明);
 - ``data.json`` (DCAT-US / Project Open Data catalogue).
 
 Hand-written pages (``methodology.md``) and assets (``assets/javascripts``,
@@ -42,6 +45,14 @@ from builder.pages.catalog import (
 from builder.pages.compare import compare_page
 from builder.pages.data import data_page, dictionary_page, write_data_json
 from builder.pages.disclosure import disclosure_page
+from builder.pages.downloads import (
+    QUERY,
+    RELEASES,
+    portal_downloads,
+    publish_bundle,
+    query_page,
+    releases_page,
+)
 from builder.pages.glossary import glossary_page
 from builder.pages.home import disclosures_index, home_page
 from builder.pages.outputs import Outputs, Produced, key_of, staged
@@ -60,6 +71,8 @@ GENERATED_FILES = (
     "dictionary.md",
     "quality.md",
     "glossary.md",
+    "query.md",
+    "releases.md",
     "data.json",
 )
 PORTAL_PACKAGE = "portal"
@@ -154,11 +167,12 @@ def _publish_entry(entry: DisclosureEntry, folders: PageFolders, docs: Path) -> 
         entry.source = publish_file(
             folders.sources / name, docs, identities.source_copy(entry.disclosure_id)
         )
+    package = folders.packages / entry.disclosure_id
     entry.downloads = publish_folder(
-        folders.packages / entry.disclosure_id,
-        docs,
-        identities.downloads_folder(entry.disclosure_id),
+        package, docs, identities.downloads_folder(entry.disclosure_id)
     )
+    if package.is_dir():
+        entry.downloads.insert(0, publish_bundle(package, docs))
 
 
 def produce_disclosure(item: DisclosureInput, folders: PageFolders) -> Produced:
@@ -239,6 +253,7 @@ def write_portal_pages(
         with staged(folders.docs, owner) as (docs, files):
             _write(docs, unit.page, unit_page(unit, portal, docs))
         outputs.record(owner, key, Produced(files))
+    portal.bundles = portal_downloads(folders.packages, outputs)
     with staged(folders.docs, PORTAL_OWNER) as (docs, files):
         portal.portal_downloads = publish_folder(
             folders.packages / PORTAL_PACKAGE, docs, identities.downloads_folder(PORTAL_PACKAGE)
@@ -251,6 +266,8 @@ def write_portal_pages(
         _write(docs, "dictionary.md", dictionary_page())
         _write(docs, "quality.md", quality_page(portal))
         _write(docs, "glossary.md", glossary_page(portal))
+        _write(docs, QUERY, query_page(portal, folders.docs))
+        _write(docs, RELEASES, releases_page())
         write_data_json(portal, docs)
     outputs.record(PORTAL_OWNER, "", Produced(files))
 

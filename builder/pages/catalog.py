@@ -10,6 +10,7 @@ page ``units/<unit id>.md``, and the address survives rebuilds.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import posixpath
 import shutil
@@ -77,6 +78,7 @@ class Download:
     name: str  # the file's name in its package
     size: int
     sha256: str
+    title: str = ""  # what it is, in Chinese (a table's title, 说明, 数据包描述 ...)
 
     @property
     def suffix(self) -> str:
@@ -102,20 +104,41 @@ def publish_file(source: Path, docs_dir: Path, target: str) -> Download:
     return Download(target, source.name, destination.stat().st_size, sha256_of(destination))
 
 
+def file_titles(folder: Path) -> dict[str, str]:
+    """The Chinese title of each file of a data package, by its path in the package: the
+    resource's title for its CSV and Parquet files (from ``datapackage.json``)."""
+    titles = {"README.md": "说明（README）", "datapackage.json": "数据包描述"}
+    try:
+        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return titles
+    for resource in descriptor.get("resources", []):
+        title = str(resource.get("title") or resource.get("name"))
+        titles[str(resource.get("path"))] = f"{title}（CSV）"
+        parquet = resource.get("x-parquet") or {}
+        titles[str(parquet.get("path"))] = f"{title}（Parquet）"
+    for listed in descriptor.get("x-files", []):
+        if str(listed.get("path", "")).endswith(".xlsx"):
+            titles[str(listed["path"])] = "Excel 工作簿（全部表格）"
+    return titles
+
+
 def publish_folder(folder: Path, docs_dir: Path, target: str) -> list[Download]:
-    """Copy every file under ``folder`` to ``docs_dir/target/`` (same relative paths)."""
+    """Copy every file under ``folder`` to ``docs_dir/target/`` (same relative paths), each
+    described with its Chinese title. A Markdown file (the README) is published as ``.txt``:
+    MkDocs would render a ``.md`` as a page."""
     if not folder.is_dir():
         return []
+    titles = file_titles(folder)
     out = []
     for source in sorted(p for p in folder.rglob("*") if p.is_file()):
-        relative = source.relative_to(folder).as_posix()
+        name = source.relative_to(folder).as_posix()
+        relative = name
         if source.suffix.lower() in _PAGE_SUFFIXES:
-            relative += ".txt"
+            relative = relative[: -len(source.suffix)] + ".txt"
         download = publish_file(source, docs_dir, f"{target}/{relative}")
         out.append(
-            Download(
-                download.path, source.relative_to(folder).as_posix(), download.size, download.sha256
-            )
+            Download(download.path, name, download.size, download.sha256, titles.get(name, ""))
         )
     return out
 
@@ -217,6 +240,7 @@ class Portal:
     disclosures: list[DisclosureEntry]
     site_url: str
     portal_downloads: list[Download] = field(default_factory=list)
+    bundles: list[Download] = field(default_factory=list)  # portal and year zips, database
     checks: list[CheckInfo] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)  # file, line, message, hint
 

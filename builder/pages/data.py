@@ -18,6 +18,7 @@ from typing import Any
 from builder import declarations
 from builder.pages.catalog import Download, Portal, link
 from builder.pages.disclosure import format_size
+from builder.pages.downloads import bundles_section
 from builder.pages.markup import front_matter, md_link, md_table, text
 from builder.pages.metadata import data_json
 
@@ -121,7 +122,7 @@ def dictionary_page() -> str:
 def _file_rows(files: list[Download]) -> list[list[str]]:
     return [
         [
-            md_link(d.name, link(DATA, d.path)),
+            md_link(d.name, link(DATA, d.path)) + (f"<br>{text(d.title)}" if d.title else ""),
             text(format_size(d.size)),
             f'<code class="sha256">{d.sha256}</code>',
         ]
@@ -135,7 +136,8 @@ def data_page(portal: Portal) -> str:
     ]
     out.append("# 数据下载\n")
     out.append(
-        "<p>每份公开文件都整理成一个数据包：每张标准表格一个 CSV（UTF-8）和一个 Parquet 文件，"
+        "<p>每份公开文件都整理成一个数据包：每张标准表格一个 CSV"
+        "（UTF-8 带 BOM，中文 Windows 的 Excel 可直接打开）和一个 Parquet 文件，"
         "全部表格的 Excel 工作簿，以及描述字段、单位和来源的 "
         "<code>datapackage.json</code>（Frictionless 数据包）。"
         "每个文件都列出大小和 SHA-256 校验值，下载后可核对完整性。</p>\n"
@@ -145,6 +147,7 @@ def data_page(portal: Portal) -> str:
         f"- {md_link('data.json：机器可读的数据目录（DCAT-US 格式）', link(DATA, 'data.json'))}"
         "\n"
     )
+    out.append(bundles_section(portal, DATA))
     out.append("## 全门户汇总数据包 { #portal }\n")
     if portal.portal_downloads:
         headers = ["文件", "大小", "SHA-256"]
@@ -165,14 +168,14 @@ def data_page(portal: Portal) -> str:
     out.append("## 各公开文件的数据包\n")
     rows = []
     for entry in sorted(portal.disclosures, key=lambda e: (e.unit_name, e.order)):
-        files = ([entry.source] if entry.source else []) + entry.downloads
-        total = sum(d.size for d in files)
         package = next((d for d in entry.downloads if d.name == "datapackage.json"), None)
+        bundle = next((d for d in entry.downloads if d.name.endswith(".zip")), None)
         rows.append(
             [
                 md_link(entry.title, link(DATA, entry.page)),
-                text(f"{len(files)} 个文件"),
-                text(format_size(total)) if files else "",
+                md_link(bundle.name, link(DATA, bundle.path)) if bundle else text("尚未生成"),
+                text(format_size(bundle.size)) if bundle else "",
+                f'<code class="sha256">{bundle.sha256}</code>' if bundle else "",
                 md_link("datapackage.json", link(DATA, package.path))
                 if package
                 else text("尚未生成"),
@@ -180,9 +183,9 @@ def data_page(portal: Portal) -> str:
         )
     out.append(
         md_table(
-            ["公开文件", "文件数", "合计大小", "数据包描述"],
+            ["公开文件", "压缩包", "大小", "SHA-256", "数据包描述"],
             rows,
-            ["left", "right", "right", "left"],
+            ["left", "left", "right", "left", "left"],
             caption="各公开文件的数据包",
         )
     )

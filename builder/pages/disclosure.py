@@ -37,6 +37,7 @@ from builder.pages.narrative import explanations_section, overview_section
 from builder.pages.story import story, story_section
 from builder.pages.tables import render_printed_table, render_table
 from builder.pages.templating import render
+from builder.release import current_release
 
 OTHER_TABLE = "other_table"  # resource name prefix of a table of no standard kind
 AS_PRINTED_NOTE = "此表不属于标准公开表格，按原样发布。"
@@ -419,9 +420,10 @@ def _downloads_table(entry: DisclosureEntry, files: list[Download], caption: str
     root = url_root(entry.page)
     for download in files:
         label = "原始文本（PDF 提取）" if download is entry.source else download.name
+        title = f"<br>{text(download.title)}" if download.title else ""
         table.add_html(
             [
-                f'<a href="{attr(root + download.path)}">{_file_label(label)}</a>',
+                f'<a href="{attr(root + download.path)}">{_file_label(label)}</a>{title}',
                 text(format_size(download.size)),
                 f'<code class="sha256">{text(download.sha256)}</code>',
             ]
@@ -474,7 +476,8 @@ def _downloads_section(entry: DisclosureEntry, portal: Portal) -> str:
         out.append(f"<p><strong>原文地址：</strong>{text(entry.source_url)}</p>\n")
     citation = (
         f"{entry.unit_name}：《{entry.document.get('title') or entry.title}》，"
-        f"开放预算门户整理，数据标识 {entry.disclosure_id}，{portal.absolute(entry.page)}"
+        f"开放预算门户整理，数据标识 {entry.disclosure_id}，{current_release().label}，"
+        f"{portal.absolute(entry.page)}"
     )
     out.append(f"<p><strong>建议引用：</strong>{text(citation)}</p>\n")
     return "\n".join(out)

@@ -31,6 +31,7 @@ MEDIA_TYPES = {
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"),
     ".json": ("application/json", "JSON"),
     ".zip": ("application/zip", "ZIP"),
+    ".sqlite": ("application/vnd.sqlite3", "SQLite"),
     ".txt": ("text/plain", "TXT"),
     ".md": ("text/markdown", "Markdown"),
 }
@@ -147,7 +148,9 @@ def data_json(portal: Portal) -> dict[str, Any]:
                 "license": DEFAULT_LICENCE,
                 "landingPage": portal.absolute("data.md"),
                 "language": [LANGUAGE],
-                "distribution": [_distribution(d, portal) for d in portal.portal_downloads],
+                "distribution": [
+                    _distribution(d, portal) for d in [*portal.bundles, *portal.portal_downloads]
+                ],
             }
         )
     return {

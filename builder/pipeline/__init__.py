@@ -51,7 +51,7 @@ from builder.pipeline.steps import (
     run_all,
 )
 from builder.progress import Progress
-from builder.publish import PackageCheck, format_report, portal_package, verify
+from builder.publish import PackageCheck, format_report, portal_packages, verify
 from builder.publish.identity import content_key
 from builder.publish.inputs import Disclosure, SourceRecord
 from builder.publish.packages import DESCRIPTOR, write_package
@@ -393,9 +393,10 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
             raise nothing_usable(sources, skipped)
         with progress.stage("portal package", 1) as stage:
             stage.step(PORTAL)
-            plan = portal_package([d.contribution for d in digests])
-            write_package(plan, staging / plan.name)
-        install(staging, output, {d.id for d in digests} | {plan.name})
+            plans = portal_packages([d.contribution for d in digests])
+            for plan in plans:
+                write_package(plan, staging / plan.name)
+        install(staging, output, {d.id for d in digests} | {plan.name for plan in plans})
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     write_state(

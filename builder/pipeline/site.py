@@ -4,6 +4,7 @@ into the site folder only when it succeeds."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -38,6 +39,7 @@ from builder.pipeline.steps import (
     run_all,
 )
 from builder.progress import Progress
+from builder.release import current_release
 from builder.validate import load_checks
 
 PAGES_STATE = "pages.json"  # in the cache: the owners of the generated docs files
@@ -170,9 +172,11 @@ def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:
     site.parent.mkdir(parents=True, exist_ok=True)
     staging = site.parent / f".{site.name}.building"
     config = site.parent / f".{site.name}.mkdocs.yml"
+    footer = json.dumps(f"{current_release().label} · 开放预算门户", ensure_ascii=False)
     config.write_text(
         f"INHERIT: {MKDOCS_CONFIG.resolve()}\n"
-        f"docs_dir: {docs.resolve()}\nsite_dir: {staging.resolve()}\n",
+        f"docs_dir: {docs.resolve()}\nsite_dir: {staging.resolve()}\n"
+        f"copyright: {footer}\n",  # the data version on every page
         encoding="utf-8",
     )
     env = {**os.environ, "SITE_URL": site_url, "NO_MKDOCS_2_WARNING": "1"}

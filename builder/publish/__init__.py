@@ -26,7 +26,9 @@ from builder.publish.portal import (
     Contribution,
     contribution,
     expected_schemas,
+    is_portal_name,
     portal_package,
+    portal_packages,
 )
 from builder.publish.resources import PackagePlan
 from builder.publish.verify import PackageCheck, check_package, format_report
@@ -40,6 +42,7 @@ __all__ = [
     "format_report",
     "plan_packages",
     "portal_package",
+    "portal_packages",
     "publish",
     "verify",
 ]
@@ -51,7 +54,7 @@ def plan_packages(disclosures: list[Disclosure]) -> list[PackagePlan]:
         raise ValueError(f"a disclosure may not be called {PORTAL!r}: that is the portal package")
     pairs = [(d, disclosure_package(d)) for d in sorted(disclosures, key=lambda d: d.id)]
     parts = [contribution(d, plan) for d, plan in pairs]
-    return [plan for _, plan in pairs] + [portal_package(parts)]
+    return [plan for _, plan in pairs] + portal_packages(parts)
 
 
 def publish(
@@ -70,7 +73,7 @@ def publish(
 
 def check_folder(folder: Path) -> PackageCheck:
     """Check one package folder against the schemas its declarations imply."""
-    portal = folder.name == PORTAL
+    portal = is_portal_name(folder.name)
     return check_package(
         folder, expected_schemas(portal=portal), None if portal else implied_schema
     )

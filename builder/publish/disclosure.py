@@ -24,6 +24,7 @@ from builder.publish.schemas import (
     resource_declaration,
     table_declaration,
 )
+from builder.release import current_release
 
 PUBLISHED_STATUSES = ("parsed", "empty")
 GLOSSARY = "glossary"
@@ -161,6 +162,7 @@ def package_properties(disclosure: Disclosure) -> dict[str, Any]:
     """Descriptor properties of a disclosure's package: title, licence, provenance, fiscal."""
     record, document = disclosure.record, disclosure.parsed["document"]
     fiscal = load_fiscal()
+    release = current_release()
     title = document["title"] or f"{record.unit}{record.year}年度{record.scope}{record.kind_zh}公开"
     return {
         "name": record.id,
@@ -174,6 +176,8 @@ def package_properties(disclosure: Disclosure) -> dict[str, Any]:
             + (OTHER_TABLES_NOTE if disclosure.parsed.get("other_tables") else "")
         ),
         "keywords": [record.unit, str(record.year), f"{record.kind_zh}公开", record.scope],
+        "version": release.version,
+        "created": release.created,
         "licenses": [{"name": "notspecified", "title": record.licence}],
         "sources": [source_entry(disclosure)],
         "x-citation": citation(disclosure, title),

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from builder.publish.files import FileInfo, file_info, write_csv, write_parquet
+from builder.publish.files import CSV_ENCODING, FileInfo, file_info, write_csv, write_parquet
 from builder.publish.readme import EXCEL_NOTE, STATUS_ZH
 from builder.publish.resources import PackagePlan, Resource
 from builder.publish.workbook import write_workbook
@@ -50,7 +50,7 @@ def resource_descriptor(
         "scheme": "file",
         "format": "csv",
         "mediatype": CSV_MEDIATYPE,
-        "encoding": "utf-8",
+        "encoding": CSV_ENCODING,
         "bytes": csv_file.bytes,
         "hash": csv_file.hash,
         "schema": resource.schema,

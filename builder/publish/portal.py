@@ -34,6 +34,7 @@ from builder.publish.inputs import Disclosure, SourceRecord
 from builder.publish.readme import PORTAL_NAME, portal_readme
 from builder.publish.resources import PackagePlan, Prebuilt, Resource, shape_row
 from builder.publish.schemas import (
+    CONTEXT_FIELDS,
     DISCLOSURE_ID,
     DISCLOSURES,
     decimal_widths,
@@ -44,15 +45,20 @@ from builder.publish.schemas import (
     widest,
     with_disclosure_id,
 )
+from builder.release import Release, current_release
 
 PORTAL = "portal"
 UNITS = "units"
 TABLES = "tables"
 FAMILIES = ("final", "budget")
-PORTAL_CITATION = (
-    f"{PORTAL_NAME}: all disclosures, data package `open-budget-portal`. Cite each disclosure "
-    "by its unit, title and year (see the disclosures resource)."
-)
+
+
+def portal_citation(release: Release) -> str:
+    return (
+        f"{PORTAL_NAME}: all disclosures, data package `open-budget-portal`, data version "
+        f"{release.version} ({release.date}). Cite each disclosure by its unit, title and year "
+        "(see the disclosures resource)."
+    )
 
 
 def kind_order() -> list[str]:
@@ -100,10 +106,26 @@ def declaration_of(name: str) -> dict[str, Any]:
     return table_declaration(name) if name in kind_order() else resource_declaration(name)
 
 
-def part(name: str, disclosure_id: str, rows: list[dict[str, Any]]) -> Prebuilt:
+def context_of(record: SourceRecord) -> dict[str, Any]:
+    """What every row of a disclosure carries in the portal package (``CONTEXT_FIELDS``)."""
+    values = {
+        "unit_id": record.unit_id,
+        "unit_name": record.unit,
+        "year": record.year,
+        "kind": record.kind,
+        "kind_zh": record.kind_zh,
+        "scope": record.scope,
+    }
+    return {DISCLOSURE_ID: record.id} | {
+        name: values[source] for name, source in CONTEXT_FIELDS.items()
+    }
+
+
+def part(name: str, record: SourceRecord, rows: list[dict[str, Any]]) -> Prebuilt:
     """A disclosure's rows of the combined resource ``name``, as CSV lines without header."""
     own = own_schema(name)
-    shaped = [{DISCLOSURE_ID: disclosure_id, **shape_row(own, row)} for row in rows]
+    context = context_of(record)
+    shaped = [context | shape_row(own, row) for row in rows]
     schema = combined_schema(name)
     names = [f["name"] for f in schema["fields"]]
     return Prebuilt(csv_lines(names, shaped), len(shaped), decimal_widths(schema, shaped))
@@ -112,10 +134,10 @@ def part(name: str, disclosure_id: str, rows: list[dict[str, Any]]) -> Prebuilt:
 def contribution(disclosure: Disclosure, plan: PackagePlan) -> Contribution:
     """What ``disclosure`` (with its package ``plan``) adds to the portal package."""
     rows = {resource.name: resource.rows for resource in plan.resources}
-    parts = {TABLES: part(TABLES, disclosure.id, table_entries(disclosure))}
+    parts = {TABLES: part(TABLES, disclosure.record, table_entries(disclosure))}
     for name in combined_names()[1:]:
         if name in rows:
-            parts[name] = part(name, disclosure.id, rows[name])
+            parts[name] = part(name, disclosure.record, rows[name])
     return Contribution(
         disclosure.record, len(disclosure.findings), catalogue_row(disclosure), parts
     )
@@ -200,35 +222,63 @@ def disclosures_resource(contributions: list[Contribution]) -> Resource:
     return Resource(DISCLOSURES, declared["title"], declared["description"].strip(), schema, rows)
 
 
-def portal_package(contributions: list[Contribution]) -> PackagePlan:
-    """The portal-wide package from every disclosure's contribution."""
+def year_package_name(year: int) -> str:
+    """``portal.2024``: a dot, which no disclosure id has, so it names no disclosure."""
+    return f"{PORTAL}.{year}"
+
+
+def is_portal_name(name: str) -> bool:
+    """The portal package, or one year of it."""
+    return name == PORTAL or name.startswith(f"{PORTAL}.")
+
+
+def portal_packages(contributions: list[Contribution]) -> list[PackagePlan]:
+    """The portal-wide package, then one package per year (the same resources, that year's
+    disclosures only)."""
+    years = sorted({c.record.year for c in contributions})
+    return [portal_package(contributions)] + [
+        portal_package([c for c in contributions if c.record.year == year], year=year)
+        for year in years
+    ]
+
+
+def portal_package(contributions: list[Contribution], year: int | None = None) -> PackagePlan:
+    """The portal-wide package from every disclosure's contribution (or, with ``year``,
+    from that year's)."""
     contributions = sorted(contributions, key=lambda c: c.record.id)
+    release = current_release()
     records = [c.record for c in contributions]
     resources = [disclosures_resource(contributions), units_resource(records)]
     resources += [combined(name, contributions) for name in combined_names()]
     money_units = sorted({r.money_unit for r in records}) or ["万元"]
     licences = sorted({r.licence for r in records})
+    which = "all disclosures" if year is None else f"the disclosures of {year}"
     properties: dict[str, Any] = {
-        "name": "open-budget-portal",
-        "title": "开放预算门户：全部公开文件 · Open budget portal: all disclosures",
+        "name": "open-budget-portal" + ("" if year is None else f"-{year}"),
+        "title": f"开放预算门户：{'全部' if year is None else f'{year}年度'}公开文件 · "
+        f"Open budget portal: {which}",
         "description": (
-            "Every disclosure of the portal combined: one resource per standard table kind with "
-            "a disclosure_id column, the units and disclosures catalogues, the status of every "
+            f"Every disclosure of the portal combined ({which}): one resource per standard table "
+            "kind, each row with its disclosure_id and the disclosure's publisher, fiscal year, "
+            "kind and scope; the units and disclosures catalogues, the status of every "
             "table, the glossaries, the performance annexes and the audit findings. Join on "
             "disclosure_id, and through disclosures.unit_id to compare a unit's budgets and "
             "final accounts across years."
         ),
         "keywords": ["预算公开", "决算公开", "budget", "final accounts", "China"],
+        "version": release.version,
+        "created": release.created,
         "licenses": [{"name": "notspecified", "title": licence} for licence in licences],
         "sources": [
             {"title": "The disclosures listed in the disclosures resource (file and sha256 each)"}
         ],
-        "x-citation": PORTAL_CITATION,
+        "x-citation": portal_citation(release),
         "x-fiscal": package_fiscal(None, None, money_units[0], resources),
     }
     catalogue = [(c.record, c.finding_count) for c in contributions]
     readme = portal_readme(properties, resources, catalogue)
-    return PackagePlan(PORTAL, properties, resources, readme)
+    name = PORTAL if year is None else year_package_name(year)
+    return PackagePlan(name, properties, resources, readme)
 
 
 @cache

@@ -1,9 +1,12 @@
-"""README.md of each data package: what it is, its files, source, licence, citation, findings.
+"""README.md of each data package, in Chinese with an English part.
 
-The text is generated from the same plan as the files, so it cannot drift from them, and holds
-nothing that changes between builds (no dates, no versions). Every text from a provenance record
-or a document (unit names, titles, licences, source URLs, audit messages) is written through
-``builder.publish.readme_markup``: as text, never as Markdown or HTML markup.
+What it is, the source document and its address, the files (each with its Chinese title), how
+to read the columns, the licence, a citation with the data version and date, and the audit's
+findings. The text is generated from the same plan as the files, so it cannot drift from them;
+the only date in it is the release's (``builder.release``, a setting), never the clock. Every
+text from a provenance record or a document (unit names, titles, licences, source URLs,
+audit messages) is written through ``builder.publish.readme_markup``: as text, never as
+Markdown or HTML markup.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from builder import declarations
+from builder.publish.files import CSV_ENCODING
 from builder.publish.readme_markup import code, markdown_text, web_link
 from builder.publish.workbook import numbers_as_text
+from builder.release import Release, current_release
 
 if TYPE_CHECKING:
     from builder.publish.inputs import Disclosure, SourceRecord
@@ -34,6 +39,8 @@ STATUS_ZH = {
 PORTAL_NAME = "开放预算门户 (open budget portal)"
 FINDINGS = "findings"
 EXCEL_NOTE = (
+    "Excel 工作簿便于阅读：表头为中文，金额为数值，文本一律为文本"
+    "（原文的 `=100%` 不会被当作公式）。"
     "The workbook is for reading in Excel: headers in Chinese, amounts as numbers, text as text "
     "(so a printed `=100%` stays text). Excel stores numbers as binary floating point, so an "
     "amount such as 3621.803 is held as the nearest binary fraction; the CSV and Parquet files "
@@ -59,26 +66,27 @@ NUMBERS_AS_TEXT = (
     "(exact numbers in the CSV and Parquet files; line = CSV line = sheet row, the header being "
     "line 1):"
 )
-FILES = (
-    (
-        "`datapackage.json`",
-        "[Frictionless data package](https://datapackage.org/): every resource's schema (field "
-        "names, Chinese titles, units, keys), size and sha256, the licence, provenance and "
-        "fiscal metadata",
-    ),
-    (
-        "`csv/<resource>.csv`",
-        "one CSV file per resource, UTF-8 without BOM, comma-separated, amounts as exact "
-        "decimal text",
-    ),
-    (
-        "`parquet/<resource>.parquet`",
-        "the same tables as Parquet (amounts as decimal128, never floats), listed per resource "
-        "under `x-parquet`",
-    ),
-)
-FILES_TABLE = "| file | what it holds |\n|---|---|\n" + "".join(
-    f"| {f} | {w} |\n" for f, w in FILES
+READING_ZH = [
+    "- 每个 CSV 文件是一张表：第一行是英文列名，每列的中文名、类型和单位见 `datapackage.json` "
+    "中该资源的 `schema`（网站的“数据字典”页逐一列出）。",
+    "- 金额列名以 `_10k_yuan` 结尾，单位为万元，按原文照录的精确小数；空单元格表示原文未填；"
+    "`not_applicable` 为 true 表示原文印的是 `——`（不适用），不是零。",
+    "- `row_number` 是行在原表中的顺序，`source_line` 是它在原文文本中的行号（可用来回查原文）。",
+    "- 功能分类代码（`function_code`）：类 3 位、款 5 位、项 7 位，上级行是代码的前缀；"
+    "经济分类代码（`economic_code`）同理。",
+    f"- CSV 为 UTF-8 编码并以 BOM 开头（`encoding: {CSV_ENCODING}`），中文 Windows 上的 Excel "
+    "可以直接双击打开；程序读取时请用该编码（Python：`encoding='utf-8-sig'`），逗号分隔，"
+    "`\\n` 换行。",
+    "- Parquet 文件与 CSV 内容相同，金额为 decimal128（精确）。",
+]
+READING_EN = (
+    "Each CSV is one table: English column names in the first line; each column's Chinese "
+    "title, type and unit are in the resource's `schema` in `datapackage.json`. Amount columns "
+    "end in `_10k_yuan` (万元, 10,000 yuan), exact decimals as printed; an empty cell was left "
+    "blank in the document; `not_applicable` true means the document printed `——`. "
+    "`source_line` is the row's line in the source text. CSV files are UTF-8 with a byte-order "
+    f"mark (declared `{CSV_ENCODING}`, so Excel on Chinese Windows opens them as UTF-8), "
+    "comma-separated, `\\n` line ends."
 )
 
 
@@ -107,16 +115,17 @@ def findings_section(findings: list[dict[str, Any]]) -> list[str]:
     """The findings as published in the findings resource (lists already joined as text)."""
     out = ["## 核查发现 Known audit findings", ""]
     if not findings:
-        return [*out, "The audit found nothing to report. 未发现问题。", ""]
+        return [*out, "核查未发现问题。The audit found nothing to report.", ""]
     severities = [f.get("severity") for f in findings]
     counts = ", ".join(
         plural(severities.count(s), s) for s in ("error", "warning", "info") if s in severities
     )
     out += [
+        f"核查发现 {len(findings)} 处（{counts}）：原文的合计不相等、表格缺失或为空、名称不一致等。"
+        "这些是原文件本身的情况，本数据包照录原文，未作任何更正；明细见 `csv/findings.csv`。",
         f"The audit reports {plural(len(findings), 'finding')} ({counts}) about the disclosure "
-        "as published: totals that do not add up, missing or empty tables, names that differ. "
-        "They are facts about the document, not errors of this package; nothing was corrected. "
-        "The rows are in `csv/findings.csv`.",
+        "as published. They are facts about the document, not errors of this package; nothing "
+        "was corrected.",
         "",
         "| check | severity | tables | source lines | expected | actual | difference | 说明 |",
         "|---|---|---|---|---|---|---|---|",
@@ -166,9 +175,17 @@ def numbers_as_text_section(resources: list[Resource]) -> list[str]:
     return [NUMBERS_AS_TEXT, "", *cells, ""] if cells else []
 
 
-def citation(disclosure: Disclosure, title: str, *, markdown: bool = False) -> str:
-    """How to cite the disclosure: plain text (``x-citation``), or Markdown for the README."""
+def citation(
+    disclosure: Disclosure,
+    title: str,
+    *,
+    markdown: bool = False,
+    release: Release | None = None,
+) -> str:
+    """How to cite the disclosure, with the data version and date: plain text
+    (``x-citation``), or Markdown for the README."""
     record = disclosure.record
+    release = release or current_release()
     if markdown:
         unit, title = markdown_text(record.unit), markdown_text(title)
         names = code(record.id), code(record.source_file), code(record.sha256)
@@ -177,15 +194,39 @@ def citation(disclosure: Disclosure, title: str, *, markdown: bool = False) -> s
         names = f"`{record.id}`", f"`{record.source_file}`", f"`{record.sha256}`"
     package, source, sha256 = names
     return (
-        f"{unit}. {title}. {record.year}. Data package {package}, {PORTAL_NAME}. "
+        f"{unit}. {title}. {record.year}. Data package {package}, {PORTAL_NAME}, "
+        f"data version {release.version} ({release.date}). "
         f"Source file {source} (sha256 {sha256})."
     )
 
 
 def published_at(record: SourceRecord) -> str:
     """Where and when the source was published: an http(s) link, else text; or not recorded."""
-    where = web_link(record.source_url) if record.source_url else "not recorded"
+    where = web_link(record.source_url) if record.source_url else "未记录 not recorded"
     return where + (f" on {markdown_text(record.published)}" if record.published else "")
+
+
+def files_table(resources: list[Resource], workbook: str | None) -> list[str]:
+    """Every file of the package with its Chinese title."""
+    out = [
+        "| 文件 file | 中文名 | 内容 what it holds |",
+        "|---|---|---|",
+        "| `README.md` | 说明 | 本文件 this file |",
+        "| `datapackage.json` | 数据包描述 | [Frictionless](https://datapackage.org/) 描述："
+        "每个资源的字段、中文名、单位、键、大小和 SHA-256，许可、来源、版本 |",
+    ]
+    if workbook is not None:
+        out.append(f"| {code(workbook)} | Excel 工作簿 | 说明页和每个资源一个工作表 |")
+    for resource in resources:
+        title = markdown_text(resource.title)
+        rows = f"{resource.row_count} 行 rows"
+        out.append(f"| `csv/{resource.name}.csv` | {title} | CSV，{rows} |")
+        out.append(f"| `parquet/{resource.name}.parquet` | {title} | Parquet，{rows} |")
+    return out
+
+
+def header(title: str, release: Release) -> list[str]:
+    return [f"# {markdown_text(title)}", "", f"{release.label} · 开放预算门户", ""]
 
 
 def disclosure_readme(
@@ -195,26 +236,33 @@ def disclosure_readme(
     workbook: str,
 ) -> str:
     """The README of one disclosure's package."""
-    record = disclosure.record
+    record, release = disclosure.record, current_release()
     title = properties["title"]
     fiscal = properties["x-fiscal"]
-    rows = {resource.name: len(resource.rows) for resource in resources}
+    what = f"{record.year}年度{record.scope}{record.kind_zh}"
+    kind_en = "budget" if record.kind == "budget" else "final accounts"
     out = [
-        f"# {markdown_text(title)}",
+        *header(title, release),
+        "## 这是什么",
         "",
-        f"Open data of one disclosure: **{markdown_text(record.unit)}**, {record.year}年度 "
-        f"{markdown_text(record.scope + record.kind_zh)} "
-        f"({'budget' if record.kind == 'budget' else 'final accounts'}), "
-        f"generated by the {PORTAL_NAME} from the text of the published document. "
-        "Generated files: do not edit; they are rebuilt from the source.",
+        f"**{markdown_text(record.unit)}** {markdown_text(what)}公开文件的开放数据：每张标准表格、"
+        "名词解释、绩效附表和核查发现，由开放预算门户从公开文件的文本整理生成，数值照录原文。"
+        f"金额单位为{fiscal['money_unit']}（{fiscal['factor']:,} 元）。"
+        "这些文件是生成的，请勿编辑。",
         "",
-        f"Amounts are in **{fiscal['money_unit']}** ({fiscal['factor']:,} {fiscal['currency']}) "
-        "as published. Every table row keeps `source_line`, its line in the source text.",
+        "## 来源 Source",
+        "",
+        f"- 原文地址 published at: {published_at(record)}",
+        f"- 原文文本 source text: {code(record.source_file)}, sha256 {code(record.sha256)}, "
+        f"{properties['x-disclosure']['source_lines']} lines",
         "",
         "## 文件 Files",
         "",
-        FILES_TABLE.rstrip("\n"),
-        f"| {code(workbook)} | Excel workbook: one sheet per resource |",
+        *files_table(resources, workbook),
+        "",
+        "## 如何读这些列",
+        "",
+        *READING_ZH,
         "",
         EXCEL_NOTE,
         "",
@@ -226,36 +274,33 @@ def disclosure_readme(
         "| 表号 | 表名 | resource | status | rows |",
         "|---|---|---|---|---|",
     ]
+    rows = {resource.name: len(resource.rows) for resource in resources}
     for entry in properties["x-tables"]:
         resource = code(entry["kind"]) if entry["published"] else "–"
         count = rows.get(entry["kind"], 0) if entry["published"] else "–"
         out.append(
             f"| {document_text(entry['table_number'])} | {document_text(entry['title'])} | "
-            f"{resource} | "
-            f"{STATUS_ZH[entry['status']]} | {count} |"
+            f"{resource} | {STATUS_ZH[entry['status']]} | {count} |"
         )
-    others = [r for r in resources if r.name not in {e["kind"] for e in properties["x-tables"]}]
-    out += ["", "Other resources:", ""]
-    out += [
-        f"- {code(r.name)}: {markdown_text(r.title)}, {plural(len(r.rows), 'row')}" for r in others
-    ]
     out += [
         "",
-        "## 来源 Source",
-        "",
-        f"- file: {code(record.source_file)}, sha256 {code(record.sha256)}, "
-        f"{properties['x-disclosure']['source_lines']} lines",
-        f"- published at: {published_at(record)}",
-        "",
+        *findings_section(next((r.rows for r in resources if r.name == FINDINGS), [])),
         "## 许可 Licence",
         "",
         f"{markdown_text(record.licence)}.",
         "",
         "## 引用 How to cite",
         "",
-        citation(disclosure, title, markdown=True),
+        citation(disclosure, title, markdown=True, release=release),
         "",
-        *findings_section(next((r.rows for r in resources if r.name == FINDINGS), [])),
+        "## English",
+        "",
+        f"Open data of one disclosure: **{markdown_text(record.unit)}**, {record.year}, "
+        f"{kind_en} ({markdown_text(record.scope + record.kind_zh)}), generated by the "
+        f"{PORTAL_NAME} from the text of the published document, data version "
+        f"{release.version} ({release.date}). Amounts are in {fiscal['money_unit']} "
+        f"({fiscal['factor']:,} {fiscal['currency']}) as published. {READING_EN}",
+        "",
     ]
     return "\n".join(out)
 
@@ -265,33 +310,34 @@ def portal_readme(
     resources: list[Resource],
     disclosures: list[tuple[SourceRecord, int]],
 ) -> str:
-    """The README of the portal-wide package; ``disclosures``: records and finding counts."""
+    """The README of the portal-wide package (or of one year of it); ``disclosures``: records
+    and finding counts."""
+    release = current_release()
     fiscal = properties["x-fiscal"]
+    units = len({record.unit_id for record, _ in disclosures})
     out = [
-        f"# {properties['title']}",
+        *header(properties["title"], release),
+        "## 这是什么",
         "",
-        properties["description"],
+        f"{len(disclosures)} 份公开文件（{units} 个单位）的数据合并在一起：每种标准表格一个资源，"
+        "每行都带公开文件标识（`disclosure_id`）、单位（`publisher_id`、`publisher_name`）、"
+        "年度（`fiscal_year`）、公开类型（`disclosure_kind`、`disclosure_kind_zh`）和范围"
+        "（`disclosure_scope`），无需连接目录表即可比较单位和年度；另有公开文件目录"
+        "（`disclosures`，含每份文件的原文地址）、单位目录（`units`）、各表状态（`tables`）、"
+        "名词解释、绩效附表和核查发现。"
+        f"金额单位为{fiscal['money_unit']}（{fiscal['factor']:,} 元），照录原文。",
         "",
-        f"{len(disclosures)} disclosures of "
-        f"{len({record.unit_id for record, _ in disclosures})} units. Amounts are in "
-        f"**{fiscal['money_unit']}** ({fiscal['factor']:,} {fiscal['currency']}) as published. "
-        "Generated files: do not edit; they are rebuilt from the sources.",
+        "每份公开文件另有自己的数据包（含 Excel 工作簿）。",
         "",
         "## 文件 Files",
         "",
-        FILES_TABLE.rstrip("\n"),
+        *files_table(resources, properties.get("x-workbook")),
         "",
-        "Each disclosure also has its own package (`../<disclosure id>/`) with an Excel workbook.",
+        "## 如何读这些列",
+        "",
+        *READING_ZH,
         "",
         CSV_FORMULA_NOTE,
-        "",
-        "## 资源 Resources",
-        "",
-        "| resource | title | rows |",
-        "|---|---|---|",
-    ]
-    out += [f"| {code(r.name)} | {markdown_text(r.title)} | {r.row_count} |" for r in resources]
-    out += [
         "",
         "## 公开文件 Disclosures",
         "",
@@ -313,6 +359,11 @@ def portal_readme(
         "## 引用 How to cite",
         "",
         properties["x-citation"],
+        "",
+        "## English",
+        "",
+        f"{properties['description']} {len(disclosures)} disclosures of {units} units, data "
+        f"version {release.version} ({release.date}). {READING_EN}",
         "",
     ]
     return "\n".join(out)

@@ -23,6 +23,18 @@ from builder import declarations
 PUBLISH_PACKAGE = "builder.publish"
 DISCLOSURE_ID = "disclosure_id"
 DISCLOSURES = "disclosures"
+# The disclosure's facts repeated on every row of a portal-wide resource, so that a row says
+# whose, which year and which kind it is without a join: published name → the field of the
+# disclosures catalogue it copies (title, type and description are declared there). The names
+# differ from the catalogue's because some tables have a unit_name, year or kind of their own.
+CONTEXT_FIELDS = {
+    "publisher_id": "unit_id",
+    "publisher_name": "unit_name",
+    "fiscal_year": "year",
+    "disclosure_kind": "kind",
+    "disclosure_kind_zh": "kind_zh",
+    "disclosure_scope": "scope",
+}
 
 # Amounts: decimal128 with at least this scale and precision; widened if the data needs it.
 DECIMAL_SCALE = 3
@@ -141,14 +153,32 @@ def disclosure_id_field() -> dict[str, Any]:
     return field
 
 
+def context_fields() -> list[dict[str, Any]]:
+    """The fields of :data:`CONTEXT_FIELDS`, declared as in the disclosures resource."""
+    declared = {f["name"]: f for f in resource_declaration(DISCLOSURES)["fields"]}
+    out = []
+    for name, source in CONTEXT_FIELDS.items():
+        field = {k: v for k, v in copy.deepcopy(declared[source]).items() if k[:2] != "x-"}
+        field["name"] = name
+        field.pop("constraints", None)
+        field.pop("columnType", None)
+        field["description"] = (
+            f"{field.get('description', '').strip()} The disclosures resource's {source} of "
+            "this row's disclosure, repeated here so that no join is needed."
+        ).strip()
+        out.append(field)
+    return out
+
+
 def with_disclosure_id(schema: dict[str, Any]) -> dict[str, Any]:
-    """A portal-wide schema: ``disclosure_id`` leads the fields, the keys and foreign keys.
+    """A portal-wide schema: ``disclosure_id`` leads the fields, the keys and foreign keys,
+    followed by the disclosure's publisher, year, kind and scope (:data:`CONTEXT_FIELDS`).
 
     Foreign keys within a disclosure (an indicator to its sheet) become keys within the same
     disclosure; a new foreign key ties every row to the ``disclosures`` catalogue.
     """
     keyed: dict[str, Any] = {
-        "fields": [disclosure_id_field(), *schema["fields"]],
+        "fields": [disclosure_id_field(), *context_fields(), *schema["fields"]],
         "primaryKey": [DISCLOSURE_ID, *schema.get("primaryKey", [])],
         "foreignKeys": [
             {

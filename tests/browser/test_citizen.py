@@ -57,6 +57,11 @@ ALLOWED = {
     # The template residue the form/placeholder check looks for, quoted in its explanation.
     "XX",
     "XXXX",
+    "BOM",  # the downloads: CSV for Excel on Windows, and the tools that open the database
+    "Windows",
+    "SQLite",
+    "DuckDB",
+    "Datasette",
 }
 # A word, not a piece of an identifier such as 000_127416229ccdc025 or sh-putuo-czj-2024-final.
 WORD = re.compile(r"(?<![A-Za-z0-9_./-])[A-Za-z][A-Za-z-]*[A-Za-z](?![A-Za-z0-9_./-])")

@@ -1,0 +1,259 @@
+"""Downloads a data user meets first: bundles, the database, and the pages that explain them.
+
+- **Bundles** (``builder.publish.bundles``): ``downloads/<id>.zip`` per disclosure (written with
+  its page), ``downloads/portal.zip`` and ``downloads/portal.<year>.zip`` (a dot, which no
+  disclosure id has, so no name collides);
+- **the database** (``builder.publish.database``): ``downloads/portal.sqlite`` and the
+  partitioned Parquet dataset ``downloads/portal.parquet/<resource>/fiscal_year=…/
+  publisher_id=…/part-0.parquet``;
+- **pages**: the bundles section of the download page, ``query.md`` (查询数据: how to open
+  the database, and example queries from ``queries.yaml`` with their results on the built
+  data) and ``releases.md`` (版本说明: each release's notes and known issues).
+
+The portal's bundles and database are owners of their own (``builder.pages.outputs``), keyed
+by their package's ``datapackage.json`` (which lists the sha256 of every file) and the
+release, so an incremental build that changed nothing writes them again only if a file was
+touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable
+from dataclasses import asdict
+from functools import cache, partial
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from builder import identities
+from builder.cache import file_hash
+from builder.pages.catalog import Download, Portal, link, sha256_of
+from builder.pages.disclosure import format_size
+from builder.pages.markup import front_matter, md_link, md_table, text
+from builder.pages.outputs import Outputs, Produced, key_of, staged
+from builder.publish.bundles import write_bundle
+from builder.publish.database import write_database, write_partitioned
+from builder.publish.packages import DESCRIPTOR
+from builder.publish.portal import PORTAL, is_portal_name
+from builder.release import current_release, load_releases, release_bytes, releases_file
+
+DATABASE = f"{identities.DOWNLOADS_FOLDER}/portal.sqlite"
+PARTITIONED = f"{identities.DOWNLOADS_FOLDER}/portal.parquet"
+QUERY = "query.md"
+RELEASES = "releases.md"
+QUERIES = Path(__file__).with_name("queries.yaml")
+RESULT_ROWS = 20  # rows of an example's result shown on the page
+
+
+def bundle_title(name: str) -> str:
+    """The Chinese title of a bundle, by its package name."""
+    if name == PORTAL:
+        return "全门户数据压缩包（全部公开文件）"
+    if is_portal_name(name):
+        return f"{name.split('.', 1)[1]}年度数据压缩包（该年全部公开文件）"
+    return "本文件全部数据压缩包（CSV、Parquet、Excel、datapackage.json、说明）"
+
+
+def publish_bundle(package: Path, docs_dir: Path) -> Download:
+    """The zip of a package folder at ``downloads/<package name>.zip``."""
+    target = identities.bundle_file(package.name)
+    write_bundle(package, package.name, docs_dir / target)
+    path = docs_dir / target
+    title = bundle_title(package.name)
+    return Download(target, f"{package.name}.zip", path.stat().st_size, sha256_of(path), title)
+
+
+def release_key() -> str:
+    return hashlib.sha256(release_bytes()).hexdigest()
+
+
+def portal_downloads(packages: Path, outputs: Outputs) -> list[Download]:
+    """The bundles of the portal and of each year, and the database, each produced only when
+    its package changed; their downloads (bundles, then the database)."""
+    folders = (
+        sorted(
+            folder
+            for folder in packages.iterdir()
+            if is_portal_name(folder.name) and (folder / DESCRIPTOR).is_file()
+        )
+        if packages.is_dir()
+        else []
+    )
+    out: list[Download] = []
+    for folder in folders:
+        key = key_of(file_hash(folder / DESCRIPTOR), release_key())
+        out += produced(outputs, f"bundle:{folder.name}", key, partial(bundle_of, folder))
+    portal = packages / PORTAL
+    if (portal / DESCRIPTOR).is_file():
+        key = key_of(file_hash(portal / DESCRIPTOR), release_key())
+        out += produced(outputs, "database", key, partial(database_of, portal))
+    return out
+
+
+def bundle_of(folder: Path, docs: Path) -> list[Download]:
+    return [publish_bundle(folder, docs)]
+
+
+def database_of(folder: Path, docs: Path) -> list[Download]:
+    write_database(folder, docs / DATABASE, current_release())
+    write_partitioned(folder, docs / PARTITIONED)
+    path = docs / DATABASE
+    size, sha256 = path.stat().st_size, sha256_of(path)
+    return [Download(DATABASE, "portal.sqlite", size, sha256, "SQLite 数据库（全部表格和视图）")]
+
+
+def produced(
+    outputs: Outputs, owner: str, key: str, make: Callable[[Path], list[Download]]
+) -> list[Download]:
+    """The downloads of ``owner``: as recorded if its key and files are unchanged, else made
+    again by ``make`` into a staging docs folder."""
+    record = outputs.current(owner, key)
+    if record is not None:
+        return [Download(**d) for d in record["extra"]["downloads"]]
+    with staged(outputs.docs_dir, owner) as (docs, files):
+        downloads = make(docs)
+    outputs.record(owner, key, Produced(files, {"downloads": [asdict(d) for d in downloads]}))
+    return downloads
+
+
+def bundles_section(portal: Portal, page: str) -> str:
+    """The download page's table of bundles and the database, with sizes and SHA-256."""
+    release = current_release()
+    rows = [
+        [
+            text(d.title),
+            md_link(d.name, link(page, d.path)),
+            text(format_size(d.size)),
+            f'<code class="sha256">{d.sha256}</code>',
+        ]
+        for d in portal.bundles
+    ]
+    out = [
+        "## 数据压缩包和数据库 { #bundles }\n",
+        f"<p>{text(release.label)}。每个压缩包是一个完整的数据包：各表的 CSV（UTF-8 带 BOM，"
+        "Excel 可直接打开）和 Parquet、Excel 工作簿（单份公开文件）、datapackage.json "
+        "和中文说明（含来源、许可、引用和核查发现）。同一数据版本的压缩包逐字节相同，"
+        "可用 SHA-256 校验。每份公开文件的压缩包在其页面末尾和下表“各公开文件的数据包”中。</p>\n",
+    ]
+    if rows:
+        out.append(
+            md_table(["内容", "文件", "大小", "SHA-256"], rows, ["left", "left", "right", "left"])
+        )
+    out.append(
+        f"- {md_link('查询数据：用 SQLite、Datasette 或 DuckDB 查询', link(page, QUERY))}\n"
+        f"- {md_link('版本说明和已知问题', link(page, RELEASES))}\n"
+    )
+    return "\n".join(out)
+
+
+@cache
+def load_queries() -> list[dict[str, str]]:
+    """The example queries (``queries.yaml``)."""
+    loaded: list[dict[str, str]] = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
+    return loaded
+
+
+def example_result(database: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The columns and rows of ``sql`` on the database (read only)."""
+    connection = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        cursor = connection.execute(sql)
+        return [c[0] for c in cursor.description], cursor.fetchall()
+    finally:
+        connection.close()
+
+
+def result_table(database: Path, sql: str) -> str:
+    if not database.is_file():
+        return ""
+    try:
+        columns, rows = example_result(database, sql)
+    except sqlite3.OperationalError:  # a table no disclosure of this site has
+        return '<p class="portal-muted">本站数据中还没有这张表。</p>\n'
+    shown = [["–" if v is None else text(v) for v in row] for row in rows[:RESULT_ROWS]]
+    more = f"（共 {len(rows)} 行，显示前 {RESULT_ROWS} 行）" if len(rows) > RESULT_ROWS else ""
+    return f"<p>在本站数据上的结果{text(more)}：</p>\n\n" + md_table(
+        [text(c) for c in columns], shown
+    )
+
+
+def query_page(portal: Portal, docs_dir: Path) -> str:
+    """查询数据: the database and the partitioned Parquet, and worked examples."""
+    database = next((d for d in portal.bundles if d.path == DATABASE), None)
+    out = [front_matter("查询数据", "用 SQLite、Datasette 或 DuckDB 查询全部公开文件的数据")]
+    out.append("# 查询数据\n")
+    out.append(
+        "<p>全部公开文件的表格合在一个 SQLite 数据库文件里：每种表格一张表，每行都带公开文件标识、"
+        "单位名称（<code>publisher_name</code>）、年度（<code>fiscal_year</code>）、"
+        "公开类型（<code>disclosure_kind</code>：budget 预算 / final 决算）和范围，"
+        "不必连接目录表；每张表另有一个视图 <code>表名_detail</code>，附上公开文件标题、"
+        "原文地址、发布日期和许可。金额单位为万元；数据库中的金额为二进制浮点数，"
+        "精确数值以 CSV 和 Parquet 为准。</p>\n"
+    )
+    if database is not None:
+        out.append(
+            md_table(
+                ["文件", "大小", "SHA-256"],
+                [
+                    [
+                        md_link(database.name, link(QUERY, database.path)),
+                        text(format_size(database.size)),
+                        f'<code class="sha256">{database.sha256}</code>',
+                    ]
+                ],
+                ["left", "right", "left"],
+            )
+        )
+    out.append(
+        "## 打开数据库\n\n"
+        "```sh\n"
+        "sqlite3 portal.sqlite            # SQLite 命令行\n"
+        "datasette portal.sqlite          # 在浏览器中浏览和查询（pip install datasette）\n"
+        "```\n\n"
+        "DuckDB（需要它的 sqlite 扩展）：\n\n"
+        "```sql\n"
+        "INSTALL sqlite; LOAD sqlite;\n"
+        "ATTACH 'portal.sqlite' AS portal (TYPE sqlite, READ_ONLY);\n"
+        "USE portal;\n"
+        "```\n"
+    )
+    out.append("## 示例\n")
+    for example in load_queries():
+        out.append(f"### {text(example['title'])}\n")
+        out.append(f"<p>{text(example['question'])}</p>\n")
+        if "sql" in example:
+            out.append(f"```sql\n{example['sql'].rstrip()}\n```\n")
+            out.append(result_table(docs_dir / DATABASE, example["sql"]))
+        else:
+            out.append(f"```sql\n{example['parquet'].rstrip()}\n```\n")
+    out.append(
+        "## 分区 Parquet 数据集\n\n"
+        "<p>每种表格也以按年度和单位分区的 Parquet 文件发布（hive 风格："
+        "<code>downloads/portal.parquet/表名/fiscal_year=2024/publisher_id=单位标识/"
+        "part-0.parquet</code>），DuckDB、Spark 或 pyarrow 只读取所需年度或单位的文件，"
+        "金额为精确的 decimal128。HTTP 不能列出目录，远程读取时请写出具体文件的地址，"
+        "或先把所需的分区下载到本地（或对象存储）再按上面的通配符查询。</p>\n"
+    )
+    return "\n".join(part for part in out if part)
+
+
+def releases_page() -> str:
+    """版本说明: every release, newest first, with its notes and known issues."""
+    out = [front_matter("版本说明", "开放预算门户各数据版本的更新说明和已知问题")]
+    out.append("# 版本说明\n")
+    out.append(
+        "<p>每个数据版本有版本号和日期，写在每个数据包（<code>version</code>、"
+        "<code>created</code>）、说明文件、建议引用和页脚中。引用数据时请注明版本号。</p>\n"
+    )
+    for release in load_releases(releases_file()):
+        out.append(f"## {text(release.version)}（{text(release.date)}）\n")
+        if release.notes:
+            out.append("**更新**\n\n" + "\n".join(f"- {text(n)}" for n in release.notes) + "\n")
+        if release.known_issues:
+            out.append(
+                "**已知问题**\n\n" + "\n".join(f"- {text(n)}" for n in release.known_issues) + "\n"
+            )
+    return "\n".join(out)

@@ -1,0 +1,162 @@
+"""The portal package as a database to query: one SQLite file, and Parquet partitioned by
+year and publisher.
+
+**SQLite** (:func:`write_database`): one table per resource of the portal package, named as
+the resource, with its fields as columns (``string`` → TEXT, ``integer`` → INTEGER, ``number``
+→ REAL, ``boolean`` → INTEGER 0/1) and its primary key; a view ``<table>_detail`` per table
+that has a ``disclosure_id`` joins the disclosure's title, source address, publication date
+and licence (``disclosures``) and the unit's record (``units``), so that a row says whose,
+which year, which kind and where it was published; and a ``release`` table (version, date).
+sqlite3, Datasette and DuckDB (its ``sqlite`` extension) open the file as it is. Amounts are
+binary floats there, as in Excel (SQLite has no decimal type): exact values are in the CSV and
+Parquet files. The file is written aside, vacuumed, and moved into place; the same package and
+SQLite library give the same bytes.
+
+**Partitioned Parquet** (:func:`write_partitioned`): every portal resource whose rows carry
+the disclosure's year and publisher is written as a hive-style dataset,
+``<resource>/fiscal_year=<year>/publisher_id=<unit id>/part-0.parquet`` (the two partition
+columns live in the paths), so DuckDB, Spark or pyarrow read one year, or one unit, of a
+national collection without fetching the rest. Amounts stay decimal128.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from builder.publish.packages import DESCRIPTOR
+from builder.publish.schemas import DISCLOSURE_ID
+from builder.release import Release
+
+SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
+PARTITIONS = ("fiscal_year", "publisher_id")
+DETAIL_SUFFIX = "_detail"
+# What a view adds to a row, from the disclosures catalogue and the units.
+DETAIL_COLUMNS = (
+    ("d.title", "disclosure_title"),
+    ("d.source_url", "source_url"),
+    ("d.published", "published"),
+    ("d.licence", "licence"),
+    ("u.budget_years", "unit_budget_years"),
+    ("u.final_years", "unit_final_years"),
+)
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def load_descriptor(package: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((package / DESCRIPTOR).read_text(encoding="utf-8"))
+    return loaded
+
+
+def sql_value(value: Any) -> Any:
+    """A value as SQLite stores it: amounts as floats, booleans as 0/1, dates as ISO text."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def create_table(resource: dict[str, Any]) -> str:
+    schema = resource["schema"]
+    columns = [f"{quoted(f['name'])} {SQL_TYPES.get(f['type'], 'TEXT')}" for f in schema["fields"]]
+    keys = schema.get("primaryKey") or []
+    if keys:
+        columns.append(f"PRIMARY KEY ({', '.join(quoted(k) for k in keys)})")
+    return f"CREATE TABLE {quoted(resource['name'])} ({', '.join(columns)})"
+
+
+def create_view(name: str) -> str:
+    extra = ", ".join(f"{column} AS {alias}" for column, alias in DETAIL_COLUMNS)
+    return (
+        f"CREATE VIEW {quoted(name + DETAIL_SUFFIX)} AS SELECT t.*, {extra} "
+        f"FROM {quoted(name)} AS t JOIN disclosures AS d USING ({DISCLOSURE_ID}) "
+        "LEFT JOIN units AS u ON u.unit_id = d.unit_id"
+    )
+
+
+def fill_table(connection: sqlite3.Connection, package: Path, resource: dict[str, Any]) -> None:
+    table = pq.read_table(package / resource["x-parquet"]["path"])
+    names = [f["name"] for f in resource["schema"]["fields"]]
+    marks = ", ".join("?" for _ in names)
+    insert = f"INSERT INTO {quoted(resource['name'])} VALUES ({marks})"
+    for batch in table.to_batches(max_chunksize=10_000):
+        columns = [batch.column(name).to_pylist() for name in names]
+        connection.executemany(
+            insert, ([sql_value(v) for v in row] for row in zip(*columns, strict=True))
+        )
+
+
+def write_database(package: Path, target: Path, release: Release) -> None:
+    """The SQLite database of the (portal) package folder ``package``, written to ``target``."""
+    descriptor = load_descriptor(package)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = target.with_name(f".{target.name}.building")
+    building.unlink(missing_ok=True)
+    connection = sqlite3.connect(building)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")
+        for resource in descriptor.get("resources", []):
+            connection.execute(create_table(resource))
+            fill_table(connection, package, resource)
+        for resource in descriptor.get("resources", []):
+            names = {f["name"] for f in resource["schema"]["fields"]}
+            if DISCLOSURE_ID in names and resource["name"] != "disclosures":
+                connection.execute(create_view(resource["name"]))
+        connection.execute("CREATE TABLE release (key TEXT PRIMARY KEY, value TEXT)")
+        connection.executemany(
+            "INSERT INTO release VALUES (?, ?)",
+            [
+                ("version", release.version),
+                ("date", release.date),
+                ("package", str(descriptor.get("name", ""))),
+                ("title", str(descriptor.get("title", ""))),
+            ],
+        )
+        connection.commit()
+        connection.execute("VACUUM")
+    finally:
+        connection.close()
+    os.replace(building, target)
+
+
+def write_partitioned(package: Path, target: Path) -> list[str]:
+    """Each resource of ``package`` with the partition columns (and rows) as a hive-style
+    Parquet dataset under ``target/<resource>/``; the names of the resources written."""
+    shutil.rmtree(target, ignore_errors=True)
+    written = []
+    for resource in load_descriptor(package).get("resources", []):
+        names = {f["name"] for f in resource["schema"]["fields"]}
+        table = pq.read_table(package / resource["x-parquet"]["path"])
+        if not set(PARTITIONS) <= names or table.num_rows == 0:
+            continue
+        partitioning = ds.partitioning(
+            pa.schema([table.schema.field(name) for name in PARTITIONS]), flavor="hive"
+        )
+        ds.write_dataset(
+            table,
+            target / resource["name"],
+            format="parquet",
+            partitioning=partitioning,
+            basename_template="part-{i}.parquet",
+            use_threads=False,  # rows keep their order; the same package gives the same files
+            file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
+            existing_data_behavior="error",
+        )
+        written.append(resource["name"])
+    return written
