@@ -75,7 +75,7 @@ def dictionary_page() -> str:
             out.append(f"### {text(schema.get('title') or schema['name'])}{text(suffix)}\n")
             out.append(
                 f"<p>资源名：<code>{text(schema['name'])}</code>。"
-                f"{text(schema.get('description') or '')}</p>\n"
+                f'<span lang="en">{text(schema.get("description") or "")}</span></p>\n'
             )
             rows = [
                 [
@@ -90,7 +90,8 @@ def dictionary_page() -> str:
             out.append(md_table(["字段名", "中文名", "类型", "单位", "说明"], rows))
             keys = schema.get("primaryKey")
             if keys:
-                out.append(f'<p class="portal-muted">主键：{text("、".join(keys))}</p>\n')
+                names = "、".join(f"<code>{text(key)}</code>" for key in keys)
+                out.append(f'<p class="portal-muted">主键：{names}</p>\n')
     return "\n".join(out)
 
 
