@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Page, Response, expect
 
 from builder.pages.catalog import unit_id
+from builder.pages.search import shard_of, terms_of
 from tests.browser.sitebuild import SEED_IDS, SHANGHAI_IDS
 
 pytestmark = pytest.mark.browser
@@ -155,3 +156,25 @@ def test_search_screenshots(
     page.locator(".portal-search__hit > a").first.click()
     expect(page.locator("article mark.portal-highlight").first).to_be_attached()
     page.screenshot(path=screenshots / f"search-opened-{form}.png")
+
+
+TWIN_TEXTS = [
+    "财政拨款“三公”经费支出决算表",
+    "《中华人民共和国预算法》第二十二条",
+    "ＡＢＣ１２３ 全角字母和数字",
+    "row_number 2024年 5,256.96 万元",
+    "单",
+    "中国（太原）国际能源产业博览会",
+    "㐀丽𠀀",  # extension A, a compatibility ideograph (NFKC folds it), extension B
+]
+
+
+def test_browser_cuts_a_text_as_the_index_does(page: Page, base_url: str) -> None:
+    page.goto(base_url)
+    for text in TWIN_TEXTS:
+        terms = page.evaluate("text => window.portalSearch.termsOf(text)", text)
+        assert terms == terms_of(text), text
+        shards = page.evaluate(
+            "terms => terms.map(t => window.portalSearch.shardOf(t, 512))", terms
+        )
+        assert shards == [shard_of(term, 512) for term in terms], text

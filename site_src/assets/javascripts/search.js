@@ -260,6 +260,8 @@
     if (query) open(query);
   }
 
+  // For the tests: the query's terms and shards must be those of builder/pages/search.py.
+  window.portalSearch = { termsOf: termsOf, shardOf: shardOf };
   setUp();
   if (typeof document$ !== "undefined") {
     document$.subscribe(highlight);
