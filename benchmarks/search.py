@@ -23,6 +23,7 @@ import socketserver
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -59,7 +60,7 @@ def reindex(site: Path, copies: int) -> dict[str, float]:
         page = index_page("" if url == "./" else url, title, html)
         indexed.append(page)
         for copy in range(1, copies):
-            indexed.append(type(page)(f"{url}copy-{copy}/", page.title, page.sections, page.counts))
+            indexed.append(replace(page, url=f"{url}copy-{copy}/"))
     parsed = time.perf_counter() - start
     written = write_index(indexed, str(site / "search"))
     total = time.perf_counter() - start

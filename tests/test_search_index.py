@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 
 from builder.pages.search import (
+    PAGE_TEXT_LIMIT,
+    SECTION_TEXT_MIN,
     SHARD_BYTES,
     index_page,
+    page_file,
     page_sections,
     shard_count,
     shard_of,
@@ -64,8 +67,9 @@ def test_shards_are_the_same_for_the_same_term() -> None:
     assert shard_of("经费", 1) == 0
     assert shard_of("经费", 64) == shard_of("经费", 64) < 64
     assert len({shard_of(term, 64) for term in terms_of("财政拨款三公经费支出决算表")}) > 4
-    assert shard_count(0) == 1
-    assert shard_count(SHARD_BYTES * 5) == 8
+    assert shard_count(0, 0) == 1
+    assert shard_count(SHARD_BYTES * 5, 1000) == 8
+    assert shard_count(SHARD_BYTES * 5, 9) == 4  # at least two terms a shard
 
 
 def test_the_index_files_give_back_every_page_of_a_term(tmp_path: Path) -> None:
@@ -87,3 +91,21 @@ def test_the_index_files_give_back_every_page_of_a_term(tmp_path: Path) -> None:
     assert shard["公务"][0::2] == [0, 1]
     assert shard["接待"][0::2] == [0]
     assert all(weight >= 1 for weight in shard["公务"][1::2])
+
+
+def test_a_long_page_file_is_cut_but_keeps_each_definition() -> None:
+    definition = "指单位从同级财政部门取得的财政预算资金。"
+    sources = "出处：" + "某某单位 2024年度单位决算，" * 400  # the glossary at 1,000 disclosures
+    html = "<article>" + "".join(
+        f'<h2 id="t{n}">术语{n}</h2><p>{definition}{sources}</p>' for n in range(30)
+    )
+    page = index_page("glossary/", "名词解释", html + "</article>")
+    stored = page_file(page)
+    assert stored["cut"] is True
+    sections = stored["sections"]
+    assert isinstance(sections, list)
+    assert sum(len(h) + len(t) for _, h, t in sections) <= PAGE_TEXT_LIMIT + 2 * SECTION_TEXT_MIN
+    assert all(text.startswith(definition) for _, _, text in sections)
+    assert page.counts["术语"] == 30 * 2  # every heading still indexed
+    short = index_page("a/", "短", "<article><p>公务接待费</p></article>")
+    assert "cut" not in page_file(short)

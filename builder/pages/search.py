@@ -17,7 +17,8 @@ the portal grows:
   ``[page id, weight, page id - previous id, weight, …]`` (the weight is BM25's term-frequency
   part for that page, times 10; headings and the page title count more than text);
 - ``search/pages/<page id>.json``: a page's address, title and searchable sections (anchor,
-  heading, text), fetched only for the hits shown, for their excerpts.
+  heading, text), fetched only for the hits shown, for their excerpts (a long page's file
+  is cut to about 36 KB: :func:`page_file`).
 
 What is searchable: the page's article, without the elements marked ``data-search-exclude``
 (data tables, downloads, the per-disclosure glossary), tables, code, and anything marked
@@ -31,10 +32,12 @@ data table is still one comment here, passed over in one step): it imports nothi
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import re
 import shutil
+import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -63,6 +66,8 @@ HEADINGS = {"h1", "h2", "h3", "h4"}
 # Pages for data users rank after the citizens' pages that use the same words: their term
 # weights are multiplied by this (the dictionary names every table in every heading).
 BOOSTS = {"dictionary/": 0.3, "quality/": 0.3, "data/": 0.3}
+PAGE_TEXT_LIMIT = 12_000  # characters of a page file (about 36 KB): see page_file
+SECTION_TEXT_MIN = 200
 
 
 def terms_of(text: str) -> list[str]:
@@ -169,7 +174,11 @@ def page_sections(html: str) -> list[Section]:
     """The sections of ``html`` with a heading or text (the part before the first heading
     has an empty anchor and heading)."""
     parser = _Sections()
-    parser.feed(html)
+    # Only the article is read: the header, navigation and table of contents are skipped
+    # unparsed (the parser's time is most of the index's).
+    start = html.find("<article")
+    end = html.rfind("</article>")
+    parser.feed(html[start : end + len("</article>")] if 0 <= start < end else html)
     parser.close()
     return [s for s in parser.sections if s.heading or s.body()]
 
@@ -182,6 +191,7 @@ class IndexedPage:
     title: str
     sections: list[Section]
     counts: Counter[str]
+    boost: float = 1.0
 
 
 def index_page(url: str, title: str, html: str) -> IndexedPage:
@@ -193,12 +203,41 @@ def index_page(url: str, title: str, html: str) -> IndexedPage:
         for term in terms_of(section.heading):
             counts[term] += HEADING_WEIGHT
         counts.update(terms_of(section.body()))
-    return IndexedPage(url, title, sections, counts)
+    return IndexedPage(url, title, sections, counts, BOOSTS.get(url, 1.0))
 
 
-def shard_count(postings_bytes: int) -> int:
-    """A power of two, so that a shard holds about :data:`SHARD_BYTES`."""
-    return 1 << max(0, math.ceil(math.log2(max(1, postings_bytes / SHARD_BYTES))))
+def shard_count(postings_bytes: int, terms: int) -> int:
+    """A power of two, so that a shard holds about :data:`SHARD_BYTES`, and at least two
+    terms on average (a term's postings are never split, so more shards than that would
+    only be empty files)."""
+    by_size = 1 << max(0, math.ceil(math.log2(max(1, postings_bytes / SHARD_BYTES))))
+    by_terms = 1 << max(0, math.floor(math.log2(max(1, terms // 2))))
+    return min(by_size, by_terms)
+
+
+def page_file(page: IndexedPage) -> dict[str, object]:
+    """What the browser fetches of a hit: address, title, sections (for the excerpts).
+
+    A page of more than :data:`PAGE_TEXT_LIMIT` characters (the quality page and the
+    glossary, which grow with the portal) keeps an equal share of that limit per section
+    (at least :data:`SECTION_TEXT_MIN`, so a definition or a finding is still shown) until
+    the limit is reached, and says it was cut: the page is still found by every word of it.
+    """
+    sections = [[s.anchor, s.heading, s.body()] for s in page.sections]
+    total = sum(len(heading) + len(body) for _, heading, body in sections)
+    out: dict[str, object] = {"url": page.url, "title": page.title, "sections": sections}
+    if total <= PAGE_TEXT_LIMIT:
+        return out
+    share = max(SECTION_TEXT_MIN, PAGE_TEXT_LIMIT // len(sections))
+    kept: list[list[str]] = []
+    used = 0
+    for anchor, heading, body in sections:
+        if used >= PAGE_TEXT_LIMIT:
+            break
+        cut = body[:share] + ("…" if len(body) > share else "")
+        kept.append([anchor, heading, cut])
+        used += len(heading) + len(cut)
+    return {**out, "sections": kept, "cut": True}
 
 
 def _dump(path: str, value: object) -> None:
@@ -216,14 +255,12 @@ def write_index(pages: list[IndexedPage], folder: str) -> dict[str, int]:
     for page_id, (page, length) in enumerate(zip(pages, lengths, strict=True)):
         norm = BM25_K1 * (1 - BM25_B + BM25_B * length / average)
         for term, count in page.counts.items():
-            weight = round(
-                BOOSTS.get(page.url, 1) * WEIGHT_SCALE * count * (BM25_K1 + 1) / (count + norm)
-            )
+            weight = round(page.boost * WEIGHT_SCALE * count * (BM25_K1 + 1) / (count + norm))
             # Page ids delta-coded (small numbers, shorter JSON); the browser adds them up.
             postings.setdefault(term, []).extend((page_id - last.get(term, 0), max(1, weight)))
             last[term] = page_id
     size = sum(len(term.encode()) + 4 * len(entry) for term, entry in postings.items())
-    shards = shard_count(size)
+    shards = shard_count(size, len(postings))
     buckets: list[dict[str, list[int]]] = [{} for _ in range(shards)]
     for term in sorted(postings):
         buckets[shard_of(term, shards)][term] = postings[term]
@@ -233,31 +270,46 @@ def write_index(pages: list[IndexedPage], folder: str) -> dict[str, int]:
     for number, bucket in enumerate(buckets):
         _dump(os.path.join(folder, "terms", f"{number}.json"), bucket)
     for page_id, page in enumerate(pages):
-        sections = [[s.anchor, s.heading, s.body()] for s in page.sections]
-        _dump(
-            os.path.join(folder, "pages", f"{page_id}.json"),
-            {"url": page.url, "title": page.title, "sections": sections},
-        )
+        _dump(os.path.join(folder, "pages", f"{page_id}.json"), page_file(page))
     _dump(os.path.join(folder, "meta.json"), {"pages": len(pages), "shards": shards})
     return {"pages": len(pages), "terms": len(postings), "shards": shards}
 
 
 # The MkDocs hooks. The pages of one build are collected here, keyed by the site dir, and
-# written when the build ends.
+# written when the build ends; the time spent is logged (``mkdocs build`` without --quiet).
 _BUILDS: dict[str, list[IndexedPage]] = {}
+_SECONDS: dict[str, list[float]] = {}  # wall clock and CPU seconds
+log = logging.getLogger("mkdocs.hooks.search")
 
 
 def on_pre_build(*, config: MkDocsConfig) -> None:
     _BUILDS[config.site_dir] = []
+    _SECONDS[config.site_dir] = [0.0, 0.0]
 
 
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
     """Index the finished page (its data tables are still comments: see the module)."""
-    if page.file.src_uri != "404.md" and not page.meta.get("search_exclude"):
+    start, cpu = time.perf_counter(), time.process_time()
+    options = page.meta.get("search")  # Material's front matter: search: {exclude: true}
+    if not (isinstance(options, dict) and options.get("exclude")):
         title = page.meta.get("title") or page.title or ""
         _BUILDS.setdefault(config.site_dir, []).append(index_page(page.url, str(title), output))
+    spent = _SECONDS.setdefault(config.site_dir, [0.0, 0.0])
+    spent[0] += time.perf_counter() - start
+    spent[1] += time.process_time() - cpu
     return output
 
 
 def on_post_build(*, config: MkDocsConfig) -> None:
-    write_index(_BUILDS.pop(config.site_dir, []), os.path.join(config.site_dir, SEARCH_DIR))
+    start, cpu = time.perf_counter(), time.process_time()
+    folder = os.path.join(config.site_dir, SEARCH_DIR)
+    stats = write_index(_BUILDS.pop(config.site_dir, []), folder)
+    wall, used = _SECONDS.pop(config.site_dir, [0.0, 0.0])
+    log.info(
+        "Search index: %d pages, %d terms in %d shards, %.1f s (%.1f s CPU)",
+        stats["pages"],
+        stats["terms"],
+        stats["shards"],
+        wall + time.perf_counter() - start,
+        used + time.process_time() - cpu,
+    )

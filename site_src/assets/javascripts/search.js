@@ -144,7 +144,9 @@
     var sections = page.sections.filter(function (s) { return has(s[1], pattern) || has(s[2], pattern); });
     // Sections whose heading holds the words first, then the others in page order.
     sections.sort(function (a, b) { return has(b[1], pattern) - has(a[1], pattern); });
-    return { page: page, sections: sections, exact: sections.length > 0 || has(page.title, pattern) };
+    // A cut page (see page_file in search.py) may hold the words past what its file keeps.
+    var exact = sections.length > 0 || has(page.title, pattern);
+    return { page: page, sections: sections, exact: exact };
   }
 
   function linkOf(url, anchor, query) {
@@ -159,7 +161,10 @@
     item.className = "md-search-result__item portal-search__hit";
     var html = '<a class="md-search-result__link" href="' + escapeHtml(linkOf(hit.page.url, "", query)) + '">' +
       '<article class="md-search-result__article md-typeset"><h1>' + marked(hit.page.title, pattern) + "</h1>";
-    if (!hit.exact) html += '<p class="portal-search__partial">含全部字词，但不相连</p>';
+    if (!hit.exact) {
+      html += '<p class="portal-search__partial">' +
+        (hit.page.cut ? "页面较长，摘要从略，请打开页面查看" : "含全部字词，但不相连") + "</p>";
+    }
     html += "</article></a>";
     hit.sections.slice(0, SECTIONS_SHOWN).forEach(function (s) {
       html += '<a class="md-search-result__link" href="' + escapeHtml(linkOf(hit.page.url, s[0], query)) + '">' +
