@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 from builder.pages.search import (
+    DIGITS,
     PAGE_TEXT_LIMIT,
     SECTION_TEXT_MIN,
     SHARD_BYTES,
+    encode_numbers,
     index_page,
     page_file,
     page_sections,
@@ -87,10 +89,31 @@ def test_the_index_files_give_back_every_page_of_a_term(tmp_path: Path) -> None:
     ]
     assert [page["url"] for page in pages] == ["a/", "b/"]  # sorted by address
     assert pages[0]["sections"] == [["", "", "公务接待费"]]
-    # Postings: [id delta, weight, …]; 公务 is on both pages (ids 0 and 1), 接待 on a/ only.
-    assert shard["公务"][0::2] == [0, 1]
-    assert shard["接待"][0::2] == [0]
-    assert all(weight >= 1 for weight in shard["公务"][1::2])
+    # Postings: id delta, weight, …; 公务 is on both pages (ids 0 and 1), 接待 on a/ only.
+    both, first_only = decode(shard["公务"]), decode(shard["接待"])
+    assert both[0::2] == [0, 1]
+    assert first_only[0::2] == [0]
+    assert all(weight >= 1 for weight in both[1::2])
+
+
+def decode(text: str) -> list[int]:
+    """The numbers of a posting string, read by the rule of encode_numbers' docstring."""
+    numbers, value, shift = [], 0, 0
+    for char in text:
+        digit = DIGITS.index(char)
+        value |= (digit & 0b11111) << shift
+        shift += 5
+        if digit < 0b100000:
+            numbers.append(value)
+            value, shift = 0, 0
+    return numbers
+
+
+def test_postings_are_short_strings() -> None:
+    assert encode_numbers([0, 1, 31]) == "AB" + DIGITS[31]
+    assert encode_numbers([32]) == DIGITS[32] + "B"  # 0 with more to come, then 1 × 32
+    numbers = [0, 5, 31, 32, 1023, 1024, 20_079, 2**30 + 7]
+    assert decode(encode_numbers(numbers)) == numbers
 
 
 def test_a_long_page_file_is_cut_but_keeps_each_definition() -> None:

@@ -14,8 +14,9 @@ the portal grows:
 
 - ``search/meta.json``: the number of pages and of term shards;
 - ``search/terms/<n>.json``: the postings of the terms whose hash falls in shard ``n``, each
-  ``[page id, weight, page id - previous id, weight, …]`` (the weight is BM25's term-frequency
-  part for that page, times 10; headings and the page title count more than text);
+  the numbers ``page id, weight, page id - previous id, weight, …`` in one string
+  (:func:`encode_numbers`; the weight is BM25's term-frequency part for that page, times
+  10; headings and the page title count more than text);
 - ``search/pages/<page id>.json``: a page's address, title and searchable sections (anchor,
   heading, text), fetched only for the hits shown, for their excerpts (a long page's file
   is cut to about 36 KB: :func:`page_file`).
@@ -55,6 +56,7 @@ HEADING_WEIGHT = 2
 BM25_K1 = 1.2
 BM25_B = 0.75
 WEIGHT_SCALE = 10
+DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Marks that may stand inside a Chinese term as printed: “三公”经费, 《预算法》.
 TRANSPARENT = "“”‘’\"'《》〈〉「」『』"
@@ -90,6 +92,21 @@ def terms_of(text: str) -> list[str]:
         else:
             out += [run[i : i + 2] for i in range(len(run) - 1)]
     return out
+
+
+def encode_numbers(numbers: list[int]) -> str:
+    """Whole numbers ≥ 0 as one string, five bits a character, low bits first: a character
+    of :data:`DIGITS` at index 32 or more says more bits follow (``search.js``,
+    ``decodeNumbers``). A posting (id delta, weight) is mostly two characters, against five
+    or six as JSON numbers."""
+    out: list[str] = []
+    for number in numbers:
+        rest = number
+        while rest >= 32:  # noqa: PLR2004 - five bits a character
+            out.append(DIGITS[32 | (rest & 31)])
+            rest >>= 5
+        out.append(DIGITS[rest])
+    return "".join(out)
 
 
 def shard_of(term: str, shards: int) -> int:
@@ -259,11 +276,11 @@ def write_index(pages: list[IndexedPage], folder: str) -> dict[str, int]:
             # Page ids delta-coded (small numbers, shorter JSON); the browser adds them up.
             postings.setdefault(term, []).extend((page_id - last.get(term, 0), max(1, weight)))
             last[term] = page_id
-    size = sum(len(term.encode()) + 4 * len(entry) for term, entry in postings.items())
+    size = sum(len(term.encode()) + len(entry) for term, entry in postings.items())
     shards = shard_count(size, len(postings))
-    buckets: list[dict[str, list[int]]] = [{} for _ in range(shards)]
+    buckets: list[dict[str, str]] = [{} for _ in range(shards)]
     for term in sorted(postings):
-        buckets[shard_of(term, shards)][term] = postings[term]
+        buckets[shard_of(term, shards)][term] = encode_numbers(postings[term])
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(os.path.join(folder, "terms"))
     os.makedirs(os.path.join(folder, "pages"))

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Page, Response, expect
 
 from builder.pages.catalog import unit_id
-from builder.pages.search import shard_of, terms_of
+from builder.pages.search import encode_numbers, shard_of, terms_of
 from tests.browser.sitebuild import SEED_IDS, SHANGHAI_IDS
 
 pytestmark = pytest.mark.browser
@@ -178,3 +178,8 @@ def test_browser_cuts_a_text_as_the_index_does(page: Page, base_url: str) -> Non
             "terms => terms.map(t => window.portalSearch.shardOf(t, 512))", terms
         )
         assert shards == [shard_of(term, 512) for term in terms], text
+    numbers = [0, 5, 31, 32, 1023, 1024, 20_079, 2**30 + 7]
+    decoded = page.evaluate(
+        "text => window.portalSearch.decodeNumbers(text)", encode_numbers(numbers)
+    )
+    assert decoded == numbers

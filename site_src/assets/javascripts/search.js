@@ -44,6 +44,27 @@
     return out;
   }
 
+  var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+  /* The numbers of a posting string (encode_numbers in search.py). */
+  function decodeNumbers(text) {
+    var out = [];
+    var value = 0;
+    var scale = 1;
+    for (var i = 0; i < text.length; i++) {
+      var digit = DIGITS.indexOf(text[i]);
+      value += (digit & 31) * scale;
+      if (digit & 32) {
+        scale *= 32;
+      } else {
+        out.push(value);
+        value = 0;
+        scale = 1;
+      }
+    }
+    return out;
+  }
+
   function shardOf(term, shards) {
     var value = 0x811c9dc5;
     new TextEncoder().encode(term).forEach(function (byte) {
@@ -92,7 +113,7 @@
     }));
     var scores = null;
     unique.forEach(function (term, i) {
-      var entry = shards[i][term] || [];
+      var entry = decodeNumbers(shards[i][term] || "");
       var idf = Math.log(1 + (meta.pages - entry.length / 2 + 0.5) / (entry.length / 2 + 0.5));
       var next = new Map();
       for (var k = 0, page = 0; k < entry.length; k += 2) {
@@ -266,7 +287,7 @@
   }
 
   // For the tests: the query's terms and shards must be those of builder/pages/search.py.
-  window.portalSearch = { termsOf: termsOf, shardOf: shardOf };
+  window.portalSearch = { termsOf: termsOf, shardOf: shardOf, decodeNumbers: decodeNumbers };
   setUp();
   if (typeof document$ !== "undefined") {
     document$.subscribe(highlight);
