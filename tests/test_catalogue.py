@@ -1,9 +1,18 @@
 """The table schemas and the variants file agree with each other and with the parser."""
 
-import pytest
+from pathlib import Path
+from typing import Any
 
-from builder.parse.catalogue import load_catalogue
+import pytest
+import yaml
+
+from builder.parse import catalogue
+from builder.parse.catalogue import load_catalogue, load_layouts
+from builder.parse.document import parse_source
+from builder.parse.summary import layout_line, to_json
 from builder.parse.tables import LAYOUTS
+from builder.sources.reading import read_source
+from tests.conftest import BUNDLED
 
 CATALOGUE = load_catalogue()
 KINDS = sorted(CATALOGUE.kinds)
@@ -43,3 +52,69 @@ def test_title_variants_resolve_to_their_kind(stem: str) -> None:
 
 def test_variant_titles_only_name_known_kinds() -> None:
     assert set(CATALOGUE.variants["titles"]) <= set(CATALOGUE.kinds)
+
+
+# --------------------------------------------------------------------------- every key read
+
+
+def parses_of_the_bundled_texts() -> list[str]:
+    """The whole parse of every bundled text (seeds and Shanghai), or the error it raised."""
+    out = []
+    for path in BUNDLED:
+        try:
+            out.append(to_json(parse_source(read_source(path))))
+        except Exception as error:  # the mutation may break anything: that counts
+            out.append(f"raised {error!r}")
+    return out
+
+
+def reload_catalogue() -> None:
+    load_catalogue.cache_clear()
+    load_layouts.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def unmutated() -> list[str]:
+    return parses_of_the_bundled_texts()
+
+
+VARIANTS = yaml.safe_load((Path(catalogue.__file__).parent / "variants.yaml").read_text("utf-8"))
+LAYOUT_FILES = sorted((Path(catalogue.__file__).parent / "layouts").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("key", sorted(VARIANTS))
+def test_every_key_of_the_variants_is_read(
+    key: str, unmutated: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deleting a key of variants.yaml changes (or breaks) the parse of a bundled text: no
+    key is data that nothing reads (kinds, scopes and meta_labels once were)."""
+    real = catalogue._load_yaml
+
+    def without(name: str, package: str) -> Any:
+        data = real(name, package)
+        if name == "variants.yaml":
+            del data[key]
+        return data
+
+    monkeypatch.setattr(catalogue, "_load_yaml", without)
+    reload_catalogue()
+    try:
+        assert parses_of_the_bundled_texts() != unmutated, f"nothing reads variants {key!r}"
+    finally:
+        monkeypatch.undo()
+        reload_catalogue()
+
+
+@pytest.mark.parametrize("path", LAYOUT_FILES, ids=lambda path: path.stem)
+def test_every_key_of_a_layout_file_is_read(path: Path) -> None:
+    """A layout file holds only keys the parser reads (evidence, titles, variants; name and
+    title name the family in the parse summary)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert set(data) == {"name", "title", "evidence", "titles", "variants"}
+    assert set(data["variants"]) <= set(VARIANTS)
+    assert set(data["titles"]) <= set(CATALOGUE.kinds)
+
+
+def test_the_parse_summary_names_the_layout_family_by_its_title() -> None:
+    line = layout_line({"layout": {"family": "shanghai", "evidence": ["^上海市"]}})
+    assert line == "shanghai 上海市区级部门预算、决算 (evidence: ^上海市)"

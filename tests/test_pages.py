@@ -183,6 +183,10 @@ def test_data_dictionary_comes_from_the_schemas(docs: Path) -> None:
     dictionary = _read(docs, "dictionary.md")
     assert "`official_receptions_10k_yuan`" in dictionary
     assert "| `official_receptions_10k_yuan` | 公务接待费 | 数值 | 万元 |" in dictionary
+    # the other resources are declared in the same folder and described too
+    assert "## 其他资源" in dictionary
+    assert "### 预算单位" in dictionary
+    assert "### 项目支出绩效自评表" in dictionary
 
 
 def test_glossary_merges_terms_and_cites_sources(docs: Path) -> None:

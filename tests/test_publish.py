@@ -34,6 +34,7 @@ from frictionless import Schema
 from hypothesis import given
 from hypothesis import strategies as st
 
+from builder import declarations
 from builder.parse.catalogue import load_catalogue
 from builder.pipeline import build_data, load_disclosures
 from builder.publish.disclosure import disclosure_package
@@ -263,15 +264,20 @@ def test_every_table_kind_has_a_direction() -> None:
     assert set(load_fiscal()["directions"]) == set(load_catalogue().kinds)
 
 
-RESOURCE_DECLARATIONS = Path(__file__).parent.parent / "builder" / "publish" / "declarations"
+DECLARATIONS = Path(__file__).parent.parent / "builder" / "declarations"
 
 
-@pytest.mark.parametrize(
-    "name",
-    sorted(
-        p.name.removesuffix(".schema.yaml") for p in RESOURCE_DECLARATIONS.glob("*.schema.yaml")
-    ),
-)
+def test_one_folder_declares_every_table() -> None:
+    files = sorted(p.name.removesuffix(".schema.yaml") for p in DECLARATIONS.glob("*.schema.yaml"))
+    assert files == sorted(declarations.names())
+    assert sorted(declarations.table_kinds()) == sorted(load_catalogue().kinds)
+    assert {"units", "disclosures", "findings", "performance_evaluations"} <= set(
+        declarations.resource_names()
+    )
+    assert not set(declarations.table_kinds()) & set(declarations.resource_names())
+
+
+@pytest.mark.parametrize("name", declarations.resource_names())
 def test_resource_declarations_are_table_schemas(name: str) -> None:
     declared = resource_declaration(name)
     assert declared["name"] == name

@@ -10,6 +10,7 @@ import pytest
 
 from builder.errors import DisclosureError
 from builder.parse import parse_file
+from builder.validate import audit
 
 COVER = "山西省测试局\n\n2024年度单位决算公开\n\n第二部分 2024年部门决算表\n\n"
 TABLE_03_HEAD = (
@@ -133,3 +134,71 @@ def test_not_a_disclosure_raises_our_error(tmp_path: Path, text: str) -> None:
     with pytest.raises(DisclosureError) as caught:
         parse_text(tmp_path, text)
     assert "disclosure.txt" in caught.value.describe()
+
+
+# --------------------------------------------------------------------------- columns by header
+
+# One value per column, all different, so that two exchanged columns cannot go unseen.
+TABLE_03_VALUES = {
+    "total_expenditure_10k_yuan": Decimal("21.00"),
+    "basic_expenditure_10k_yuan": Decimal("2.00"),
+    "project_expenditure_10k_yuan": Decimal("3.00"),
+    "remittance_to_superior_10k_yuan": Decimal("4.00"),
+    "operating_expenditure_10k_yuan": Decimal("5.00"),
+    "subsidy_to_affiliates_10k_yuan": Decimal("7.00"),
+}
+TABLE_03_ROW = "201\t一般公共服务支出\t21.00\t2.00\t3.00\t4.00\t5.00\t7.00\n"
+
+
+def permuted(text: str, order: list[int]) -> str:
+    """Every tab-separated line of ``text`` with its cells in ``order`` (header and data
+    moved together: the same table, printed with its columns elsewhere)."""
+    out = []
+    for line in text.split("\n"):
+        cells = line.split("\t")
+        out.append("\t".join(cells[i] for i in order) if len(cells) == len(order) else line)
+    return "\n".join(out)
+
+
+def amounts_of(tmp_path: Path, text: str) -> tuple[dict[str, Any], str]:
+    record = table(parse_text(tmp_path, COVER + text), "expenditure_by_function")
+    row = record["rows"][0]
+    return {name: row[name] for name in TABLE_03_VALUES}, record["columns_mapped_by"]
+
+
+def test_every_column_lands_in_its_declared_field(tmp_path: Path) -> None:
+    assert amounts_of(tmp_path, TABLE_03_HEAD + TABLE_03_ROW) == (TABLE_03_VALUES, "header")
+
+
+@pytest.mark.parametrize(
+    "order",
+    [[0, 1, 3, 2, 4, 5, 6, 7], [0, 1, 7, 6, 5, 4, 3, 2], [0, 1, 2, 4, 3, 6, 5, 7]],
+    ids=["basic-project", "reversed", "pairs"],
+)
+def test_columns_printed_in_another_order_keep_their_values(
+    tmp_path: Path, order: list[int]
+) -> None:
+    """Values follow their header, never their position: swapping two columns (header and
+    cells) changes nothing in the output."""
+    text = permuted(TABLE_03_HEAD + TABLE_03_ROW, order)
+    assert amounts_of(tmp_path, text) == (TABLE_03_VALUES, "header")
+
+
+def test_a_total_swapped_with_a_part_is_an_audit_finding(tmp_path: Path) -> None:
+    """Cells exchanged under their headers are the publisher's error: published as printed,
+    and the row sum says so."""
+    swapped = TABLE_03_ROW.replace("21.00\t2.00", "2.00\t21.00")
+    result = parse_text(tmp_path, COVER + TABLE_03_HEAD + swapped)
+    row = table(result, "expenditure_by_function")["rows"][0]
+    assert row["total_expenditure_10k_yuan"] == Decimal("2.00")
+    findings = [f for f in audit(result, "inline") if f.check_id == "row-sum/03-total"]
+    assert [(f.expected, f.actual) for f in findings] == [(Decimal("40.00"), Decimal("2.00"))]
+
+
+def test_a_total_row_printed_as_zongji_is_the_total(tmp_path: Path) -> None:
+    """总计 labels a total row as 合计 does (variants.yaml ``total_names``)."""
+    for label in ("合计", "总计"):
+        result = parse_text(tmp_path, COVER + TABLE_03_HEAD + f"{label}\t\t1.00\t1.00\t\t\t\t\n")
+        (row,) = table(result, "expenditure_by_function")["rows"]
+        assert (row["function_code"], row["level"]) == (None, "合计"), label
+        assert not [i for i in result["report"]["issues"] if i["code"] == "unknown-row"]

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from builder import identities
 from builder.pages.catalog import (
     CheckInfo,
     DisclosureEntry,
@@ -145,10 +146,12 @@ def _publish_entry(entry: DisclosureEntry, folders: PageFolders, docs: Path) -> 
     name = str(entry.document.get("source_file") or f"{entry.disclosure_id}.txt")
     if (folders.sources / name).is_file():
         entry.source = publish_file(
-            folders.sources / name, docs, f"sources/{entry.disclosure_id}.txt"
+            folders.sources / name, docs, identities.source_copy(entry.disclosure_id)
         )
     entry.downloads = publish_folder(
-        folders.packages / entry.disclosure_id, docs, f"downloads/{entry.disclosure_id}"
+        folders.packages / entry.disclosure_id,
+        docs,
+        identities.downloads_folder(entry.disclosure_id),
     )
 
 
@@ -232,7 +235,7 @@ def write_portal_pages(
         outputs.record(owner, key, Produced(files))
     with staged(folders.docs, PORTAL_OWNER) as (docs, files):
         portal.portal_downloads = publish_folder(
-            folders.packages / PORTAL_PACKAGE, docs, f"downloads/{PORTAL_PACKAGE}"
+            folders.packages / PORTAL_PACKAGE, docs, identities.downloads_folder(PORTAL_PACKAGE)
         )
         _write(docs, "units/index.md", units_index(portal))
         _write(docs, "disclosures/index.md", disclosures_index(portal))

@@ -13,23 +13,19 @@ import hashlib
 import os
 import posixpath
 import shutil
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
+
+from builder import identities
+from builder.identities import unit_id
 
 Parsed = dict[str, Any]
 
 # Files MkDocs would render as pages are published under a .txt name instead.
 _PAGE_SUFFIXES = {".md", ".markdown", ".mdown", ".mkdn", ".mkd"}
 _CHUNK = 1 << 16
-
-
-def unit_id(unit_name: str) -> str:
-    """``unit-`` + the first 10 hex digits of SHA-1 of the NFKC name without whitespace."""
-    folded = "".join(unicodedata.normalize("NFKC", unit_name).split())
-    return "unit-" + hashlib.sha1(folded.encode("utf-8")).hexdigest()[:10]
 
 
 def sha256_of(path: Path) -> str:
@@ -174,7 +170,7 @@ class DisclosureEntry:
 
     @property
     def page(self) -> str:
-        return f"disclosures/{self.disclosure_id}.md"
+        return identities.disclosure_page(self.disclosure_id)
 
     @property
     def table_kinds(self) -> set[str]:
@@ -194,7 +190,7 @@ class DisclosureEntry:
 
     @property
     def unit_page(self) -> str:
-        return f"units/{self.unit_id}.md"
+        return identities.unit_page(self.unit_id)
 
     @property
     def order(self) -> tuple[int, int, str]:
@@ -211,7 +207,7 @@ class UnitEntry:
 
     @property
     def page(self) -> str:
-        return f"units/{self.unit_id}.md"
+        return identities.unit_page(self.unit_id)
 
 
 @dataclass

@@ -1,20 +1,20 @@
 """The data pages: the download catalogue (``data.md``), the data dictionary
 (``dictionary.md``) and the machine-readable catalogue ``data.json``.
 
-The dictionary is generated from the table schemas (``builder/schemas/*.schema.yaml``) and,
-where the publish stage declares them, the portal-wide resources
-(``builder/publish/resources/*.schema.yaml``): field names, Chinese titles, types, units
-and descriptions. Nothing here restates a column list.
+The dictionary is generated from the declarations (``builder/declarations/*.schema.yaml``):
+the standard tables, then the other resources (annexes, findings, units, disclosures ...):
+field names, Chinese titles, types, units and descriptions. Nothing here restates a column
+list.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from builder import declarations
 from builder.pages.catalog import Download, Portal, link
 from builder.pages.disclosure import format_size
 from builder.pages.markup import front_matter, md_link, md_table, text
@@ -22,10 +22,17 @@ from builder.pages.metadata import data_json
 
 DATA = "data.md"
 DICTIONARY = "dictionary.md"
-BUILDER_DIR = Path(__file__).resolve().parents[1]
-SCHEMA_FOLDERS = (
-    ("schemas", "标准表格", "每份公开文件的数据包中，每张标准表格一个 CSV / Parquet 文件。"),
-    ("publish/resources", "汇总资源", "全门户汇总数据包中的目录、单位、核查发现和名词解释等资源。"),
+SCHEMA_GROUPS = (
+    (
+        declarations.table_kinds,
+        "标准表格",
+        "每份公开文件的数据包中，每张标准表格一个 CSV / Parquet 文件。",
+    ),
+    (
+        declarations.resource_names,
+        "其他资源",
+        "数据包中的绩效附表、核查发现、名词解释、非标准表格，以及全门户汇总数据包中的目录和单位。",
+    ),
 )
 TYPE_ZH = {
     "string": "文本",
@@ -37,13 +44,9 @@ TYPE_ZH = {
 }
 
 
-def load_schemas(folder: str) -> list[dict[str, Any]]:
-    """The schema declarations in ``builder/<folder>`` (none if the folder does not exist)."""
-    path = BUILDER_DIR / folder
-    if not path.is_dir():
-        return []
-    files = sorted(path.glob("*.schema.yaml"))
-    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in files]
+def load_schemas(group: Callable[[], tuple[str, ...]]) -> list[dict[str, Any]]:
+    """The declarations of one group (the table kinds, or the other resources)."""
+    return [declarations.declared(name) for name in group()]
 
 
 def _family(schema: dict[str, Any]) -> str:
@@ -64,8 +67,8 @@ def dictionary_page() -> str:
         "中文名（原表的栏目名称）、类型、单位和说明。金额字段以 <code>_10k_yuan</code> "
         "结尾，单位为万元。</p>\n"
     )
-    for folder, heading, intro in SCHEMA_FOLDERS:
-        schemas = load_schemas(folder)
+    for group, heading, intro in SCHEMA_GROUPS:
+        schemas = load_schemas(group)
         if not schemas:
             continue
         out.append(f"## {heading}\n\n<p>{text(intro)}</p>\n")

@@ -1,6 +1,6 @@
 """The catalogue of table kinds and publisher variants, loaded from data files.
 
-Table kinds come from ``builder/schemas/<stem>.schema.yaml`` (one declaration per kind:
+Table kinds come from ``builder/declarations/<stem>.schema.yaml`` (one declaration per kind:
 fields, titles and, under ``x-table``, the printed layout). Publisher variation (title
 variants, table-number formats, item aliases, traditional characters) comes from
 ``builder/parse/variants.yaml``. Nothing here restates a column list.
@@ -12,13 +12,15 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
 import yaml
 
-SCHEMA_PACKAGE = "builder.schemas"
+from builder import declarations
+from builder.parse.patterns import Patterns
+
 NAME_CACHE = 1 << 16  # distinct texts whose folded name is remembered
 LAYOUT_PACKAGE = "builder.parse.layouts"
 
@@ -108,6 +110,20 @@ class Catalogue:
                 return kind
         return None
 
+    @cached_property
+    def patterns(self) -> Patterns:
+        """The layout words of the variants as compiled patterns (``builder.parse.patterns``)."""
+        return Patterns.of(self.variants)
+
+    @cached_property
+    def total_names(self) -> frozenset[str]:
+        """The labels of a total row (variants ``total_names``), folded."""
+        return frozenset(self.name(label) for label in self.variants["total_names"])
+
+    def is_total(self, text: str) -> bool:
+        """Whether ``text`` labels a table's total row (合计, 总计)."""
+        return self.name(text) in self.total_names
+
     @property
     def traditional(self) -> dict[str, str]:
         table: dict[str, str] = self.variants["traditional"]
@@ -162,10 +178,8 @@ def load_catalogue(layout: str | None = None) -> Catalogue:
     variants = merge_variants(variants, extra.get("variants", {}))
     traditional = variants["traditional"]
     kinds: dict[str, TableKind] = {}
-    for entry in sorted(resources.files(SCHEMA_PACKAGE).iterdir(), key=lambda p: p.name):
-        if not entry.name.endswith(".schema.yaml"):
-            continue
-        schema = yaml.safe_load(entry.read_text(encoding="utf-8"))
+    for name in declarations.table_kinds():
+        schema = declarations.declaration(name)
         table = dict(schema["x-table"])
         stem = schema["name"]
         titles = [

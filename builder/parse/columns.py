@@ -28,7 +28,7 @@ from typing import Any
 from builder.parse.amounts import is_numeric_token
 from builder.parse.catalogue import Catalogue, TableKind
 from builder.parse.report import Issue
-from builder.parse.tables import CODE, TOTAL_NAMES, is_column_numbers
+from builder.parse.tables import CODE, is_column_numbers
 from builder.sources.reading import Line
 
 CODE_DIGITS = re.compile(r"^\d{2,3}$")
@@ -229,7 +229,7 @@ def is_data_row(cells: Sequence[str], catalogue: Catalogue, words: set[str]) -> 
     if CODE.match(first):
         return True
     others = [header_text(c, catalogue) for c in values[1:]]
-    return first in TOTAL_NAMES and not any(o in words for o in others)
+    return first in catalogue.total_names and not any(o in words for o in others)
 
 
 def is_code_part(cell: str, catalogue: Catalogue) -> bool:
@@ -290,7 +290,7 @@ def align(cells: Sequence[str], width: int, catalogue: Catalogue) -> list[str]:
     if len(cells) >= width or not cells:
         return list(cells)
     first = catalogue.name(cells[0])
-    if first in TOTAL_NAMES and any(is_numeric_token(c) for c in cells[1:]):
+    if first in catalogue.total_names and any(is_numeric_token(c) for c in cells[1:]):
         return [cells[0], *[""] * (width - len(cells)), *cells[1:]]
     return pad(cells, width)
 

@@ -29,6 +29,7 @@ from builder.parse.catalogue import (
 from builder.parse.columns import conform
 from builder.parse.coverage import Region, account, landed_values
 from builder.parse.generic import read_other_table
+from builder.parse.patterns import CONVERTIBLE, MONEY_SCALES
 from builder.parse.recognise import (
     Recognition,
     is_title_like,
@@ -43,11 +44,6 @@ from builder.sources.reading import Line, SourceText
 FORMAT = "open-budget-portal/canonical-parse"
 FORMAT_VERSION = 1
 
-COVER_KIND = re.compile(r"(?P<scope>部门|单位)?(?P<kind>预算|决算)")
-COVER_LABEL = re.compile(
-    r"^(?P<label>预算主管部门|主管部门|预算单位|部门名称|单位名称|编制单位|编制部门)[:：](?P<name>.*)$"
-)
-COVER_LABEL_SCOPES = {"主管部门": "部门", "部门": "部门", "单位": "单位"}
 YEAR_TOKEN = re.compile(r"((?:19|20)\d{2})(?=年|$|\D)")
 YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}年?度?")
 TITLE_TAIL = re.compile(r"(?:年度?)?(?:[区市省县]级)?$")
@@ -206,6 +202,7 @@ def read_cover(source: SourceText) -> dict[str, Any]:
     is the title's text before the year or the kind. The year may stand on a line of its own.
     """
     catalogue = load_catalogue()
+    patterns = catalogue.patterns
     title_lines: list[Line] = []
     labels: list[tuple[str, str]] = []
     first: Line | None = None
@@ -217,7 +214,7 @@ def read_cover(source: SourceText) -> dict[str, Any]:
         compact = catalogue.name(text)
         if compact == "目录" or PART_HEADING.match(compact):
             break
-        label = COVER_LABEL.match(compact)
+        label = patterns.cover_label.match(compact)
         if label:
             labels.append((label["label"], label["name"]))
         else:
@@ -226,7 +223,7 @@ def read_cover(source: SourceText) -> dict[str, Any]:
             break
     title = "".join(("".join(ln.cells) if ln.has_cells else ln.text.strip()) for ln in title_lines)
     compact = "".join(title.split())
-    kinds = list(COVER_KIND.finditer(compact))
+    kinds = list(patterns.cover_kind.finditer(compact))
     years = YEAR_TOKEN.findall(compact)
     if not kinds or not years:
         raise DisclosureError(
@@ -239,8 +236,7 @@ def read_cover(source: SourceText) -> dict[str, Any]:
     kind_match = kinds[0]
     kind_line = next(ln for ln in title_lines if kind_match["kind"] in "".join(ln.text.split()))
     scope = kind_match["scope"] or next(
-        (scope for label, _ in labels for key, scope in COVER_LABEL_SCOPES.items() if key in label),
-        None,
+        (patterns.scope_of_label[label] for label, _ in labels), None
     )
     unit = next((name for _, name in labels if name), None)
     if unit is None:
@@ -251,21 +247,19 @@ def read_cover(source: SourceText) -> dict[str, Any]:
         "unit_name": unit,
         "year": int(years[0]),
         "scope": scope,
-        "kind": "final" if kind_match["kind"] == "决算" else "budget",
+        "kind": patterns.kind_of_word[kind_match["kind"]],
         "kind_zh": kind_match["kind"],
         "title": title,
         "line": kind_line.number,
     }
 
 
-SECOND_COVER = re.compile(r"^\d{4}\s*年度?\s*(?:部门|单位)?\s*(?:预算|决算)公开$")
-
-
 def refuse_second_disclosure(source: SourceText, cover_line: int) -> None:
     """Two disclosures in one file would mix their tables: name the line where the second
     one starts and ask for the file to be split."""
+    second_cover = load_catalogue().patterns.second_cover
     for line in source.lines[cover_line:]:
-        if not line.has_cells and SECOND_COVER.match(line.text.strip().replace(" ", "")):
+        if not line.has_cells and second_cover.match(line.text.strip().replace(" ", "")):
             raise DisclosureError(
                 source.path,
                 line.number,
@@ -532,15 +526,6 @@ def recognised(doc: Doc, start: int, end: int, title: Line | None) -> TableKind 
     return None
 
 
-META_UNIT = re.compile(
-    r"(?:部门名称|单位名称|编制单位)[:：](?P<name>.*?)(?=\d{4}\s*年|金额单位|单位[:：]|$)"
-)
-META_MONEY = re.compile(r"(?:金额单位|单位)[:：](?P<unit>万元|千元|亿元|元)")
-# Amounts are published in 万元; a table printed in another unit is converted exactly.
-MONEY_SCALES = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿元": Decimal(10000)}
-CONVERTIBLE = {"万元", *MONEY_SCALES}
-
-
 def read_table(
     lines: Sequence[Line], table: Located, context: Context, issues: list[Issue]
 ) -> tuple[dict[str, Any], Region]:
@@ -556,8 +541,9 @@ def read_table(
         if line.number not in marks and line.text.strip() != "表":
             meta.append(line.text.strip())
     meta_text = "".join(meta)
-    unit = META_UNIT.search(meta_text)
-    money = META_MONEY.search(meta_text.replace(" ", ""))
+    patterns = context.catalogue.patterns
+    unit = patterns.meta_unit.search(meta_text)
+    money = patterns.meta_money.search(meta_text.replace(" ", ""))
     year = YEAR.search(meta_text)
     body_lines = region_lines[body_start:]
     scale = MONEY_SCALES.get(money["unit"], Decimal(1)) if money else Decimal(1)

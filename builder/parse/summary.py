@@ -6,6 +6,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from builder.parse.catalogue import load_layouts
+
 STATUS_ZH = {"parsed": "已解析", "empty": "本表无数据", "missing": "缺失", "unreadable": "无法读取"}
 
 
@@ -25,7 +27,9 @@ def layout_line(doc: dict[str, Any]) -> str:
     family = layout.get("family", "generic")
     if not layout.get("evidence"):
         return f"{family} (no layout family's evidence found: national data only)"
-    return f"{family} (evidence: {', '.join(layout['evidence'])})"
+    title = load_layouts().get(family, {}).get("title")
+    named = f"{family} {title}" if title else family
+    return f"{named} (evidence: {', '.join(layout['evidence'])})"
 
 
 def format_summary(parsed: dict[str, Any]) -> str:

@@ -32,7 +32,6 @@ TOP_ORDINAL = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
 SUB_ORDINAL = re.compile(r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\d{1,2}[)）])")
 LEVELS = {3: "类", 5: "款", 7: "项"}
 CLASS_DIGITS, SECTION_DIGITS = 3, 5
-TOTAL_NAMES = {"合计", "总计"}
 
 Row = dict[str, Any]
 
@@ -188,9 +187,7 @@ def read_classified(kind: TableKind, lines: Sequence[Line], context: Context) ->
             continue
         cells = reader.check_width(line, cells, len(columns))
         code, name = cells[0], cells[1]
-        total = context.catalogue.name(code) in TOTAL_NAMES or (
-            not code and context.catalogue.name(name) in TOTAL_NAMES
-        )
+        total = context.catalogue.is_total(code) or (not code and context.catalogue.is_total(name))
         if CODE.match(code):
             row = reader.new_row(line, level=level_of(code), parent_code=parent_of(code))
         elif total:
@@ -412,7 +409,7 @@ def read_named_rows(kind: TableKind, lines: Sequence[Line], context: Context) ->
         if "level" in row:
             row["level"] = (
                 "合计"
-                if context.catalogue.name(first) in TOTAL_NAMES
+                if context.catalogue.is_total(first)
                 else (level_of(code) if CODE.match(code) else ("款" if cells[1] else "类"))
             )
         if keyed:
@@ -434,7 +431,7 @@ def label_from_code(
     if not codes or any(cells[:names]):
         return cells
     label = cells[codes[0]]
-    if context.catalogue.name(label) in TOTAL_NAMES:
+    if context.catalogue.is_total(label):
         cells = list(cells)
         cells[0], cells[codes[0]] = label, ""
     return cells

@@ -9,14 +9,13 @@ budgets and final accounts link up.
 
 from __future__ import annotations
 
-import hashlib
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from builder.errors import DisclosureError
+from builder.identities import normalise_unit_name, unit_id
 from builder.sources.provenance import (
     DEFAULT_LICENCE,
     FACT_KEYS,
@@ -26,7 +25,6 @@ from builder.sources.provenance import (
 )
 
 SCHEMA_MONEY_UNIT = "万元"  # the unit of every amount field in builder/schemas/
-UNIT_ID_DIGITS = 10
 # Where each fact of a record comes from, for the messages when a record disagrees.
 FACT_ORIGINS = {
     "id": "the file stem",
@@ -74,17 +72,6 @@ class Disclosure:
     @property
     def id(self) -> str:
         return self.record.id
-
-
-def normalise_unit_name(name: str) -> str:
-    """The unit name as compared: NFKC (full-width forms folded) and without spaces."""
-    return "".join(unicodedata.normalize("NFKC", name).split())
-
-
-def unit_id(name: str) -> str:
-    """A stable ASCII id for a unit: ``unit-`` and 10 hex digits of the name's SHA-1."""
-    digest = hashlib.sha1(normalise_unit_name(name).encode("utf-8"), usedforsecurity=False)
-    return f"unit-{digest.hexdigest()[:UNIT_ID_DIGITS]}"
 
 
 def source_record(source: Path, parsed: Mapping[str, Any]) -> SourceRecord:

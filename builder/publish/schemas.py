@@ -1,7 +1,7 @@
 """Table Schemas as published, and the Arrow schemas they imply.
 
-The declarations are data: one Frictionless Table Schema per table kind in ``builder/schemas/``
-and one per portal resource (units, disclosures, findings ...) in ``builder/publish/declarations/``.
+The declarations are data: one Frictionless Table Schema per table kind and per portal resource
+(units, disclosures, findings ...) in ``builder/declarations/``, read through that package.
 Publishing drops the parser's ``x-*`` keys, adds Fiscal Data Package ``columnType``s from
 ``fiscal.yaml``, and, for portal-wide resources, a leading ``disclosure_id`` column. The Arrow
 schema for Parquet is derived from the same fields: nothing restates a column list.
@@ -18,10 +18,9 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-TABLE_SCHEMAS = "builder.schemas"
+from builder import declarations
+
 PUBLISH_PACKAGE = "builder.publish"
-RESOURCE_SCHEMA_DIR = "declarations"
-SCHEMA_SUFFIX = ".schema.yaml"
 DISCLOSURE_ID = "disclosure_id"
 DISCLOSURES = "disclosures"
 
@@ -54,23 +53,18 @@ def load_fiscal() -> dict[str, Any]:
     return fiscal
 
 
-@cache
-def _declared(package: str, name: str) -> dict[str, Any]:
-    if package == TABLE_SCHEMAS:
-        schema: dict[str, Any] = _read_yaml(package, name + SCHEMA_SUFFIX)
-    else:
-        schema = _read_yaml(package, RESOURCE_SCHEMA_DIR, name + SCHEMA_SUFFIX)
-    return schema
-
-
 def table_declaration(kind: str) -> dict[str, Any]:
     """The declared Table Schema of a table kind (a copy; parser keys included)."""
-    return copy.deepcopy(_declared(TABLE_SCHEMAS, kind))
+    if not declarations.is_table_kind(kind):
+        raise declarations.DeclarationError(f"{kind!r} is not a table kind")
+    return declarations.declaration(kind)
 
 
 def resource_declaration(name: str) -> dict[str, Any]:
     """The declared Table Schema of a portal resource such as ``units`` (a copy)."""
-    return copy.deepcopy(_declared(PUBLISH_PACKAGE, name))
+    if declarations.is_table_kind(name):
+        raise declarations.DeclarationError(f"{name!r} is a table kind, not a resource")
+    return declarations.declaration(name)
 
 
 def strip_extensions(value: Any) -> Any:

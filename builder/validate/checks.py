@@ -3,7 +3,7 @@
 Each check is declared once in ``builder/validate/checks.yaml`` (id, rule, severity,
 tolerance, titles and explanations in Chinese and English, the rule's parameters). The table
 kinds a check applies to come from the ``x-checks`` list of each kind's schema
-(``builder/schemas/<kind>.schema.yaml``), so one kind's declaration names every identity its
+(``builder/declarations/<kind>.schema.yaml``), so one kind's declaration names every identity its
 figures take part in.
 """
 
@@ -18,11 +18,11 @@ from typing import Any, cast
 
 import yaml
 
+from builder import declarations
 from builder.validate.findings import SEVERITIES, Severity
 
 CHECKS_PACKAGE = "builder.validate"
 CHECKS_FILE = "checks.yaml"
-SCHEMA_PACKAGE = "builder.schemas"
 RULE_NAMES = frozenset(
     {
         "missing_tables",
@@ -91,14 +91,10 @@ class Check:
 
 def schema_checks() -> dict[str, list[str]]:
     """The ``x-checks`` list of every table kind, by kind (schema ``name``)."""
-    declared: dict[str, list[str]] = {}
-    entries = sorted(resources.files(SCHEMA_PACKAGE).iterdir(), key=lambda entry: entry.name)
-    for entry in entries:
-        if not entry.name.endswith(".schema.yaml"):
-            continue
-        schema = yaml.safe_load(entry.read_text(encoding="utf-8"))
-        declared[str(schema["name"])] = [str(check) for check in schema.get("x-checks", [])]
-    return declared
+    return {
+        kind: [str(check) for check in declarations.declared(kind).get("x-checks", [])]
+        for kind in declarations.table_kinds()
+    }
 
 
 @cache

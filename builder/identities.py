@@ -1,0 +1,55 @@
+"""Every derived identity, computed here once: the unit id, and the file names and site
+paths of a disclosure, its unit, its source copy and its downloads.
+
+The publish stage (``units.unit_id``, ``disclosures.unit_id``, the package folder) and the
+pages (file names, links) import these functions, so a page can never name a unit or a
+disclosure differently from the data it links to. The disclosure id itself is the source
+file's stem, checked by ``builder.sources.provenance.check_id`` (or chosen by ``add``:
+``builder.sources.adding.default_id``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+UNIT_ID_PREFIX = "unit-"
+UNIT_ID_DIGITS = 10
+UNITS_FOLDER = "units"
+DISCLOSURES_FOLDER = "disclosures"
+DOWNLOADS_FOLDER = "downloads"
+SOURCES_FOLDER = "sources"
+TEXT_SUFFIX = ".txt"
+PAGE_SUFFIX = ".md"
+
+
+def normalise_unit_name(name: str) -> str:
+    """The unit name as compared: NFKC (full-width forms folded) and without spaces."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def unit_id(name: str) -> str:
+    """A stable ASCII id for a unit: ``unit-`` and 10 hex digits of the SHA-1 of its
+    normalised name (the same unit printed with other spaces or full-width forms keeps it)."""
+    digest = hashlib.sha1(normalise_unit_name(name).encode("utf-8"), usedforsecurity=False)
+    return f"{UNIT_ID_PREFIX}{digest.hexdigest()[:UNIT_ID_DIGITS]}"
+
+
+def unit_page(unit: str) -> str:
+    """The docs path of a unit's page, from its :func:`unit_id`."""
+    return f"{UNITS_FOLDER}/{unit}{PAGE_SUFFIX}"
+
+
+def disclosure_page(disclosure_id: str) -> str:
+    """The docs path of a disclosure's page."""
+    return f"{DISCLOSURES_FOLDER}/{disclosure_id}{PAGE_SUFFIX}"
+
+
+def downloads_folder(disclosure_id: str) -> str:
+    """The docs path of a disclosure's (or the portal's) package, as published on the site."""
+    return f"{DOWNLOADS_FOLDER}/{disclosure_id}"
+
+
+def source_copy(disclosure_id: str) -> str:
+    """The docs path of the copy of a disclosure's source text on the site."""
+    return f"{SOURCES_FOLDER}/{disclosure_id}{TEXT_SUFFIX}"

@@ -1,0 +1,65 @@
+"""The layout words of ``variants.yaml`` as the patterns the document reader matches.
+
+The words themselves (the kinds 预算/决算, the scopes 部门/单位, the cover labels, the labels
+of the lines under a table title) are data in ``builder/parse/variants.yaml`` (and a layout
+family's additions); only the shape of each pattern is written here, so a publisher's other
+word is added to the data, never to a regex.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+# Amounts are published in 万元; a table printed in another unit is converted exactly.
+PUBLISHED_MONEY_UNIT = "万元"
+MONEY_SCALES = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿元": Decimal(10000)}
+CONVERTIBLE = frozenset({PUBLISHED_MONEY_UNIT, *MONEY_SCALES})
+
+
+def alternation(words: Iterable[str]) -> str:
+    """``words`` as a regex alternation, longest first (so 预算主管部门 wins over 主管部门)."""
+    ordered = sorted(set(words), key=lambda word: (-len(word), word))
+    if not ordered:
+        raise ValueError("an alternation of no words")
+    return "|".join(re.escape(word) for word in ordered)
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """Compiled patterns of the cover and of the lines under a table title."""
+
+    cover_kind: re.Pattern[str]  # groups scope (optional) and kind, e.g. 单位决算
+    kind_of_word: Mapping[str, str]  # 决算 → final
+    cover_label: re.Pattern[str]  # 预算主管部门：… (groups label and name)
+    scope_of_label: Mapping[str, str]  # 预算主管部门 → 部门
+    second_cover: re.Pattern[str]  # a line 2024年度部门决算公开 after the cover
+    meta_unit: re.Pattern[str]  # 单位名称：… (group name)
+    meta_money: re.Pattern[str]  # 金额单位：万元 (group unit)
+
+    @classmethod
+    def of(cls, variants: Mapping[str, Any]) -> Patterns:
+        kinds: Mapping[str, list[str]] = variants["kinds"]
+        kind_of_word = {word: kind for kind, words in kinds.items() for word in words}
+        kind = alternation(kind_of_word)
+        scope = alternation(variants["scopes"])
+        labels: Mapping[str, list[str]] = variants["cover_labels"]
+        scope_of_label = {label: scope for scope, words in labels.items() for label in words}
+        meta: Mapping[str, list[str]] = variants["meta_labels"]
+        unit_label, money_label = alternation(meta["unit_name"]), alternation(meta["money_unit"])
+        money_unit = alternation(CONVERTIBLE)
+        return cls(
+            cover_kind=re.compile(rf"(?P<scope>{scope})?(?P<kind>{kind})"),
+            kind_of_word=kind_of_word,
+            cover_label=re.compile(rf"^(?P<label>{alternation(scope_of_label)})[:：](?P<name>.*)$"),
+            scope_of_label=scope_of_label,
+            second_cover=re.compile(rf"^\d{{4}}\s*年度?\s*(?:{scope})?\s*(?:{kind})公开$"),
+            meta_unit=re.compile(
+                rf"(?:{unit_label})[:：](?P<name>.*?)"
+                rf"(?=\d{{4}}\s*年|(?:{money_label})(?:[:：]|(?={money_unit}))|$)"
+            ),
+            meta_money=re.compile(rf"(?:{money_label})[:：](?P<unit>{money_unit})"),
+        )
