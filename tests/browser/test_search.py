@@ -155,6 +155,7 @@ def test_search_screenshots(
     page.screenshot(path=screenshots / f"search-{form}.png")
     page.locator(".portal-search__hit > a").first.click()
     expect(page.locator("article mark.portal-highlight").first).to_be_attached()
+    page.wait_for_timeout(500)  # the search dialog's closing transition (Material: 250 ms)
     page.screenshot(path=screenshots / f"search-opened-{form}.png")
 
 
