@@ -18,7 +18,7 @@
   var TRANSPARENT = "“”‘’\"'《》〈〉「」『』";
   var TRANSPARENT_RE = new RegExp("(?<=[" + HAN + "])[" + TRANSPARENT + "]+(?=[" + HAN + "])", "g");
   var TOKEN_RE = new RegExp("[" + HAN + "]+|[a-z0-9]+", "g");
-  var SHOWN = 10; // pages shown at a time
+  var SHOWN = 5; // pages shown at a time (each one page file fetched)
   var SECTIONS_SHOWN = 3; // matching sections shown under a page
   var EXCERPT_BEFORE = 30;
   var EXCERPT_AFTER = 70;
