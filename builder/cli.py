@@ -9,29 +9,21 @@ site's data-quality page); 4 an internal error (a bug: rerun with --debug and re
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from builder.errors import DisclosureError
-from builder.extract import extract_pdf
-from builder.parse import parse_file
-from builder.parse.summary import format_summary, to_json
 from builder.pipeline import (
     DEFAULT_OUTPUT,
     DEFAULT_SITE,
     DEFAULT_SOURCES,
-    AddResult,
     add_disclosure,
     build,
+    commands,
     validate_packages,
 )
 from builder.progress import Progress
-from builder.sources import provenance
-from builder.sources.adding import ADDED, RECORD_WRITTEN
-from builder.sources.provenance import ID_RULE, is_safe_id, published_date
-from builder.validate import audit_report, format_checks, format_report, load_checks
 
 PARTIAL_BUILD = 3
 INTERNAL_ERROR = 4
@@ -225,17 +217,12 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def run_parse(path: Path, *, as_json: bool) -> int:
-    parsed = parse_file(path)
-    if as_json:
-        json.dump(to_json(parsed), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(format_summary(parsed))
+    sys.stdout.write(commands.parse_output(path, as_json=as_json))
     return 0
 
 
 def run_extract(path: Path, output: Path | None) -> int:
-    data = extract_pdf(path).text.encode("utf-8")
+    data = commands.extract_output(path)
     if output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -247,88 +234,36 @@ def run_extract(path: Path, output: Path | None) -> int:
 
 def run_audit(path: Path | None, *, as_json: bool, list_checks: bool) -> int:
     if list_checks:
-        checks = load_checks()
-        if as_json:
-            json.dump([c.metadata() for c in checks], sys.stdout, ensure_ascii=False, indent=1)
-            sys.stdout.write("\n")
-        else:
-            sys.stdout.write(format_checks(checks))
+        sys.stdout.write(commands.checks_output(as_json=as_json))
         return 0
     if path is None:
         print("error: audit needs a FILE (or --list-checks)", file=sys.stderr)
         return 2
-    report = audit_report(parse_file(path), path.stem)
-    if as_json:
-        json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(format_report(report))
+    sys.stdout.write(commands.audit_output(path, as_json=as_json))
     return 0
 
 
-def disclosure_id(text: str) -> str:
-    if not is_safe_id(text):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a disclosure id: {ID_RULE}")
-    return text
+def _argument(check: Callable[[str], str]) -> Callable[[str], str]:
+    """An argparse type from a check that raises ValueError with the reason."""
+
+    def convert(text: str) -> str:
+        try:
+            return check(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+
+    return convert
 
 
-def web_address(text: str) -> str:
-    try:
-        return provenance.web_address(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def iso_date(text: str) -> str:
-    try:
-        return published_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+disclosure_id = _argument(commands.check_disclosure_id)
+web_address = _argument(commands.check_web_address)
+iso_date = _argument(commands.check_date)
 
 
 def run_add(file: Path, sources: Path, chosen: str | None, details: dict[str, str | None]) -> int:
     result = add_disclosure(file, sources, chosen, details)
-    sys.stdout.write(describe_added(result, file, sources))
+    sys.stdout.write(commands.describe_added(result, file, sources))
     return 0
-
-
-def describe_added(result: AddResult, file: Path, sources: Path) -> str:
-    """What ``add`` did, the parse summary and audit as ``parse`` and ``audit`` print them,
-    and the next steps."""
-    source, record = result.placement.source, result.placement.record
-    if result.placement.outcome == ADDED:
-        done = f"added {file} as {source}, with its provenance record {record}"
-    elif result.placement.outcome == RECORD_WRITTEN:
-        done = f"{source} was already there (same text); wrote its provenance record {record}"
-    else:
-        done = f"already added: {source} (same text) and {record}; nothing changed"
-    build_command = "python -m builder build"
-    if sources.resolve() != DEFAULT_SOURCES.resolve():
-        build_command += f" --sources {sources}"
-    steps = [
-        ("build the data packages and the site", build_command),
-        ("preview the site (CONTRIBUTING.md)", "mkdocs serve"),
-        ("commit the text and its record", f"git add {source} {record}"),
-    ]
-    in_sources = file.resolve().parent == sources.resolve() and file.resolve() != source.resolve()
-    if in_sources and file.stem != source.stem:  # X.pdf beside X.txt is kept as the original
-        steps.insert(
-            0, ("remove the original (the build reads every *.txt and *.pdf)", f"rm {file}")
-        )
-    width = max(len(why) for why, _ in steps) + 1
-    next_steps = ["next steps:"] + [
-        f"  {number}. {why + ':':<{width}}  {command}"
-        for number, (why, command) in enumerate(steps, start=1)
-    ]
-    return (
-        f"{done}\n\n"
-        + format_summary(result.parsed)
-        + "\n"
-        + format_report(result.audit)
-        + "\n"
-        + "\n".join(next_steps)
-        + "\n"
-    )
 
 
 def output_folders(output: Path | None) -> tuple[Path, Path]:

@@ -85,6 +85,30 @@ def golden(request: pytest.FixtureRequest) -> Callable[[Path, str], None]:
     return check
 
 
+@pytest.fixture
+def golden_folder(request: pytest.FixtureRequest) -> Callable[[Path, dict[str, str]], None]:
+    """Compare a whole folder of golden files with ``files`` (name → text): a file there that
+    the output no longer has is an orphan and fails the test (--update-golden deletes it)."""
+    update = bool(request.config.getoption("--update-golden"))
+
+    def check(folder: Path, files: dict[str, str]) -> None:
+        present = {p.name for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
+        if update:
+            folder.mkdir(parents=True, exist_ok=True)
+            for name in present - set(files):
+                (folder / name).unlink()
+            for name, text in files.items():
+                (folder / name).write_text(text, encoding="utf-8")
+            return
+        assert present - set(files) == set(), f"orphan golden files in {folder}; run `make golden`"
+        assert set(files) - present == set(), f"missing golden files in {folder}; run `make golden`"
+        for name, text in files.items():
+            expected = (folder / name).read_text(encoding="utf-8")
+            assert text == expected, f"{folder / name} differs from the output; run `make golden`"
+
+    return check
+
+
 @pytest.fixture(params=SEEDS, ids=SEED_IDS)
 def seed(request: pytest.FixtureRequest) -> Path:
     """Each bundled seed disclosure."""

@@ -298,7 +298,7 @@ def test_an_add_that_fails_after_placing_leaves_nothing_behind(
     if text_already_there:
         shutil.copy(new, sources)
     before = sorted(path.name for path in sources.iterdir())
-    monkeypatch.setattr("builder.pipeline.audit_report", crash)
+    monkeypatch.setattr("builder.pipeline.add.audit_report", crash)
     with pytest.raises(AuditCrashError):
         add_disclosure(new, sources, None, {"published": "2025-06-30"})
     assert sorted(path.name for path in sources.iterdir()) == before

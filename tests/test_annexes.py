@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from functools import cache
@@ -10,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from builder.parse import annexes as annexes_package
 from builder.parse.amounts import AmountError, is_numeric_token, normalise_cell, parse_amount
 from builder.parse.annexes import (
     AnnexRegion,
@@ -712,3 +715,14 @@ def test_odd_input_never_raises_and_keeps_every_number(rows: list[str]) -> None:
     for parse in (parse_performance_evaluation, parse_performance_target):
         record = parse(lines)
         assert lost_numbers(record, lines) == []
+
+
+def test_every_key_of_the_sheet_labels_is_read() -> None:
+    """The sheet words are data (builder/parse/annexes/labels.yaml): each key is read by one
+    of the readers, and no reader reads a key the file does not have."""
+    folder = Path(annexes_package.__file__).parent
+    labels = yaml.safe_load((folder / "labels.yaml").read_text(encoding="utf-8"))
+    code = "\n".join(path.read_text(encoding="utf-8") for path in folder.glob("*.py"))
+    read = set(re.findall(r'LABELS\["([a-z0-9_]+)"\]', code))
+    assert read == set(labels)
+    assert labels["markers"]["项目支出绩效自评表"] == "performance_evaluation"

@@ -286,7 +286,8 @@ def test_cli_prints_findings_and_exits_0(capsys: pytest.CaptureFixture[str]) -> 
 def test_cli_json_is_the_golden_report(capsys: pytest.CaptureFixture[str]) -> None:
     path = SOURCES / f"{SEED_004}.txt"
     assert main(["audit", str(path), "--json"]) == 0
-    assert capsys.readouterr().out == report_text(path)
+    golden = (CASES / SEED_004 / "expected" / "audit.json").read_text(encoding="utf-8")
+    assert capsys.readouterr().out == golden
 
 
 def test_cli_lists_the_checks(capsys: pytest.CaptureFixture[str]) -> None:

@@ -40,7 +40,7 @@ CHANGES: dict[str, Callable[[Path, Path], None]] = {
     "source text": lambda source, _code: append(source, "\n"),
     "record": lambda source, _code: append(source.with_suffix(".meta.yaml"), "# edited\n"),
     "record removed": lambda source, _code: source.with_suffix(".meta.yaml").unlink(),
-    "code": lambda _source, code: append(code / "pipeline.py", "\n# edited\n"),
+    "code": lambda _source, code: append(code / "cache.py", "\n# edited\n"),
     "declaration": lambda _source, code: append(
         code / "declarations" / "units.schema.yaml", "# edited\n"
     ),

@@ -37,12 +37,19 @@ def rows_as_csv(record: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def test_golden_tables_and_parse(seed: Path, golden: Callable[[Path, str], None]) -> None:
+def test_golden_tables_and_parse(
+    seed: Path,
+    golden: Callable[[Path, str], None],
+    golden_folder: Callable[[Path, dict[str, str]], None],
+) -> None:
     result = parsed(seed.stem)
     expected = CASES / seed.stem / "expected"
-    for record in result["tables"]:
-        if record["status"] in ("parsed", "empty"):
-            golden(expected / "tables" / f"{record['kind']}.csv", rows_as_csv(record))
+    tables = {
+        f"{record['kind']}.csv": rows_as_csv(record)
+        for record in result["tables"]
+        if record["status"] in ("parsed", "empty")
+    }
+    golden_folder(expected / "tables", tables)
     text = json.dumps(to_json(result), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     golden(expected / "parse.json", text)
 

@@ -60,14 +60,19 @@ def row(stem: str, kind: str, **where: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("stem", DOCUMENTS)
 def test_golden_extraction_tables_parse_and_audit(
-    stem: str, golden: Callable[[Path, str], None]
+    stem: str,
+    golden: Callable[[Path, str], None],
+    golden_folder: Callable[[Path, dict[str, str]], None],
 ) -> None:
     expected = CASES / stem / "expected"
     golden(expected / "extracted.txt", extracted(stem))
     result = parsed(stem)
-    for record in result["tables"]:
-        if record["status"] in ("parsed", "empty"):
-            golden(expected / "tables" / f"{record['kind']}.csv", rows_as_csv(record))
+    tables = {
+        f"{record['kind']}.csv": rows_as_csv(record)
+        for record in result["tables"]
+        if record["status"] in ("parsed", "empty")
+    }
+    golden_folder(expected / "tables", tables)
     as_json = to_json(result)
     as_json["document"]["source_file"] = f"{stem}.txt"
     golden(expected / "parse.json", json.dumps(as_json, ensure_ascii=False, indent=1) + "\n")

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from builder import steps
 from builder.cli import PARTIAL_BUILD, main
 from builder.errors import DisclosureError
 from builder.parse import parse_file
-from builder.pipeline import build_data
+from builder.pipeline import build_data, steps
 from builder.publish.resources import PackagePlan
 from tests.conftest import SOURCES, copy_seeds, run_builder
 from tests.test_publish import SEED_000, SEED_002, built_packages

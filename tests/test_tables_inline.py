@@ -202,3 +202,14 @@ def test_a_total_row_printed_as_zongji_is_the_total(tmp_path: Path) -> None:
         (row,) = table(result, "expenditure_by_function")["rows"]
         assert (row["function_code"], row["level"]) == (None, "合计"), label
         assert not [i for i in result["report"]["issues"] if i["code"] == "unknown-row"]
+
+
+def test_without_a_header_columns_are_read_in_the_declared_order(tmp_path: Path) -> None:
+    """No header rows: the declared column order (x-table columns) places the values, and the
+    report says so; exchanging two declared columns would exchange two values here."""
+    head = TABLE_03_HEAD.split("项目\t", maxsplit=1)[
+        0
+    ]  # title, number, unit and money unit; no header
+    result = parse_text(tmp_path, COVER + head + TABLE_03_ROW)
+    assert amounts_of(tmp_path, head + TABLE_03_ROW) == (TABLE_03_VALUES, "position")
+    assert any(i["code"] == "columns-by-position" for i in result["report"]["issues"])

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from builder import declarations
+
 Parsed = dict[str, Any]
 Row = dict[str, Any]
 
@@ -31,7 +33,7 @@ THREE_PUBLIC_ITEMS: tuple[tuple[str, str], ...] = (
     ("vehicle_operation", "公务用车运行维护费"),
     ("official_receptions", "公务接待费"),
 )
-PHASE_ZH = {"budget": "预算数", "final": "决算数"}
+PHASE_ZH = declarations.labels("three_public_costs", "phase")  # budget → 预算数
 GROUP_ZH = {"personnel": "人员经费", "public": "公用经费"}
 
 
@@ -140,7 +142,7 @@ def _total_row(table: dict[str, Any]) -> Row | None:
 
 
 def _amount_fields(table: dict[str, Any]) -> list[dict[str, Any]]:
-    return [f for f in table["fields"] if f["name"].endswith("_10k_yuan")]
+    return [f for f in table["fields"] if declarations.is_amount(f)]
 
 
 def expenditure_by_function(parsed: Parsed) -> Breakdown | None:

@@ -26,6 +26,7 @@ import altair as alt
 from altair.utils.schemapi import debug_mode
 from altair.vegalite.v6.api import _dataset_name
 
+from builder import declarations
 from builder.charts.template import Template, sentinel
 
 # System fonts first; Noto CJK is what Linux (and the browser tests) fall back to.
@@ -43,7 +44,7 @@ LABEL_LIMIT = 180
 
 Value = str | int | Decimal | None
 Row = dict[str, Value]
-UNIT = "万元"
+UNIT = declarations.PUBLISHED_MONEY_UNIT
 
 
 @dataclass(frozen=True)

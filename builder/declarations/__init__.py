@@ -21,6 +21,7 @@ import yaml
 PACKAGE = "builder.declarations"
 SUFFIX = ".schema.yaml"
 TABLE_KEY = "x-table"  # present in the declaration of a canonical table kind only
+PUBLISHED_MONEY_UNIT = "万元"  # the unit of every amount of the standard tables (tested)
 
 # The C loader when libyaml is there (several times faster), else the pure-Python one.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -74,3 +75,62 @@ def declared(name: str) -> dict[str, Any]:
 def declaration(name: str) -> dict[str, Any]:
     """The declaration of ``name`` (a copy the caller may change)."""
     return copy.deepcopy(declared(name))
+
+
+def field_of(name: str, field_name: str) -> dict[str, Any]:
+    """The declared field ``field_name`` of ``name`` (shared: never modify it)."""
+    for field in declared(name)["fields"]:
+        if field["name"] == field_name:
+            return dict(field)
+    raise DeclarationError(f"{name} declares no field {field_name!r}")
+
+
+def titles(name: str) -> dict[str, str]:
+    """Field name → its Chinese title, in declared order."""
+    return {f["name"]: str(f.get("title") or f["name"]) for f in declared(name)["fields"]}
+
+
+def units(name: str) -> dict[str, str]:
+    """Field name → its declared unit (万元, 元, %, 辆 ...), for the fields that have one."""
+    return {f["name"]: str(f["unit"]) for f in declared(name)["fields"] if f.get("unit")}
+
+
+def labels(name: str, field_name: str) -> dict[str, str]:
+    """The Chinese label of each value of an enumerated field (its ``x-labels``), such as
+    ``{"budget": "预算数", "final": "决算数"}`` for the phase of the 三公 table."""
+    found = field_of(name, field_name).get("x-labels")
+    if not isinstance(found, dict):
+        raise DeclarationError(f"{name}.{field_name} declares no x-labels")
+    return {str(value): str(label) for value, label in found.items()}
+
+
+@cache
+def money_units() -> frozenset[str]:
+    """The money units an amount field may declare (``builder/publish/fiscal.yaml``)."""
+    text = resources.files("builder.publish").joinpath("fiscal.yaml").read_text(encoding="utf-8")
+    fiscal: dict[str, Any] = yaml.load(text, Loader=_LOADER)
+    return frozenset(str(unit) for unit in fiscal["money_units"])
+
+
+def is_amount(field: dict[str, Any]) -> bool:
+    """Whether a declared field holds an amount of money: by its declared unit, never by
+    its name."""
+    return field.get("unit") in money_units()
+
+
+@cache
+def value_labels() -> dict[str, dict[str, str]]:
+    """Field name → the labels of its values, over every table kind (a field of one name is
+    labelled the same in every table that has it)."""
+    found: dict[str, dict[str, str]] = {}
+    for kind in table_kinds():
+        for field in declared(kind)["fields"]:
+            if "x-labels" not in field:
+                continue
+            own = labels(kind, field["name"])
+            merged = found.setdefault(field["name"], {})
+            clash = {v for v in own if v in merged and merged[v] != own[v]}
+            if clash:
+                raise DeclarationError(f"{kind}.{field['name']}: other labels for {clash}")
+            merged.update(own)
+    return found

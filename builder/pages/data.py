@@ -64,8 +64,8 @@ def dictionary_page() -> str:
     out.append("# 数据字典\n")
     out.append(
         "<p>本页由各表的 Frictionless Table Schema 声明自动生成：字段名（英文，数据文件的列名）、"
-        "中文名（原表的栏目名称）、类型、单位和说明。金额字段以 <code>_10k_yuan</code> "
-        "结尾，单位为万元。</p>\n"
+        "中文名（原表的栏目名称）、类型、单位和说明。金额字段的“单位”一栏写明其货币单位："
+        "标准表格的金额都以万元计（字段名以 <code>_10k_yuan</code> 结尾）。</p>\n"
     )
     for group, heading, intro in SCHEMA_GROUPS:
         schemas = load_schemas(group)

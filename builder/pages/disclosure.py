@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from builder import declarations
 from builder.charts import disclosure_charts, facts
 from builder.pages.catalog import DisclosureEntry, Download, Portal, link, url_root
 from builder.pages.embed import embed_chart
@@ -40,15 +41,19 @@ STATUS_ZH = {
     "missing": "原文缺失",
     "unreadable": "无法读取",
 }
-FUNDING_ZH = {
-    "initial_budget_declared": "年初预算数（目标申报数）",
-    "initial_budget": "年初预算数（预算编制数）",
-    "full_year_budget": "全年预算数",
-    "executed": "全年执行数",
-    "balance": "结余",
-    "execution_rate": "执行率（%）",
-    "score": "得分",
-}
+# The funding columns of a self-evaluation, titled (and united) as their declaration says.
+EVALUATION_FUNDING = "performance_evaluation_funding"
+FUNDING_FIELDS = (
+    "initial_budget_declared",
+    "initial_budget",
+    "full_year_budget",
+    "executed",
+    "balance",
+    "execution_rate",
+    "score",
+)
+FUNDING_ZH = {name: declarations.titles(EVALUATION_FUNDING)[name] for name in FUNDING_FIELDS}
+FUNDING_UNITS = declarations.units(EVALUATION_FUNDING)  # execution_rate: %
 INDICATOR_COLUMNS = (
     ("level1", "一级指标"),
     ("level2", "二级指标"),
@@ -220,8 +225,8 @@ def _narrative_section(entry: DisclosureEntry) -> str:
 def _funding_table(sheet: dict[str, Any]) -> str:
     columns = [c for c in sheet.get("funding_columns") or [] if c in FUNDING_ZH]
     unit = sheet.get("money_unit") or "万元"
-    headers = ["资金来源"] + [
-        FUNDING_ZH[c] if c in ("execution_rate", "score") else f"{FUNDING_ZH[c]}（{unit}）"
+    headers = [declarations.titles(EVALUATION_FUNDING)["source"]] + [
+        FUNDING_ZH[c] if c == "score" else f"{FUNDING_ZH[c]}（{FUNDING_UNITS.get(c, unit)}）"
         for c in columns
     ]
     table = HtmlTable(headers=headers, numeric=set(range(1, len(headers))), name_column=0)

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from builder import declarations
 from builder.pages.site_hooks import RAW_CLOSE, RAW_OPEN
 
 GENERATED_BANNER = (
@@ -62,7 +63,7 @@ _TITLE_SAFE = str.maketrans(
         "}": "｝",
     }
 )
-UNIT_10K = "万元"
+UNIT_10K = declarations.PUBLISHED_MONEY_UNIT
 
 
 def text(value: object) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from builder import declarations
 from builder.pages.markup import HtmlTable, number, text
 
 HIDDEN = {
@@ -26,15 +27,7 @@ HIDDEN = {
     "row_type",
     "function_code_level",
 }
-VALUE_ZH = {
-    "expense_group": {"personnel": "人员经费", "public": "公用经费"},
-    "phase": {"budget": "预算数", "final": "决算数"},
-    "section": {
-        "government_procurement": "政府采购",
-        "office_operating_costs": "机关运行经费",
-        "state_assets": "国有资产占用",
-    },
-}
+VALUE_ZH = declarations.value_labels()  # the x-labels of the declarations
 SIDE_ZH = {"income": "收入", "expenditure": "支出"}
 LEVEL_CLASS = {"合计": "level-total", "类": "level-1", "款": "level-2", "项": "level-3"}
 NAME_FIELDS = {
@@ -48,7 +41,7 @@ NAME_FIELDS = {
 
 
 def _is_measure(field: dict[str, Any]) -> bool:
-    return bool(field["name"].endswith("_10k_yuan") or field["name"] == "count")
+    return declarations.is_amount(field) or field["name"] == "count"
 
 
 def _heading(field: dict[str, Any]) -> str:

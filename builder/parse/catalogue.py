@@ -28,18 +28,10 @@ _ORDINAL_PREFIX = re.compile(
     r"^(?:[一二三四五六七八九十]+、|\(\s*[一二三四五六七八九十]+\s*\)|\d+[.、．])\s*"
 )
 _CIRCLED = re.compile(r"^[\u2460-\u2473]")
-# A table's own number before its title: 表1, 表一, 附表1-2, 附件1 (with an optional colon).
-_TABLE_NUMBER_PREFIX = re.compile(
-    r"^(?:附表|附件|表)(?:\d+(?:[-－.]\d+)?|[一二三四五六七八九十]+)[:：.、]?(?=\D)"
-)
-# The unit and year a title may start with (…局2024年度 / …2024年部门).
-_UNIT_YEAR_PREFIX = re.compile(
-    r"^.{2,40}?(?:19|20)\d{2}年度?(?:[区市省县]级)?(?P<rest>(?:部门|单位)?.{4,})$"
-)
 _YEAR_PREFIX = re.compile(r"^\d{4}\s*年(?:度)?")
-# A title may carry the scope before its name (部门收支总表, 单位财务收支预算总表) and its
-# quotes may be printed in another font and lost ("三公" → 三公): both are dropped.
-_SCOPE_PREFIX = re.compile(r"^(?:[区市省县]级)?(?:部门|单位)(?=.{4,})")
+# A title may carry the scope before its name (部门收支总表, 单位财务收支预算总表: the
+# variants' scopes, ``Patterns.scope_prefix``) and its quotes may be printed in another font
+# and lost ("三公" → 三公): both are dropped.
 _TITLE_QUOTES = re.compile(r"[\"']")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
 
@@ -69,7 +61,7 @@ class TableKind:
 
     @property
     def amount_fields(self) -> list[str]:
-        return [f["name"] for f in self.fields if f.get("unit") == "万元"]
+        return [f["name"] for f in self.fields if declarations.is_amount(f)]
 
 
 @dataclass(frozen=True)
@@ -93,14 +85,14 @@ class Catalogue:
         """The table kind whose title variant equals ``text`` (normalised, year dropped), or
         equals what follows the unit and year a title may start with
         (``上海市XX局2024年度收入支出决算总表``)."""
-        name = normalise_title(text, self.traditional)
+        name = normalise_title(text, self.traditional, self.patterns)
         candidates = self.family(family) if family else list(self.kinds.values())
         for kind in candidates:
             if name in kind.titles:
                 return kind
-        prefixed = _UNIT_YEAR_PREFIX.match(normalise_name(text, self.traditional))
+        prefixed = self.patterns.unit_year_prefix.match(normalise_name(text, self.traditional))
         if prefixed:
-            rest = normalise_title(prefixed["rest"], self.traditional)
+            rest = normalise_title(prefixed["rest"], self.traditional, self.patterns)
             return next((kind for kind in candidates if rest in kind.titles), None)
         return None
 
@@ -155,13 +147,13 @@ def normalise_name(text: str, traditional: dict[str, str]) -> str:
     return folded
 
 
-def normalise_title(text: str, traditional: dict[str, str]) -> str:
-    """A table title without its leading year, ordinal or dotted page reference."""
+def normalise_title(text: str, traditional: dict[str, str], patterns: Patterns) -> str:
+    """A table title without its leading year, ordinal, scope or dotted page reference."""
     name = normalise_name(text, traditional)
-    name = _TABLE_NUMBER_PREFIX.sub("", name)
+    name = patterns.table_number_prefix.sub("", name)
     name = re.sub(r"\.{2,}.*$|…+.*$", "", name)
     name = _YEAR_PREFIX.sub("", name)
-    name = _SCOPE_PREFIX.sub("", _TITLE_QUOTES.sub("", name))
+    name = patterns.scope_prefix.sub("", _TITLE_QUOTES.sub("", name))
     return normalise_name(name, traditional)
 
 
@@ -176,6 +168,7 @@ def load_catalogue(layout: str | None = None) -> Catalogue:
     variants = _load_yaml("variants.yaml", "builder.parse")
     extra: dict[str, Any] = load_layouts()[layout] if layout else {}
     variants = merge_variants(variants, extra.get("variants", {}))
+    patterns = Patterns.of(variants)
     traditional = variants["traditional"]
     kinds: dict[str, TableKind] = {}
     for name in declarations.table_kinds():
@@ -196,7 +189,7 @@ def load_catalogue(layout: str | None = None) -> Catalogue:
             columns=table.pop("columns"),
             options=table,
             fields=schema["fields"],
-            titles=tuple(dict.fromkeys(normalise_title(t, traditional) for t in titles)),
+            titles=tuple(dict.fromkeys(normalise_title(t, traditional, patterns) for t in titles)),
         )
     return Catalogue(kinds, variants)
 

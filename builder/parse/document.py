@@ -5,6 +5,9 @@ contents (which tables it announces), the parts (第一部分 ... 第五部分),
 inside the tables part (a title and/or a number such as 公开01表 starts one), and the annexes.
 Each table region is read by the reader of its kind's layout (``tables.py``); every
 numeric token of each region is then accounted for (``coverage.py``).
+
+This module orders the reading; ``cover``, ``contents`` and ``locate`` own the cover, the
+contents and parts, and the table regions.
 """
 
 from __future__ import annotations
@@ -12,91 +15,44 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
-from itertools import pairwise
 from typing import Any
 
 from builder.errors import DisclosureError
 from builder.parse import annexes, narrative
 from builder.parse.catalogue import (
-    Catalogue,
-    TableKind,
     load_catalogue,
-    normalise_title,
     pick_layout,
 )
 from builder.parse.columns import conform
+from builder.parse.contents import read_parts, read_toc, tables_span
+from builder.parse.cover import read_cover, refuse_second_disclosure
 from builder.parse.coverage import Region, account, landed_values
 from builder.parse.generic import read_other_table
-from builder.parse.patterns import CONVERTIBLE, MONEY_SCALES
-from builder.parse.recognise import (
-    Recognition,
-    is_title_like,
-    recognise,
-    rows_follow,
-    strip_continuation,
+from builder.parse.locate import (
+    Doc,
+    Located,
+    last_content_line,
+    locate_tables,
+    missing_tables,
+    public_field,
 )
+from builder.parse.patterns import CONVERTIBLE, MONEY_SCALES, PUBLISHED_MONEY_UNIT
 from builder.parse.report import Issue
 from builder.parse.tables import LAYOUTS, Context
 from builder.sources.reading import Line, SourceText
 
 FORMAT = "open-budget-portal/canonical-parse"
+
+
 FORMAT_VERSION = 1
 
-YEAR_TOKEN = re.compile(r"((?:19|20)\d{2})(?=年|$|\D)")
-YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}年?度?")
-TITLE_TAIL = re.compile(r"(?:年度?)?(?:[区市省县]级)?$")
-PART_HEADING = re.compile(r"^第(?P<n>[一二三四五六七八九十]+)部分\s*(?P<title>.*)$")
-TOC_LEADER = re.compile(r"\.{3,}|…{2,}|·{3,}")
-TOC_ENTRY = re.compile(r"(?:\.{3,}|…{2,}|·{3,}).*$|\t\s*\d+\s*$")
+
 YEAR = re.compile(r"(\d{4})\s*年")
-COVER_LINES = 12
-MAX_SECTION_HEADING = 40
+
+
 EVIDENCE_LINES = 200  # a layout family is recognised on the cover and the contents
-NUMBER_DISTANCE = 3  # a table number is printed within this many lines of its title
-
-
-@dataclass(frozen=True)
-class Part:
-    """A document part (第一部分 ...): its kind and its lines (heading excluded)."""
-
-    kind: str | None
-    heading: Line
-    start: int  # index of the first line after the heading
-    end: int  # index after the last line
-
-
-@dataclass(frozen=True)
-class Doc:
-    """What the document-level steps share: the lines, the catalogue, the family, issues."""
-
-    lines: Sequence[Line]
-    catalogue: Catalogue
-    family: str
-    issues: list[Issue]
-    stops: tuple[int, ...] = ()  # part headings: a table region never runs past one
-
-
-@dataclass(frozen=True)
-class Other:
-    """A table that matches no standard kind: published as printed."""
-
-    start: int
-    end: int
-    title_line: Line
-
-
-@dataclass(frozen=True)
-class Located:
-    """A table region found in the tables part."""
-
-    kind: TableKind
-    start: int
-    end: int
-    title_line: Line | None
-    number_line: Line | None
-    printed_number: str | None
 
 
 def parse_source(source: SourceText) -> dict[str, Any]:
@@ -158,19 +114,6 @@ def parse_source(source: SourceText) -> dict[str, Any]:
     }
 
 
-def tables_span(
-    parts: Sequence[Part], toc_end: int, size: int, issues: list[Issue]
-) -> tuple[int, int]:
-    """Where the tables are: the tables part, else everything after the contents."""
-    table_part = next((p for p in parts if p.kind == "tables"), None)
-    if table_part is not None:
-        return table_part.start, table_part.end
-    issues.append(
-        Issue("warning", "no-tables-part", None, "no 第二部分 heading; tables searched everywhere")
-    )
-    return toc_end, size
-
-
 def read_annexes(
     lines: Sequence[Line], found: Sequence[annexes.AnnexRegion], regions: list[Region]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -189,341 +132,6 @@ def read_annexes(
         region.landed = list(landed_values([record]))
         regions.append(region)
     return evaluations, targets
-
-
-# --------------------------------------------------------------------------- cover & parts
-
-
-def read_cover(source: SourceText) -> dict[str, Any]:
-    """Unit, year, kind and scope from the cover, however its title is split over lines.
-
-    The cover is the first non-empty lines before the table of contents or the first part
-    heading. A label line (``预算主管部门：…``, ``单位名称：…``) names the unit; otherwise the unit
-    is the title's text before the year or the kind. The year may stand on a line of its own.
-    """
-    catalogue = load_catalogue()
-    patterns = catalogue.patterns
-    title_lines: list[Line] = []
-    labels: list[tuple[str, str]] = []
-    first: Line | None = None
-    for line in source.lines:
-        text = "".join(line.cells) if line.has_cells else line.text.strip()
-        if not text:
-            continue
-        first = first or line
-        compact = catalogue.name(text)
-        if compact == "目录" or PART_HEADING.match(compact):
-            break
-        label = patterns.cover_label.match(compact)
-        if label:
-            labels.append((label["label"], label["name"]))
-        else:
-            title_lines.append(line)
-        if len(title_lines) + len(labels) >= COVER_LINES:
-            break
-    title = "".join(("".join(ln.cells) if ln.has_cells else ln.text.strip()) for ln in title_lines)
-    compact = "".join(title.split())
-    kinds = list(patterns.cover_kind.finditer(compact))
-    years = YEAR_TOKEN.findall(compact)
-    if not kinds or not years:
-        raise DisclosureError(
-            source.path,
-            first.number if first else None,
-            "not a disclosure: no cover title with a year and 预算 or 决算"
-            " (such as 2024年度部门决算公开) in the first lines",
-            "the file should be a 部门预算/决算公开 document (PDF, or its text)",
-        )
-    kind_match = kinds[0]
-    kind_line = next(ln for ln in title_lines if kind_match["kind"] in "".join(ln.text.split()))
-    scope = kind_match["scope"] or next(
-        (patterns.scope_of_label[label] for label, _ in labels), None
-    )
-    unit = next((name for _, name in labels if name), None)
-    if unit is None:
-        before = compact[: kind_match.start()]
-        before = TITLE_TAIL.sub("", YEAR_IN_TITLE.sub("", before))
-        unit = before or None
-    return {
-        "unit_name": unit,
-        "year": int(years[0]),
-        "scope": scope,
-        "kind": patterns.kind_of_word[kind_match["kind"]],
-        "kind_zh": kind_match["kind"],
-        "title": title,
-        "line": kind_line.number,
-    }
-
-
-def refuse_second_disclosure(source: SourceText, cover_line: int) -> None:
-    """Two disclosures in one file would mix their tables: name the line where the second
-    one starts and ask for the file to be split."""
-    second_cover = load_catalogue().patterns.second_cover
-    for line in source.lines[cover_line:]:
-        if not line.has_cells and second_cover.match(line.text.strip().replace(" ", "")):
-            raise DisclosureError(
-                source.path,
-                line.number,
-                f"a second disclosure starts here ({line.text.strip()}); "
-                f"the first starts at line {cover_line}",
-                "split the file into one disclosure per file",
-            )
-
-
-def is_toc_entry(text: str) -> bool:
-    return bool(TOC_ENTRY.search(text))
-
-
-def read_toc(
-    lines: Sequence[Line], catalogue: Catalogue, family: str
-) -> tuple[int, list[TableKind]]:
-    """The index after the table of contents and the tables it announces.
-
-    The contents end where the document's first entry is printed again as a heading; or,
-    when its entries carry dot leaders or page numbers, at the first part heading without
-    them, or at the first page without them.
-    """
-    start = next((i for i, ln in enumerate(lines) if toc_text(ln, catalogue) == "目录"), None)
-    if start is None:
-        return 0, []
-    announced: list[TableKind] = []
-    first_entry: str | None = None
-    leader_page: int | None = None
-    index = start + 1
-    for index in range(start + 1, len(lines)):
-        line = lines[index]
-        text = line.text.strip()
-        if not text:
-            continue
-        entry = is_toc_entry(text) or (line.has_cells and bool(TOC_LEADER.search(text)))
-        name = catalogue.name(TOC_ENTRY.sub("", text))
-        if first_entry is not None and name == first_entry and not entry:
-            return index, announced
-        new_page = line.page is not None and line.page != leader_page
-        if leader_page is not None and not entry and (PART_HEADING.match(text) or new_page):
-            return index, announced
-        if entry:
-            leader_page = line.page if line.page is not None else leader_page or 0
-        first_entry = first_entry or name
-        kind = catalogue.kind_for_title(TOC_ENTRY.sub("", text), family)
-        if kind and kind not in announced:
-            announced.append(kind)
-    return index, announced
-
-
-def toc_text(line: Line, catalogue: Catalogue) -> str:
-    return catalogue.name("".join(line.cells) if line.has_cells else line.text)
-
-
-def part_kind(title: str, catalogue: Catalogue) -> str | None:
-    name = catalogue.name(TOC_ENTRY.sub("", title))
-    for kind, markers in catalogue.variants["parts"].items():
-        if any(marker in name for marker in markers):
-            return str(kind)
-    return None
-
-
-def read_parts(lines: Sequence[Line], start: int, catalogue: Catalogue) -> list[Part]:
-    """The parts (第一部分 …); a document printed without them (Shanghai's budgets) is cut
-    at its section headings that name a part (…主要职能, 名词解释, …编制说明)."""
-    headings = []
-    for index in range(start, len(lines)):
-        text = lines[index].text.strip()
-        match = PART_HEADING.match(text)
-        if match and not is_toc_entry(text):
-            headings.append((index, part_kind(match["title"], catalogue)))
-    if not headings:
-        headings = section_headings(lines, start, catalogue)
-    parts = []
-    for position, (index, kind) in enumerate(headings):
-        end = headings[position + 1][0] if position + 1 < len(headings) else len(lines)
-        parts.append(Part(kind, lines[index], index + 1, end))
-    return parts
-
-
-def section_headings(
-    lines: Sequence[Line], start: int, catalogue: Catalogue
-) -> list[tuple[int, str | None]]:
-    """Short plain lines that end in a part's section name (variants.yaml ``part_sections``)."""
-    endings: dict[str, list[str]] = catalogue.variants["part_sections"]
-    found: list[tuple[int, str | None]] = []
-    for index in range(start, len(lines)):
-        line = lines[index]
-        name = catalogue.name(line.text)
-        if line.has_cells or not name or len(name) > MAX_SECTION_HEADING or is_toc_entry(line.text):
-            continue
-        kind = next((k for k, ends in endings.items() if name.endswith(tuple(ends))), None)
-        if kind is None:
-            continue
-        previous = next((i for i in range(index - 1, start - 1, -1) if lines[i].text.strip()), None)
-        if found and found[-1][0] == previous and found[-1][1] == kind:
-            continue  # 其他相关情况说明 / 一、“三公”经费预算情况说明: a section of that part
-        found.append((index, kind))
-    return found
-
-
-# --------------------------------------------------------------------------- tables
-
-
-def number_of(text: str, catalogue: Catalogue) -> str | None:
-    compact = catalogue.name(text)
-    for pattern in catalogue.variants["table_numbers"]:
-        match = re.match(pattern, compact)
-        if match:
-            return match["n"]
-    return None
-
-
-@dataclass
-class Marks:
-    """What starts a table in the tables part: titles, printed numbers and title-like lines
-    that name no known kind."""
-
-    titles: list[tuple[int, TableKind]]
-    numbers: list[tuple[int, str]]
-    candidates: list[int]
-    nonempty: list[int]
-
-
-def scan_marks(doc: Doc, start: int, end: int) -> Marks:
-    lines, catalogue, family = doc.lines, doc.catalogue, doc.family
-    marks = Marks([], [], [], [i for i in range(start, end) if lines[i].text.strip()])
-    nonempty = marks.nonempty
-    for position, index in enumerate(nonempty):
-        if lines[index].has_cells:
-            continue
-        text = lines[index].text.strip()
-        kind = catalogue.kind_for_title(text, family)
-        if kind:
-            marks.titles.append((index, kind))
-            continue
-        number = number_of(text, catalogue)
-        if number is None and position + 1 < len(nonempty):
-            following = lines[nonempty[position + 1]].text.strip()
-            if following == "表":
-                number = number_of(text + following, catalogue)
-        if number is not None:
-            marks.numbers.append((index, number))
-        elif is_title_like(text, catalogue) and rows_follow(lines, index, end):
-            continuation = strip_continuation(normalise_title(text, catalogue.traditional))
-            if catalogue.kind_for_title(continuation, family) is None:
-                marks.candidates.append(index)
-    # a title-like line right above a known title is a heading (上海市XX局2024年度部门决算表)
-    starts = {index for index, _ in marks.titles} | {index for index, _ in marks.numbers}
-    next_line = dict(pairwise(nonempty))
-    marks.candidates = [i for i in marks.candidates if next_line.get(i) not in starts]
-    return marks
-
-
-def locate_tables(doc: Doc, start: int, end: int) -> tuple[list[Located], list[Other]]:
-    """Find each table's title and number lines and cut the part into regions."""
-    lines, catalogue, family, issues = doc.lines, doc.catalogue, doc.family, doc.issues
-    marks = scan_marks(doc, start, end)
-    titles, numbers, candidates, nonempty = (
-        marks.titles,
-        marks.numbers,
-        marks.candidates,
-        marks.nonempty,
-    )
-    starts: list[tuple[int, TableKind | None, Line | None, Line | None, str | None]] = []
-    used: set[int] = set()
-    for index, kind in titles:
-        near = [
-            (abs(nonempty.index(n) - nonempty.index(index)), n, number)
-            for n, number in numbers
-            if n not in used and abs(nonempty.index(n) - nonempty.index(index)) <= NUMBER_DISTANCE
-        ]
-        number_line, printed, first = None, None, index
-        if near:
-            _, n, printed = min(near)
-            used.add(n)
-            number_line, first = lines[n], min(index, n)
-            if int(printed) != int(kind.number):
-                issues.append(
-                    Issue(
-                        "warning",
-                        "number-mismatch",
-                        lines[n].number,
-                        f"{kind.title} is printed as table {printed};"
-                        f" the standard number is {kind.number}",
-                        kind.stem,
-                    )
-                )
-        starts.append((first, kind, lines[index], number_line, printed))
-    for n, number in numbers:
-        if n in used:
-            continue
-        kind_by_number = catalogue.kind_for_number(int(number), family)
-        if kind_by_number is None:
-            starts.append((n, None, None, lines[n], number))
-            continue
-        issues.append(
-            Issue(
-                "warning",
-                "title-missing",
-                lines[n].number,
-                f"table {number} has no recognisable title; read as {kind_by_number.title}",
-                kind_by_number.stem,
-            )
-        )
-        starts.append((n, kind_by_number, None, lines[n], number))
-    starts.extend((index, None, lines[index], None, None) for index in candidates)
-    starts.sort(key=lambda s: s[0])
-    located: list[Located] = []
-    others: list[Other] = []
-    for position, (first, found, title_line, number_line, printed) in enumerate(starts):
-        last = starts[position + 1][0] if position + 1 < len(starts) else end
-        last = min([last, *(stop for stop in doc.stops if stop > first)])
-        chosen = found or recognised(doc, first, last, title_line or number_line)
-        if chosen is None:
-            others.append(Other(first, last, title_line or number_line or lines[first]))
-        else:
-            located.append(Located(chosen, first, last, title_line, number_line, printed))
-    seen: dict[str, Located] = {}
-    for table in located:
-        if table.kind.stem in seen:
-            issues.append(
-                Issue(
-                    "warning",
-                    "duplicate-table",
-                    lines[table.start].number,
-                    f"{table.kind.title} appears again"
-                    f" (first at line {lines[seen[table.kind.stem].start].number})",
-                    table.kind.stem,
-                )
-            )
-        seen.setdefault(table.kind.stem, table)
-    return located, others
-
-
-def recognised(doc: Doc, start: int, end: int, title: Line | None) -> TableKind | None:
-    """The kind a table with an unknown title is by its content (reported), or None."""
-    text = title.text.strip() if title else ""
-    name = normalise_title(text, doc.catalogue.traditional)
-    found = recognise(doc.lines[start + 1 : end], name, doc.catalogue, doc.family)
-    line = doc.lines[start].number
-    if isinstance(found, Recognition):
-        doc.issues.append(
-            Issue(
-                "info",
-                "recognised-by-content",
-                line,
-                f"{text!r} is not a known title; read as {found.kind.title} by its content"
-                f" ({found.evidence})",
-                found.kind.stem,
-            )
-        )
-        return found.kind
-    tied = "、".join(kind.title for kind in found)
-    why = f"it fits {tied} equally" if found else "its header fits no standard table"
-    doc.issues.append(
-        Issue(
-            "warning",
-            "unknown-table",
-            line,
-            f"{text!r} is not a standard table ({why}); kept as a table as printed",
-        )
-    )
-    return None
 
 
 def read_table(
@@ -609,7 +217,7 @@ def read_table(
         **({"page": region_lines[0].page} if region_lines[0].page is not None else {}),
         "unit_name": "".join(unit["name"].split()) if unit else None,
         "year": int(year.group(1)) if year else None,
-        "money_unit": "万元" if money and money["unit"] in CONVERTIBLE else None,
+        "money_unit": PUBLISHED_MONEY_UNIT if money and money["unit"] in CONVERTIBLE else None,
         "printed_money_unit": money["unit"] if money else None,
         "columns_mapped_by": conformed.mapped_by,
         **({"columns_printed": conformed.printed} if conformed.printed is not None else {}),
@@ -631,77 +239,6 @@ def read_table(
 
 def table_line(table: Located, lines: Sequence[Line]) -> int:
     return (table.title_line or table.number_line or lines[table.start]).number
-
-
-def last_content_line(region: Sequence[Line]) -> int:
-    for line in reversed(region):
-        if line.text.strip():
-            return line.number
-    return region[-1].number
-
-
-def public_field(field: dict[str, Any]) -> dict[str, Any]:
-    return {k: field[k] for k in ("name", "type", "title", "unit") if k in field}
-
-
-def last_row_line(table: Located, records: dict[int, dict[str, Any]], lines: Sequence[Line]) -> int:
-    """The last line holding a row of ``table`` (or its last non-blank line)."""
-    rows = records[table.start]["rows"]
-    if rows:
-        return max(int(row["source_line"]) for row in rows)
-    return last_content_line(lines[table.start : table.end])
-
-
-def missing_tables(
-    doc: Doc,
-    located: Sequence[Located],
-    tables_by_start: dict[int, dict[str, Any]],
-    announced: Sequence[TableKind],
-) -> list[dict[str, Any]]:
-    """Tables announced in the contents (or standard for the family) with no body."""
-    lines, catalogue, family, issues = doc.lines, doc.catalogue, doc.family, doc.issues
-    present = {t.kind.stem for t in located}
-    expected = list(announced) or catalogue.expected(family)
-    missing = []
-    for kind in expected:
-        if kind.stem in present:
-            continue
-        before = [t for t in located if int(t.kind.number) < int(kind.number)]
-        after = [t for t in located if int(t.kind.number) > int(kind.number)]
-        after_line = last_row_line(before[-1], tables_by_start, lines) if before else None
-        before_line = lines[after[0].start].number if after else None
-        where = (
-            f"between line {after_line} and line {before_line}"
-            if after_line and before_line
-            else (f"after line {after_line}" if after_line else f"before line {before_line}")
-        )
-        source = "announced in the table of contents" if kind in announced else "a standard table"
-        issues.append(
-            Issue(
-                "warning",
-                "table-missing",
-                after_line,
-                f"{kind.title} ({source}) has no body; expected {where}",
-                kind.stem,
-            )
-        )
-        missing.append(
-            {
-                "kind": kind.stem,
-                "number": kind.number,
-                "title": kind.title,
-                "status": "missing",
-                "announced": kind in announced,
-                "expected_after_line": after_line,
-                "expected_before_line": before_line,
-                "fields": [public_field(f) for f in kind.fields],
-                "rows": [],
-            }
-        )
-    return missing
-
-
-# --------------------------------------------------------------------------- metadata & report
 
 
 def document_metadata(

@@ -16,7 +16,7 @@ from builder.sources.reading import Line
 
 if TYPE_CHECKING:
     from builder.parse.catalogue import Catalogue
-    from builder.parse.document import Part
+    from builder.parse.contents import Part
 
 HEADING_1 = re.compile(r"^[一二三四五六七八九十]+、\S")
 HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*\S")

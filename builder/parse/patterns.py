@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from builder import declarations
+
 # Amounts are published in 万元; a table printed in another unit is converted exactly.
-PUBLISHED_MONEY_UNIT = "万元"
+PUBLISHED_MONEY_UNIT = declarations.PUBLISHED_MONEY_UNIT
 MONEY_SCALES = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿元": Decimal(10000)}
 CONVERTIBLE = frozenset({PUBLISHED_MONEY_UNIT, *MONEY_SCALES})
 
@@ -39,6 +41,10 @@ class Patterns:
     second_cover: re.Pattern[str]  # a line 2024年度部门决算公开 after the cover
     meta_unit: re.Pattern[str]  # 单位名称：… (group name)
     meta_money: re.Pattern[str]  # 金额单位：万元 (group unit)
+    scope_prefix: re.Pattern[str]  # 区级部门 before a table's name (dropped from titles)
+    unit_year_prefix: re.Pattern[str]  # …局2024年度 before a title (group rest)
+    title_tail: re.Pattern[str]  # 年度 / 区级 at the end of a cover's unit name
+    table_number_prefix: re.Pattern[str]  # 表1, 附表1-2 before a title
 
     @classmethod
     def of(cls, variants: Mapping[str, Any]) -> Patterns:
@@ -51,6 +57,7 @@ class Patterns:
         meta: Mapping[str, list[str]] = variants["meta_labels"]
         unit_label, money_label = alternation(meta["unit_name"]), alternation(meta["money_unit"])
         money_unit = alternation(CONVERTIBLE)
+        level = rf"(?:(?:{alternation(variants['admin_levels'])})级)?"
         return cls(
             cover_kind=re.compile(rf"(?P<scope>{scope})?(?P<kind>{kind})"),
             kind_of_word=kind_of_word,
@@ -62,4 +69,13 @@ class Patterns:
                 rf"(?=\d{{4}}\s*年|(?:{money_label})(?:[:：]|(?={money_unit}))|$)"
             ),
             meta_money=re.compile(rf"(?:{money_label})[:：](?P<unit>{money_unit})"),
+            scope_prefix=re.compile(rf"^{level}(?:{scope})(?=.{{4,}})"),
+            unit_year_prefix=re.compile(
+                rf"^.{{2,40}}?(?:19|20)\d{{2}}年度?{level}(?P<rest>(?:{scope})?.{{4,}})$"
+            ),
+            title_tail=re.compile(rf"(?:年度?)?{level}$"),
+            table_number_prefix=re.compile(
+                rf"^(?:{alternation(variants['table_number_words'])})"
+                r"(?:\d+(?:[-－.]\d+)?|[一二三四五六七八九十]+)[:：.、]?(?=\D)"
+            ),
         )

@@ -46,7 +46,7 @@ class Recognition:
 
 
 def is_title_like(text: str, catalogue: Catalogue) -> bool:
-    name = strip_continuation(normalise_title(text, catalogue.traditional))
+    name = strip_continuation(normalise_title(text, catalogue.traditional, catalogue.patterns))
     return bool(TITLE_LIKE.match(name)) and not name.startswith(("注", "说明"))
 
 

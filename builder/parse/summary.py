@@ -6,9 +6,10 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from builder import declarations
 from builder.parse.catalogue import load_layouts
 
-STATUS_ZH = {"parsed": "已解析", "empty": "本表无数据", "missing": "缺失", "unreadable": "无法读取"}
+STATUS_ZH = declarations.labels("tables", "status")
 
 
 def to_json(parsed: dict[str, Any]) -> Any:
@@ -55,7 +56,7 @@ def format_summary(parsed: dict[str, Any]) -> str:
         )
         if table.get("page"):
             where += f", page {table['page']}"
-        if table.get("printed_money_unit") not in (None, "万元"):
+        if table.get("printed_money_unit") not in (None, declarations.PUBLISHED_MONEY_UNIT):
             where += f", printed in {table['printed_money_unit']}, converted to 万元"
         if table["kind"] in by_content:
             where += f", recognised by content as printed {table.get('printed_title')!r}"

@@ -9,10 +9,11 @@ sheet number. Which keys are published is declared by each resource's schema fil
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from builder.publish.resources import shape_row
-from builder.publish.schemas import public_schema, resource_declaration
+from builder.publish.schemas import load_fiscal, public_schema, resource_declaration
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,29 @@ def annex_rows(annexes: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         for key, resource, child_number in group.children:
             child_schema = public_schema(resource_declaration(resource))
             out[resource] = [
-                shape_row(child_schema, {**child, group.number: number, child_number: position})
-                for number, record in enumerate(records, start=1)
+                in_declared_units(
+                    shape_row(child_schema, {**child, group.number: n, child_number: position}),
+                    child_schema,
+                    record.get("money_unit"),
+                )
+                for n, record in enumerate(records, start=1)
                 for position, child in enumerate(record.get(key) or [], start=1)
             ]
+    return out
+
+
+def in_declared_units(
+    row: dict[str, Any], schema: dict[str, Any], printed: object
+) -> dict[str, Any]:
+    """The row's money fields converted exactly (Decimal, never rounded) from the unit the
+    sheet printed to the unit each field declares; a sheet that names no unit known to
+    ``fiscal.yaml`` is taken to print the declared one."""
+    scale: dict[str, int] = load_fiscal()["money_units"]
+    if not isinstance(printed, str) or printed not in scale:
+        return row
+    out = dict(row)
+    for field in schema["fields"]:
+        name, unit = field["name"], field.get("unit")
+        if unit in scale and unit != printed and isinstance(out.get(name), Decimal):
+            out[name] = out[name] * Decimal(scale[printed]) / Decimal(scale[unit])
     return out

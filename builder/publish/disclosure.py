@@ -135,7 +135,7 @@ def finding_rows(disclosure: Disclosure, schema: dict[str, Any]) -> list[dict[st
 
 
 def auxiliary_resource(name: str, rows: list[dict[str, Any]]) -> Resource:
-    """A resource declared in ``builder/publish/declarations/`` (glossary, findings, annexes)."""
+    """A resource declared in ``builder/declarations/`` (glossary, findings, annexes)."""
     declared = resource_declaration(name)
     return Resource(
         name=name,

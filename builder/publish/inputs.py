@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from builder import declarations
 from builder.errors import DisclosureError
 from builder.identities import normalise_unit_name, unit_id
 from builder.sources.provenance import (
@@ -24,7 +25,7 @@ from builder.sources.provenance import (
     read_record,
 )
 
-SCHEMA_MONEY_UNIT = "万元"  # the unit of every amount field in builder/schemas/
+SCHEMA_MONEY_UNIT = declarations.PUBLISHED_MONEY_UNIT  # of every standard amount field
 # Where each fact of a record comes from, for the messages when a record disagrees.
 FACT_ORIGINS = {
     "id": "the file stem",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from builder import declarations
 from builder.publish.readme_markup import code, markdown_text, web_link
 from builder.publish.workbook import numbers_as_text
 
@@ -18,12 +19,17 @@ if TYPE_CHECKING:
     from builder.publish.inputs import Disclosure, SourceRecord
     from builder.publish.resources import Resource
 
+STATUS_EN = {
+    "parsed": "parsed",
+    "empty": "empty (published as a header without rows)",
+    "missing": "missing (not in the document; no file)",
+    "unreadable": "unreadable (no file)",
+    "as_printed": "as printed (no standard kind; header and cells as text)",
+}
+# The Chinese label of each status is declared once (tables.status, x-labels).
 STATUS_ZH = {
-    "parsed": "已解析 parsed",
-    "empty": "本表无数据 empty (published as a header without rows)",
-    "missing": "缺失 missing (not in the document; no file)",
-    "unreadable": "无法读取 unreadable (no file)",
-    "as_printed": "按原样 as printed (no standard kind; header and cells as text)",
+    status: f"{label} {STATUS_EN[status]}"
+    for status, label in declarations.labels("tables", "status").items()
 }
 PORTAL_NAME = "开放预算门户 (open budget portal)"
 FINDINGS = "findings"

@@ -1,0 +1,199 @@
+"""The site half of a build: the pages and charts (in worker processes, only where something
+they show changed), the hand-written pages copied beside them, and the MkDocs run, swapped
+into the site folder only when it succeeds."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from builder.cache import (
+    BuildCache,
+)
+from builder.errors import DisclosureError
+from builder.pages import (
+    GENERATED_DIRS,
+    GENERATED_FILES,
+    PageFolders,
+    PortalPages,
+    clear_generated,
+    listed_entry,
+    owner_of_disclosure,
+    page_key,
+    write_portal_pages,
+)
+from builder.pages.outputs import Outputs
+from builder.pipeline.defaults import DEFAULT_SITE, DEFAULT_SITE_URL, DOCS_SOURCE, MKDOCS_CONFIG
+from builder.pipeline.steps import (
+    Digest,
+    PageTask,
+    Skipped,
+    render_pages,
+    run_all,
+)
+from builder.progress import Progress
+from builder.validate import load_checks
+
+PAGES_STATE = "pages.json"  # in the cache: the owners of the generated docs files
+
+
+@dataclass(frozen=True)
+class DataStage:
+    """What the data half of a build leaves for the site: the digests and the skipped."""
+
+    digests: list[Digest]
+    skipped: list[Skipped]
+    reused: int
+    cache: BuildCache
+
+
+def docs_dir_for(site: Path) -> Path:
+    """Where the site's Markdown is generated: beside the hand-written pages in ``site_src``
+    for the default site (so ``mkdocs serve`` previews it), else in ``site-docs`` beside it."""
+    if site.resolve() == DEFAULT_SITE.resolve():
+        return DOCS_SOURCE
+    return site.parent / f"{site.name}-docs"
+
+
+def build_site(
+    data: DataStage,
+    folders: tuple[Path, Path, Path],
+    progress: Progress | None = None,
+    *,
+    jobs: int = 1,
+    mkdocs: bool = True,
+) -> None:
+    """Generate the pages and charts, then ``mkdocs build --strict`` into the site folder.
+
+    ``folders`` are the sources, the data packages and the site to write. Disclosure pages
+    are written in ``jobs`` worker processes, and only where something they show changed
+    (``builder.pages.outputs``). A file in the docs dir that neither the build nor the
+    hand-written pages put there (in ``site_src``: in the generated folders) is deleted, so
+    it is never published. ``mkdocs=False`` stops after the Markdown pages and charts (the
+    benchmarks time MkDocs apart).
+
+    The site is built into a temporary folder and swapped in at the end, so a failed build
+    never leaves a half-written site.
+    """
+    sources, packages, site = folders
+    progress = progress or Progress()
+    docs = docs_dir_for(site)
+    site_url = os.environ.get("SITE_URL", DEFAULT_SITE_URL)
+    hand_written = copy_hand_written(docs) if docs != DOCS_SOURCE else set()
+    outputs = Outputs.load(data.cache.folder / PAGES_STATE, docs)
+    if not outputs.owners:
+        clear_generated(docs)
+    page_folders = PageFolders(packages, sources, docs, site_url)
+    by_unit: dict[str, list[Digest]] = {}
+    for digest in data.digests:
+        by_unit.setdefault(digest.record.unit_id, []).append(digest)
+    tasks: list[tuple[str, PageTask]] = []
+    extras: dict[str, dict[str, Any]] = {}
+    for digest in data.digests:
+        siblings = tuple(
+            (d.id, d.view["document"]) for d in by_unit[digest.record.unit_id] if d is not digest
+        )
+        key = page_key(digest.key, site_url, siblings)
+        record = outputs.current(owner_of_disclosure(digest.id), key)
+        if record is not None:
+            extras[digest.id] = record["extra"]
+        else:
+            tasks.append((key, PageTask(digest.id, digest.key, siblings, page_folders, data.cache)))
+    with progress.stage("pages+charts", len(tasks)) as stage:
+        done = run_all(render_pages, [task for _, task in tasks], jobs)
+        for (key, task), (produced, seconds) in zip(tasks, done, strict=True):
+            stage.step(task.disclosure_id)
+            progress.add_cpu({"pages+charts": seconds})
+            outputs.record(owner_of_disclosure(task.disclosure_id), key, produced)
+            extras[task.disclosure_id] = produced.extra
+    with progress.stage("portal pages", 1) as stage:
+        stage.step("home, units, data, quality, glossary")
+        entries = [
+            listed_entry(
+                d.id,
+                d.view,
+                d.findings,
+                {"licence": d.record.licence, "source_url": d.record.source_url},
+                extras[d.id],
+            )
+            for d in data.digests
+        ]
+        write_portal_pages(
+            entries,
+            page_folders,
+            outputs,
+            PortalPages(
+                load_checks(),
+                [item.to_row() for item in data.skipped],
+                {d.id: d.key for d in data.digests},
+            ),
+        )
+        outputs.finish()
+        scope = GENERATED_DIRS if docs == DOCS_SOURCE else None  # site_src: hand-written too
+        outputs.remove_strays(hand_written, scope)
+        outputs.save(data.cache.folder / PAGES_STATE)
+    if mkdocs:
+        with progress.stage("mkdocs", doing="mkdocs build --strict"):
+            run_mkdocs(docs, site, site_url)
+
+
+def copy_hand_written(docs: Path) -> set[str]:
+    """Copy the hand-written pages and assets of ``site_src`` (not pages a default build
+    generated there) into a separate docs dir; the paths copied, relative to it."""
+    copied: set[str] = set()
+
+    def copy(source: str, target: str) -> object:
+        copied.add(Path(target).relative_to(docs).as_posix())
+        return shutil.copy2(source, target)
+
+    top_level = set(GENERATED_FILES) | {name.split("/")[0] for name in GENERATED_DIRS}
+
+    def generated(folder: str, names: list[str]) -> set[str]:
+        if Path(folder).resolve() == DOCS_SOURCE.resolve():
+            return {name for name in names if name in top_level - {"assets"}}
+        if Path(folder).resolve() == (DOCS_SOURCE / "assets").resolve():
+            return {name for name in names if name == "charts"}
+        return set()
+
+    shutil.copytree(DOCS_SOURCE, docs, ignore=generated, copy_function=copy, dirs_exist_ok=True)
+    return copied
+
+
+def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:
+    """``mkdocs build --strict`` of ``docs`` with the repository's config, swapped into ``site``."""
+    site.parent.mkdir(parents=True, exist_ok=True)
+    staging = site.parent / f".{site.name}.building"
+    config = site.parent / f".{site.name}.mkdocs.yml"
+    config.write_text(
+        f"INHERIT: {MKDOCS_CONFIG.resolve()}\n"
+        f"docs_dir: {docs.resolve()}\nsite_dir: {staging.resolve()}\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "SITE_URL": site_url, "NO_MKDOCS_2_WARNING": "1"}
+    command = ["mkdocs", "build", "--strict", "--quiet", "-f", str(config)]
+    result = subprocess.run(  # through builder.children: MkDocs dies if the build is killed
+        [sys.executable, "-m", "builder.children", str(os.getpid()), *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    config.unlink()
+    if result.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise DisclosureError(
+            docs,
+            None,
+            "the site did not build (mkdocs build --strict failed):\n" + result.stderr[-3000:],
+            "the previous site was left as it was",
+        )
+    previous = site.parent / f".{site.name}.previous"
+    if site.exists():
+        site.rename(previous)
+    staging.rename(site)
+    shutil.rmtree(previous, ignore_errors=True)
