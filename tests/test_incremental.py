@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections import Counter
+from concurrent.futures import Executor
 from pathlib import Path
 
 import pytest
+from distributed import Client, LocalCluster, get_task_stream
 
 from benchmarks.corpus import revise
 from builder.pages.catalog import unit_id
@@ -46,8 +49,8 @@ def snapshot(root: Path) -> dict[str, tuple[str, int]]:
     return out
 
 
-def build_into(root: Path, sources: Path, jobs: int) -> None:
-    build(sources, root / "packages", root / "site", jobs=jobs, mkdocs=False)
+def build_into(root: Path, sources: Path, jobs: int, executor: Executor | None = None) -> None:
+    build(sources, root / "packages", root / "site", jobs=jobs, mkdocs=False, executor=executor)
 
 
 @pytest.fixture(autouse=True)
@@ -64,6 +67,26 @@ def test_two_jobs_and_one_job_write_identical_files(tmp_path: Path) -> None:
     assert one.keys() == two.keys()
     differ = sorted(path for path in one if one[path][0] != two[path][0])
     assert differ == []
+
+
+def test_a_dask_cluster_writes_the_same_files_as_the_builds_own_workers(tmp_path: Path) -> None:
+    """The per-disclosure work runs unchanged on any concurrent.futures executor: here a
+    local Dask cluster of two worker processes (each importing the builder afresh)."""
+    sources = copy_seeds(tmp_path / "sources")
+    build_into(tmp_path / "own", sources, jobs=2)
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+        get_task_stream(client) as stream,
+    ):
+        build_into(tmp_path / "dask", sources, jobs=1, executor=client.get_executor())
+    ran = Counter(task["key"].rsplit("-", 1)[0] for task in stream.data)
+    disclosures = len(list(sources.glob("*.txt")))
+    assert ran == {"process_source": disclosures, "render_pages": disclosures}
+    own, dask = snapshot(tmp_path / "own"), snapshot(tmp_path / "dask")
+    assert len(own) > 400
+    assert own.keys() == dask.keys()
+    assert sorted(path for path in own if own[path][0] != dask[path][0]) == []
 
 
 def test_a_rebuild_after_one_change_rewrites_only_what_depends_on_it(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ import os
 import shutil
 import time
 from collections import Counter
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from builder.pipeline.steps import (
     Outcome,
     Skipped,
     SourceTask,
+    Workers,
     audit_rows,
     process_source,
     read_disclosure,
@@ -273,6 +275,7 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
     clean: bool = False,
     mkdocs: bool = True,
     root: Path | None = None,
+    executor: Executor | None = None,
 ) -> BuildResult:
     """The whole build: packages to ``output`` and, unless ``site`` is None, the site there.
 
@@ -286,6 +289,9 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
     time MkDocs apart). ``root``: the folder holding ``output`` and ``site`` that the build
     owns as a whole (``--output DIR``); it is refused, with nothing changed, unless it is new,
     empty or marked as a build's own by an earlier build (``builder.ownership``).
+    ``executor``: run the per-disclosure work on this :class:`concurrent.futures.Executor`
+    instead of the build's own worker processes (a Dask cluster's ``client.get_executor()``);
+    the outputs are the same bytes either way.
     """
     progress = progress or Progress()
     jobs = jobs or default_jobs()
@@ -296,10 +302,11 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
         if root is not None:
             mark_owned(root)
         remove_leftovers(output, site)
-        data = build_packages(sources, output, progress, strict=strict, jobs=jobs, clean=clean)
+        workers: Workers = jobs if executor is None else executor
+        data = build_packages(sources, output, progress, strict=strict, jobs=workers, clean=clean)
         files = sum(len(names) for _, _, names in os.walk(output))
         if site is not None:
-            build_site(data, (sources, output, site), progress, jobs=jobs, mkdocs=mkdocs)
+            build_site(data, (sources, output, site), progress, jobs=workers, mkdocs=mkdocs)
     digests = data.digests
     return BuildResult(
         output,
@@ -324,7 +331,7 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
     progress: Progress,
     *,
     strict: bool,
-    jobs: int,
+    jobs: Workers,
     clean: bool,
 ) -> DataStage:
     """Process the changed disclosures (in workers), then write the portal package."""

@@ -33,6 +33,7 @@ from builder.pipeline.steps import (
     Digest,
     PageTask,
     Skipped,
+    Workers,
     render_pages,
     run_all,
 )
@@ -65,17 +66,17 @@ def build_site(
     folders: tuple[Path, Path, Path],
     progress: Progress | None = None,
     *,
-    jobs: int = 1,
+    jobs: Workers = 1,
     mkdocs: bool = True,
 ) -> None:
     """Generate the pages and charts, then ``mkdocs build --strict`` into the site folder.
 
     ``folders`` are the sources, the data packages and the site to write. Disclosure pages
-    are written in ``jobs`` worker processes, and only where something they show changed
-    (``builder.pages.outputs``). A file in the docs dir that neither the build nor the
-    hand-written pages put there (in ``site_src``: in the generated folders) is deleted, so
-    it is never published. ``mkdocs=False`` stops after the Markdown pages and charts (the
-    benchmarks time MkDocs apart).
+    are written by ``jobs`` (worker processes, or an executor), and only where something
+    they show changed (``builder.pages.outputs``). A file in the docs dir that neither the
+    build nor the hand-written pages put there (in ``site_src``: in the generated folders) is
+    deleted, so it is never published. ``mkdocs=False`` stops after the Markdown pages and
+    charts (the benchmarks time MkDocs apart).
 
     The site is built into a temporary folder and swapped in at the end, so a failed build
     never leaves a half-written site.

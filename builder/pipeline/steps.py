@@ -5,8 +5,9 @@ package (written to a staging folder), its part of the portal package and the di
 portal-wide stages read; it caches the digest and the full parse under the source's key.
 :func:`render_pages` writes one disclosure's pages from the cached parse. :func:`run_all`
 runs either over many items with ``jobs`` worker processes (which die with the build:
-``builder.children``); results come back in the items' order, so the output does not depend
-on which worker finished first.
+``builder.children``), or with any :class:`concurrent.futures.Executor` given to it (a Dask
+or Ray cluster's executor runs the same functions unchanged); results come back in the
+items' order, so the output does not depend on which worker finished first.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -190,16 +191,25 @@ def render_pages(task: PageTask) -> tuple[Produced, float]:
     return produced, time.process_time() - start
 
 
+Workers = int | Executor
+"""How the per-disclosure work runs: a number of worker processes, or an executor."""
+
+
 def run_all(
     function: Callable[[Item], Result],
     items: list[Item],
-    jobs: int,
+    workers: Workers,
     on_result: Callable[[Result], None] | None = None,
 ) -> list[Result]:
-    """``function`` over ``items``, with ``jobs`` worker processes when there is work for
-    more than one; results in the items' order."""
+    """``function`` over ``items``: in ``workers`` worker processes when that is a number
+    and there is work for more than one, or on ``workers`` when it is an executor (which is
+    not shut down here); results in the items' order."""
     results = []
-    for result in _results(function, items, jobs):
+    if isinstance(workers, Executor):
+        found: Iterable[Result] = workers.map(function, items)
+    else:
+        found = _results(function, items, workers)
+    for result in found:
         if on_result is not None:
             on_result(result)
         results.append(result)
