@@ -23,6 +23,7 @@ from builder.charts import (
     units_compared,
 )
 from builder.charts import spec as chart_spec
+from builder.charts.compare import comparison_charts, unit_figures
 from builder.charts.spec import BarContent, BarShape, bar_chart, draw_bar_chart
 from builder.charts.template import Template, sentinel
 from builder.parse import parse_file
@@ -30,6 +31,7 @@ from tests.conftest import SEEDS
 
 Rendered = tuple[BarShape, BarContent, dict[str, Any]]
 PARSED = {path.stem: parse_file(path) for path in SEEDS}
+FINALS_2024 = ("000_127416229ccdc025", "001_417cec5d1b5bc998", "004_c9b7d00ba9827a50")
 CATEGORY = ("category", "支出功能分类（类）")
 AMOUNT = ("amount", "金额（万元）")
 GROUP = ("group", "口径")
@@ -73,7 +75,9 @@ def _seed_charts() -> dict[str, Rendered]:
         ]
         for index, (unit_name, disclosures) in enumerate(sorted(by_unit.items())):
             charts.append(unit_over_time(f"unit-{index}", unit_name, disclosures))
-        charts += [units_compared(pairs), three_public_by_unit(pairs)]
+        charts += [units_compared(pairs, 2024), three_public_by_unit(pairs, 2024)]
+        figures = [unit_figures(key, parsed) for key, parsed in pairs if key in FINALS_2024]
+        charts += comparison_charts(2024, figures)
     drawn = [chart for chart in charts if chart is not None]
     assert len(drawn) == len(charts) == len(rendered)
     return {chart.chart_id: one for chart, one in zip(drawn, rendered, strict=True)}

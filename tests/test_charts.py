@@ -28,11 +28,20 @@ BUDGET_002 = "002_6a7fbe393d7e6d53"
 NO_03_004 = "004_c9b7d00ba9827a50"
 ALL_KINDS = (
     "spending-by-function",
+    "function-execution",
     "spending-by-type",
     "income-by-source",
     "basic-by-economic",
     "three-public-costs",
+    "project-execution",
     "performance",
+)
+BUDGET_KINDS = (
+    "spending-by-function",
+    "spending-by-type",
+    "income-by-source",
+    "basic-by-economic",
+    "three-public-costs",
 )
 
 
@@ -53,7 +62,7 @@ def test_final_accounts_get_every_chart() -> None:
 
 def test_budget_has_no_performance_evaluation_chart() -> None:
     # Seed 002 is a budget: its annexes are performance targets, not self-evaluations.
-    assert tuple(_charts(BUDGET_002)) == ALL_KINDS[:-1]
+    assert tuple(_charts(BUDGET_002)) == BUDGET_KINDS
 
 
 def test_spending_by_function_is_exact_behind_the_floats() -> None:
@@ -72,12 +81,83 @@ def test_missing_table_03_falls_back_and_says_so() -> None:
     assert "一般公共预算财政拨款" in by_type.title
 
 
-def test_three_public_costs_compare_budget_and_final() -> None:
+def test_three_public_costs_compare_full_year_budget_and_final_with_rates() -> None:
     chart = _charts(FINAL_000)["three-public-costs"]
-    groups = [row["group"] for row in chart.rows]
-    assert groups == ["预算数"] * 4 + ["决算数"] * 4
-    receptions = [row["amount"] for row in chart.rows if row["category"] == "公务接待费"]
-    assert receptions == [Decimal("1.87"), Decimal("1.87")]
+    assert [row["category"] for row in chart.rows] == [
+        "合计",
+        "因公出国（境）费",
+        "公务用车运行维护费",  # 公务用车购置费 is blank in both phases: not drawn
+        "公务接待费",
+    ]
+    receptions = chart.rows[-1]
+    assert receptions["adjusted"] == Decimal("1.87")
+    assert receptions["actual"] == Decimal("1.87")
+    assert receptions["rate"] == Decimal("100.00")
+    assert receptions["rate_source"] == "按表中数字计算"
+    assert [c.heading for c in chart.columns][1:4] == [
+        "全年预算数（万元）",
+        "决算数（万元）",
+        "完成全年预算（%）",
+    ]
+    assert "全年预算数为调整后的预算" in chart.source
+
+
+def test_function_execution_is_read_from_the_explanations_as_printed() -> None:
+    chart = _charts(FINAL_000)["function-execution"]
+    general = next(row for row in chart.rows if row["category"] == "一般公共服务支出")
+    # seed 000, line 474: 年初预算6,349.01万元，支出决算5,408.80万元，完成年初预算的85.19%
+    assert (general["initial"], general["actual"], general["rate"]) == (
+        Decimal("6349.01"),
+        Decimal("5408.80"),
+        Decimal("85.19"),
+    )
+    assert general["rate_source"] == "原文"
+    assert chart.rows[0]["category"] == "合计"
+    assert chart.rows[0]["initial"] == Decimal("6721.42")
+    # seed 003 prints 完成年初预算42.31% (no 的) after a code in brackets
+    science = next(
+        row
+        for row in _charts("003_664a31573f3e6641")["function-execution"].rows
+        if row["category"] == "科学技术支出"
+    )
+    assert (science["initial"], science["actual"], science["rate"]) == (
+        Decimal("14000"),
+        Decimal("5923.37"),
+        Decimal("42.31"),
+    )
+
+
+def test_project_execution_shows_initial_full_year_and_executed() -> None:
+    chart = _charts("003_664a31573f3e6641")["project-execution"]
+    row = next(row for row in chart.rows if row["category"] == "招商业务费")
+    assert (row["initial"], row["adjusted"], row["actual"], row["rate"]) == (
+        Decimal("81"),
+        Decimal("92.635"),
+        Decimal("60.009"),
+        Decimal("64.78"),
+    )
+
+
+def _contrast(colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+    return 1.05 / (luminance + 0.05)  # against white
+
+
+def test_chart_colours_have_enough_contrast() -> None:
+    """Marks at least 3:1 and text at least 4.5:1 against the white page (WCAG 2.1)."""
+    for disclosure_id, parsed in PARSED.items():
+        for chart in disclosure_charts(disclosure_id, parsed):
+            config = chart.spec["config"]
+            for colour in [*config["range"]["category"], config["mark"]["color"]]:
+                assert _contrast(colour) >= 3, (chart.chart_id, colour)
+            labels = chart.spec["layer"][1]["encoding"]["color"]["value"]
+            assert _contrast(labels) >= 4.5, (chart.chart_id, labels)
+    assert _contrast("#f58518") < 3
 
 
 def test_performance_chart_shows_rates_and_scores() -> None:
@@ -112,7 +192,11 @@ def test_every_chart_is_described_in_chinese(disclosure_id: str) -> None:
 def test_amount_charts_sum_to_their_exact_rows(disclosure_id: str) -> None:
     for chart in disclosure_charts(disclosure_id, PARSED[disclosure_id]):
         if not chart.chart_id.endswith("performance"):
-            exact = sum(row["amount"] for row in chart.rows)  # type: ignore[misc]
+            amounts = [c.key for c in chart.columns if c.unit == "万元"]
+            exact = sum(
+                (row[key] for row in chart.rows for key in amounts if row.get(key) is not None),
+                Decimal(0),
+            )
             shown = sum(v["amount"] for v in _values(chart))
             assert shown == pytest.approx(float(exact)), chart.chart_id
 
@@ -151,14 +235,23 @@ def test_unit_over_time_pairs_budget_and_final() -> None:
     ]
 
 
-def test_units_compared_use_each_units_latest_final_accounts() -> None:
+def test_units_compared_only_within_one_year_of_final_accounts() -> None:
     pairs = list(PARSED.items())
-    compared = units_compared(pairs)
+    compared = units_compared(pairs, 2024)
     assert compared is not None
-    assert len(compared.rows) == 4  # four units; 002 is a budget
-    three = three_public_by_unit(pairs)
+    # 000, 001 and 004 are 2024 final accounts; 003 is 2023, 002 a budget.
+    assert [row["category"] for row in compared.rows] == [
+        "山西省投资促进局",
+        "山西省政府驻广州办事处",
+        "山西省民营经济发展局",
+    ]
+    assert "2024年度" in compared.title
+    earlier = units_compared(pairs, 2023)
+    assert earlier is not None
+    assert [row["amount"] for row in earlier.rows] == [Decimal("5987.71")]
+    three = three_public_by_unit(pairs, 2024)
     assert three is not None
-    assert {row["group"] for row in three.rows} == {"预算数", "决算数"}
+    assert {row["group"] for row in three.rows} == {"全年预算数", "决算数"}
 
 
 def test_facts_keep_decimals() -> None:

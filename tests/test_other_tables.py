@@ -256,8 +256,8 @@ def test_the_page_shows_it_as_printed_after_the_standard_tables() -> None:
     heading = f"### {OWN_TITLE}\n"
     assert heading in page
     last_standard = page.index("### 公开10表 部门决算公开相关信息统计表\n")
-    assert last_standard < page.index(heading) < page.index("## 单位概况")
-    section = page[page.index(heading) : page.index("## 单位概况")]
+    assert last_standard < page.index(heading) < page.index("## 情况说明")
+    section = page[page.index(heading) : page.index("## 情况说明")]
     assert AS_PRINTED_NOTE in section
     assert "<th>采购类别</th><th>预算金额</th><th>实际金额</th>" in section
     assert "<tr><td>货物</td><td>12.50</td><td>11.00</td></tr>" in section
@@ -287,7 +287,8 @@ def test_a_printed_table_is_rendered_escaped() -> None:
         "header": [["<b>项目</b>", "金额"], []],
         "rows": [{"cells": ["<script>alert(1)</script>", "1.00"], "source_line": 3}],
     }
-    html = render_printed_table(table)
+    html = render_printed_table(table, "<i>表</i>")
+    assert "<caption>&lt;i&gt;表&lt;/i&gt;</caption>" in html
     assert "<script>" not in html
     assert "<b>" not in html
     assert "<td>&lt;script&gt;alert&#40;1&#41;&lt;/script&gt;</td><td>1.00</td>" in html

@@ -167,7 +167,7 @@ def test_search_indexes_text_not_table_rows(site: Path) -> None:
     source = ROOT / "datasets" / "sources" / f"{SEED_000}.txt"
     assert hashlib.sha256(source.read_bytes()).hexdigest() not in texts  # downloads table
     assert "<td" not in texts
-    assert "5,837.92" not in texts  # a table cell (类 201)
+    assert "5,729.88" not in texts  # a table cell (款 20113; 类 201 is in the summary)
     assert "公开03表 支出决算表" in headings  # each table's heading is still found
     assert "招商引资专项经费" in headings  # project headings
     assert "公务接待费" in texts  # narrative
@@ -178,7 +178,7 @@ def test_search_leaves_out_english_and_field_names(site: Path) -> None:
     page = _search_page(site, "dictionary/")
     texts = " ".join(section[2] for section in page["sections"])
     assert "row_number" not in texts  # field names are <code>
-    assert "Order of the row" not in texts  # the English descriptions are lang="en"
+    assert "Order of the row" not in texts  # no English description
     assert "“三公”经费" in " ".join(section[1] for section in page["sections"])
 
 

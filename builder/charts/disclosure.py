@@ -14,11 +14,12 @@ table list.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from builder.charts import facts
+from builder.charts import execution, facts
 from builder.charts.spec import (
+    CENTS,
     UNIT,
     Chart,
     Column,
@@ -135,10 +136,56 @@ def basic_by_economic(disclosure_id: str, parsed: Parsed) -> Chart | None:
     return amount_chart(frame, _entries(top))
 
 
+def function_execution(disclosure_id: str, parsed: Parsed) -> Chart | None:
+    """年初预算 against 决算 per function class, as the 情况说明 states them."""
+    found = execution.function_execution(parsed)
+    if found is None:
+        return None
+    heading, lines = found
+    frame = _frame(
+        parsed,
+        chart_id=f"{disclosure_id}-function-execution",
+        what="一般公共预算财政拨款支出：年初预算与决算",
+        source=f"情况说明{heading}（原文文字）",
+        category_title="支出功能分类（类）",
+        group_title="口径",
+    )
+    return execution.execution_chart(frame, lines, "完成年初预算")
+
+
+def project_execution(disclosure_id: str, parsed: Parsed) -> Chart | None:
+    """Each project's 年初预算数, 全年预算数 and 全年执行数 with its 执行率."""
+    lines = execution.project_execution(parsed)
+    if not lines:
+        return None
+    frame = _frame(
+        parsed,
+        chart_id=f"{disclosure_id}-project-execution",
+        what="项目预算与执行",
+        source="附件 项目支出绩效自评表",
+        category_title="项目名称",
+        group_title="口径",
+    )
+    return execution.execution_chart(frame, lines, "执行率", "全年执行数")
+
+
 def three_public_costs(disclosure_id: str, parsed: Parsed) -> Chart | None:
+    """Final accounts: each 三公 item's 全年预算数 and 决算数 with 完成率; a budget: its
+    预算数 by item."""
     breakdown = facts.three_public_costs(parsed)
     if breakdown is None:
         return None
+    lines = execution.three_public_execution(parsed)
+    if lines:
+        frame = _frame(
+            parsed,
+            chart_id=f"{disclosure_id}-three-public-costs",
+            what="“三公”经费：全年预算数与决算数",
+            source=f"{breakdown.source}（全年预算数为调整后的预算）",
+            category_title="“三公”经费项目",
+            group_title="口径",
+        )
+        return execution.execution_chart(frame, lines, "完成全年预算")
     both = {item.group for item in breakdown.items} == {"预算数", "决算数"}
     frame = _frame(
         parsed,
@@ -180,7 +227,7 @@ def performance(disclosure_id: str, parsed: Parsed) -> Chart | None:
             if value is None:
                 continue
             top = max(top, value)
-            label = f"{project.name}（{measure}）：{value}{unit}"
+            label = f"{project.name}（{measure}）：{value.quantize(CENTS, ROUND_HALF_UP)}{unit}"
             values.append(
                 {
                     "category": project.name,
@@ -221,10 +268,12 @@ def performance(disclosure_id: str, parsed: Parsed) -> Chart | None:
 
 BUILDERS: tuple[Callable[[str, Parsed], Chart | None], ...] = (
     spending_by_function,
+    function_execution,
     spending_by_type,
     income_by_source,
     basic_by_economic,
     three_public_costs,
+    project_execution,
     performance,
 )
 

@@ -64,6 +64,7 @@ class Project:
     """A project's performance self-evaluation: budget, execution and score."""
 
     name: str
+    initial_budget: Decimal | None
     full_year_budget: Decimal | None
     executed: Decimal | None
     execution_rate: Decimal | None
@@ -328,6 +329,7 @@ def projects(parsed: Parsed) -> list[Project]:
         out.append(
             Project(
                 name=sheet["project_name"],
+                initial_budget=first.get("initial_budget"),
                 full_year_budget=first.get("full_year_budget"),
                 executed=first.get("executed"),
                 execution_rate=first.get("execution_rate"),
@@ -337,3 +339,119 @@ def projects(parsed: Parsed) -> list[Project]:
             )
         )
     return out
+
+
+# The two sides of the summary table (01 / 预算公开表1) beyond this year's income and
+# spending: what comes in from earlier years and what is carried forward, by item key.
+BROUGHT_FORWARD = ("use_of_non_appropriation_balance", "opening_balance", "carried_over")
+CARRIED_FORWARD = ("surplus_distribution", "closing_balance")
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Both sides of the summary table: 本年收入 + 上年结转 = 本年支出 + 结转, as printed.
+
+    ``income`` and ``spending`` are the printed 本年收入合计 / 本年支出合计; where a table
+    prints no such line (Shanghai budgets print only 总计), they are the sum of its income
+    lines or function classes and ``computed`` names them. ``brought`` and ``carried`` are
+    the printed lines of each side that are not this year's (blank lines left out).
+    """
+
+    income: Decimal
+    spending: Decimal
+    brought: tuple[Item, ...]
+    carried: tuple[Item, ...]
+    income_total: Decimal | None  # the printed 总计 of each side
+    spending_total: Decimal | None
+    source: str
+    computed: tuple[str, ...] = ()
+
+    @property
+    def inflow(self) -> Decimal:
+        return self.income + sum((i.amount for i in self.brought), Decimal(0))
+
+    @property
+    def outflow(self) -> Decimal:
+        return self.spending + sum((i.amount for i in self.carried), Decimal(0))
+
+
+def _side_lines(rows: list[Row], side: str, keys: tuple[str, ...], field: str) -> tuple[Item, ...]:
+    return tuple(
+        Item(strip_ordinal(str(row["item_name"])), row[field])
+        for row in rows
+        if row.get("side") == side and row.get("item_key") in keys and row.get(field)
+    )
+
+
+def balance(parsed: Parsed) -> Balance | None:
+    """Both sides of the summary table, or None without one."""
+    table, field = _summary(parsed)
+    if table is None:
+        return None
+    rows: list[Row] = table["rows"]
+    computed: list[str] = []
+    income = total_income(parsed)
+    if income is None:
+        lines = income_by_source(parsed)
+        income = lines.total if lines is not None else Decimal(0)
+        computed.append("本年收入（各收入项之和）")
+    spending = total_expenditure(parsed)
+    if spending is None:
+        spending = sum(
+            (
+                row[field]
+                for row in rows
+                if row.get("side") == "expenditure" and row.get("function_code") and row.get(field)
+            ),
+            Decimal(0),
+        )
+        computed.append("本年支出（各功能分类之和）")
+    return Balance(
+        income=income,
+        spending=spending,
+        brought=_side_lines(rows, "income", BROUGHT_FORWARD, field),
+        carried=_side_lines(rows, "expenditure", CARRIED_FORWARD, field),
+        income_total=summary_amount(parsed, "grand_total", "income"),
+        spending_total=summary_amount(parsed, "grand_total", "expenditure"),
+        source=table_label(parsed, table),
+        computed=tuple(computed),
+    )
+
+
+def spending_of_year(parsed: Parsed) -> Decimal | None:
+    """本年支出合计, or for a table that prints only 总计 the sum of its function classes."""
+    found = balance(parsed)
+    return found.spending if found is not None else None
+
+
+def office_operating_costs(parsed: Parsed) -> Decimal | None:
+    """机关运行经费: the statistics table's lines (公开10表), or a budget's 三公 table that
+    prints it beside the 三公 (Shanghai); None where no line prints an amount."""
+    table = find_table(parsed, "supplementary_statistics")
+    if table is not None:
+        amounts = [
+            row["amount_10k_yuan"]
+            for row in table["rows"]
+            if row.get("section") == "office_operating_costs"
+            and row.get("amount_10k_yuan") is not None
+        ]
+        return sum(amounts, Decimal(0)) if amounts else None
+    table = find_table(parsed, "budget_three_public_and_office_costs")
+    if table is not None:
+        for row in table["rows"]:
+            value: Decimal | None = row.get("office_operating_costs_10k_yuan")
+            if value is not None:
+                return value
+    return None
+
+
+def three_public_item(parsed: Parsed, key: str, phase: str = "决算数") -> Decimal | None:
+    """One 三公 item (``official_receptions`` …) of a phase, as printed (None if blank)."""
+    table = wide_three_public_costs(parsed)
+    if table is None:
+        return None
+    for row in table["rows"]:
+        if PHASE_ZH.get(row.get("phase") or "") == phase:
+            value: Decimal | None = row.get(f"{key}_10k_yuan")
+            return value
+    return None

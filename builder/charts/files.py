@@ -9,22 +9,38 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from builder.charts.spec import Chart
+from builder.charts.spec import Chart, Column
 
 CHARTS_DIR = Path("assets") / "charts"
 
 
 def chart_csv(chart: Chart) -> str:
     """The data behind a chart as CSV text: Chinese column headings with units, exact values."""
+    return rows_csv(chart.columns, chart.rows)
+
+
+def rows_csv(columns: Sequence[Column], rows: Iterable[Mapping[str, object]]) -> str:
+    """Rows as CSV text: the columns' Chinese headings with units, then exact values."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([column.heading for column in chart.columns])
-    for row in chart.rows:
-        writer.writerow([_cell(row.get(column.key)) for column in chart.columns])
+    writer.writerow([column.heading for column in columns])
+    for row in rows:
+        writer.writerow([_cell(row.get(column.key)) for column in columns])
     return out.getvalue()
+
+
+def write_csv(
+    name: str, columns: Sequence[Column], rows: Iterable[Mapping[str, object]], docs_dir: Path
+) -> Path:
+    """Write ``assets/charts/<name>.csv`` (UTF-8 with a BOM); its path relative to ``docs_dir``."""
+    (docs_dir / CHARTS_DIR).mkdir(parents=True, exist_ok=True)
+    path = CHARTS_DIR / f"{name}.csv"
+    (docs_dir / path).write_text(rows_csv(columns, rows), encoding="utf-8-sig", newline="")
+    return path
 
 
 def _cell(value: object) -> str:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from builder.charts import facts
-from builder.charts.spec import UNIT, Chart, Frame, amount_chart
+from builder.charts.spec import UNIT, Chart, Frame, amount_chart, title_lines
 
 Parsed = dict[str, Any]
 Disclosure = tuple[str, Parsed]
@@ -42,7 +42,7 @@ def unit_over_time(unit_id: str, unit_name: str, disclosures: list[Disclosure]) 
         when = f"{document['year']}年度{document['kind_zh']}"
         for label, amount in (
             ("本年收入合计", facts.total_income(parsed)),
-            ("本年支出合计", facts.total_expenditure(parsed)),
+            ("本年支出合计", facts.spending_of_year(parsed)),
         ):
             if amount is not None:
                 entries.append((when, label, amount))
@@ -61,48 +61,48 @@ def unit_over_time(unit_id: str, unit_name: str, disclosures: list[Disclosure]) 
     return amount_chart(frame, entries)
 
 
-def units_compared(disclosures: list[Disclosure]) -> Chart | None:
-    """Each unit's 本年支出合计 in its latest final accounts."""
+def units_compared(disclosures: list[Disclosure], year: int) -> Chart | None:
+    """Each unit's 本年支出合计 in its final accounts of ``year`` (only that year)."""
     entries: list[tuple[str, str | None, Decimal]] = []
     for unit_name, (_, parsed) in sorted(latest_final(disclosures).items()):
-        amount = facts.total_expenditure(parsed)
-        if amount is not None:
-            entries.append((f"{unit_name}（{parsed['document']['year']}）", None, amount))
+        amount = facts.spending_of_year(parsed)
+        if amount is not None and int(parsed["document"]["year"]) == year:
+            entries.append((unit_name, None, amount))
     if not entries:
         return None
-    title = "各单位最近一次决算的本年支出合计"
-    source = "数据来源：各单位最近一年决算公开01表"
+    title = f"{year}年度决算：各单位本年支出合计"
+    source = f"数据来源：各单位{year}年度决算公开01表"
     frame = Frame(
-        chart_id="portal-units-compared",
+        chart_id=f"portal-units-compared-{year}",
         title=title,
         heading=title,
         subtitle=(source, f"单位：{UNIT}"),
         source=source,
-        category_title="单位（决算年度）",
+        category_title="单位",
     )
     return amount_chart(frame, entries)
 
 
-def three_public_by_unit(disclosures: list[Disclosure]) -> Chart | None:
-    """Each unit's 三公 合计, 预算数 vs 决算数, in its latest final accounts."""
+def three_public_by_unit(disclosures: list[Disclosure], year: int) -> Chart | None:
+    """Each unit's 三公 合计 in its final accounts of ``year``: 全年预算数 and 决算数."""
     entries: list[tuple[str, str | None, Decimal]] = []
     for unit_name, (_, parsed) in sorted(latest_final(disclosures).items()):
+        if int(parsed["document"]["year"]) != year:
+            continue
         totals = facts.three_public_totals(parsed)
-        for phase in ("预算数", "决算数"):
+        for phase, label in (("预算数", "全年预算数"), ("决算数", "决算数")):
             if phase in totals:
-                entries.append(
-                    (f"{unit_name}（{parsed['document']['year']}）", phase, totals[phase])
-                )
+                entries.append((unit_name, label, totals[phase]))
     if not entries:
         return None
-    source = "数据来源：各单位最近一年决算公开09表"
+    source = f"数据来源：各单位{year}年度决算公开“三公”经费支出决算表"
     frame = Frame(
-        chart_id="portal-three-public-by-unit",
-        title="各单位“三公”经费：预算数与决算数（最近一次决算）",
-        heading="各单位“三公”经费预算数与决算数",
+        chart_id=f"portal-three-public-by-unit-{year}",
+        title=f"{year}年度决算：各单位“三公”经费全年预算数与决算数",
+        heading=title_lines(f"{year}年度决算：", "各单位“三公”经费"),
         subtitle=(source, f"单位：{UNIT}"),
         source=source,
-        category_title="单位（决算年度）",
+        category_title="单位",
         group_title="口径",
     )
     return amount_chart(frame, entries)

@@ -39,6 +39,7 @@ from builder.pages.catalog import (
     publish_file,
     publish_folder,
 )
+from builder.pages.compare import compare_page
 from builder.pages.data import data_page, dictionary_page, write_data_json
 from builder.pages.disclosure import disclosure_page
 from builder.pages.glossary import glossary_page
@@ -54,6 +55,7 @@ DEFAULT_SITE_URL = "http://127.0.0.1:8765/"  # the mkdocs.yml default; SITE_URL 
 GENERATED_DIRS = ("units", "disclosures", "sources", "downloads", "assets/charts")
 GENERATED_FILES = (
     "index.md",
+    "compare.md",
     "data.md",
     "dictionary.md",
     "quality.md",
@@ -71,6 +73,10 @@ VIEW_ROWS = frozenset(
         "three_public_costs",
         "budget_three_public_costs",
         "budget_three_public_and_office_costs",
+        # the comparison page: 人员经费 / 公用经费 and 机关运行经费
+        "basic_expenditure_by_economic",
+        "budget_basic_expenditure_by_economic",
+        "supplementary_statistics",
     }
 )
 
@@ -240,6 +246,7 @@ def write_portal_pages(
         _write(docs, "units/index.md", units_index(portal))
         _write(docs, "disclosures/index.md", disclosures_index(portal))
         _write(docs, "index.md", home_page(portal, docs))
+        _write(docs, "compare.md", compare_page(portal, docs))
         _write(docs, "data.md", data_page(portal))
         _write(docs, "dictionary.md", dictionary_page())
         _write(docs, "quality.md", quality_page(portal))

@@ -10,6 +10,7 @@ list.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,19 @@ def load_schemas(group: Callable[[], tuple[str, ...]]) -> list[dict[str, Any]]:
     return [declarations.declared(name) for name in group()]
 
 
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+
+
+def description_zh(declared: dict[str, Any]) -> str:
+    """A declaration's description for the site: ``description_zh`` where declared, else
+    ``description`` if it is Chinese; English descriptions stay in ``datapackage.json``."""
+    chinese = declared.get("description_zh")
+    if chinese:
+        return str(chinese)
+    described = str(declared.get("description") or "")
+    return "" if _LATIN.search(described) else described
+
+
 def _family(schema: dict[str, Any]) -> str:
     table = schema.get("x-table") or {}
     family = table.get("family")
@@ -63,7 +77,7 @@ def dictionary_page() -> str:
     out = [front_matter("数据字典", "开放数据包中每张表、每个字段的含义、类型和单位")]
     out.append("# 数据字典\n")
     out.append(
-        "<p>本页由各表的 Frictionless Table Schema 声明自动生成：字段名（英文，数据文件的列名）、"
+        "<p>本页由各表的表结构声明（Frictionless 表结构）自动生成：字段名（数据文件的列名）、"
         "中文名（原表的栏目名称）、类型、单位和说明。金额字段的“单位”一栏写明其货币单位："
         "标准表格的金额都以万元计（字段名以 <code>_10k_yuan</code> 结尾）。</p>\n"
     )
@@ -78,7 +92,7 @@ def dictionary_page() -> str:
             out.append(f"### {text(schema.get('title') or schema['name'])}{text(suffix)}\n")
             out.append(
                 f"<p>资源名：<code>{text(schema['name'])}</code>。"
-                f'<span lang="en">{text(schema.get("description") or "")}</span></p>\n'
+                f"{text(description_zh(schema))}</p>\n"
             )
             rows = [
                 [
@@ -86,14 +100,20 @@ def dictionary_page() -> str:
                     text(field.get("title") or ""),
                     text(TYPE_ZH.get(str(field.get("type")), field.get("type") or "")),
                     text(field.get("unit") or ""),
-                    text(field.get("description") or ""),
+                    text(description_zh(field)),
                 ]
                 for field in schema.get("fields") or []
             ]
-            out.append(md_table(["字段名", "中文名", "类型", "单位", "说明"], rows))
+            out.append(
+                md_table(
+                    ["字段名", "中文名", "类型", "单位", "说明"],
+                    rows,
+                    caption=f"{schema.get('title') or schema['name']}：字段",
+                )
+            )
             keys = schema.get("primaryKey")
             if keys:
-                names = "、".join(f"<code>{text(key)}</code>" for key in keys)
+                names = "、".join(f"<code>{text(k)}</code>" for k in keys)
                 out.append(f'<p class="portal-muted">主键：{names}</p>\n')
     return "\n".join(out)
 
@@ -117,12 +137,12 @@ def data_page(portal: Portal) -> str:
     out.append(
         "<p>每份公开文件都整理成一个数据包：每张标准表格一个 CSV（UTF-8）和一个 Parquet 文件，"
         "全部表格的 Excel 工作簿，以及描述字段、单位和来源的 "
-        "<code>datapackage.json</code>（Frictionless Data Package）。"
+        "<code>datapackage.json</code>（Frictionless 数据包）。"
         "每个文件都列出大小和 SHA-256 校验值，下载后可核对完整性。</p>\n"
     )
     out.append(
         f"- {md_link('数据字典：每个字段的含义和单位', link(DATA, DICTIONARY))}\n"
-        f"- {md_link('data.json：DCAT-US / Project Open Data 数据目录', link(DATA, 'data.json'))}"
+        f"- {md_link('data.json：机器可读的数据目录（DCAT-US 格式）', link(DATA, 'data.json'))}"
         "\n"
     )
     out.append("## 全门户汇总数据包 { #portal }\n")
@@ -132,12 +152,12 @@ def data_page(portal: Portal) -> str:
 
         main = [d for d in portal.portal_downloads if "/" not in d.name]
         per_table = [d for d in portal.portal_downloads if "/" in d.name]
-        out.append(md_table(headers, _file_rows(main), align))
+        out.append(md_table(headers, _file_rows(main), align, caption="全门户汇总数据包的文件"))
         if per_table:
             out.append(
                 f"<details markdown>\n<summary>逐表文件（CSV / Parquet，共 {len(per_table)} 个）"
                 "</summary>\n\n"
-                + md_table(headers, _file_rows(per_table), align)
+                + md_table(headers, _file_rows(per_table), align, caption="汇总数据包的逐表文件")
                 + "\n</details>\n"
             )
     else:
@@ -163,6 +183,7 @@ def data_page(portal: Portal) -> str:
             ["公开文件", "文件数", "合计大小", "数据包描述"],
             rows,
             ["left", "right", "right", "left"],
+            caption="各公开文件的数据包",
         )
     )
     out.append("<p>各文件的完整清单（含 SHA-256）见每份公开文件页面末尾的“下载与引用”。</p>\n")

@@ -9,9 +9,12 @@ sizes, SHA-256, licence and a suggested citation; schema.org ``Dataset`` JSON-LD
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup
 
 from builder import declarations
 from builder.charts import disclosure_charts, facts
@@ -23,14 +26,17 @@ from builder.pages.markup import (
     attr,
     details,
     front_matter,
-    md_link,
     number,
     paragraphs,
+    percent,
     raw_html,
     text,
 )
 from builder.pages.metadata import dataset_jsonld, jsonld_script
+from builder.pages.narrative import explanations_section, overview_section
+from builder.pages.story import story, story_section
 from builder.pages.tables import render_printed_table, render_table
+from builder.pages.templating import render
 
 OTHER_TABLE = "other_table"  # resource name prefix of a table of no standard kind
 AS_PRINTED_NOTE = "此表不属于标准公开表格，按原样发布。"
@@ -86,40 +92,6 @@ def format_size(size: int) -> str:
     raise AssertionError("unreachable")
 
 
-def _figure(value: str, what: str) -> str:
-    return (
-        f'<div class="portal-figure"><span class="value">{text(value)}</span>'
-        f'<span class="what">{text(what)}</span></div>'
-    )
-
-
-def headline_figures(entry: DisclosureEntry) -> list[tuple[str, str]]:
-    """(value, what) pairs for the headline block of a disclosure."""
-    parsed = entry.parsed
-    out: list[tuple[str, str]] = []
-    income = facts.total_income(parsed)
-    spending = facts.total_expenditure(parsed)
-    if income is not None:
-        out.append((amount(income), "本年收入合计"))
-    if spending is not None:
-        out.append((amount(spending), "本年支出合计"))
-    by_type = facts.expenditure_by_type(parsed)
-    if by_type is not None:
-        # Where table 03 is missing the split comes from 05: general budget appropriations only.
-        scope = "（一般公共预算财政拨款）" if "一般公共预算" in by_type.source else ""
-        for item in by_type.items:
-            if item.label in ("基本支出", "项目支出"):
-                out.append((amount(item.amount), f"{item.label}{scope}"))
-    for phase, total in facts.three_public_totals(parsed).items():
-        out.append((amount(total), f"“三公”经费{phase}"))
-    projects = facts.projects(parsed)
-    scores = [p.total_score for p in projects if p.total_score is not None]
-    if scores:
-        mean = (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))
-        out.append((f"{len(projects)} 个项目", f"绩效自评，平均得分 {mean} 分"))
-    return out
-
-
 def _limitations(entry: DisclosureEntry) -> str:
     notes: list[str] = []
     if entry.findings is None:
@@ -141,11 +113,7 @@ def _limitations(entry: DisclosureEntry) -> str:
                 "原 PDF 中可能是图片），相关图表改用其他表格的数字并在图注中说明。"
             )
     notes.append("金额单位为万元，按原文照录；原文说明金额换算时可能存在尾数误差。")
-    items = "\n".join(f"<li>{text(note)}</li>" for note in notes)
-    return (
-        '<div class="admonition warning">\n<p class="admonition-title">注意事项与已知局限</p>\n'
-        f"<ul>\n{items}\n</ul>\n</div>\n"
-    )
+    return render("limitations.md.j2", notes=notes)
 
 
 def _package_file(entry: DisclosureEntry, name: str) -> Download | None:
@@ -162,7 +130,7 @@ def _tables_section(entry: DisclosureEntry) -> str:
             out.append(f"{text(STATUS_ZH[status])}。\n")
             continue
         rows = len(table["rows"])
-        body = render_table(table)
+        body = render_table(table, label)
         out.append(details(f"查看表格（{rows} 行，金额单位：万元）", body, search=False))
         out.append(_download_links(entry, table["kind"]))
     out += _printed_tables(entry)
@@ -199,27 +167,9 @@ def _printed_tables(entry: DisclosureEntry) -> list[str]:
         summary = f"查看表格（{len(table['rows'])} 行" + (
             f"，原文金额单位：{unit}）" if unit else "）"
         )
-        out.append(details(summary, render_printed_table(table), search=False))
+        out.append(details(summary, render_printed_table(table, str(table["title"])), search=False))
         out.append(_download_links(entry, f"{OTHER_TABLE}_{position}"))
     return out
-
-
-def _narrative_section(entry: DisclosureEntry) -> str:
-    narrative = entry.parsed["narrative"]
-    out = []
-    if narrative.get("overview"):
-        out.append("## 单位概况\n")
-        for section in narrative["overview"]:
-            out.append(f"### {text(section['heading'])}\n\n{paragraphs(section['text'])}\n")
-    if narrative.get("explanations"):
-        out.append("## 情况说明\n")
-        for section in narrative["explanations"]:
-            level = "###" if section.get("level", 1) == 1 else "####"
-            body = (
-                paragraphs(section.get("text")) or '<p class="portal-muted">（原文此节无正文）</p>'
-            )
-            out.append(f"{level} {text(section['heading'])}\n\n{body}\n")
-    return "\n".join(out)
 
 
 def _funding_table(sheet: dict[str, Any]) -> str:
@@ -229,16 +179,29 @@ def _funding_table(sheet: dict[str, Any]) -> str:
         FUNDING_ZH[c] if c == "score" else f"{FUNDING_ZH[c]}（{FUNDING_UNITS.get(c, unit)}）"
         for c in columns
     ]
-    table = HtmlTable(headers=headers, numeric=set(range(1, len(headers))), name_column=0)
+    table = HtmlTable(
+        headers=headers,
+        numeric=set(range(1, len(headers))),
+        name_column=0,
+        caption=f"{sheet['project_name']}：项目资金预算安排及执行",
+    )
     for row in sheet.get("funding") or []:
         table.add(
-            [str(row.get("source") or "").rstrip(":：")] + [number(row.get(c)) for c in columns]
+            [str(row.get("source") or "").rstrip(":：")]
+            + [
+                percent(row.get(c)).removesuffix("%")
+                if c == "execution_rate"
+                else number(row.get(c))
+                for c in columns
+            ]
         )
     return table.render()
 
 
-def _indicator_table(indicators: list[dict[str, Any]], columns: tuple[tuple[str, str], ...]) -> str:
-    table = HtmlTable(headers=[title for _, title in columns])
+def _indicator_table(
+    indicators: list[dict[str, Any]], columns: tuple[tuple[str, str], ...], caption: str
+) -> str:
+    table = HtmlTable(headers=[title for _, title in columns], caption=caption)
     for row in indicators:
         table.add(
             [number(v) if isinstance(v := row.get(key), Decimal) else v for key, _ in columns]
@@ -257,6 +220,7 @@ def _performance_section(entry: DisclosureEntry) -> str:
             headers=["项目", "全年预算数", "全年执行数", "执行率", "自评得分", "等级"],
             numeric={1, 2, 3, 4},
             name_column=0,
+            caption="项目绩效自评汇总",
         )
         for p in facts.projects(entry.parsed):
             summary.add(
@@ -264,7 +228,7 @@ def _performance_section(entry: DisclosureEntry) -> str:
                     p.name,
                     amount(p.full_year_budget, p.money_unit),
                     amount(p.executed, p.money_unit),
-                    f"{p.execution_rate}%" if p.execution_rate is not None else "未填",
+                    percent(p.execution_rate) if p.execution_rate is not None else "未填",
                     p.total_score,
                     p.grade,
                 ]
@@ -278,18 +242,23 @@ def _performance_section(entry: DisclosureEntry) -> str:
                 f"<p>自评总分：<strong>{text(score)}</strong> 分，"
                 f"等级：<strong>{text(grade)}</strong>。</p>\n"
             )
-            out.append(_funding_table(sheet))
+            inner = [_funding_table(sheet)]
             for label, key in (("年度目标", "annual_targets"), ("实际完成情况", "actual_results")):
                 if sheet.get(key):
-                    out.append(f"<p><strong>{label}：</strong>{text(sheet[key])}</p>\n")
+                    inner.append(f"<p><strong>{label}：</strong>{text(sheet[key])}</p>\n")
             if sheet.get("indicators"):
-                out.append(
+                inner.append(
                     details(
                         f"绩效指标（{len(sheet['indicators'])} 项）",
-                        _indicator_table(sheet["indicators"], INDICATOR_COLUMNS),
+                        _indicator_table(
+                            sheet["indicators"],
+                            INDICATOR_COLUMNS,
+                            f"{sheet['project_name']}：绩效指标",
+                        ),
                         search=False,
                     )
                 )
+            out.append(details("资金、目标与完成情况", "\n".join(inner)))
             analysis = "\n".join(
                 f"<p><strong>{text(part['heading'])}</strong></p>\n{paragraphs(part['text'])}"
                 for part in sheet.get("analysis") or []
@@ -309,6 +278,7 @@ def _performance_section(entry: DisclosureEntry) -> str:
                 headers=["资金来源", f"实施期资金总额（{unit}）", f"年度资金总额（{unit}）"],
                 numeric={1, 2},
                 name_column=0,
+                caption=f"{sheet['project_name']}：项目资金",
             )
             for row in sheet.get("funding") or []:
                 table.add(
@@ -330,7 +300,11 @@ def _performance_section(entry: DisclosureEntry) -> str:
                 out.append(
                     details(
                         f"绩效目标指标（{len(sheet['indicators'])} 项）",
-                        _indicator_table(sheet["indicators"], TARGET_COLUMNS),
+                        _indicator_table(
+                            sheet["indicators"],
+                            TARGET_COLUMNS,
+                            f"{sheet['project_name']}：绩效目标指标",
+                        ),
                         search=False,
                     )
                 )
@@ -346,7 +320,10 @@ def _glossary_section(entry: DisclosureEntry) -> str:
     )
     # Left out of the search index: the glossary page has every term with its sources, so a
     # search for a term leads there once instead of to every disclosure that defines it.
-    return f"## 名词解释\n\n<dl data-search-exclude>\n{items}\n</dl>\n"
+    # Collapsed, like the tables: the page stays short and the terms are one click away.
+    return "## 名词解释\n\n" + details(
+        f"本文件的名词解释（{len(terms)} 条）", f"<dl>\n{items}\n</dl>", search=False
+    )
 
 
 def _finding_value(value: object) -> str:
@@ -364,11 +341,14 @@ def _as_list(value: object) -> list[object]:
     return [] if value is None or value == "" else [value]
 
 
-def describe_finding(finding: dict[str, Any], parsed: dict[str, Any]) -> str:
-    """One audit finding in plain words, as safe HTML: rule, message, amounts, where."""
+def describe_finding(
+    finding: dict[str, Any], parsed: dict[str, Any], titles: dict[str, str] | None = None
+) -> str:
+    """One audit finding in plain words, as safe HTML: message, amounts, where, and the
+    Chinese title of its check (``titles``: check id → title) where known."""
     severity = str(finding.get("severity") or "")
     labels = {str(t["kind"]): facts.table_label(parsed, t) for t in parsed["tables"]}
-    message = str(finding.get("message_zh") or finding.get("message_en") or "")
+    message = str(finding.get("message_zh") or "")
     numbers = []
     for key, label in (("expected", "应为"), ("actual", "实际"), ("difference", "相差")):
         shown = _finding_value(finding.get(key))
@@ -381,42 +361,40 @@ def describe_finding(finding: dict[str, Any], parsed: dict[str, Any]) -> str:
     lines = [str(n) for n in _as_list(finding.get("rows"))]
     if lines:
         where.append("原文第 " + "、".join(lines) + " 行")
-    text_parts = [message]
+    text_parts = [message.rstrip("。；; ")]
     if numbers:
         text_parts.append("（" + "，".join(numbers) + "）")
+    text_parts.append("。")
     if where:
-        text_parts.append("。" + "；".join(where) + "。")
+        text_parts.append("；".join(where) + "。")
     badge = SEVERITY_ZH.get(severity, severity)
-    rule = finding.get("check_id")
     head = f"<strong>{text(badge)}</strong> " if badge else ""
-    tail = f' <code class="portal-muted">{text(rule)}</code>' if rule else ""
+    # The check's id stays in the data (findings.csv); readers get its Chinese title.
+    title = (titles or {}).get(str(finding.get("check_id") or ""))
+    tail = f'<span class="portal-muted">（核查项：{text(title)}）</span>' if title else ""
     return head + text("".join(text_parts)) + tail
 
 
-def findings_block(entry: DisclosureEntry) -> str:
+def check_titles(portal: Portal) -> dict[str, str]:
+    """The Chinese title of each declared check, by id."""
+    return {check.id: check.title_zh for check in portal.checks}
+
+
+def findings_block(entry: DisclosureEntry, titles: dict[str, str] | None = None) -> str:
     """The audit findings of a disclosure, most serious first, in plain words."""
-    if entry.findings is None:
-        return '<p class="portal-muted">本文件尚未经过算术核查。</p>\n'
-    serious = entry.findings_of("error", "warning")
-    notes = entry.findings_of("info")
-    out = []
-    if serious:
-        out.append(f"<p>核查发现 {len(serious)} 处需要注意的问题（照原样公布，未做更正）：</p>")
-        out.append(
-            "<ul>\n"
-            + "\n".join(f"<li>{describe_finding(f, entry.parsed)}</li>" for f in serious)
-            + "\n</ul>"
-        )
-    else:
-        out.append("<p>全部核查通过：各表的合计、层级和表间对应关系在尾数误差范围内一致。</p>")
-    if notes:
-        out.append("<p>提示（不是错误）：</p>")
-        out.append(
-            "<ul>\n"
-            + "\n".join(f"<li>{describe_finding(f, entry.parsed)}</li>" for f in notes)
-            + "\n</ul>"
-        )
-    return "\n".join(out) + "\n"
+
+    def said(severities: tuple[str, ...]) -> list[Markup]:
+        return [
+            Markup(describe_finding(f, entry.parsed, titles))  # safe: escaped there
+            for f in entry.findings_of(*severities)
+        ]
+
+    return render(
+        "findings.md.j2",
+        audited=entry.findings is not None,
+        serious=said(("error", "warning")),
+        notes=said(("info",)),
+    )
 
 
 def _file_label(label: str) -> str:
@@ -426,10 +404,10 @@ def _file_label(label: str) -> str:
     return f"{stem}<wbr>.{suffix}" if dot and stem else escaped
 
 
-def _downloads_table(entry: DisclosureEntry, files: list[Download]) -> str:
+def _downloads_table(entry: DisclosureEntry, files: list[Download], caption: str) -> str:
     """The files with size and SHA-256, as raw HTML (links from the page's URL; the files
     are the ones just published, so there is nothing for MkDocs to check)."""
-    table = HtmlTable(headers=["文件", "大小", "SHA-256"], numeric={1})
+    table = HtmlTable(headers=["文件", "大小", "SHA-256"], numeric={1}, caption=caption)
     root = url_root(entry.page)
     for download in files:
         label = "原始文本（PDF 提取）" if download is entry.source else download.name
@@ -441,6 +419,23 @@ def _downloads_table(entry: DisclosureEntry, files: list[Download]) -> str:
             ]
         )
     return table.render()
+
+
+DEFAULT_LICENCE_ZH = "政府信息公开，按原样转载"
+_CJK = re.compile(r"[\u4e00-\u9fff][^()（）;；]*")
+
+
+def licence_zh(licence: str | None) -> str:
+    """The licence in Chinese: as recorded when it is Chinese, else its Chinese part
+    (``Government public information (政府信息公开); …`` → ``政府信息公开，按原样转载``)."""
+    if not licence:
+        return DEFAULT_LICENCE_ZH
+    if not re.search(r"[A-Za-z]", licence):
+        return licence
+    found = _CJK.findall(licence)
+    if found == ["政府信息公开"]:
+        return DEFAULT_LICENCE_ZH
+    return "，".join(found) if found else DEFAULT_LICENCE_ZH
 
 
 def _downloads_section(entry: DisclosureEntry, portal: Portal) -> str:
@@ -457,17 +452,16 @@ def _downloads_section(entry: DisclosureEntry, portal: Portal) -> str:
             "下载后可用 SHA-256 校验值核对文件完整性。</p>\n"
         )
     if files:
-        out.append(_downloads_table(entry, files))
+        out.append(_downloads_table(entry, files, "原始文本与数据包文件"))
     if per_table:
         out.append(
             details(
                 f"逐表文件（CSV / Parquet，共 {len(per_table)} 个）",
-                _downloads_table(entry, per_table),
+                _downloads_table(entry, per_table, "逐表文件"),
                 search=False,
             )
         )
-    licence = entry.licence or "政府信息公开，按原样转载"
-    out.append(f"<p><strong>许可：</strong>{text(licence)}</p>\n")
+    out.append(f"<p><strong>许可：</strong>{text(licence_zh(entry.licence))}</p>\n")
     if entry.source_url:
         out.append(f"<p><strong>原文地址：</strong>{text(entry.source_url)}</p>\n")
     citation = (
@@ -481,41 +475,37 @@ def _downloads_section(entry: DisclosureEntry, portal: Portal) -> str:
 def disclosure_page(entry: DisclosureEntry, portal: Portal, docs_dir: Path) -> str:
     """The Markdown of the disclosure's page (its chart files are written on the way)."""
     parsed = entry.parsed
-    document = entry.document
     unit = next(u for u in portal.units if u.unit_id == entry.unit_id)
-    others = [e for e in unit.disclosures if e is not entry]
-    out = [front_matter(entry.title, f"{entry.title}公开数据：表格、图表、情况说明、下载")]
-    out.append(f"# {text(entry.title)}\n")
-    lead = [f"本页整理自《{document.get('title') or entry.title}》"]
-    if entry.source is not None:
-        lead.append("（原始文本见本页末尾下载）")
-    out.append(f"<p>{text(''.join(lead))}。金额单位：万元。</p>\n")
-    out.append("- 单位：" + md_link(entry.unit_name, link(entry.page, unit.page)))
-    if others:
-        out.append(
-            "- 同一单位的其他公开文件："
-            + "，".join(md_link(e.when, link(entry.page, e.page)) for e in others)
-        )
-    out.append("")
-    out.append(_limitations(entry))
-    figures = headline_figures(entry)
-    if figures:
-        out.append("## 主要数字\n")
-        out.append(
-            '<div class="portal-figures">\n'
-            + "\n".join(_figure(v, w) for v, w in figures)
-            + "\n</div>\n"
-        )
     charts = disclosure_charts(entry.disclosure_id, parsed)
-    if charts:
-        out.append("## 图表\n")
-        out += [embed_chart(chart, entry.page, docs_dir) for chart in charts]
-    out.append(_tables_section(entry))
-    out.append(_narrative_section(entry))
-    out.append(_performance_section(entry))
-    out.append(_glossary_section(entry))
-    out.append("## 核查发现\n")
-    out.append(findings_block(entry))
-    out.append(_downloads_section(entry, portal))
-    out.append(jsonld_script(dataset_jsonld(entry, portal)))
-    return "\n".join(part for part in out if part is not None)
+    sections = [
+        story_section(entry),
+        overview_section(parsed),
+        _limitations(entry),
+        ("## 图表\n\n" if charts else "")
+        + "\n".join(embed_chart(chart, entry.page, docs_dir) for chart in charts),
+        _tables_section(entry),
+        explanations_section(parsed),
+        _performance_section(entry),
+        _glossary_section(entry),
+        "## 核查发现\n\n" + findings_block(entry, check_titles(portal)),
+        _downloads_section(entry, portal),
+        jsonld_script(dataset_jsonld(entry, portal)),
+    ]
+    body = render(
+        "disclosure.md.j2",
+        title=entry.title,
+        document_title=entry.document.get("title") or entry.title,
+        has_source=entry.source is not None,
+        unit_name=entry.unit_name,
+        unit_link=link(entry.page, unit.page),
+        others=[
+            {"when": e.when, "link": link(entry.page, e.page)}
+            for e in unit.disclosures
+            if e is not entry
+        ],
+        # Each section is Markdown built from escaped parts (text(), md_table, HtmlTable).
+        sections=[Markup(section) for section in sections if section],  # safe: see above
+    )
+    summary = "".join(story(entry))
+    head = front_matter(entry.title, summary or f"{entry.title}公开数据")
+    return head + body

@@ -11,13 +11,17 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from markupsafe import Markup
+
 from builder.charts import Chart, write_chart
 from builder.pages.catalog import link, url_root
-from builder.pages.markup import HtmlTable, attr, details, md_link, number, text
+from builder.pages.markup import HtmlTable, details, number, text
+from builder.pages.templating import render
 
 
 def chart_table(chart: Chart) -> str:
     table = HtmlTable(
+        caption=f"{chart.title}：数据",
         headers=[column.heading for column in chart.columns],
         numeric={i for i, column in enumerate(chart.columns) if column.unit},
     )
@@ -30,16 +34,26 @@ def chart_table(chart: Chart) -> str:
     return table.render()
 
 
+EXPORTS = (("png", "下载图片（PNG）"), ("svg", "下载图片（SVG）"))
+
+
 def embed_chart(chart: Chart, page: str, docs_dir: Path) -> str:
-    """Write the chart's files and return the Markdown that shows it on ``page``."""
+    """Write the chart's files and return the Markdown that shows it on ``page``.
+
+    Under the figure, on one line (a Markdown paragraph, so MkDocs checks the two file
+    links; attr_list gives it its class and keeps it out of the search index): the chart's
+    stable link (its id is the same in every build), its picture as PNG or SVG (drawn by
+    charts.js from the rendered chart), the data behind it and its Vega-Lite definition.
+    """
     spec_path, csv_path = write_chart(chart, docs_dir)
-    spec_url = url_root(page) + spec_path.as_posix()
-    figure = (
-        f'<figure class="portal-chart" id="chart-{attr(chart.chart_id)}">\n'
-        f'<div class="vega-chart" data-spec-url="{attr(spec_url)}"></div>\n'
-        f"<figcaption>{text(chart.title)}。{text(chart.source)}。</figcaption>\n"
-        "</figure>\n"
-    )
-    csv_link = md_link("下载图表数据（CSV）", link(page, csv_path.as_posix()))
     body = f'<p class="portal-muted">{text(chart.description)}</p>\n' + chart_table(chart)
-    return f"{figure}\n{csv_link}\n\n{details('图表数据（表格）', body, search=False)}\n"
+    return render(
+        "chart.md.j2",
+        chart=chart,
+        anchor=f"chart-{chart.chart_id}",
+        spec_url=url_root(page) + spec_path.as_posix(),
+        exports=EXPORTS,
+        csv_link=link(page, csv_path.as_posix()),
+        spec_link=link(page, spec_path.as_posix()),
+        data=Markup(details("图表数据（表格）", body, search=False)),  # safe: escaped
+    )

@@ -1,158 +1,229 @@
 """The home page (``index.md``) and the list of all disclosures (``disclosures/index.md``).
 
-The home page says what the portal is, gives the headline figures (spending per year of
-final accounts, the largest units, the 三公 totals), compares the units in two charts and
-offers the entry points by unit and by year.
+The home page says what the portal is and gives headline figures that never add up
+different years or different kinds of document: each headline names the year and the
+documents it sums (the latest year of final accounts). The 按年度 tables sum final
+accounts and budgets apart, year by year; a budget is set beside final accounts only for
+the same unit and year. The rankings and charts compare units within one year.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from markupsafe import Markup
+
 from builder.charts import facts, three_public_by_unit, units_compared
-from builder.charts.portal import latest_final
 from builder.pages.catalog import DisclosureEntry, Portal, link
 from builder.pages.embed import embed_chart
-from builder.pages.markup import amount, front_matter, md_link, md_table, number, text
+from builder.pages.markup import (
+    amount,
+    front_matter,
+    md_link,
+    md_table,
+    number,
+    percent,
+    share,
+    text,
+)
+from builder.pages.templating import render
 
 HOME = "index.md"
 DISCLOSURES = "disclosures/index.md"
+COMPARE = "compare.md"
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: str
+    what: str
 
 
 def _sum(values: list[Decimal | None]) -> Decimal:
     return sum((v for v in values if v is not None), Decimal(0))
 
 
-def _year_figures(portal: Portal) -> list[list[str]]:
-    rows = []
-    for year in portal.years:
-        finals = [e for e in portal.disclosures if e.year == year and e.kind == "final"]
-        budgets = [e for e in portal.disclosures if e.year == year and e.kind == "budget"]
-        spending = _sum([facts.total_expenditure(e.parsed) for e in finals])
-        planned = _sum([facts.total_expenditure(e.parsed) for e in budgets])
+def of_year(portal: Portal, year: int, kind: str) -> list[DisclosureEntry]:
+    """The disclosures of one year and kind (``final`` / ``budget``)."""
+    return [e for e in portal.disclosures if e.year == year and e.kind == kind]
+
+
+def final_years(portal: Portal) -> list[int]:
+    """The years with final accounts, latest first."""
+    return sorted({e.year for e in portal.disclosures if e.kind == "final"}, reverse=True)
+
+
+def _headline(portal: Portal) -> list[Figure]:
+    figures = [
+        Figure(f"{len(portal.units)} 个", "单位"),
+        Figure(
+            f"{len(portal.disclosures)} 份",
+            "公开文件（" + "、".join(map(str, portal.years)) + "年度）",
+        ),
+    ]
+    years = final_years(portal)
+    if years:
+        year = years[0]
+        finals = of_year(portal, year, "final")
+        spending = _sum([facts.spending_of_year(e.parsed) for e in finals])
         three = _sum([facts.three_public_totals(e.parsed).get("决算数") for e in finals])
-        rows.append(
-            [
-                text(f"{year}年度"),
-                text(f"{len(finals)} 个单位" if finals else "—"),
-                text(number(spending) if finals else "—"),
-                text(number(three) if finals else "—"),
-                text(f"{len(budgets)} 个单位" if budgets else "—"),
-                text(number(planned) if budgets else "—"),
-            ]
+        figures.append(
+            Figure(amount(spending), f"{year}年度 {len(finals)} 份决算的本年支出合计之和")
         )
-    return rows
+        figures.append(
+            Figure(amount(three), f"{year}年度 {len(finals)} 份决算的“三公”经费决算数之和")
+        )
+    return figures
 
 
-def _largest(portal: Portal) -> list[list[str]]:
-    by_id = {e.disclosure_id: e for e in portal.disclosures}
-    latest = latest_final([(e.disclosure_id, e.parsed) for e in portal.disclosures])
-    ranked: list[tuple[Decimal, DisclosureEntry]] = []
-    for disclosure_id, _ in latest.values():
-        entry = by_id[disclosure_id]
-        spending = facts.total_expenditure(entry.parsed)
-        if spending is not None:
-            ranked.append((spending, entry))
-    ranked.sort(key=lambda pair: pair[0], reverse=True)
+def _by_year(portal: Portal) -> str:
+    finals: list[list[str]] = []
+    budgets: list[list[str]] = []
+    for year in sorted(portal.years, reverse=True):
+        for kind, phase, rows in (("final", "决算数", finals), ("budget", "预算数", budgets)):
+            found = of_year(portal, year, kind)
+            if found:
+                rows.append(
+                    [
+                        text(f"{year}年度"),
+                        text(f"{len(found)} 份"),
+                        text(sum_of([facts.spending_of_year(e.parsed) for e in found])),
+                        text(
+                            sum_of([facts.three_public_totals(e.parsed).get(phase) for e in found])
+                        ),
+                    ]
+                )
+    out = []
+    if finals:
+        out.append(
+            md_table(
+                ["年度", "份数", "本年支出合计之和", "“三公”经费决算数之和"],
+                finals,
+                ["left", "right", "right", "right"],
+                caption="决算（万元，同一年度的决算相加）",
+            )
+        )
+    if budgets:
+        out.append(
+            md_table(
+                ["年度", "份数", "本年支出合计之和", "“三公”经费预算数之和"],
+                budgets,
+                ["left", "right", "right", "right"],
+                caption="预算（万元，同一年度的预算相加）",
+            )
+        )
+    return "\n".join(out)
+
+
+def sum_of(values: list[Decimal | None]) -> str:
+    """A sum we computed, with two decimals like every figure (``15,621.11``)."""
+    return amount(_sum(values), "")
+
+
+def _pairs(portal: Portal) -> str:
+    """Budget beside final accounts, only for the same unit and year."""
+    rows = []
+    for unit in portal.units:
+        for year in sorted({e.year for e in unit.disclosures}):
+            kinds = {e.kind: e for e in unit.disclosures if e.year == year}
+            if set(kinds) != {"budget", "final"}:
+                continue
+            planned = facts.spending_of_year(kinds["budget"].parsed)
+            spent = facts.spending_of_year(kinds["final"].parsed)
+            rate = share(spent, planned) if planned is not None and spent is not None else None
+            rows.append(
+                [
+                    md_link(unit.unit_name, link(HOME, unit.page)),
+                    text(f"{year}年度"),
+                    text(number(planned)),
+                    text(number(spent)),
+                    text(percent(rate)),
+                ]
+            )
+    if not rows:
+        return ""
+    return md_table(
+        ["单位", "年度", "预算本年支出合计（万元）", "决算本年支出合计（万元）", "决算为预算的"],
+        rows,
+        ["left", "left", "right", "right", "right"],
+        caption="同一单位同一年度：预算与决算的本年支出合计",
+    )
+
+
+def _ranking(portal: Portal, year: int) -> str:
+    ranked = sorted(
+        (
+            (spending, entry)
+            for entry in of_year(portal, year, "final")
+            if (spending := facts.spending_of_year(entry.parsed)) is not None
+        ),
+        key=lambda pair: pair[0],
+        reverse=True,
+    )
     rows = []
     for rank, (spending, entry) in enumerate(ranked, start=1):
         three = facts.three_public_totals(entry.parsed).get("决算数")
         rows.append(
             [
                 text(rank),
-                md_link(entry.unit_name, link(HOME, entry.unit_page)),
-                md_link(entry.when, link(HOME, entry.page)),
+                md_link(entry.unit_name, link(HOME, entry.page)),  # to that year's final
                 text(number(spending)),
-                text(number(three)),
+                text(number(three) or "未列出"),
             ]
         )
-    return rows
+    return md_table(
+        ["排名", "单位", "本年支出合计", "“三公”经费决算数"],
+        rows,
+        ["right", "left", "right", "right"],
+        caption=f"{year}年度决算（万元，从高到低）",
+    )
 
 
-def _entry_points(portal: Portal) -> list[list[str]]:
+def _entry_points(portal: Portal) -> str:
     rows = []
     for unit in portal.units:
         cells = [md_link(unit.unit_name, link(HOME, unit.page))]
         for year in portal.years:
-            of_year = [e for e in unit.disclosures if e.year == year]
-            cells.append("，".join(md_link(e.kind_zh, link(HOME, e.page)) for e in of_year) or "—")
+            found = [e for e in unit.disclosures if e.year == year]
+            cells.append("，".join(md_link(e.kind_zh, link(HOME, e.page)) for e in found) or "—")
         rows.append(cells)
-    return rows
+    return md_table(
+        ["单位", *[f"{y}年度" for y in portal.years]], rows, caption="各单位各年度的公开文件"
+    )
 
 
 def home_page(portal: Portal, docs_dir: Path) -> str:
-    finals = [e for e in portal.disclosures if e.kind == "final"]
-    out = [front_matter("开放预算门户", "山西省部门预算和决算公开数据：表格、图表、下载、核查")]
-    out.append("# 开放预算门户\n")
-    out.append(
-        "<p>政府各部门、各单位每年公开<strong>预算</strong>（年初的收支计划）和<strong>决算</strong>"
-        "（年度结束后的实际收支）。本站把这些公开文件中的标准表格整理成开放数据：每张表都可以在线查看、"
-        "下载（CSV、Parquet、Excel），配有图表、情况说明和名词解释；我们还核对每份文件的合计与"
-        "表间关系，把不一致之处原样公布。金额单位均为万元。</p>\n"
+    charts = []
+    years = final_years(portal)
+    if years:
+        pairs = [(e.disclosure_id, e.parsed) for e in of_year(portal, years[0], "final")]
+        for chart in (units_compared(pairs, years[0]), three_public_by_unit(pairs, years[0])):
+            if chart is not None:
+                charts.append(Markup(embed_chart(chart, HOME, docs_dir)))  # safe: escaped
+    body = render(
+        "home.md.j2",
+        figures=_headline(portal),
+        by_year=Markup(_by_year(portal)),  # safe: md_table cells are escaped
+        pairs=Markup(_pairs(portal)),
+        rankings=[{"year": y, "table": Markup(_ranking(portal, y))} for y in years],
+        charts=charts,
+        entry_points=Markup(_entry_points(portal)),
+        links={
+            name: link(HOME, target)
+            for name, target in (
+                ("compare", COMPARE),
+                ("disclosures", DISCLOSURES),
+                ("data", "data.md"),
+                ("quality", "quality.md"),
+                ("glossary", "glossary.md"),
+                ("methodology", "methodology.md"),
+            )
+        },
     )
-    units = portal.units
-    figures = [
-        (f"{len(units)} 个", "单位"),
-        (f"{len(portal.disclosures)} 份", "公开文件"),
-        ("、".join(str(y) for y in portal.years), "年度"),
-        (
-            amount(_sum([facts.total_expenditure(e.parsed) for e in finals])),
-            "各决算本年支出合计之和",
-        ),
-        (
-            amount(_sum([facts.three_public_totals(e.parsed).get("决算数") for e in finals])),
-            "各决算“三公”经费决算数之和",
-        ),
-    ]
-    out.append(
-        '<div class="portal-figures">\n'
-        + "\n".join(
-            f'<div class="portal-figure"><span class="value">{text(v)}</span>'
-            f'<span class="what">{text(w)}</span></div>'
-            for v, w in figures
-        )
-        + "\n</div>\n"
-    )
-    out.append("## 按年度\n")
-    out.append(
-        md_table(
-            [
-                "年度",
-                "决算单位数",
-                "决算本年支出合计（万元）",
-                "“三公”经费决算数（万元）",
-                "预算单位数",
-                "预算本年支出合计（万元）",
-            ],
-            _year_figures(portal),
-            ["left", "right", "right", "right", "right", "right"],
-        )
-    )
-    out.append("## 支出最多的单位\n")
-    out.append("<p>按各单位最近一次决算的本年支出合计排序。</p>\n")
-    out.append(
-        md_table(
-            ["排名", "单位", "公开文件", "本年支出合计（万元）", "“三公”经费决算数（万元）"],
-            _largest(portal),
-            ["right", "left", "left", "right", "right"],
-        )
-    )
-    pairs = [(e.disclosure_id, e.parsed) for e in portal.disclosures]
-    for chart in (units_compared(pairs), three_public_by_unit(pairs)):
-        if chart is not None:
-            out.append(embed_chart(chart, HOME, docs_dir))
-    out.append("## 按单位和年度查看\n")
-    out.append(md_table(["单位", *[f"{y}年度" for y in portal.years]], _entry_points(portal)))
-    out.append(
-        "\n## 更多\n\n"
-        f"- {md_link('全部公开文件', link(HOME, DISCLOSURES))}\n"
-        f"- {md_link('数据下载与数据字典', link(HOME, 'data.md'))}\n"
-        f"- {md_link('数据质量：核查结果', link(HOME, 'quality.md'))}\n"
-        f"- {md_link('名词解释', link(HOME, 'glossary.md'))}\n"
-        f"- {md_link('方法说明', link(HOME, 'methodology.md'))}\n"
-    )
-    return "\n".join(out)
+    head = front_matter("开放预算门户", "山西省等地部门预算和决算公开数据：表格、图表、下载、核查")
+    return head + body
 
 
 def disclosures_index(portal: Portal) -> str:
@@ -169,7 +240,7 @@ def disclosures_index(portal: Portal) -> str:
                     f"{entry.document.get('scope') or ''}{entry.kind_zh}",
                     link(DISCLOSURES, entry.page),
                 ),
-                text(number(facts.total_expenditure(entry.parsed))),
+                text(number(facts.spending_of_year(entry.parsed))),
                 text(entry.audit_summary),
             ]
         )
@@ -178,6 +249,7 @@ def disclosures_index(portal: Portal) -> str:
             ["年度", "单位", "公开文件", "本年支出合计（万元）", "核查发现"],
             rows,
             ["left", "left", "left", "right", "center"],
+            caption="全部公开文件",
         )
     )
     return "\n".join(out)

@@ -16,10 +16,10 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from builder import declarations
-from builder.pages.site_hooks import RAW_CLOSE, RAW_OPEN
+from builder.pages.site_hooks import CAPTION_CLASS, RAW_CLOSE, RAW_OPEN
 
 GENERATED_BANNER = (
     "<!-- 本页由 builder.pages 根据公开文件自动生成，请勿手工编辑：修改生成代码后运行 "
@@ -106,11 +106,30 @@ def paragraphs(value: object, css_class: str = "") -> str:
     return "\n".join(f"<p{cls}>{text(line)}</p>" for line in lines)
 
 
+CENTS = Decimal("0.01")
+
+
 def amount(value: Decimal | None, unit: str = UNIT_10K) -> str:
-    """``6,382.69 万元``; an empty string for a blank amount."""
+    """``6,382.69 万元``: a figure in a sentence or a card, always with two decimals (a
+    publisher's ``3621.803`` reads ``3,621.80 万元``; tables and downloads keep every digit
+    as printed); an empty string for a blank amount."""
     if value is None:
         return ""
-    return f"{value:,} {unit}".strip()
+    return f"{value.quantize(CENTS, ROUND_HALF_UP):,} {unit}".strip()
+
+
+def percent(value: Decimal | None) -> str:
+    """``99.1`` → ``99.10%``: every rate on the pages with two decimals; ``—`` if blank."""
+    if value is None:
+        return "—"
+    return f"{value.quantize(CENTS, ROUND_HALF_UP)}%"
+
+
+def share(part: Decimal, whole: Decimal) -> Decimal | None:
+    """``part`` as a percentage of ``whole`` (None when ``whole`` is zero)."""
+    if not whole:
+        return None
+    return part * 100 / whole
 
 
 def number(value: Decimal | int | None) -> str:
@@ -126,12 +145,21 @@ def md_link(label: str, target: str) -> str:
 
 
 def md_table(
-    headers: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] | None = None
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    align: Sequence[str] | None = None,
+    caption: str = "",
 ) -> str:
-    """A Markdown table; cells must already be safe (from :func:`text`, links, numbers)."""
+    """A Markdown table; cells must already be safe (from :func:`text`, links, numbers).
+
+    ``caption`` (plain text, escaped here) is written as a paragraph just before the table;
+    the site's MkDocs hook moves it into the table as its ``<caption>``
+    (``builder.pages.site_hooks.caption_tables``): Markdown tables have no caption syntax.
+    """
     aligns = list(align) if align else ["left"] * len(headers)
     marks = {"left": "---", "right": "---:", "center": ":---:"}
-    out = ["| " + " | ".join(headers) + " |", "| " + " | ".join(marks[a] for a in aligns) + " |"]
+    out = [f'<p class="{CAPTION_CLASS}">{text(caption)}</p>\n'] if caption else []
+    out += ["| " + " | ".join(headers) + " |", "| " + " | ".join(marks[a] for a in aligns) + " |"]
     out += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(out) + "\n"
 

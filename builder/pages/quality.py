@@ -91,6 +91,7 @@ def _completeness(disclosures: list[DisclosureEntry]) -> str:
             ["公开文件", "应有表格", "已整理", "本表无数据", "缺失的表"],
             rows,
             ["left", "right", "right", "right", "left"],
+            caption="各公开文件的表格完整性",
         )
     )
 
@@ -112,6 +113,7 @@ def _coverage(disclosures: list[DisclosureEntry]) -> str:
             ["公开文件", "表格和附件中的数字", "未能解读", "已解读比例"],
             rows,
             ["left", "right", "right", "right"],
+            caption="各公开文件的数字解读覆盖率",
         )
     )
 
@@ -135,15 +137,16 @@ def _audit(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
     ]
     # The tables (a row or a column per disclosure) stay out of the search index; the
     # findings in plain words below are indexed.
-    out.append(search_excluded(md_table(["列", "公开文件"], legend)))
+    out.append(search_excluded(md_table(["列", "公开文件"], legend, caption="列名与公开文件")))
     rows = []
     for check in checks:
         cells = [_cell(check, entry) for entry in disclosures]
         if all(cell == "不适用" for cell in cells):
             continue
-        title = check.title_zh or check.id
+        title = check.title_zh or "未声明的核查规则"
         rows.append(
-            [f"{text(title)}<br><code>{text(check.id)}</code>", *(text(cell) for cell in cells)]
+            # The rule's id stays in the data (findings.csv, check_id); readers get its title.
+            [text(title), *(text(cell) for cell in cells)]
         )
     out.append(
         search_excluded(
@@ -151,6 +154,7 @@ def _audit(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
                 ["核查规则", *(text(short[e.disclosure_id]) for e in disclosures)],
                 rows,
                 ["left"] + ["center"] * len(disclosures),
+                caption="各核查规则在各公开文件中的结果",
             )
         )
     )
@@ -158,16 +162,16 @@ def _audit(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
         found = entry.findings_of("error", "warning")
         if found:
             out.append(f"### {text(entry.title)}\n")
-            items = "\n".join(f"<li>{describe_finding(f, entry.parsed)}</li>" for f in found)
+            titles = {c.id: c.title_zh for c in checks if c.title_zh}
+            items = "\n".join(
+                f"<li>{describe_finding(f, entry.parsed, titles)}</li>" for f in found
+            )
             out.append(f"<ul>\n{items}\n</ul>\n")
     explained = [check for check in checks if check.explanation_zh]
     if explained:
         out.append("### 核查规则说明\n")
         out.append(
-            "\n".join(
-                f"- **{text(c.title_zh)}**（<code>{text(c.id)}</code>）：{text(c.explanation_zh)}"
-                for c in explained
-            )
+            "\n".join(f"- **{text(c.title_zh)}**：{text(c.explanation_zh)}" for c in explained)
             + "\n"
         )
     return "\n".join(out)
@@ -200,6 +204,7 @@ def quality_page(portal: Portal) -> str:
                     ]
                     for item in portal.skipped
                 ],
+                caption="未能发布的源文件",
             )
         )
     out.append("## 表格完整性\n")

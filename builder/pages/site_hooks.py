@@ -24,6 +24,7 @@ This module is loaded by MkDocs from its path, so it imports nothing of ``builde
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
 
+CAPTION_CLASS = "portal-caption"
+_CAPTION = re.compile(rf'<p class="{CAPTION_CLASS}">(.*?)</p>\s*<table>', re.DOTALL)
 RAW_OPEN = "<!--portal-raw\n"
 RAW_CLOSE = "\n-->"
 
@@ -47,6 +50,16 @@ def unwrap_raw(html: str) -> str:
             raise ValueError("a portal-raw comment is not closed")
         out += [body, rest]
     return "".join(out)
+
+
+def caption_tables(html: str) -> str:
+    """Each caption paragraph just before a Markdown table moved into it as ``<caption>``."""
+    return _CAPTION.sub(r"<table>\n<caption>\1</caption>", html)
+
+
+def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """The rendered page with its Markdown tables captioned."""
+    return caption_tables(html)
 
 
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:

@@ -75,8 +75,9 @@ def _blank(row: dict[str, Any], measures: list[dict[str, Any]]) -> bool:
     return all(row.get(field["name"]) is None for field in measures)
 
 
-def render_table(table: dict[str, Any]) -> str:
-    """The table's rows as HTML (one or two tables) and a note on what was left out."""
+def render_table(table: dict[str, Any], label: str) -> str:
+    """The table's rows as HTML (one or two tables, captioned ``label`` and the side) and a
+    note on what was left out."""
     fields = [f for f in table["fields"] if f["name"] not in HIDDEN and f["name"] != "count_unit"]
     rows: list[dict[str, Any]] = table["rows"]
     measures = [f for f in fields if _is_measure(f)]
@@ -103,7 +104,7 @@ def render_table(table: dict[str, Any]) -> str:
         html_table = HtmlTable(
             headers=[_heading(f) for f in shown],
             numeric={i for i, f in enumerate(shown) if _is_measure(f)},
-            caption=caption,
+            caption=f"{label}（{caption}）" if caption else label,
             name_column=next((i for i, f in enumerate(shown) if f["name"] in NAME_FIELDS), None),
         )
         for row in shown_rows:
@@ -120,10 +121,12 @@ def render_table(table: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def render_printed_table(table: dict[str, Any]) -> str:
+def render_printed_table(table: dict[str, Any], caption: str) -> str:
     """A table of no standard kind as printed: its header rows, then its rows, every cell
     escaped, nothing parsed."""
-    html_table = HtmlTable(headers=[], header_rows=[list(cells) for cells in table["header"]])
+    html_table = HtmlTable(
+        headers=[], header_rows=[list(cells) for cells in table["header"]], caption=caption
+    )
     for row in table["rows"]:
         html_table.add(row["cells"])
     return html_table.render()

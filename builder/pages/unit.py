@@ -1,41 +1,28 @@
 """The page of one publishing unit (``units/<unit id>.md``) and the list of units.
 
-A unit page lists the unit's disclosures over time (budgets and final accounts) with their
-headline totals, links to each, and charts the totals over time.
+A unit page lists the unit's disclosures over time with their headline totals and charts
+them; compares each year with the year before, like with like only (final accounts with
+final accounts, budgets with budgets); and, for a year with both a budget and final
+accounts, sets 年初预算 (the budget), 全年预算 (the 预算数 of the final accounts' 三公
+table, the adjusted budget) and 决算 side by side with the 完成率.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
-from builder.charts import facts, unit_over_time
-from builder.pages.catalog import Portal, UnitEntry, link
+from markupsafe import Markup
+
+from builder.charts import Chart, facts, unit_over_time
+from builder.charts.execution import Executed, execution_chart, rate_of
+from builder.charts.spec import Frame
+from builder.pages.catalog import DisclosureEntry, Portal, UnitEntry, link
 from builder.pages.embed import embed_chart
-from builder.pages.markup import front_matter, md_link, md_table, number, text
+from builder.pages.markup import front_matter, md_link, md_table, number, percent, text
+from builder.pages.templating import render
 
 INDEX = "units/index.md"
-
-
-def _totals_row(page: str, unit: UnitEntry) -> list[list[str]]:
-    rows = []
-    for entry in unit.disclosures:
-        three = facts.three_public_totals(entry.parsed)
-        rows.append(
-            [
-                text(entry.year),
-                md_link(
-                    f"{entry.document.get('scope') or ''}{entry.kind_zh}", link(page, entry.page)
-                ),
-                text(number(facts.total_income(entry.parsed))),
-                text(number(facts.total_expenditure(entry.parsed))),
-                text(number(three.get("预算数"))),
-                text(number(three.get("决算数"))),
-                text(entry.audit_summary),
-            ]
-        )
-    return rows
-
-
 HEADERS = [
     "年度",
     "公开文件",
@@ -48,33 +35,181 @@ HEADERS = [
 ALIGN = ["left", "left", "right", "right", "right", "right", "center"]
 
 
-def unit_page(unit: UnitEntry, portal: Portal, docs_dir: Path) -> str:
-    out = [front_matter(unit.unit_name, f"{unit.unit_name}历年预算和决算公开")]
-    out.append(f"# {text(unit.unit_name)}\n")
-    kinds = "、".join(dict.fromkeys(e.when for e in unit.disclosures))
-    out.append(
-        f"<p>本门户收录该单位 {len(unit.disclosures)} 份公开文件：{text(kinds)}。"
-        "金额单位：万元。</p>\n"
+def _totals(page: str, unit: UnitEntry) -> str:
+    rows = []
+    for entry in unit.disclosures:
+        three = facts.three_public_totals(entry.parsed)
+        rows.append(
+            [
+                text(entry.year),
+                md_link(
+                    f"{entry.document.get('scope') or ''}{entry.kind_zh}", link(page, entry.page)
+                ),
+                text(number(facts.total_income(entry.parsed))),
+                text(number(facts.spending_of_year(entry.parsed))),
+                # A budget prints its 年初 三公 budget; final accounts the 全年 (adjusted) one.
+                text(_phase(three.get("预算数"), "年初" if entry.kind == "budget" else "全年")),
+                text(number(three.get("决算数"))),
+                text(entry.audit_summary),
+            ]
+        )
+    return md_table(HEADERS, rows, ALIGN, caption=f"{unit.unit_name}：历年公开文件")
+
+
+def _phase(value: Decimal | None, which: str) -> str:
+    return f"{number(value)}（{which}）" if value is not None else ""
+
+
+def _change(now: Decimal | None, before: Decimal | None) -> list[str]:
+    if now is None or before is None:
+        return [text("—"), text("—")]
+    rate = (now - before) * 100 / before if before else None
+    sign = "+" if now >= before else ""
+    return [text(f"{sign}{number(now - before)}"), text(percent(rate) if rate is not None else "—")]
+
+
+def year_over_year(unit: UnitEntry) -> str:
+    """Each disclosure against the unit's disclosure of the same kind a year before."""
+    rows = []
+    for entry in unit.disclosures:
+        before = next(
+            (e for e in unit.disclosures if e.kind == entry.kind and e.year == entry.year - 1),
+            None,
+        )
+        if before is None:
+            continue
+        phase = "决算数" if entry.kind == "final" else "预算数"
+        for what, now, then in (
+            (
+                "本年支出合计",
+                facts.spending_of_year(entry.parsed),
+                facts.spending_of_year(before.parsed),
+            ),
+            (
+                f"“三公”经费{phase}",
+                facts.three_public_totals(entry.parsed).get(phase),
+                facts.three_public_totals(before.parsed).get(phase),
+            ),
+        ):
+            rows.append(
+                [
+                    text(f"{entry.year}年度{entry.kind_zh}比{before.year}年度{before.kind_zh}"),
+                    text(what),
+                    text(number(then)),
+                    text(number(now)),
+                    *_change(now, then),
+                ]
+            )
+    if not rows:
+        return ""
+    return md_table(
+        ["对比", "项目", "上年（万元）", "本年（万元）", "增减（万元）", "增减率"],
+        rows,
+        ["left", "left", "right", "right", "right", "right"],
+        caption=f"{unit.unit_name}：逐年对比（同类文件）",
     )
-    out.append("## 历年公开文件\n")
-    out.append(md_table(HEADERS, _totals_row(unit.page, unit), ALIGN))
+
+
+def budget_lines(budget: DisclosureEntry, final: DisclosureEntry) -> list[Executed]:
+    """本年支出合计 and each 三公 item: 年初预算 (the budget), 全年预算 (the final
+    accounts' 预算数) and 决算, with the 完成率 against the initial budget."""
+    lines = []
+    planned_total = facts.spending_of_year(budget.parsed)
+    spent_total = facts.spending_of_year(final.parsed)
+    if spent_total is not None:
+        lines.append(
+            Executed(
+                "本年支出合计",
+                planned_total,
+                None,
+                spent_total,
+                rate_of(spent_total, planned_total),
+                False,
+            )
+        )
+    planned = {i.code: i.amount for i in (facts.three_public_costs(budget.parsed) or _none()).items}
+    for key, label in facts.THREE_PUBLIC_ITEMS:
+        adjusted = facts.three_public_item(final.parsed, key, "预算数")
+        actual = facts.three_public_item(final.parsed, key, "决算数")
+        initial = planned.get(key)
+        if actual is None and adjusted is None and not initial:
+            continue
+        spent = actual if actual is not None else Decimal(0)
+        lines.append(
+            Executed(f"“三公”{label}", initial, adjusted, spent, rate_of(spent, initial), False)
+        )
+    return lines
+
+
+def _none() -> facts.Breakdown:
+    return facts.Breakdown("", ())
+
+
+def _pairs(unit: UnitEntry) -> list[tuple[int, DisclosureEntry, DisclosureEntry]]:
+    out = []
+    for year in sorted({e.year for e in unit.disclosures}):
+        kinds = {e.kind: e for e in unit.disclosures if e.year == year}
+        if "budget" in kinds and "final" in kinds:
+            out.append((year, kinds["budget"], kinds["final"]))
+    return out
+
+
+def _budget_against_final(unit: UnitEntry, docs_dir: Path) -> tuple[str, list[Markup]]:
+    tables = []
+    charts: list[Markup] = []
+    for year, budget, final in _pairs(unit):
+        lines = budget_lines(budget, final)
+        rows = [
+            [
+                text(line.label),
+                text(number(line.initial) or "—"),
+                text(number(line.adjusted) or "—"),
+                text(number(line.actual)),
+                text(percent(line.rate)),
+            ]
+            for line in lines
+        ]
+        tables.append(
+            md_table(
+                ["项目", "年初预算（万元）", "全年预算（万元）", "决算（万元）", "完成年初预算"],
+                rows,
+                ["left", "right", "right", "right", "right"],
+                caption=f"{year}年度：预算与决算",
+            )
+        )
+        source = f"数据来源：{year}年度预算公开与决算公开"
+        frame = Frame(
+            chart_id=f"{unit.unit_id}-{year}-budget-against-final",
+            title=f"{unit.unit_name}：{year}年度预算与决算",
+            heading=f"{year}年度预算与决算",
+            subtitle=(unit.unit_name, source, "单位：万元"),
+            source=source,
+            category_title="项目",
+            group_title="口径",
+        )
+        chart: Chart = execution_chart(frame, lines, "完成年初预算")
+        charts.append(Markup(embed_chart(chart, unit.page, docs_dir)))  # safe: escaped
+    return "\n".join(tables), charts
+
+
+def unit_page(unit: UnitEntry, portal: Portal, docs_dir: Path) -> str:
     chart = unit_over_time(
         unit.unit_id, unit.unit_name, [(e.disclosure_id, e.parsed) for e in unit.disclosures]
     )
-    if chart is not None:
-        out.append("## 历年收入与支出\n")
-        out.append(embed_chart(chart, unit.page, docs_dir))
-    years: dict[int, set[str]] = {}
-    for entry in unit.disclosures:
-        years.setdefault(entry.year, set()).add(entry.kind)
-    paired = [year for year, kinds_of_year in years.items() if kinds_of_year == {"budget", "final"}]
-    if not paired:
-        out.append(
-            '<p class="portal-muted">预算与决算对比：本门户尚未收录该单位同一年度的预算和决算，'
-            "暂不能逐项对比；各决算公开09表列有“三公”经费的预算数和决算数。</p>\n"
-        )
-    out.append("\n" + md_link("返回单位列表", link(unit.page, INDEX)) + "\n")
-    return "\n".join(out)
+    against, charts = _budget_against_final(unit, docs_dir)
+    body = render(
+        "unit.md.j2",
+        unit_name=unit.unit_name,
+        count=len(unit.disclosures),
+        kinds="、".join(dict.fromkeys(e.when for e in unit.disclosures)),
+        totals=Markup(_totals(unit.page, unit)),  # safe: md_table cells are escaped
+        over_time=Markup(embed_chart(chart, unit.page, docs_dir)) if chart else "",  # safe
+        year_over_year=Markup(year_over_year(unit)),  # safe: md_table cells are escaped
+        budget_against_final=Markup(against),  # safe: md_table cells are escaped
+        charts=charts,
+        back=link(unit.page, INDEX),
+    )
+    return front_matter(unit.unit_name, f"{unit.unit_name}历年预算和决算公开") + body
 
 
 def units_index(portal: Portal) -> str:
@@ -85,5 +220,5 @@ def units_index(portal: Portal) -> str:
     for unit in portal.units:
         docs = "，".join(md_link(e.when, link(INDEX, e.page)) for e in unit.disclosures)
         rows.append([md_link(unit.unit_name, link(INDEX, unit.page)), docs])
-    out.append(md_table(["单位", "公开文件"], rows))
+    out.append(md_table(["单位", "公开文件"], rows, caption="本门户收录的单位"))
     return "\n".join(out)

@@ -155,8 +155,8 @@ def test_chart_renders_after_instant_navigation(
     page.wait_for_url(f"**/disclosures/{FIRST}/")
     # The URL changes before the content is swapped: wait for the new page's content.
     expect(page.locator("h1")).to_contain_text("2024年度单位决算")
-    expect(page.locator("div.vega-chart")).to_have_count(6)
-    _expect_charts(page, at_least=6)
+    expect(page.locator("div.vega-chart")).to_have_count(8)  # six of tables, two of execution
+    _expect_charts(page, at_least=8)
     # The window survived: the navigation was instant, not a page load.
     assert page.evaluate("window.__instant === true")
     # And back to a page with charts of its own.
@@ -173,13 +173,15 @@ def test_screenshots(page: Page, base_url: str, screenshots: Path, form: str, wi
     page.set_viewport_size({"width": width, "height": 900})
     for name, path in (
         ("home", ""),
-        ("unit", f"units/{INVESTMENT_BUREAU}/"),
+        ("compare", "compare/"),
+        ("unit", f"units/{INVESTMENT_BUREAU}/"),  # a unit with two years (2023 预算, 2024 决算)
         ("disclosure-000", f"disclosures/{FIRST}/"),
+        ("disclosure-budget-002", "disclosures/002_6a7fbe393d7e6d53/"),
         ("disclosure-shanghai-final", f"disclosures/{SHANGHAI_IDS[0]}/"),
         ("disclosure-shanghai-budget", f"disclosures/{SHANGHAI_IDS[1]}/"),
     ):
         _open(page, base_url + path)
-        if path.startswith("disclosures/") or not path:
+        if path.startswith(("disclosures/", "compare/")) or not path:
             _expect_charts(page)
         height = page.evaluate("document.documentElement.scrollHeight")
         page.screenshot(

@@ -1,0 +1,75 @@
+"""The comparison page (``compare.md``): units side by side, category by category, per year.
+
+Only final accounts of one year are compared (``builder.charts.compare``); the table of
+each year is downloadable as CSV beside its charts.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from markupsafe import Markup
+
+from builder.charts.compare import COLUMNS, comparison_charts, unit_figures
+from builder.charts.files import write_csv
+from builder.pages.catalog import Portal, link
+from builder.pages.embed import embed_chart
+from builder.pages.home import final_years, of_year
+from builder.pages.markup import front_matter, md_link, md_table, number, text
+from builder.pages.templating import render
+
+COMPARE = "compare.md"
+# The year's table in two parts that fit a page (the CSV has every column).
+PARTS = (
+    ("支出、“三公”经费与机关运行经费", ("spending", "three_public", "receptions", "office")),
+    ("基本支出中的人员经费与公用经费", ("personnel", "public", "personnel_share")),
+)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, Decimal):
+        return text(number(value))
+    return text(value)
+
+
+def compare_page(portal: Portal, docs_dir: Path) -> str:
+    years = []
+    for year in final_years(portal):
+        entries = sorted(of_year(portal, year, "final"), key=lambda e: e.unit_name)
+        figures = [unit_figures(e.disclosure_id, e.parsed) for e in entries]
+        tables = []
+        for caption, keys in PARTS:
+            columns = [c for c in COLUMNS if c.key in keys]
+            rows = [
+                [md_link(entry.unit_name, link(COMPARE, entry.page))]
+                + [_cell(f.row.get(column.key)) for column in columns]
+                for entry, f in zip(entries, figures, strict=True)
+            ]
+            tables.append(
+                md_table(
+                    ["单位", *(column.heading for column in columns)],
+                    rows,
+                    ["left"] + ["right"] * len(columns),
+                    caption=f"{year}年度决算：{caption}",
+                )
+            )
+        table = "\n".join(tables)
+        csv_path = write_csv(f"compare-{year}", COLUMNS, [f.row for f in figures], docs_dir)
+        csv_link = md_link(f"下载{year}年度比较数据（CSV）", link(COMPARE, csv_path.as_posix()))
+        charts = [
+            Markup(embed_chart(chart, COMPARE, docs_dir))  # safe: escaped by embed_chart
+            for chart in comparison_charts(year, figures)
+        ]
+        years.append(
+            {
+                "year": year,
+                "table": Markup(table),  # safe: md_table cells are escaped
+                "csv": Markup(csv_link),  # safe: md_link escapes its label
+                "charts": charts,
+            }
+        )
+    head = front_matter(
+        "单位比较", "同一年度各单位决算分类比较：公务接待费、机关运行经费、人员经费占比"
+    )
+    return head + render("compare.md.j2", years=years)

@@ -1,0 +1,73 @@
+"""Page sections from Jinja2 templates (``builder/pages/templates/*.j2``).
+
+Every value a template prints goes through :func:`builder.pages.markup.text` unless it is
+:class:`markupsafe.Markup`: the environment's ``finalize`` turns any other value into
+escaped text (HTML entities for ``& < > " '`` and numeric references for every character
+with a Markdown meaning, ``|`` of table cells included), and autoescaping then leaves it
+alone. So a template cannot print disclosure text unescaped by forgetting a filter; what
+is already safe (a link we generated, a fragment another section rendered) is marked by
+wrapping it in ``Markup`` in Python, never with ``|safe`` in a template. An HTML
+attribute value goes through the ``attr`` filter instead (HTML escaping only).
+
+The filters format amounts and links the same way the rest of the pages do.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from builder.pages.markup import amount, attr, md_link, number, percent, text
+
+
+def _finalize(value: object) -> Markup:
+    if isinstance(value, Markup):
+        return value
+    return Markup(text(value))  # safe: text() escapes HTML and Markdown
+
+
+def _link(label: object, target: str) -> Markup:
+    """A Markdown link to a path we generated; the label is escaped."""
+    return Markup(md_link(str(label), target))  # safe: md_link escapes the label
+
+
+def _attribute(value: object) -> Markup:
+    """A value for a double-quoted HTML attribute (HTML-escaped; Markdown does not parse
+    attributes, so its characters stay as they are: ids and URLs keep their ``_``)."""
+    return Markup(attr(value))  # safe: attr() escapes & < > " '
+
+
+def _amount(value: Decimal | None, unit: str = "万元") -> str:
+    return amount(value, unit) or "—"
+
+
+def _number(value: Decimal | int | None) -> str:
+    return number(value) or "—"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("builder.pages", "templates"),
+        autoescape=True,
+        finalize=_finalize,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["amount"] = _amount
+    env.filters["number"] = _number
+    env.filters["percent"] = percent
+    env.filters["link"] = _link
+    env.filters["attr"] = _attribute
+    return env
+
+
+def render(name: str, **context: Any) -> str:
+    """The template ``name`` rendered with ``context``."""
+    return environment().get_template(name).render(**context)
