@@ -37,14 +37,16 @@ SEARCH_BYTES_LIMIT = 300 * 1024
 
 # query → the pages acceptable as its first hit, and why.
 QUERIES: dict[str, list[str]] = {
-    # Every disclosure has a 三公 table and section; the glossary defines the term. Never the
-    # data dictionary or a page that matches on 经 alone.
-    "三公经费": [*EVERY_DISCLOSURE, "glossary/"],
+    # Every disclosure has a 三公 table and section; the glossary defines the term; the home
+    # page shows the 三公经费 of each year. Never the data dictionary or a page that matches
+    # on 经 alone.
+    "三公经费": [*EVERY_DISCLOSURE, "glossary/", ""],
     # The glossary's definition of 三公经费 names 公务接待费 (and the disclosures report it);
     # never a passage about 公务用车.
     "公务接待费": ["glossary/", *EVERY_DISCLOSURE],
-    # 002 has a section 机关运行经费增减变动原因说明 and table 11 of that name.
-    "机关运行经费": [BUDGET_002, "glossary/"],
+    # 002 has a section 机关运行经费增减变动原因说明 and table 11 of that name; the comparison
+    # page compares the units' 机关运行经费.
+    "机关运行经费": [BUDGET_002, "glossary/", "compare/"],
     # Sections 政府采购情况(说明) in the Shanxi disclosures.
     "政府采购": [
         FINAL_000,
