@@ -49,7 +49,7 @@ def test_mkdocs_configuration() -> None:
         str(ROOT / "builder" / "pages" / "search.py"),
         str(ROOT / "builder" / "pages" / "site_hooks.py"),
     ]
-    assert config["theme"].dirs[0] == str(ROOT / "overrides")
+    assert config["theme"].dirs[0] == str(ROOT / "builder" / "pages" / "theme")
     scripts = [str(script) for script in config["extra_javascript"]]
     assert scripts == [
         "assets/javascripts/vendor/vega.min.js",

@@ -7,7 +7,7 @@
  * characters, as in “三公”经费) come first, then the others by their BM25 score. The words
  * are highlighted in the results and, after a click, on the page opened (?h=).
  *
- * The search box is the header's (overrides/partials/header.html). It searches on every
+ * The search box is the header's (builder/pages/theme/partials/header.html). It searches on every
  * input event, so a pasted query is searched at once; ?q= in the address opens the search
  * with that query. It works with Material's instant navigation (document$).
  */
