@@ -75,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--list-checks", action="store_true", help="list the declared checks and exit"
     )
+    audit.add_argument(
+        "--compare",
+        type=Path,
+        metavar="OTHER",
+        default=None,
+        help="compare FILE with another disclosure of the same unit: its budget or final "
+        "account of the same year (line by line), or the previous or next year (the 上年 "
+        "figures the later one states)",
+    )
     add = commands.add_parser(
         "add",
         help="check a new disclosure text and add it to the sources with its provenance record",
@@ -195,7 +204,9 @@ def run_command(args: argparse.Namespace) -> int:
     if args.command == "extract":
         return run_extract(args.file, args.output)
     if args.command == "audit":
-        return run_audit(args.file, as_json=args.json, list_checks=args.list_checks)
+        return run_audit(
+            args.file, as_json=args.json, list_checks=args.list_checks, compare=args.compare
+        )
     if args.command == "add":
         details = {
             "source_url": args.source_url,
@@ -232,13 +243,22 @@ def run_extract(path: Path, output: Path | None) -> int:
     return 0
 
 
-def run_audit(path: Path | None, *, as_json: bool, list_checks: bool) -> int:
+def run_audit(
+    path: Path | None, *, as_json: bool, list_checks: bool, compare: Path | None = None
+) -> int:
     if list_checks:
         sys.stdout.write(commands.checks_output(as_json=as_json))
         return 0
     if path is None:
         print("error: audit needs a FILE (or --list-checks)", file=sys.stderr)
         return 2
+    if compare is not None:
+        try:
+            sys.stdout.write(commands.compare_output(path, compare, as_json=as_json))
+        except ValueError as error:
+            print(f"error: {path} and {compare}: {error}", file=sys.stderr)
+            return 2
+        return 0
     sys.stdout.write(commands.audit_output(path, as_json=as_json))
     return 0
 

@@ -84,7 +84,9 @@ def test_add_shows_what_it_found_and_what_to_do_next(added: Added) -> None:
     assert f"added {added.new} as {sources / new_id}.txt" in out
     assert f"unit:   {NEW_UNIT}" in out, "the parse summary, as `python -m builder parse` prints it"
     assert "year:   2025" in out
-    assert f"{new_id}  {NEW_UNIT}  2025  final\n  2 findings (0 error, 0 warning, 2 info)" in out
+    # seed 000's findings: three shares "占比0%" of its narrative; two empty tables and the
+    # list of the narrative's unchecked numbers (info)
+    assert f"{new_id}  {NEW_UNIT}  2025  final\n  6 findings (3 error, 0 warning, 3 info)" in out
     assert "completeness/empty-table" in out, "the findings, as `python -m builder audit` prints"
     assert f"python -m builder build --sources {sources}" in out
     assert f"git add {sources / new_id}.txt {sources / new_id}.meta.yaml" in out
@@ -102,7 +104,7 @@ def test_the_build_is_quiet_and_ends_with_a_summary(added: Added) -> None:
     assert added.build.stderr == "", "no progress display when stderr is not a terminal"
     summary = added.build.stdout
     assert "(2 disclosures and the portal-wide package" in summary
-    assert "audit findings: 0 error, 0 warning, 4 info" in summary
+    assert "audit findings: 6 error, 0 warning, 6 info" in summary
     assert "parse warnings: 0" in summary
     stages = summary.split("time per stage: ")[1].split("\n")[0]
     for stage in ("disclosures", "portal package", "pages+charts", "portal pages", "mkdocs"):
@@ -443,7 +445,7 @@ def test_the_summary_counts_findings_and_parse_warnings(tmp_path: Path) -> None:
         shutil.copy(SOURCES / f"{stem}.txt", sources)
     summary = build_data(sources, tmp_path / "packages").describe()
     assert "wrote 3 data packages (2 disclosures and the portal-wide package" in summary
-    assert "audit findings: 2 error, 0 warning, 4 info" in summary
+    assert "audit findings: 5 error, 2 warning, 6 info" in summary
     assert "parse warnings: 2 (004_c9b7d00ba9827a50: 2; python -m builder parse FILE" in summary
     assert "time per stage: fingerprint " in summary
     assert "CPU per step (" in summary

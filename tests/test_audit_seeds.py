@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
@@ -40,26 +41,43 @@ def test_audit_report_matches_golden(seed: Path, golden: Callable[[Path, str], N
     golden(CASES / seed.stem / "expected" / "audit.json", report_text(seed))
 
 
-# What the seeds really contain, checked by hand against the texts. Everything else the audit
-# could say about them is within rounding; tables 07/08 (and budget 7, 8, 9, 11) saying
-# 本表无数据 are reported as info.
-REAL_FINDINGS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
-    SEED_000: [],
-    SEED_001: [],
-    SEED_002: [],
+# What the seeds really contain, checked by hand against the texts (check, severity, tables,
+# first line). Everything else the audit could say about them is within rounding; tables
+# 07/08 (and budget 7, 8, 9, 11) saying 本表无数据 are reported as info, and so are the
+# numbers of each narrative that no table cell confirms.
+REAL_FINDINGS: dict[str, list[tuple[str, str, tuple[str, ...], int]]] = {
+    SEED_000: [
+        # 三、支出决算情况说明: 基本支出, 项目支出, 经营支出 each "占比0%" of 6,280.94
+        ("narrative/share", "error", (), 444),
+        ("narrative/share", "error", (), 446),
+        ("narrative/share", "error", (), 448),
+    ],
+    SEED_001: [
+        # 减少83.56万元 from 1,302.55 is 6.42% (so says line 446 itself); line 448 says 6.24%
+        ("narrative/change-rate", "error", (), 448),
+    ],
+    SEED_002: [
+        # 一般公共预算当年拨款 比上年减少1079.69万元: no reason anywhere in the section
+        ("narrative/change-reason", "warning", (), 414),
+    ],
     SEED_003: [
-        ("completeness/missing-table", "error", ("state_capital_expenditure",)),
+        ("completeness/missing-table", "error", ("state_capital_expenditure",), 277),
         (
             "names/code-name-consistency",
             "warning",
             ("income_by_function", "expenditure_by_function", "general_budget_expenditure"),
+            119,
         ),
     ],
     SEED_004: [
-        ("completeness/missing-table", "error", ("income_by_function",)),
-        ("completeness/missing-table", "error", ("expenditure_by_function",)),
+        ("completeness/missing-table", "error", ("income_by_function",), 114),
+        ("completeness/missing-table", "error", ("expenditure_by_function",), 114),
+        # 一般公共服务支出 and 教育支出: 年初预算0万元, 支出决算27.00 / 36.00, "完成…的0%"
+        ("execution/rate-without-budget", "warning", (), 408),
+        ("execution/rate-without-budget", "warning", (), 410),
     ],
 }
+INFO_CHECKS = {"completeness/empty-table", "narrative/unchecked", "execution/three-public"}
 EMPTY_TABLES: dict[str, list[str]] = {
     SEED_000: ["government_fund_expenditure", "state_capital_expenditure"],
     SEED_001: ["government_fund_expenditure", "state_capital_expenditure"],
@@ -76,11 +94,24 @@ EMPTY_TABLES: dict[str, list[str]] = {
 
 def test_seed_findings_are_the_real_ones(seed: Path) -> None:
     findings = audit(parse_file(seed), seed.stem)
-    serious = [(f.check_id, f.severity, f.tables) for f in findings if f.severity != "info"]
+    serious = [
+        (f.check_id, f.severity, f.tables, f.rows[0]) for f in findings if f.severity != "info"
+    ]
     assert serious == REAL_FINDINGS[seed.stem]
     info = [f for f in findings if f.severity == "info"]
-    assert {f.check_id for f in info} <= {"completeness/empty-table"}
-    assert sorted(f.tables[0] for f in info) == sorted(EMPTY_TABLES[seed.stem])
+    assert {f.check_id for f in info} <= INFO_CHECKS
+    empty = [f.tables[0] for f in info if f.check_id == "completeness/empty-table"]
+    assert sorted(empty) == sorted(EMPTY_TABLES[seed.stem])
+
+
+def test_a_shanghai_finding_names_both_sides_with_lines_and_pages() -> None:
+    stem = "sh-putuo-czj-2024-final"
+    findings = audit(parse_file(SOURCES / f"{stem}.txt"), stem)
+    (finding,) = [f for f in findings if f.check_id == "narrative/amount"]
+    # the sentence (line 328, page 21) and table 04's 总计 row (line 215, page 13)
+    assert (finding.rows, finding.pages) == ((328, 215), (21, 13))
+    assert finding.quote == "上海市普陀区财政局2024年度财政拨款收入支出总计0.3万元。"
+    assert (finding.expected, finding.actual) == (Decimal("2961.68"), Decimal("0.3"))
 
 
 def test_seed_003_names_20604_two_ways() -> None:
@@ -161,6 +192,10 @@ MUTATIONS: dict[str, Change] = {
             ("hierarchy-sum", 268, "total_expenditure_10k_yuan"),
             ("row-sum/05-total", 268, "total_expenditure_10k_yuan"),
             ("cross-table/05-04-general-budget", 268, "total_expenditure_10k_yuan"),
+            # 一般公共预算财政拨款（决算）支出5,783.36万元, in three sentences of the narrative
+            ("narrative/amount", 458, None),
+            ("narrative/amount", 462, None),
+            ("narrative/amount", 472, None),
         ],
     ),
     # 05 合计 基本支出: 合计 = Σ 类 (basic column), row sum, 05 basic = 06 人员 + 公用.
@@ -187,6 +222,8 @@ MUTATIONS: dict[str, Change] = {
             ("balance/01-income-total", 115, "amount_10k_yuan"),
             ("balance/01-grand-totals", 119, "amount_10k_yuan"),
             ("cross-table/01-02-income-total", 115, "amount_10k_yuan"),
+            # 二、收入决算情况说明: 2024年度收入合计6,382.69万元
+            ("narrative/amount", 432, None),
         ],
     ),
     # 03 201 本年支出合计: 合计 = Σ 类, 201 = Σ 款, the row sum, and 01's class line 201.
@@ -203,14 +240,21 @@ MUTATIONS: dict[str, Change] = {
             ("cross-table/01-03-class-lines", 88, "amount_10k_yuan"),
         ],
     ),
-    # 09 决算数 因公出国（境）费 (the second 69.56 on the line): the final 合计 only.
+    # 09 决算数 因公出国（境）费 (the second 69.56 on the line): the final 合计, what the
+    # narrative says of it, and it is now above its budget (a fact: info).
     "09-trips": Change(
         SEED_000,
         386,
         "69.56",
         2,
         "79.56",
-        [("three-public/subtotals", 386, "total_10k_yuan")],
+        [
+            ("three-public/subtotals", 386, "total_10k_yuan"),
+            # 因公出国（境）费支出69.56万元, twice in the narrative; now spent above budget
+            ("narrative/amount", 502, None),
+            ("narrative/amount", 512, None),
+            ("execution/three-public", 386, None),
+        ],
     ),
     # 06 公用经费合计 of an office of 参公 staff: 公用合计 = Σ public 类, 05 basic = 06,
     # and table 10 机关运行经费 = 06 公用经费合计.
@@ -224,6 +268,9 @@ MUTATIONS: dict[str, Change] = {
             ("hierarchy-sum", 305, "amount_10k_yuan"),
             ("cross-table/05-06-basic-expenditure", 245, "basic_expenditure_10k_yuan"),
             ("cross-table/10-06-office-costs", 378, "amount_10k_yuan"),
+            # 财政拨款基本支出1,028.61万元 (= 人员 + 公用) and 公用经费110.49万元
+            ("narrative/amount", 472, None),
+            ("narrative/amount", 476, None),
         ],
     ),
     # Budget table 3, 201 合计: 合计 = Σ 类, 201 = Σ 款, the row sum, budget 1's class line.
@@ -269,7 +316,75 @@ def test_a_changed_amount_is_caught_in_every_identity_it_takes_part_in(
     after = audit(parse_file(mutated_copy(tmp_path, change)), change.seed)
     appeared = signature(after) - signature(before)
     assert appeared == Counter(change.expected)
-    assert all(f.severity == "error" for f in after if f not in before)
+    assert all(f.severity != "warning" for f in after if f not in before)
+
+
+class TextChange(NamedTuple):
+    """One piece of a seed's text changed in a copy, and the one finding it must give."""
+
+    seed: str
+    line: int
+    old: str
+    new: str
+    expected: tuple[str, str, str]  # check id, family, severity
+
+
+# One planted error of each family of the text (the table family is planted above).
+TEXT_MUTATIONS: dict[str, TextChange] = {
+    "narrative": TextChange(
+        SEED_000, 434, "占比92.20%", "占比93.20%", ("narrative/share", "narrative", "error")
+    ),
+    "form": TextChange(
+        SEED_000, 524, "本部门（单位）", "XX部门（单位）", ("form/placeholder", "form", "error")
+    ),
+    "structure": TextChange(
+        SEED_000,
+        532,
+        "截至2024年12月31日",
+        "截至2023年12月31日",
+        ("structure/text-date", "structure", "warning"),
+    ),
+    "execution": TextChange(
+        SEED_000,
+        472,
+        "完成年初预算的86.04%",
+        "完成年初预算的88.04%",
+        ("execution/rate", "execution", "error"),
+    ),
+    "narrative-shanghai": TextChange(
+        "sh-putuo-wanli-2024-budget",
+        506,
+        "公务接待费1.35万元",
+        "公务接待费1.53万元",
+        ("narrative/amount", "narrative", "error"),
+    ),
+}
+
+
+def text_copy(tmp_path: Path, change: TextChange) -> Path:
+    source = SOURCES / f"{change.seed}.txt"
+    lines = source.read_text(encoding="utf-8").split("\n")
+    assert lines[change.line - 1].count(change.old) == 1, (change, lines[change.line - 1])
+    lines[change.line - 1] = lines[change.line - 1].replace(change.old, change.new)
+    target = tmp_path / source.name
+    target.write_text("\n".join(lines), encoding="utf-8")
+    return target
+
+
+def rows_of(findings: list[Finding]) -> Counter[tuple[str, str, str, tuple[int, ...], str]]:
+    return Counter((f.check_id, f.family, f.severity, f.rows, f.message_zh) for f in findings)
+
+
+@pytest.mark.parametrize("case", sorted(TEXT_MUTATIONS))
+def test_a_planted_text_error_is_found_and_nothing_else_changes(case: str, tmp_path: Path) -> None:
+    change = TEXT_MUTATIONS[case]
+    before = audit(parse_file(SOURCES / f"{change.seed}.txt"), change.seed)
+    after = audit(parse_file(text_copy(tmp_path, change)), change.seed)
+    appeared = rows_of(after) - rows_of(before)
+    gone = rows_of(before) - rows_of(after)
+    assert [key[:3] for key in appeared] == [change.expected]
+    assert next(iter(appeared))[3][0] == change.line
+    assert gone == Counter()
 
 
 # --------------------------------------------------------------------------- command line
@@ -295,7 +410,9 @@ def test_cli_lists_the_checks(capsys: pytest.CaptureFixture[str]) -> None:
     checks = json.loads(capsys.readouterr().out)
     assert "cross-table/05-06-basic-expenditure" in {c["id"] for c in checks}
     assert main(["audit", "--list-checks"]) == 0
-    assert "hierarchy-sum  [error; tolerance 0.01 per amount]" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "hierarchy-sum  [tables; error; tolerance 0.01 per amount]" in out
+    assert "narrative/amount  [narrative; error; tolerance 0.01 per amount]" in out
 
 
 def test_cli_reports_an_unparseable_file_and_exits_1(
@@ -310,3 +427,36 @@ def test_cli_reports_an_unparseable_file_and_exits_1(
 def test_cli_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit"]) == 2
     assert "needs a FILE" in capsys.readouterr().err
+
+
+def test_cli_groups_findings_by_family(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", str(SOURCES / f"{SEED_004}.txt")]) == 0
+    out = capsys.readouterr().out
+    structure = out.index("== 结构与一致性 / structure and consistency")
+    execution = out.index("== 预算与决算 / budget against final accounts")
+    assert structure < out.index("completeness/missing-table") < execution
+    assert execution < out.index("execution/rate-without-budget")
+
+
+def test_cli_json_carries_the_family(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", str(SOURCES / f"{SEED_000}.txt"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    families = {f["check_id"]: f["family"] for f in report["findings"]}
+    assert families["narrative/share"] == "narrative"
+    assert families["completeness/empty-table"] == "structure"
+    assert {c["family"] for c in report["checks"]} == {
+        "tables",
+        "narrative",
+        "form",
+        "structure",
+        "execution",
+    }
+
+
+def test_cli_compare_refuses_two_disclosures_it_cannot_set_side_by_side(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the same unit, but its 2024 final account and its 2023 budget
+    first, second = SOURCES / f"{SEED_000}.txt", SOURCES / f"{SEED_002}.txt"
+    assert main(["audit", str(first), "--compare", str(second)]) == 2
+    assert "consecutive years" in capsys.readouterr().err

@@ -15,11 +15,14 @@ from typing import Any
 import pytest
 
 from builder.pages import write_pages
-from builder.pages.catalog import unit_id, url_root
+from builder.pages.catalog import DisclosureEntry, unit_id, url_root
+from builder.pages.disclosure import describe_finding
 from builder.pages.markup import GENERATED_BANNER, HtmlTable, amount, plain_title, raw_html, text
+from builder.pages.quality import _comparisons
 from builder.pages.site_hooks import unwrap_raw
 from builder.parse import parse_file
 from tests.conftest import ROOT, SEEDS
+from tests.test_audit import documents
 
 FINAL_000 = "000_127416229ccdc025"
 BUDGET_002 = "002_6a7fbe393d7e6d53"
@@ -126,7 +129,7 @@ def test_findings_in_plain_words(docs: Path) -> None:
     assert "涉及公开03表 支出决算表" in page
     assert "原文第 179、180 行" in page
     assert "全部核查通过" in _read(docs, f"disclosures/{BUDGET_002}.md")
-    assert "尚未经过算术核查" in _read(docs, f"disclosures/{NOT_AUDITED}.md")
+    assert "尚未经过核查" in _read(docs, f"disclosures/{NOT_AUDITED}.md")
     quality = _read(docs, "quality.md")
     # Rule ids stay in the data (findings.csv); the pages speak Chinese only.
     assert "hierarchy-sum" not in quality
@@ -252,3 +255,56 @@ def test_disclosure_page_search_index_choices(docs: Path) -> None:
     narrative = page[page.index("## 情况说明") : page.index("## 项目绩效自评")]
     assert "data-search-exclude" not in narrative
     assert "portal-raw" not in narrative
+
+
+def test_quality_page_scores_completeness_and_consistency(docs: Path) -> None:
+    quality = _read(docs, "quality.md")
+    section = quality.split("## 完整性与一致性评分")[1].split("\n## ")[0]
+    rows = {line.split("](")[0].strip("| ["): line for line in section.splitlines() if "](" in line}
+    final = next(line for title, line in rows.items() if "山西省投资促进局 2024" in title)
+    scores = re.findall(r"(\d+)%（(\d+)/(\d+)）", final)
+    # seed 000 prints all 10 of its standard tables (two of them 本表无数据) ...
+    assert scores[0] == ("100", "10", "10")
+    # ... and fails one applicable check (the planted hierarchy-sum error)
+    passed, applicable = int(scores[1][1]), int(scores[1][2])
+    assert passed == applicable - 1
+    budget = next(line for title, line in rows.items() if "山西省投资促进局 2023" in title)
+    assert re.findall(r"(\d+)%（(\d+)/(\d+)）", budget)[1][0] == "100"
+    not_audited = next(line for title, line in rows.items() if "广州" in title)
+    assert "未核查" in not_audited
+
+
+def test_a_recomputed_share_is_shown_in_percent() -> None:
+    finding = {
+        "check_id": "narrative/share",
+        "severity": "error",
+        "tables": [],
+        "rows": [444],
+        "field": "percent",
+        "expected": "23.11",
+        "actual": "0",
+        "difference": "-23.11",
+        "message_zh": "比例应为 23.11%，文中为 0%。",
+        "pages": [21],
+    }
+    shown = describe_finding(finding, parse_file(SEEDS[0]))
+    assert "应为 23.11%，实际 0%，相差 -23.11%" in shown
+    assert "原文第 444 行；PDF 第 21 页" in shown
+    assert "万元" not in shown
+
+
+def test_quality_page_says_when_nothing_can_be_compared(docs: Path) -> None:
+    quality = _read(docs, "quality.md")
+    # the seeds hold 山西省投资促进局's 2024 final account and its 2023 budget: no pair
+    assert "门户中暂无同一单位同一年度的预算与决算" in quality.split("## 预算与决算对照")[1]
+
+
+def test_quality_page_sets_a_units_budget_beside_its_final_account() -> None:
+    entries = []
+    for key, doc in documents().items():
+        doc["document"].update(kind_zh={"final": "决算", "budget": "预算"}[key], scope="单位")
+        entries.append(DisclosureEntry(key, doc, []))
+    html = _comparisons(entries)
+    assert "示例单位 2024年度单位决算" in html
+    # 本年支出合计: budget 130.00, final 115.00, difference -15.00, 88.46% executed
+    assert "| 本年支出合计 | 130.00 万元 | 115.00 万元 | -15.00 万元 | 88.46% |" in html

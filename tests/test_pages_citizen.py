@@ -109,7 +109,8 @@ def test_story_at_the_top_then_duties(docs: Path) -> None:
     assert "“三公”经费决算 77.68 万元，全年预算 77.68 万元" in story
     # seed 000 line 472: 年初预算6,721.42万元，支出决算5,783.36万元，完成年初预算的86.04%
     assert "年初预算 6,721.42 万元，决算 5,783.36 万元，完成年初预算的 86.04%" in story
-    assert "算术核查未发现" in story
+    # seed 000 lines 444/446/448: 基本支出、项目支出、经营支出 each "占比0%" (narrative/share)
+    assert "核查（表格的数字和文字说明）发现 3 处需要注意的问题" in story
 
 
 def test_broken_duty_item_is_joined_back(docs: Path) -> None:

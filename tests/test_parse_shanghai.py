@@ -222,6 +222,11 @@ def test_budget_amounts_printed_in_yuan_are_published_in_10k_yuan() -> None:
             [
                 ("completeness/empty-table", "government_fund_expenditure"),
                 ("completeness/empty-table", "state_capital_expenditure"),
+                # page 21, 四、: 财政拨款收入支出总计0.3万元 (table 04: 2961.68)
+                ("narrative/amount", "fiscal_appropriation_summary"),
+                # page 21, 五、（二）: 一般公共服务支出（类）2106.66万元 is 71.65% of 2940.05,
+                # printed 占71.73%
+                ("narrative/share", "line 338"),
             ],
         ),
         (
@@ -238,8 +243,9 @@ def test_budget_amounts_printed_in_yuan_are_published_in_10k_yuan() -> None:
 def test_the_identities_hold_but_where_the_publisher_erred(
     stem: str, expected: list[tuple[str, str]]
 ) -> None:
-    findings = audit(parsed(stem), stem)
-    assert sorted((f.check_id, f.tables[0]) for f in findings) == sorted(expected)
+    findings = [f for f in audit(parsed(stem), stem) if f.check_id != "narrative/unchecked"]
+    places = [f.tables[0] if f.tables else f"line {f.rows[0]}" for f in findings]
+    assert sorted(zip((f.check_id for f in findings), places, strict=True)) == sorted(expected)
 
 
 @pytest.mark.parametrize("stem", DOCUMENTS)

@@ -95,7 +95,7 @@ def format_size(size: int) -> str:
 def _limitations(entry: DisclosureEntry) -> str:
     notes: list[str] = []
     if entry.findings is None:
-        notes.append("本文件尚未经过算术核查。")
+        notes.append("本文件尚未经过核查。")
     else:
         serious = entry.findings_of("error", "warning")
         if serious:
@@ -104,7 +104,7 @@ def _limitations(entry: DisclosureEntry) -> str:
                 "见下文“核查发现”。我们照原样发布，不做更正。"
             )
         else:
-            notes.append("算术核查未发现表内或表间数字不一致。")
+            notes.append("核查未发现表格数字或文字说明中的问题。")
     for table in entry.parsed["tables"]:
         if table["status"] in ("missing", "unreadable"):
             label = facts.table_label(entry.parsed, table)
@@ -326,13 +326,18 @@ def _glossary_section(entry: DisclosureEntry) -> str:
     )
 
 
-def _finding_value(value: object) -> str:
+FINDING_UNITS = {"percent": "%", "count": ""}  # a finding's field → the unit of its figures
+
+
+def _finding_value(value: object, field: object = None) -> str:
     if value is None or value == "":
         return ""
     try:
-        return amount(Decimal(str(value)))
+        number = Decimal(str(value))
     except InvalidOperation:
         return str(value)
+    unit = FINDING_UNITS.get(str(field))
+    return amount(number) if unit is None else f"{number:,}{unit}"
 
 
 def _as_list(value: object) -> list[object]:
@@ -351,7 +356,7 @@ def describe_finding(
     message = str(finding.get("message_zh") or "")
     numbers = []
     for key, label in (("expected", "应为"), ("actual", "实际"), ("difference", "相差")):
-        shown = _finding_value(finding.get(key))
+        shown = _finding_value(finding.get(key), finding.get("field"))
         if shown:
             numbers.append(f"{label} {shown}")
     where = []
@@ -361,6 +366,9 @@ def describe_finding(
     lines = [str(n) for n in _as_list(finding.get("rows"))]
     if lines:
         where.append("原文第 " + "、".join(lines) + " 行")
+    pages = [str(n) for n in _as_list(finding.get("pages"))]
+    if pages:
+        where.append("PDF 第 " + "、".join(pages) + " 页")
     text_parts = [message.rstrip("。；; ")]
     if numbers:
         text_parts.append("（" + "，".join(numbers) + "）")

@@ -1,20 +1,35 @@
 """The data-quality page (``quality.md``): which disclosures pass which checks.
 
-Three views, like USAspending's "About the data": table completeness (which standard tables
-each disclosure prints, prints empty, or lacks), how much of each document's numbers the
-parser accounted for, and the audit: one row per declared check, one column per disclosure,
-each cell "passed", the number of findings, "not applicable" (the disclosure has none of
-the tables the check reads) or "not audited". A disclosure the audit did not run for never
-counts as passing.
+Four views, like USAspending's "About the data": a completeness and consistency score per
+disclosure, table completeness (which standard tables each disclosure prints, prints empty,
+or lacks), how much of each document's numbers the parser accounted for, and the audit: one
+row per declared check (grouped by family), one column per disclosure, each cell "passed",
+the number of findings, "not applicable" (the disclosure has none of the tables the check
+reads, or is not of the kind of document it reads) or "not audited". A disclosure the audit
+did not run for never counts as passing.
+
+The scores: completeness is the share of the standard tables the disclosure prints (with
+data, or marked 本表无数据); consistency the share of the applicable checks it passes
+without an error or a warning (info is context, not a failure).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 
 from builder.pages.catalog import CheckInfo, DisclosureEntry, Portal, link
 from builder.pages.disclosure import describe_finding
-from builder.pages.markup import front_matter, md_link, md_table, search_excluded, text
+from builder.pages.markup import (
+    amount,
+    front_matter,
+    md_link,
+    md_table,
+    search_excluded,
+    text,
+)
+from builder.validate.base import Disclosure
+from builder.validate.execution import compare_disclosures
 
 QUALITY = "quality.md"
 
@@ -42,6 +57,76 @@ class _Seen:
         return ()
 
 
+FAMILY_ZH = {
+    "tables": "表格算术",
+    "narrative": "文字说明与表格",
+    "form": "占位符与文字规范",
+    "structure": "结构与一致性",
+    "execution": "预算与决算",
+}
+FAMILY_ORDER = list(FAMILY_ZH)
+HUNDRED = Decimal(100)
+
+
+def _family(check: CheckInfo) -> str:
+    return str(getattr(check, "family", "") or "")
+
+
+def _applicable(check: CheckInfo, entry: DisclosureEntry) -> bool:
+    """Whether a check reads anything of this disclosure: a text check reads documents of
+    its kinds; a table check the tables it applies to (a check known only from a finding
+    applies wherever it was found)."""
+    documents = tuple(getattr(check, "documents", ()) or ())
+    if documents:
+        return entry.kind in documents
+    return not check.applies_to or bool(entry.table_kinds & set(check.applies_to))
+
+
+def _percent(part: int, whole: int) -> str:
+    if not whole:
+        return "—"
+    value = (Decimal(part) * HUNDRED / Decimal(whole)).quantize(Decimal(1), ROUND_HALF_UP)
+    return f"{value}%（{part}/{whole}）"
+
+
+def _scores(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
+    """One row per disclosure: completeness and consistency, and the findings by severity."""
+    checks = _checks(portal)
+    rows = []
+    for entry in disclosures:
+        tables = entry.parsed["tables"]
+        present = sum(1 for t in tables if t["status"] in ("parsed", "empty"))
+        if entry.findings is None:
+            consistency, errors, warnings = "未核查", "—", "—"
+        else:
+            applicable = [c for c in checks if _applicable(c, entry)]
+            failed = {
+                str(f.get("check_id"))
+                for f in entry.findings
+                if f.get("severity") in ("error", "warning")
+            }
+            passed = sum(1 for c in applicable if c.id not in failed)
+            consistency = _percent(passed, len(applicable))
+            severities = Counter(str(f.get("severity")) for f in entry.findings)
+            errors, warnings = str(severities["error"]), str(severities["warning"])
+        rows.append(
+            [
+                md_link(entry.title, link(QUALITY, entry.page)),
+                text(_percent(present, len(tables))),
+                text(consistency),
+                text(errors),
+                text(warnings),
+            ]
+        )
+    return search_excluded(
+        md_table(
+            ["公开文件", "完整性（表格齐全）", "一致性（通过的核查）", "错误", "警告"],
+            rows,
+            ["left", "right", "right", "right", "right"],
+        )
+    )
+
+
 def _checks(portal: Portal) -> list[CheckInfo]:
     checks: list[CheckInfo] = list(portal.checks)
     known = {check.id for check in checks}
@@ -63,7 +148,7 @@ def _cell(check: CheckInfo, entry: DisclosureEntry) -> str:
         if severities.keys() <= {"info"}:
             return f"ⓘ {len(found)} 条提示"
         return f"✗ {len(found)} 处"
-    if check.applies_to and not entry.table_kinds & set(check.applies_to):
+    if not _applicable(check, entry):
         return "不适用"
     return "✓ 通过"
 
@@ -139,15 +224,19 @@ def _audit(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
     # findings in plain words below are indexed.
     out.append(search_excluded(md_table(["列", "公开文件"], legend, caption="列名与公开文件")))
     rows = []
-    for check in checks:
+    ordered = sorted(
+        checks,
+        key=lambda c: FAMILY_ORDER.index(_family(c)) if _family(c) in FAMILY_ORDER else 0,
+    )
+    for check in ordered:
         cells = [_cell(check, entry) for entry in disclosures]
         if all(cell == "不适用" for cell in cells):
             continue
+        # The rule's id stays in the data (findings.csv, check_id); readers get its title.
         title = check.title_zh or "未声明的核查规则"
-        rows.append(
-            # The rule's id stays in the data (findings.csv, check_id); readers get its title.
-            [text(title), *(text(cell) for cell in cells)]
-        )
+        family = FAMILY_ZH.get(_family(check))
+        label = f"{text(family)}：{text(title)}" if family else text(title)
+        rows.append([label, *(text(cell) for cell in cells)])
     out.append(
         search_excluded(
             md_table(
@@ -177,14 +266,88 @@ def _audit(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
     return "\n".join(out)
 
 
+def _pairs(disclosures: list[DisclosureEntry]) -> list[tuple[DisclosureEntry, DisclosureEntry]]:
+    """Disclosures of one unit that can be set side by side: the budget and final account of
+    one year, and two consecutive years of one kind (later first)."""
+    pairs = []
+    for position, first in enumerate(disclosures):
+        for second in disclosures[position + 1 :]:
+            if first.unit_id != second.unit_id:
+                continue
+            same_year = first.year == second.year and first.kind != second.kind
+            consecutive = first.kind == second.kind and abs(first.year - second.year) == 1
+            if same_year or consecutive:
+                pairs.append((first, second))
+    return pairs
+
+
+def _percent_text(value: object) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def _comparisons(disclosures: list[DisclosureEntry]) -> str:
+    """Budget against final account, and the 上年 figures of consecutive years, as tables."""
+    pairs = _pairs(disclosures)
+    if not pairs:
+        return (
+            '<p class="portal-muted">门户中暂无同一单位同一年度的预算与决算，'
+            "也无同一单位相邻两个年度的同类文件，无从对照。</p>\n"
+        )
+    out = []
+    for first, second in pairs:
+        report = compare_disclosures(
+            Disclosure.from_parse(first.parsed, first.disclosure_id),
+            Disclosure.from_parse(second.parsed, second.disclosure_id),
+        )
+        links = f"{md_link(first.title, link(QUALITY, first.page))} 与 " + md_link(
+            second.title, link(QUALITY, second.page)
+        )
+        out.append(f"<p>{links}</p>\n")
+        if report["comparison"] == "budget-final":
+            rows = [
+                [
+                    text(row["item"]),
+                    text(amount(row["budget_10k_yuan"])),
+                    text(amount(row["final_10k_yuan"])),
+                    text(amount(row["difference_10k_yuan"])),
+                    text(_percent_text(row["execution_percent"])),
+                ]
+                for row in report["rows"]
+            ]
+            headers = ["项目", "预算数", "决算数", "差额（决算－预算）", "执行率"]
+        else:
+            rows = [
+                [
+                    text(f"第{row['line']}行 {row['subject']}"),
+                    text(amount(row["implied_previous_10k_yuan"])),
+                    text(amount(row["previous_printed_10k_yuan"])),
+                    text(amount(row["difference_10k_yuan"])),
+                    "一致" if row["agrees"] else "✗ 不一致",
+                ]
+                for row in report["rows"]
+            ]
+            headers = ["后一年的说明", "据其推算的上年数", "上年文件所列", "差额", "核对"]
+        out.append(
+            search_excluded(md_table(headers, rows, ["left", "right", "right", "right", "right"]))
+        )
+    return "\n".join(out)
+
+
 def quality_page(portal: Portal) -> str:
     disclosures = sorted(portal.disclosures, key=lambda e: e.disclosure_id)
     out = [front_matter("数据质量", "每份公开文件的表格完整性、解析覆盖率和算术核查结果")]
     out.append("# 数据质量\n")
     out.append(
         "<p>我们不修改公开文件中的任何数字。本页列出每份文件的表格是否齐全、解析是否完整，"
-        "以及合计、层级和表间关系等算术核查的结果；发现的问题照原样公布，"
+        "以及合计、层级和表间关系等算术核查、文字说明与表格的核对、模板残留和年度名称"
+        "一致性等核查的结果；发现的问题照原样公布，"
         "详情见各公开文件页面的“核查发现”。</p>\n"
+    )
+    out.append("## 完整性与一致性评分\n")
+    out.append(_scores(portal, disclosures))
+    out.append(
+        '<p class="portal-muted">完整性：标准表格中已公开（含注明“本表无数据”）的比例；'
+        "一致性：适用于该文件的核查规则中未发现错误或警告的比例（提示不计）。</p>\n"
     )
     if portal.skipped:
         out.append("## 未能发布的文件\n")
@@ -215,6 +378,12 @@ def quality_page(portal: Portal) -> str:
     )
     out.append("## 解析覆盖率\n")
     out.append(_coverage(disclosures))
-    out.append("## 算术核查\n")
+    out.append("## 核查结果\n")
     out.append(_audit(portal, disclosures))
+    out.append("## 预算与决算对照\n")
+    out.append(
+        "<p>同一单位同一年度的预算与决算逐项对照（合计、功能分类、“三公”经费）；"
+        "相邻两个年度的同类文件，则以后一年说明中的增减额推算上年数，与上年文件所列核对。</p>\n"
+    )
+    out.append(_comparisons(disclosures))
     return "\n".join(out)

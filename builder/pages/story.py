@@ -97,11 +97,14 @@ def _execution_sentence(entry: DisclosureEntry) -> str:
 
 def _findings_sentence(entry: DisclosureEntry) -> str:
     if entry.findings is None:
-        return "本文件尚未经过算术核查。"
+        return "本文件尚未经过核查。"
     serious = entry.findings_of("error", "warning")
     if serious:
-        return f"算术核查发现 {len(serious)} 处需要注意的问题，照原样公布，见“核查发现”。"
-    return "算术核查未发现表内或表间数字不一致。"
+        return (
+            f"核查（表格的数字和文字说明）发现 {len(serious)} 处需要注意的问题，"
+            "照原样公布，见“核查发现”。"
+        )
+    return "核查未发现表格数字或文字说明中的问题。"
 
 
 def story(entry: DisclosureEntry) -> list[str]:

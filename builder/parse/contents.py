@@ -110,7 +110,10 @@ def read_parts(lines: Sequence[Line], start: int, catalogue: Catalogue) -> list[
         text = lines[index].text.strip()
         match = PART_HEADING.match(text)
         if match and not is_toc_entry(text):
-            headings.append((index, part_kind(match["title"], catalogue)))
+            kind = part_kind(match["title"], catalogue)
+            if kind is None and index + 1 < len(lines):  # 第三部分…情况 / 说明: wrapped
+                kind = part_kind(match["title"] + lines[index + 1].text.strip(), catalogue)
+            headings.append((index, kind))
     if not headings:
         headings = section_headings(lines, start, catalogue)
     parts = []

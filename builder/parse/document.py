@@ -162,7 +162,10 @@ def read_table(
     body.header_lines |= conformed.header_lines
     issues.extend(body.issues)
     markers = context.catalogue.variants["empty_markers"]
-    says_empty = any(marker in line.text for line in region_lines for marker in markers)
+    note = next(
+        (line for line in region_lines if any(marker in line.text for marker in markers)), None
+    )
+    says_empty = note is not None
     has_amounts = any(
         value is not None and not isinstance(value, (bool, str))
         for row in body.rows
@@ -223,6 +226,7 @@ def read_table(
         **({"columns_printed": conformed.printed} if conformed.printed is not None else {}),
         "fields": [public_field(f) for f in table.kind.fields],
         **({"says_empty": True} if says_empty else {}),
+        **({"empty_note": {"text": note.text.strip(), "line": note.number}} if note else {}),
         **({"unmapped_columns": conformed.unmapped} if conformed.unmapped else {}),
         "rows": rows,
     }
@@ -273,6 +277,10 @@ def document_metadata(
                     f"tables say {year}, the cover says {cover['year']}",
                 )
             )
+    page_starts: list[list[int]] = []  # [first line, page] of each page of a PDF's text
+    for line in source.lines:
+        if line.page is not None and (not page_starts or page_starts[-1][1] != line.page):
+            page_starts.append([line.number, line.page])
     return {
         "source_file": source.path.name,
         "sha256": source.sha256,
@@ -287,6 +295,7 @@ def document_metadata(
         "scope": cover["scope"],
         "money_unit": units.most_common(1)[0][0] if units else None,
         "printed_money_units": printed,
+        **({"page_starts": page_starts} if page_starts else {}),
     }
 
 

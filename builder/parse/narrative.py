@@ -127,6 +127,7 @@ def read_sections(
                 "kind": section_kind(text),
                 "text": "",
                 "source_line": number,
+                "lines": [],
             }
             sections.append(current)
             continue
@@ -139,8 +140,10 @@ def read_sections(
                 "kind": None,
                 "text": "",
                 "source_line": number,
+                "lines": [],
             }
             sections.append(current)
+        current["lines"].append(number)
         current["text"] = f"{current['text']}\n{text}" if current["text"] else text
     return sections
 

@@ -17,6 +17,8 @@ from builder.pipeline.defaults import DEFAULT_SOURCES
 from builder.sources import provenance
 from builder.sources.adding import ADDED, RECORD_WRITTEN
 from builder.validate import audit_report, format_checks, format_report, load_checks
+from builder.validate.base import Disclosure
+from builder.validate.execution import compare_disclosures, format_comparison
 
 
 def _json(value: Any) -> str:
@@ -44,6 +46,17 @@ def audit_output(path: Path, *, as_json: bool) -> str:
     """``python -m builder audit FILE``: the findings of one disclosure."""
     report = audit_report(parse_file(path), path.stem)
     return _json(report) if as_json else format_report(report)
+
+
+def compare_output(path: Path, other: Path, *, as_json: bool) -> str:
+    """``python -m builder audit FILE --compare OTHER``: two disclosures of one unit side by
+    side (ValueError when they cannot be compared)."""
+    first = Disclosure.from_parse(parse_file(path), path.stem)
+    second = Disclosure.from_parse(parse_file(other), other.stem)
+    report = compare_disclosures(first, second)
+    if as_json:  # amounts are exact decimals: written as their digits
+        return json.dumps(report, ensure_ascii=False, indent=1, default=str) + "\n"
+    return format_comparison(report)
 
 
 def check_disclosure_id(text: str) -> str:

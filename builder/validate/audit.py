@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from builder.validate.checks import Check, load_checks
-from builder.validate.findings import SEVERITIES, Finding
+from builder.validate.findings import FAMILIES, SEVERITIES, Finding
 from builder.validate.rules import RULES, Disclosure, Run, table_order
 
 FORMAT = "open-budget-portal/audit"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: findings carry their check's family and a quote
 
 
 @dataclass(frozen=True)
@@ -83,18 +83,20 @@ def audit_report(parsed: Mapping[str, Any], disclosure_id: str) -> dict[str, Any
         "checks": [
             {
                 "id": result.check.id,
+                "family": result.check.family,
                 "evaluated": result.evaluated,
                 "findings": len(result.findings),
             }
             for result in results
-            if any(catalogue.kinds[stem].family == family for stem in result.check.applies_to)
+            if family in result.check.documents
+            or any(catalogue.kinds[stem].family == family for stem in result.check.applies_to)
         ],
         "findings": [finding.to_row() for finding in findings],
     }
 
 
 def format_report(report: Mapping[str, Any]) -> str:
-    """The audit report as readable text: one block per finding."""
+    """The audit report as readable text: the findings grouped by family, one block each."""
     summary = report["summary"]
     counts = ", ".join(f"{summary[severity]} {severity}" for severity in SEVERITIES)
     header = (
@@ -104,21 +106,29 @@ def format_report(report: Mapping[str, Any]) -> str:
         f" {len(report['checks'])} checks could be evaluated\n"
     )
     blocks = [header]
-    for finding in report["findings"]:
-        lines = ", ".join(str(line) for line in finding["rows"]) or "-"
-        block = [
-            f"{finding['severity']:<7} {finding['check_id']}  tables {' '.join(finding['tables'])}"
-            f"  line(s) {lines}",
-        ]
-        if finding["difference"] is not None:
-            block.append(
-                f"        expected {finding['expected']}  actual {finding['actual']}"
-                f"  difference {finding['difference']}"
-            )
-        block.append(f"        {finding['message_zh']}")
-        block.append(f"        {finding['message_en']}")
-        blocks.append("\n".join(block) + "\n")
+    for family, (title_zh, title_en) in FAMILIES.items():
+        found = [f for f in report["findings"] if f.get("family") == family]
+        if found:
+            blocks.append(f"== {title_zh} / {title_en} ({len(found)})\n")
+            blocks.extend(format_finding(finding) for finding in found)
     return "\n".join(blocks)
+
+
+def format_finding(finding: Mapping[str, Any]) -> str:
+    """One finding as a block of text."""
+    lines = ", ".join(str(line) for line in finding["rows"]) or "-"
+    tables = " ".join(finding["tables"]) or "-"
+    pages = ", ".join(str(page) for page in finding.get("pages") or [])
+    where = f"  line(s) {lines}" + (f"  page(s) {pages}" if pages else "")
+    block = [f"{finding['severity']:<7} {finding['check_id']}  tables {tables}{where}"]
+    if finding["difference"] is not None:
+        block.append(
+            f"        expected {finding['expected']}  actual {finding['actual']}"
+            f"  difference {finding['difference']}"
+        )
+    block.append(f"        {finding['message_zh']}")
+    block.append(f"        {finding['message_en']}")
+    return "\n".join(block) + "\n"
 
 
 def format_checks(checks: Sequence[Check]) -> str:
@@ -126,11 +136,12 @@ def format_checks(checks: Sequence[Check]) -> str:
     blocks = []
     for check in checks:
         tolerance = "-" if check.tolerance is None else f"{check.tolerance} per amount"
+        applies = ", ".join(check.applies_to) or "the text of " + " and ".join(check.documents)
         blocks.append(
-            f"{check.id}  [{check.severity}; tolerance {tolerance}]\n"
+            f"{check.id}  [{check.family}; {check.severity}; tolerance {tolerance}]\n"
             f"    {check.title_zh} / {check.title_en}\n"
             f"    {check.explanation_zh}\n"
             f"    {check.explanation_en}\n"
-            f"    applies to: {', '.join(check.applies_to)}\n"
+            f"    applies to: {applies}\n"
         )
     return "\n".join(blocks)

@@ -1,10 +1,11 @@
 """The catalogue of audit checks, loaded from data.
 
-Each check is declared once in ``builder/validate/checks.yaml`` (id, rule, severity,
+Each check is declared once in ``builder/validate/checks.yaml`` (id, rule, family, severity,
 tolerance, titles and explanations in Chinese and English, the rule's parameters). The table
 kinds a check applies to come from the ``x-checks`` list of each kind's schema
-(``builder/declarations/<kind>.schema.yaml``), so one kind's declaration names every identity its
-figures take part in.
+(``builder/declarations/<kind>.schema.yaml``), so one kind's declaration names every identity
+its figures take part in. A check of the text (the narrative, the form, years and names)
+reads no one table: it declares the ``documents`` (final, budget) it applies to instead.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, cast
 import yaml
 
 from builder import declarations
-from builder.validate.findings import SEVERITIES, Severity
+from builder.validate.findings import FAMILIES, SEVERITIES, Severity
 
 CHECKS_PACKAGE = "builder.validate"
 CHECKS_FILE = "checks.yaml"
@@ -34,12 +35,31 @@ RULE_NAMES = frozenset(
         "equation",
         "by_code",
         "code_names",
+        # the narrative against the tables
+        "narrative_claims",
+        "unchecked_numbers",
+        # placeholders and form
+        "text_pattern",
+        "section_numbering",
+        # structure and consistency
+        "table_years",
+        "text_years",
+        "unit_names",
+        "whole_counts",
+        "negative_amounts",
+        "empty_statement",
+        "empty_without_note",
+        "empty_note_copied",
+        # budget against final accounts
+        "three_public_execution",
     }
 )
 METADATA_KEYS = frozenset(
     {
         "id",
         "rule",
+        "family",
+        "documents",
         "severity",
         "tolerance",
         "title_zh",
@@ -60,6 +80,8 @@ class Check:
 
     id: str
     rule: str
+    family: str
+    documents: tuple[str, ...]
     severity: Severity
     tolerance: Decimal | None
     title_zh: str
@@ -79,6 +101,8 @@ class Check:
         return {
             "id": self.id,
             "rule": self.rule,
+            "family": self.family,
+            "documents": list(self.documents),
             "severity": self.severity,
             "tolerance": None if self.tolerance is None else str(self.tolerance),
             "title_zh": self.title_zh,
@@ -123,12 +147,20 @@ def build_check(entry: dict[str, Any], by_kind: dict[str, list[str]]) -> Check:
     tolerance = entry.get("tolerance")
     if isinstance(tolerance, float):
         raise CheckDeclarationError(f"{check_id}: quote the tolerance ('{tolerance}'), no floats")
+    family = str(entry.get("family", ""))
+    if family not in FAMILIES:
+        raise CheckDeclarationError(f"{check_id}: unknown family {family!r}")
+    documents = tuple(str(kind) for kind in entry.get("documents", []))
     applies_to = tuple(kind for kind, checks in by_kind.items() if check_id in checks)
-    if not applies_to:
-        raise CheckDeclarationError(f"{check_id}: no schema names it in x-checks")
+    if not applies_to and not documents:
+        raise CheckDeclarationError(
+            f"{check_id}: no schema names it in x-checks and it declares no documents"
+        )
     return Check(
         id=check_id,
         rule=rule,
+        family=family,
+        documents=documents,
         severity=severity,
         tolerance=None if tolerance is None else Decimal(str(tolerance)),
         title_zh=str(entry["title_zh"]),
