@@ -47,8 +47,10 @@ QUERIES: dict[str, list[str]] = {
     # 002 has a section 机关运行经费增减变动原因说明 and table 11 of that name; the comparison
     # page compares the units' 机关运行经费.
     "机关运行经费": [BUDGET_002, "glossary/", "compare/"],
-    # Sections 政府采购情况(说明) in the Shanxi disclosures.
+    # Sections 政府采购情况(说明) in the Shanxi disclosures; the Shanghai finance bureau, whose
+    # duties include 政府采购 and whose final reports it.
     "政府采购": [
+        f"disclosures/{SHANGHAI_IDS[0]}/",
         FINAL_000,
         BUDGET_002,
         "disclosures/003_664a31573f3e6641/",
