@@ -40,15 +40,23 @@ def test_mkdocs_configuration() -> None:
     assert config["theme"]["language"] == "zh"
     assert config["theme"]["font"] is False
     assert "navigation.instant" in config["theme"]["features"]
-    assert config["plugins"]["material/search"].config["lang"] == ["zh"]
+    # No Material search plugin: the portal's own index (builder/pages/search.py) runs as the
+    # first hook, before site_hooks.py unwraps the data tables.
+    assert "material/search" not in config["plugins"]
+    assert "search" not in config["plugins"]
     hooks = [str(path) for path in config["hooks"]]
-    assert hooks == [str(ROOT / "builder" / "pages" / "site_hooks.py")]
+    assert hooks == [
+        str(ROOT / "builder" / "pages" / "search.py"),
+        str(ROOT / "builder" / "pages" / "site_hooks.py"),
+    ]
+    assert config["theme"].dirs[0] == str(ROOT / "builder" / "pages" / "theme")
     scripts = [str(script) for script in config["extra_javascript"]]
     assert scripts == [
         "assets/javascripts/vendor/vega.min.js",
         "assets/javascripts/vendor/vega-lite.min.js",
         "assets/javascripts/vendor/vega-embed.min.js",
         "assets/javascripts/charts.js",
+        "assets/javascripts/search.js",
     ]
     for script in scripts:
         assert (ROOT / "site_src" / script).is_file(), script
@@ -122,16 +130,10 @@ def test_disclosure_text_cannot_inject_markup(site: Path) -> None:
     title = page.split("<title>")[1].split("</title>")[0]
     assert "<" not in title
     assert "&lt;" not in title
-    index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert "<script>alert" not in index
-
-
-def test_chinese_text_is_segmented_for_search(site: Path) -> None:
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert index["config"]["lang"] == ["zh"]
-    assert "\\u200b" in index["config"]["separator"]  # the zh separator, as a regex escape
-    texts = " ".join(doc["text"] for doc in index["docs"])
-    assert "招商\u200b引资" in texts or "\u200b招商引资\u200b" in texts
+    # The search index holds the text as text (JSON strings), never as markup: search.js
+    # escapes it where it shows it (tests/browser/test_hostile_source.py searches it).
+    glossary = _search_page(site, "glossary/")
+    assert any(section[1].startswith("<script>alert") for section in glossary["sections"])
 
 
 def test_only_local_scripts_and_styles(site: Path) -> None:
@@ -149,18 +151,46 @@ def test_data_tables_are_published_whole(site: Path) -> None:
     assert '<td class="num">5,837.92</td>' in page
 
 
+def _search_page(site: Path, url: str) -> dict[str, Any]:
+    """The search index's file of the page at ``url`` (``search/pages/<id>.json``)."""
+    for path in (site / "search" / "pages").glob("*.json"):
+        page: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        if page["url"] == url:
+            return page
+    raise AssertionError(f"{url} is not in the search index")
+
+
 def test_search_indexes_text_not_table_rows(site: Path) -> None:
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    docs = [doc for doc in index["docs"] if doc["location"].startswith(f"disclosures/{SEED_000}/")]
-    texts = " ".join(doc["text"] for doc in docs).replace("\u200b", "")
-    titles = " ".join(doc["title"] for doc in docs).replace("\u200b", "")
+    page = _search_page(site, f"disclosures/{SEED_000}/")
+    texts = " ".join(section[2] for section in page["sections"])
+    headings = " ".join(section[1] for section in page["sections"])
     source = ROOT / "datasets" / "sources" / f"{SEED_000}.txt"
     assert hashlib.sha256(source.read_bytes()).hexdigest() not in texts  # downloads table
     assert "<td" not in texts
     assert "5,729.88" not in texts  # a table cell (款 20113; 类 201 is in the summary)
-    assert "公开03表 支出决算表" in titles  # each table's heading is still found
-    assert "招商引资专项经费" in titles  # project headings
+    assert "公开03表 支出决算表" in headings  # each table's heading is still found
+    assert "招商引资专项经费" in headings  # project headings
     assert "公务接待费" in texts  # narrative
+    assert "¶" not in headings  # no permalink marks
+
+
+def test_search_leaves_out_english_and_field_names(site: Path) -> None:
+    page = _search_page(site, "dictionary/")
+    texts = " ".join(section[2] for section in page["sections"])
+    assert "row_number" not in texts  # field names are <code>
+    assert "Order of the row" not in texts  # no English description
+    assert "“三公”经费" in " ".join(section[1] for section in page["sections"])
+
+
+def test_search_index_comes_in_small_pieces(site: Path) -> None:
+    meta = json.loads((site / "search" / "meta.json").read_text(encoding="utf-8"))
+    pages = list((site / "search" / "pages").glob("*.json"))
+    shards = list((site / "search" / "terms").glob("*.json"))
+    assert meta["pages"] == len(pages) == len(list(site.rglob("index.html")))
+    assert meta["shards"] == len(shards) > 1
+    assert max(path.stat().st_size for path in shards) < 32 * 1024
+    raw = pages[0].read_text(encoding="utf-8")
+    assert "\\u" not in raw  # UTF-8, not six-byte escapes
 
 
 def test_static_files_are_hard_links_to_the_docs(site: Path) -> None:
@@ -178,9 +208,3 @@ def test_link_file_replaces_a_stale_copy(tmp_path: Path) -> None:
     assert link_file(str(source), str(target))
     assert os.path.samefile(source, target)
     assert link_file(str(source), str(target))  # already the same file: nothing to do
-
-
-def test_search_index_is_utf8_json(site: Path) -> None:
-    raw = (site / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert "开放预算门户" in raw  # not six-byte \\u escapes
-    assert "\\u5f00" not in raw

@@ -4,12 +4,13 @@ Two things scale with the number of disclosures in a MkDocs build and are not ne
 
 - **Parsing the data tables three times.** MkDocs parses every raw HTML block of a page
   with Python's ``HTMLParser`` to find anchors, Python-Markdown parses it again to stash it,
-  and the search plugin parses the rendered page a third time, only to skip the tables
-  (they are ``data-search-exclude``). The generator therefore writes each data table (and
-  other HTML left out of search) inside an HTML comment that starts with :data:`RAW_OPEN`
-  (``builder.pages.markup.raw_html``, which also makes sure no ``--`` can end it early):
-  the three parsers pass a comment over in one step, and :func:`on_post_page` takes the
-  comment markers away from the finished page, so the published HTML is exactly the table.
+  and the search index (``builder.pages.search``, the hook before this one) parses the
+  rendered page a third time, only to skip the tables (they are ``data-search-exclude``).
+  The generator therefore writes each data table (and other HTML left out of search) inside
+  an HTML comment that starts with :data:`RAW_OPEN` (``builder.pages.markup.raw_html``,
+  which also makes sure no ``--`` can end it early): the three parsers pass a comment over
+  in one step, and :func:`on_post_page` takes the comment markers away from the finished
+  page, so the published HTML is exactly the table.
 - **Copying every download.** Each disclosure publishes about 35 files; copying them into
   the site costs far more than the pages. :func:`on_files` hard-links every static file of
   the docs dir into the site dir before MkDocs copies static files; MkDocs then finds the
@@ -17,17 +18,11 @@ Two things scale with the number of disclosures in a MkDocs build and are not ne
   plugins write directly into site_dir"). Where a link is impossible (another file system),
   MkDocs copies the file as before.
 
-And one thing for readers: :func:`on_post_build` rewrites the search index as UTF-8 JSON.
-The search plugin writes every Chinese character and every segment mark as a six-byte
-``\\uXXXX`` escape; the same JSON in UTF-8 is about half the size to load and parse in the
-browser (and about 15% smaller gzipped).
-
 This module is loaded by MkDocs from its path, so it imports nothing of ``builder``.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from typing import TYPE_CHECKING
@@ -41,7 +36,6 @@ CAPTION_CLASS = "portal-caption"
 _CAPTION = re.compile(rf'<p class="{CAPTION_CLASS}">(.*?)</p>\s*<table>', re.DOTALL)
 RAW_OPEN = "<!--portal-raw\n"
 RAW_CLOSE = "\n-->"
-SEARCH_INDEX = ("search", "search_index.json")
 
 
 def unwrap_raw(html: str) -> str:
@@ -119,14 +113,3 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         if not link_file(source, file.abs_dest_path, folders):
             break  # the first failure means none will work: leave the rest to MkDocs
     return files
-
-
-def on_post_build(*, config: MkDocsConfig) -> None:
-    """The search index (written by the search plugin, which runs first) as UTF-8 JSON."""
-    path = os.path.join(config.site_dir, *SEARCH_INDEX)
-    if not os.path.isfile(path):
-        return
-    with open(path, encoding="utf-8") as stream:
-        index = json.load(stream)
-    with open(path, "w", encoding="utf-8") as stream:
-        json.dump(index, stream, ensure_ascii=False, separators=(",", ":"))

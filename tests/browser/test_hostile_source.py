@@ -11,6 +11,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -62,7 +63,8 @@ def test_script_in_the_source_never_runs(page: Page, hostile_site: str) -> None:
     page.on("pageerror", lambda error: errors.append(str(error)))
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    for path in ("", f"disclosures/{ID}/", "units/", "quality/"):
+    searches = (f"?q={quote('机关运行经费')}", f"disclosures/{ID}/?h={quote('链接')}")
+    for path in ("", f"disclosures/{ID}/", "units/", "quality/", *searches):
         page.goto(hostile_site + path)
         page.wait_for_load_state("networkidle")
         assert page.evaluate("window.__xss") is None, path

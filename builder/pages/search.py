@@ -1,0 +1,332 @@
+"""The site's Chinese search index, written in small pieces (an MkDocs hook, ``mkdocs.yml``).
+
+What a reader types is matched as written: both the pages and the query are cut into the
+same terms, overlapping pairs of Chinese characters (``公务接待费`` → 公务 务接 接待 待费)
+and ASCII words, and a page is a hit only when it holds *every* term of the query. The pairs
+need no dictionary, so the index and the browser always cut a text the same way, and a word
+of four characters is found only where its three pairs stand together (a page that matches
+on 经 alone is never a hit for 三公经费). Quotation marks inside a run of Chinese do not
+break it (“三公”经费 holds the pairs of 三公经费). The browser (``search.js``) then ranks the
+pages that hold the query's exact words first and highlights those words only.
+
+The index is files that a query fetches a few at a time, so its cost per query stays flat as
+the portal grows:
+
+- ``search/meta.json``: the number of pages and of term shards;
+- ``search/terms/<n>.json``: the postings of the terms whose hash falls in shard ``n``, each
+  the numbers ``page id, weight, page id - previous id, weight, …`` in one string
+  (:func:`encode_numbers`; the weight is BM25's term-frequency part for that page, times
+  10; headings and the page title count more than text);
+- ``search/pages/<page id>.json``: a page's address, title and searchable sections (anchor,
+  heading, text), fetched only for the hits shown, for their excerpts (a long page's file
+  is cut to about 36 KB: :func:`page_file`).
+
+What is searchable: the page's article, without the elements marked ``data-search-exclude``
+(data tables, downloads, the per-disclosure glossary), tables, code, and anything marked
+``lang="en"`` (field names and English descriptions are not what a citizen searches for).
+
+MkDocs loads this module from its path (``hooks:`` lists it before ``site_hooks.py``, so a
+data table is still one comment here, passed over in one step): it imports nothing of
+``builder``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import shutil
+import time
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.pages import Page
+
+SEARCH_DIR = "search"
+SHARD_BYTES = 8 * 1024  # the raw size a term shard aims at
+TITLE_WEIGHT = 5  # a term in the page title counts as this many in its text
+HEADING_WEIGHT = 2
+BM25_K1 = 1.2
+BM25_B = 0.75
+WEIGHT_SCALE = 10
+DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Marks that may stand inside a Chinese term as printed: “三公”经费, 《预算法》.
+TRANSPARENT = "“”‘’\"'《》〈〉「」『』"
+_TRANSPARENT = re.compile(f"(?<=[{HAN}])[{TRANSPARENT}]+(?=[{HAN}])")
+_TOKEN = re.compile(f"[{HAN}]+|[a-z0-9]+")
+SKIPPED_TAGS = {"table", "code", "pre", "script", "style", "svg", "nav", "button", "form"}
+VOID_TAGS = {"br", "hr", "img", "input", "meta", "link", "wbr", "col", "source", "area"}
+HEADINGS = {"h1", "h2", "h3", "h4"}
+# Pages for data users rank after the citizens' pages that use the same words: their term
+# weights are multiplied by this (the dictionary names every table in every heading).
+BOOSTS = {"dictionary/": 0.3, "quality/": 0.3, "data/": 0.3}
+PAGE_TEXT_LIMIT = 12_000  # characters of a page file (about 36 KB): see page_file
+SECTION_TEXT_MIN = 200
+
+
+def terms_of(text: str) -> list[str]:
+    """The search terms of ``text``: pairs of Chinese characters, and ASCII words.
+
+    The browser cuts a query with the same rules (``search.js``, ``termsOf``): NFKC (full-
+    width letters and digits become ASCII), lower case, quotation marks inside Chinese
+    dropped; a run of one Chinese character is its own term; an ASCII word needs two
+    characters.
+    """
+    normal = _TRANSPARENT.sub("", unicodedata.normalize("NFKC", text).lower())
+    out: list[str] = []
+    for match in _TOKEN.finditer(normal):
+        run = match.group()
+        if run[0].isascii():
+            if len(run) > 1:
+                out.append(run)
+        elif len(run) == 1:
+            out.append(run)
+        else:
+            out += [run[i : i + 2] for i in range(len(run) - 1)]
+    return out
+
+
+def encode_numbers(numbers: list[int]) -> str:
+    """Whole numbers ≥ 0 as one string, five bits a character, low bits first: a character
+    of :data:`DIGITS` at index 32 or more says more bits follow (``search.js``,
+    ``decodeNumbers``). A posting (id delta, weight) is mostly two characters, against five
+    or six as JSON numbers."""
+    out: list[str] = []
+    for number in numbers:
+        rest = number
+        while rest >= 32:  # noqa: PLR2004 - five bits a character
+            out.append(DIGITS[32 | (rest & 31)])
+            rest >>= 5
+        out.append(DIGITS[rest])
+    return "".join(out)
+
+
+def shard_of(term: str, shards: int) -> int:
+    """The shard of ``term``: 32-bit FNV-1a of its UTF-8 bytes, modulo ``shards``."""
+    value = 0x811C9DC5
+    for byte in term.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value % shards
+
+
+@dataclass
+class Section:
+    """A part of a page under one heading: its anchor, heading and text."""
+
+    anchor: str
+    heading: str
+    text: list[str] = field(default_factory=list)
+
+    def body(self) -> str:
+        return re.sub(r"\s+", " ", "".join(self.text)).strip()
+
+
+class _Sections(HTMLParser):
+    """The searchable sections of a page's ``<article>``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: list[Section] = [Section("", "")]
+        self._article = 0  # depth inside the article (0: outside)
+        self._skip = 0  # depth inside a skipped element
+        self._heading: list[str] | None = None
+        self._heading_id = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in VOID_TAGS:
+            return
+        if not self._article:
+            if tag == "article":
+                self._article = 1
+            return
+        self._article += 1
+        values = dict(attrs)
+        if self._skip:
+            self._skip += 1
+        elif (
+            tag in SKIPPED_TAGS
+            or "data-search-exclude" in values
+            or (values.get("lang") or "").lower().startswith("en")
+            or "headerlink" in (values.get("class") or "").split()
+        ):
+            self._skip = 1
+        elif tag in HEADINGS:
+            self._heading = []
+            self._heading_id = values.get("id") or ""
+        elif tag in {"p", "li", "dt", "dd", "div", "br", "summary", "figcaption"}:
+            self.sections[-1].text.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID_TAGS or not self._article:
+            return
+        self._article -= 1
+        if self._skip:
+            self._skip -= 1
+            return
+        if tag in HEADINGS and self._heading is not None:
+            heading = re.sub(r"\s+", " ", "".join(self._heading)).strip()
+            self.sections.append(Section(self._heading_id, heading))
+            self._heading = None
+        elif tag in {"p", "li", "dt", "dd", "td", "summary"}:
+            self.sections[-1].text.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._article or self._skip:
+            return
+        if self._heading is not None:
+            self._heading.append(data)
+        else:
+            self.sections[-1].text.append(data)
+
+
+def page_sections(html: str) -> list[Section]:
+    """The sections of ``html`` with a heading or text (the part before the first heading
+    has an empty anchor and heading)."""
+    parser = _Sections()
+    # Only the article is read: the header, navigation and table of contents are skipped
+    # unparsed (the parser's time is most of the index's).
+    start = html.find("<article")
+    end = html.rfind("</article>")
+    parser.feed(html[start : end + len("</article>")] if 0 <= start < end else html)
+    parser.close()
+    return [s for s in parser.sections if s.heading or s.body()]
+
+
+@dataclass
+class IndexedPage:
+    """One page of the index: its address, title, sections and weighted term counts."""
+
+    url: str
+    title: str
+    sections: list[Section]
+    counts: Counter[str]
+    boost: float = 1.0
+
+
+def index_page(url: str, title: str, html: str) -> IndexedPage:
+    sections = page_sections(html)
+    counts: Counter[str] = Counter()
+    for term in terms_of(title):
+        counts[term] += TITLE_WEIGHT
+    for section in sections:
+        for term in terms_of(section.heading):
+            counts[term] += HEADING_WEIGHT
+        counts.update(terms_of(section.body()))
+    return IndexedPage(url, title, sections, counts, BOOSTS.get(url, 1.0))
+
+
+def shard_count(postings_bytes: int, terms: int) -> int:
+    """A power of two, so that a shard holds about :data:`SHARD_BYTES`, and at least two
+    terms on average (a term's postings are never split, so more shards than that would
+    only be empty files)."""
+    by_size = 1 << max(0, math.ceil(math.log2(max(1, postings_bytes / SHARD_BYTES))))
+    by_terms = 1 << max(0, math.floor(math.log2(max(1, terms // 2))))
+    return min(by_size, by_terms)
+
+
+def page_file(page: IndexedPage) -> dict[str, object]:
+    """What the browser fetches of a hit: address, title, sections (for the excerpts).
+
+    A page of more than :data:`PAGE_TEXT_LIMIT` characters (the quality page and the
+    glossary, which grow with the portal) keeps an equal share of that limit per section
+    (at least :data:`SECTION_TEXT_MIN`, so a definition or a finding is still shown) until
+    the limit is reached, and says it was cut: the page is still found by every word of it.
+    """
+    sections = [[s.anchor, s.heading, s.body()] for s in page.sections]
+    total = sum(len(heading) + len(body) for _, heading, body in sections)
+    out: dict[str, object] = {"url": page.url, "title": page.title, "sections": sections}
+    if total <= PAGE_TEXT_LIMIT:
+        return out
+    share = max(SECTION_TEXT_MIN, PAGE_TEXT_LIMIT // len(sections))
+    kept: list[list[str]] = []
+    used = 0
+    for anchor, heading, body in sections:
+        if used >= PAGE_TEXT_LIMIT:
+            break
+        cut = body[:share] + ("…" if len(body) > share else "")
+        kept.append([anchor, heading, cut])
+        used += len(heading) + len(cut)
+    return {**out, "sections": kept, "cut": True}
+
+
+def _dump(path: str, value: object) -> None:
+    with open(path, "w", encoding="utf-8") as stream:
+        json.dump(value, stream, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_index(pages: list[IndexedPage], folder: str) -> dict[str, int]:
+    """Write the index of ``pages`` into ``folder`` (replaced); returns what it wrote."""
+    pages = sorted(pages, key=lambda p: p.url)
+    lengths = [sum(p.counts.values()) for p in pages]
+    average = sum(lengths) / len(lengths) if lengths else 1.0
+    postings: dict[str, list[int]] = {}
+    last: dict[str, int] = {}  # the last page id of each term's postings
+    for page_id, (page, length) in enumerate(zip(pages, lengths, strict=True)):
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / average)
+        for term, count in page.counts.items():
+            weight = round(page.boost * WEIGHT_SCALE * count * (BM25_K1 + 1) / (count + norm))
+            # Page ids delta-coded (small numbers, shorter JSON); the browser adds them up.
+            postings.setdefault(term, []).extend((page_id - last.get(term, 0), max(1, weight)))
+            last[term] = page_id
+    size = sum(len(term.encode()) + len(entry) for term, entry in postings.items())
+    shards = shard_count(size, len(postings))
+    buckets: list[dict[str, str]] = [{} for _ in range(shards)]
+    for term in sorted(postings):
+        buckets[shard_of(term, shards)][term] = encode_numbers(postings[term])
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(os.path.join(folder, "terms"))
+    os.makedirs(os.path.join(folder, "pages"))
+    for number, bucket in enumerate(buckets):
+        _dump(os.path.join(folder, "terms", f"{number}.json"), bucket)
+    for page_id, page in enumerate(pages):
+        _dump(os.path.join(folder, "pages", f"{page_id}.json"), page_file(page))
+    _dump(os.path.join(folder, "meta.json"), {"pages": len(pages), "shards": shards})
+    return {"pages": len(pages), "terms": len(postings), "shards": shards}
+
+
+# The MkDocs hooks. The pages of one build are collected here, keyed by the site dir, and
+# written when the build ends; the time spent is logged (``mkdocs build`` without --quiet).
+_BUILDS: dict[str, list[IndexedPage]] = {}
+_SECONDS: dict[str, list[float]] = {}  # wall clock and CPU seconds
+log = logging.getLogger("mkdocs.hooks.search")
+
+
+def on_pre_build(*, config: MkDocsConfig) -> None:
+    _BUILDS[config.site_dir] = []
+    _SECONDS[config.site_dir] = [0.0, 0.0]
+
+
+def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
+    """Index the finished page (its data tables are still comments: see the module)."""
+    start, cpu = time.perf_counter(), time.process_time()
+    options = page.meta.get("search")  # Material's front matter: search: {exclude: true}
+    if not (isinstance(options, dict) and options.get("exclude")):
+        title = page.meta.get("title") or page.title or ""
+        _BUILDS.setdefault(config.site_dir, []).append(index_page(page.url, str(title), output))
+    spent = _SECONDS.setdefault(config.site_dir, [0.0, 0.0])
+    spent[0] += time.perf_counter() - start
+    spent[1] += time.process_time() - cpu
+    return output
+
+
+def on_post_build(*, config: MkDocsConfig) -> None:
+    start, cpu = time.perf_counter(), time.process_time()
+    folder = os.path.join(config.site_dir, SEARCH_DIR)
+    stats = write_index(_BUILDS.pop(config.site_dir, []), folder)
+    wall, used = _SECONDS.pop(config.site_dir, [0.0, 0.0])
+    log.info(
+        "Search index: %d pages, %d terms in %d shards, %.1f s (%.1f s CPU)",
+        stats["pages"],
+        stats["terms"],
+        stats["shards"],
+        wall + time.perf_counter() - start,
+        used + time.process_time() - cpu,
+    )

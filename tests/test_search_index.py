@@ -1,0 +1,134 @@
+"""The search index (builder/pages/search.py): terms, searchable sections, the files written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from builder.pages.search import (
+    DIGITS,
+    PAGE_TEXT_LIMIT,
+    SECTION_TEXT_MIN,
+    SHARD_BYTES,
+    encode_numbers,
+    index_page,
+    page_file,
+    page_sections,
+    shard_count,
+    shard_of,
+    terms_of,
+    write_index,
+)
+
+PAGE = """<html><head><title>x</title></head><body>
+<nav>首页 单位</nav>
+<article class="md-content__inner md-typeset">
+<h1 id="title">山西省投资促进局 2024年度单位决算<a class="headerlink" href="#title">¶</a></h1>
+<p>本页整理自原文。</p>
+<h2 id="三公">（一）“三公”经费支出情况<a class="headerlink" href="#三公">¶</a></h2>
+<p>公务接待费支出1.87万元。</p>
+<div class="portal-table-wrap" data-search-exclude><!--portal-raw
+<table><tr><td>5,837.92</td></tr></table>
+--></div>
+<table><tr><td>公务用车</td></tr></table>
+<p>主键：<code>row_number</code>。<span lang="en">Order of the row.</span></p>
+</article>
+<footer>Made with Material</footer>
+</body></html>"""
+
+
+def test_terms_are_pairs_of_characters_and_ascii_words() -> None:
+    assert terms_of("公务接待费") == ["公务", "务接", "接待", "待费"]
+    assert terms_of("“三公”经费") == terms_of("三公经费") == ["三公", "公经", "经费"]
+    assert terms_of("《预算法》") == ["预算", "算法"]  # marks at the ends are not terms
+    assert terms_of("单") == ["单"]
+    assert terms_of("ＲＯＷ_Number 2024年") == ["row", "number", "2024", "年"]
+    assert terms_of("a 1 。，") == []
+
+
+def test_sections_leave_out_tables_code_english_and_marks() -> None:
+    sections = page_sections(PAGE)
+    assert [(s.anchor, s.heading) for s in sections] == [
+        ("title", "山西省投资促进局 2024年度单位决算"),
+        ("三公", "（一）“三公”经费支出情况"),
+    ]
+    assert sections[0].body() == "本页整理自原文。"
+    assert sections[1].body() == "公务接待费支出1.87万元。 主键：。"
+
+
+def test_title_and_headings_weigh_more_than_text() -> None:
+    page = index_page("disclosures/x/", "山西省投资促进局", PAGE)
+    assert page.counts["公务"] == 1  # text only
+    assert page.counts["三公"] == 2  # a heading
+    assert page.counts["促进"] == 5 + 2  # the page title and the h1
+    assert "row" not in page.counts
+    assert "87" in page.counts  # numbers of the text are terms too
+
+
+def test_shards_are_the_same_for_the_same_term() -> None:
+    assert shard_of("经费", 1) == 0
+    assert shard_of("经费", 64) == shard_of("经费", 64) < 64
+    assert len({shard_of(term, 64) for term in terms_of("财政拨款三公经费支出决算表")}) > 4
+    assert shard_count(0, 0) == 1
+    assert shard_count(SHARD_BYTES * 5, 1000) == 8
+    assert shard_count(SHARD_BYTES * 5, 9) == 4  # at least two terms a shard
+
+
+def test_the_index_files_give_back_every_page_of_a_term(tmp_path: Path) -> None:
+    first = index_page("a/", "公务接待费", "<article><p>公务接待费</p></article>")
+    second = index_page("b/", "其他", "<article><p>公务用车</p></article>")
+    stats = write_index([second, first], str(tmp_path / "search"))
+    # 公务 务接 接待 待费, 其他, 务用 用车
+    assert stats == {"pages": 2, "terms": 7, "shards": 1}
+    meta = json.loads((tmp_path / "search" / "meta.json").read_text(encoding="utf-8"))
+    assert meta == {"pages": 2, "shards": 1}
+    shard = json.loads((tmp_path / "search" / "terms" / "0.json").read_text(encoding="utf-8"))
+    pages = [
+        json.loads((tmp_path / "search" / "pages" / f"{n}.json").read_text(encoding="utf-8"))
+        for n in range(2)
+    ]
+    assert [page["url"] for page in pages] == ["a/", "b/"]  # sorted by address
+    assert pages[0]["sections"] == [["", "", "公务接待费"]]
+    # Postings: id delta, weight, …; 公务 is on both pages (ids 0 and 1), 接待 on a/ only.
+    both, first_only = decode(shard["公务"]), decode(shard["接待"])
+    assert both[0::2] == [0, 1]
+    assert first_only[0::2] == [0]
+    assert all(weight >= 1 for weight in both[1::2])
+
+
+def decode(text: str) -> list[int]:
+    """The numbers of a posting string, read by the rule of encode_numbers' docstring."""
+    numbers, value, shift = [], 0, 0
+    for char in text:
+        digit = DIGITS.index(char)
+        value |= (digit & 0b11111) << shift
+        shift += 5
+        if digit < 0b100000:
+            numbers.append(value)
+            value, shift = 0, 0
+    return numbers
+
+
+def test_postings_are_short_strings() -> None:
+    assert encode_numbers([0, 1, 31]) == "AB" + DIGITS[31]
+    assert encode_numbers([32]) == DIGITS[32] + "B"  # 0 with more to come, then 1 × 32
+    numbers = [0, 5, 31, 32, 1023, 1024, 20_079, 2**30 + 7]
+    assert decode(encode_numbers(numbers)) == numbers
+
+
+def test_a_long_page_file_is_cut_but_keeps_each_definition() -> None:
+    definition = "指单位从同级财政部门取得的财政预算资金。"
+    sources = "出处：" + "某某单位 2024年度单位决算，" * 400  # the glossary at 1,000 disclosures
+    html = "<article>" + "".join(
+        f'<h2 id="t{n}">术语{n}</h2><p>{definition}{sources}</p>' for n in range(30)
+    )
+    page = index_page("glossary/", "名词解释", html + "</article>")
+    stored = page_file(page)
+    assert stored["cut"] is True
+    sections = stored["sections"]
+    assert isinstance(sections, list)
+    assert sum(len(h) + len(t) for _, h, t in sections) <= PAGE_TEXT_LIMIT + 2 * SECTION_TEXT_MIN
+    assert all(text.startswith(definition) for _, _, text in sections)
+    assert page.counts["术语"] == 30 * 2  # every heading still indexed
+    short = index_page("a/", "短", "<article><p>公务接待费</p></article>")
+    assert "cut" not in page_file(short)
