@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import yaml
 
@@ -236,13 +236,29 @@ def _other_lines(sheet: _Sheet, line: Line) -> None:
         sheet.add_note(line.number, text)
 
 
-def _reader(kind: AnnexKind, parse: Callable[[_Sheet, int], None]) -> Callable[..., Record]:
-    """A sheet's reader. Odd input is reported by the readers themselves (notes, unparsed
-    numbers); nothing is caught here, so a bug fails the tests and the fuzzers see it."""
+class _BodyReader(Protocol):
+    """Reads a sheet's body line by line into the sheet's record."""
+
+    def read(self, line: Line) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+def _reader(
+    kind: AnnexKind, fields: Record, body_reader: Callable[[_Sheet], _BodyReader]
+) -> Callable[..., Record]:
+    """A sheet's reader: the record starts with ``fields`` (lists copied), then
+    ``body_reader`` reads every line after the header. Odd input is reported by the readers
+    themselves (notes, unparsed numbers); nothing is caught here, so a bug fails the tests
+    and the fuzzers see it."""
 
     def run(lines: Sequence[Line]) -> Record:
         sheet, body = _start(lines, kind)
-        parse(sheet, body)
+        sheet.record.update({k: list(v) if isinstance(v, list) else v for k, v in fields.items()})
+        reader = body_reader(sheet)
+        for line in sheet.lines[body:]:
+            reader.read(line)
+        reader.finish()
         return sheet.finish()
 
     return run

@@ -194,23 +194,13 @@ class _EvaluationReader:
         record["budget_unit"] = sheet.first_field("预算单位")
 
 
-def _evaluation_body(sheet: _Sheet, body: int) -> None:
-    sheet.record.update(
-        {k: list(v) if isinstance(v, list) else v for k, v in _EVALUATION_FIELDS.items()}
-    )
-    reader = _EvaluationReader(sheet)
-    for line in sheet.lines[body:]:
-        reader.read(line)
-    reader.finish()
-
-
 def _is_funding_subheader(cells: Sequence[str]) -> bool:
     """The second header row of the funding block: 目标申报数 / 预算编制数, no numbers."""
     named = _row_has(cells, "目标申报") or _row_has(cells, "预算编制")
     return named and not any(_number(c) is not None for c in cells)
 
 
-_parse_evaluation = _reader("performance_evaluation", _evaluation_body)
+_parse_evaluation = _reader("performance_evaluation", _EVALUATION_FIELDS, _EvaluationReader)
 
 
 def _evaluation_section(cells: Sequence[str], section: int) -> int:

@@ -149,17 +149,7 @@ class _TargetReader:
         record["project_period"] = sheet.first_field("项目期")
 
 
-def _target_body(sheet: _Sheet, body: int) -> None:
-    sheet.record.update(
-        {k: list(v) if isinstance(v, list) else v for k, v in _TARGET_FIELDS.items()}
-    )
-    reader = _TargetReader(sheet)
-    for line in sheet.lines[body:]:
-        reader.read(line)
-    reader.finish()
-
-
-_parse_target = _reader("performance_target", _target_body)
+_parse_target = _reader("performance_target", _TARGET_FIELDS, _TargetReader)
 
 
 def _label_for(key: str, labels: dict[str, str]) -> str:
