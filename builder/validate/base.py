@@ -205,6 +205,12 @@ def table_label(doc: Disclosure, stem: str) -> tuple[str, str]:
     return f"表{kind.number}", f"table {kind.number}"
 
 
+def start_rows(table: Mapping[str, Any]) -> tuple[int, ...]:
+    """The line a table starts on, as a finding's rows (none when the parse has no line)."""
+    line = int(table.get("start_line") or 0)
+    return (line,) if line else ()
+
+
 def table_order(doc: Disclosure, stem: str) -> tuple[str, int]:
     """Tables in printed order: by family, then by table number."""
     kind = doc.catalogue.kinds.get(stem)

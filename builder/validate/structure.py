@@ -14,7 +14,15 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from builder.validate.base import Disclosure, Run, amount_of, row_label, table_label, table_order
+from builder.validate.base import (
+    Disclosure,
+    Run,
+    amount_of,
+    row_label,
+    start_rows,
+    table_label,
+    table_order,
+)
 from builder.validate.claims import FIGURE, number
 from builder.validate.form import excerpt, text_lines
 from builder.validate.tables import prints_amounts
@@ -44,10 +52,9 @@ def run_table_years(run: Run) -> None:
         if int(printed) == year:
             continue
         zh, en = table_label(doc, stem)
-        line = int(table.get("start_line") or 0)
         run.state(
             (stem,),
-            (line,) if line else (),
+            start_rows(table),
             f"{zh}《{table.get('printed_title') or doc.kind(stem).title}》标明 {printed} 年，"
             f"封面为 {year} 年。",
             f"{en} ({stem}) is headed {printed}; the cover says {year}.",
@@ -95,10 +102,9 @@ def run_unit_names(run: Run) -> None:
         if folded(str(printed)) == folded(str(name)):
             continue
         zh, en = table_label(doc, stem)
-        line = int(table.get("start_line") or 0)
         run.state(
             (stem,),
-            (line,) if line else (),
+            start_rows(table),
             f"{zh}的编制单位为「{printed}」，封面为「{name}」。",
             f"{en} ({stem}) names the unit {printed!r}; the cover says {name!r}.",
         )
@@ -237,10 +243,9 @@ def run_empty_without_note(run: Run) -> None:
         if table.get("says_empty") or prints_amounts(doc, stem, table.get("rows", [])):
             continue
         zh, en = table_label(doc, stem)
-        line = int(table.get("start_line") or 0)
         run.state(
             (stem,),
-            (line,) if line else (),
+            start_rows(table),
             f"{zh}《{doc.kind(stem).title}》未列任何金额，也未注明“本表无数据”及其原因。",
             f"{en} ({stem}) prints no amount and no note saying it has no data.",
         )

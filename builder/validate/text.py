@@ -314,24 +314,42 @@ def compare_shares(run: Run, reading: Reading) -> None:
         part_value = in_10k(part)
         if whole_value is None or part_value is None or whole_value <= 0:
             continue
-        bounds = ratio_bounds(part_value, whole_value)
-        if bounds is None:
-            continue
-        run.evaluated += 1
-        if percent_agrees(figure.value, figure.decimals, bounds):
-            continue
-        computed = (part_value / whole_value * 100).quantize(Decimal("0.01"))
-        run.state(
-            (),
-            (figure.line,),
-            f"{where_zh(figure)}：{part.text}占{whole_text}（{whole_value} 万元）的比例应为"
-            f" {computed}%，文中为 {figure.text}。",
-            f"{where_en(figure)}: {part.text} of {whole_value} is {computed}%, the text says"
-            f" {figure.text}.",
-            quote=figure.sentence,
-            compared=(computed, figure.value),
-            field=PERCENT,
-        )
+        computed = misstated_percent(run, figure, part_value, whole_value)
+        if computed is not None:
+            state_percent(
+                run,
+                figure,
+                computed,
+                f"{where_zh(figure)}：{part.text}占{whole_text}（{whole_value} 万元）的比例应为"
+                f" {computed}%，文中为 {figure.text}。",
+                f"{where_en(figure)}: {part.text} of {whole_value} is {computed}%, the text says"
+                f" {figure.text}.",
+            )
+
+
+def misstated_percent(run: Run, figure: Figure, part: Decimal, whole: Decimal) -> Decimal | None:
+    """``part`` / ``whole`` × 100 when the stated percentage ``figure`` cannot be its
+    rounding (both amounts rounded to 0.01 万元), else None; counts the comparison."""
+    bounds = ratio_bounds(part, whole)
+    if bounds is None:  # from nothing: no percentage can be computed
+        return None
+    run.evaluated += 1
+    if percent_agrees(figure.value, figure.decimals, bounds):
+        return None
+    return (part / whole * 100).quantize(Decimal("0.01"))
+
+
+def state_percent(run: Run, figure: Figure, computed: Decimal, zh: str, en: str) -> None:
+    """A finding on a stated percentage that should be ``computed``."""
+    run.state(
+        (),
+        (figure.line,),
+        zh,
+        en,
+        quote=figure.sentence,
+        compared=(computed, figure.value),
+        field=PERCENT,
+    )
 
 
 def compare_change_rates(run: Run, reading: Reading) -> None:
@@ -349,25 +367,19 @@ def compare_change_rates(run: Run, reading: Reading) -> None:
         if change_value is None or current_value is None:
             continue
         previous = current_value - change.direction * change_value
-        bounds = ratio_bounds(change_value, previous)
-        if bounds is None:  # from nothing: no rate can be computed
-            continue
-        run.evaluated += 1
-        if percent_agrees(figure.value, figure.decimals, bounds):
-            continue
-        computed = (change_value / previous * 100).quantize(Decimal("0.01"))
-        run.state(
-            (),
-            (figure.line,),
-            f"{where_zh(figure)}：{change.subject or ''}本年 {current_value} 万元，"
-            f"增减 {change.text}，上年应为 {previous} 万元，幅度应为 {computed}%，文中为"
-            f" {figure.text}。",
-            f"{where_en(figure)}: {current_value} this year and a change of {change.text}"
-            f" give {previous} last year and a rate of {computed}%; the text says {figure.text}.",
-            quote=figure.sentence,
-            compared=(computed, figure.value),
-            field=PERCENT,
-        )
+        computed = misstated_percent(run, figure, change_value, previous)
+        if computed is not None:
+            state_percent(
+                run,
+                figure,
+                computed,
+                f"{where_zh(figure)}：{change.subject or ''}本年 {current_value} 万元，"
+                f"增减 {change.text}，上年应为 {previous} 万元，幅度应为 {computed}%，文中为"
+                f" {figure.text}。",
+                f"{where_en(figure)}: {current_value} this year and a change of {change.text}"
+                f" give {previous} last year and a rate of {computed}%; the text says"
+                f" {figure.text}.",
+            )
 
 
 def compare_directions(run: Run, reading: Reading) -> None:
@@ -473,24 +485,17 @@ def compare_execution(run: Run, reading: Reading, *, zero_budget: bool) -> None:
                     quote=figure.sentence,
                 )
             continue
-        bounds = ratio_bounds(final, budget)
-        if bounds is None:
-            continue
-        run.evaluated += 1
-        if percent_agrees(figure.value, figure.decimals, bounds):
-            continue
-        computed = (final / budget * 100).quantize(Decimal("0.01"))
-        run.state(
-            (),
-            (figure.line,),
-            f"{where_zh(figure)}：决算 {final} 万元除以预算 {budget} 万元为 {computed}%，"
-            f"文中为 {figure.text}。",
-            f"{where_en(figure)}: {final} over a budget of {budget} is {computed}%; the text"
-            f" says {figure.text}.",
-            quote=figure.sentence,
-            compared=(computed, figure.value),
-            field=PERCENT,
-        )
+        computed = misstated_percent(run, figure, final, budget)
+        if computed is not None:
+            state_percent(
+                run,
+                figure,
+                computed,
+                f"{where_zh(figure)}：决算 {final} 万元除以预算 {budget} 万元为 {computed}%，"
+                f"文中为 {figure.text}。",
+                f"{where_en(figure)}: {final} over a budget of {budget} is {computed}%; the"
+                f" text says {figure.text}.",
+            )
 
 
 COMPARISONS: dict[str, Callable[[Run, Reading], None]] = {
