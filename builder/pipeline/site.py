@@ -43,6 +43,17 @@ from builder.release import current_release
 from builder.validate import load_checks
 
 PAGES_STATE = "pages.json"  # in the cache: the owners of the generated docs files
+SITE_STATE = "site"  # in the cache: the pages of the last MkDocs run (builder.pipeline.mkdocs_run)
+
+
+@dataclass(frozen=True)
+class SiteRun:
+    """What the MkDocs run did: pages rendered, pages kept from the previous site, and its
+    seconds (wall clock, CPU) by phase."""
+
+    rendered: int
+    kept: int
+    seconds: dict[str, list[float]]
 
 
 @dataclass(frozen=True)
@@ -70,7 +81,7 @@ def build_site(
     *,
     jobs: Workers = 1,
     mkdocs: bool = True,
-) -> None:
+) -> SiteRun | None:
     """Generate the pages and charts, then ``mkdocs build --strict`` into the site folder.
 
     ``folders`` are the sources, the data packages and the site to write. Disclosure pages
@@ -140,9 +151,10 @@ def build_site(
         scope = GENERATED_DIRS if docs == DOCS_SOURCE else None  # site_src: hand-written too
         outputs.remove_strays(hand_written, scope)
         outputs.save(data.cache.folder / PAGES_STATE)
-    if mkdocs:
-        with progress.stage("mkdocs", doing="mkdocs build --strict"):
-            run_mkdocs(docs, site, site_url)
+    if not mkdocs:
+        return None
+    with progress.stage("mkdocs", doing="MkDocs (strict), pages that changed"):
+        return run_mkdocs(docs, site, site_url, data.cache.folder / SITE_STATE)
 
 
 def copy_hand_written(docs: Path) -> set[str]:
@@ -167,20 +179,32 @@ def copy_hand_written(docs: Path) -> set[str]:
     return copied
 
 
-def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:
-    """``mkdocs build --strict`` of ``docs`` with the repository's config, swapped into ``site``."""
+def mkdocs_config(docs: Path, site: Path) -> str:
+    """The MkDocs config of a build: the repository's, for ``docs`` into ``site``."""
+    footer = json.dumps(f"{current_release().label} · 开放预算门户", ensure_ascii=False)
+    return (
+        f"INHERIT: {MKDOCS_CONFIG.resolve()}\n"
+        f"docs_dir: {docs.resolve()}\nsite_dir: {site.resolve()}\n"
+        f"copyright: {footer}\n"  # the data version on every page
+    )
+
+
+def run_mkdocs(docs: Path, site: Path, site_url: str, state: Path) -> SiteRun:
+    """MkDocs (strict) of ``docs`` with the repository's config, swapped into ``site``.
+
+    The run is incremental (``builder.pipeline.mkdocs_run``): pages whose inputs are
+    unchanged since the run recorded in ``state`` are hard-linked from the current site
+    instead of rendered. It writes a new site beside the current one, which is replaced only
+    when the run succeeds; a failed run leaves the current site as it was.
+    """
     site.parent.mkdir(parents=True, exist_ok=True)
     staging = site.parent / f".{site.name}.building"
     config = site.parent / f".{site.name}.mkdocs.yml"
-    footer = json.dumps(f"{current_release().label} · 开放预算门户", ensure_ascii=False)
-    config.write_text(
-        f"INHERIT: {MKDOCS_CONFIG.resolve()}\n"
-        f"docs_dir: {docs.resolve()}\nsite_dir: {staging.resolve()}\n"
-        f"copyright: {footer}\n",  # the data version on every page
-        encoding="utf-8",
-    )
+    config.write_text(mkdocs_config(docs, staging), encoding="utf-8")
     env = {**os.environ, "SITE_URL": site_url, "NO_MKDOCS_2_WARNING": "1"}
-    command = ["mkdocs", "build", "--strict", "--quiet", "-f", str(config)]
+    command = ["builder.pipeline.mkdocs_run", str(config), "--state", str(state)]
+    if site.is_dir():
+        command += ["--previous", str(site.resolve())]
     result = subprocess.run(  # through builder.children: MkDocs dies if the build is killed
         [sys.executable, "-m", "builder.children", str(os.getpid()), *command],
         capture_output=True,
@@ -194,7 +218,7 @@ def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:
         raise DisclosureError(
             docs,
             None,
-            "the site did not build (mkdocs build --strict failed):\n" + result.stderr[-3000:],
+            "the site did not build (MkDocs, strict, failed):\n" + result.stderr[-3000:],
             "the previous site was left as it was",
         )
     previous = site.parent / f".{site.name}.previous"
@@ -202,3 +226,5 @@ def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:
         site.rename(previous)
     staging.rename(site)
     shutil.rmtree(previous, ignore_errors=True)
+    done = json.loads(result.stdout.strip().splitlines()[-1])
+    return SiteRun(int(done["rendered"]), int(done["kept"]), done["seconds"])
