@@ -21,7 +21,6 @@ from builder.pipeline.site import mkdocs_config, run_mkdocs
 from tests.conftest import ROOT, SEED_IDS, SOURCES, copy_seeds
 
 SITE_URL = "http://127.0.0.1:8765/"
-NAV_PAGES = 11  # mkdocs.yml's nav: always rendered (their titles are on every page)
 CHANGED = SEED_IDS[0]
 SAME_UNIT = SEED_IDS[2]  # the other disclosure of CHANGED's unit
 ADDED = SEED_IDS[4]
@@ -49,6 +48,23 @@ def clean_run(root: Path, scratch: Path) -> dict[str, str]:
     return tree(scratch / "site")
 
 
+def markdown(docs: Path) -> dict[str, str]:
+    """Every Markdown page of a docs dir and its text."""
+    return {p.relative_to(docs).as_posix(): p.read_text("utf-8") for p in docs.rglob("*.md")}
+
+
+def rebuild(sources: Path, root: Path) -> tuple[int, int, set[str]]:
+    """Build again: the pages MkDocs rendered and kept, and the pages whose Markdown is new
+    or changed since the last build."""
+    before = markdown(root / "site-docs")
+    result = build(sources, root / "packages", root / "site", jobs=2)
+    assert result.site_pages is not None
+    changed = {
+        path for path, text in markdown(root / "site-docs").items() if before.get(path) != text
+    }
+    return (*result.site_pages, changed)
+
+
 def page(root: Path, disclosure: str) -> Path:
     return root / "site" / "disclosures" / disclosure / "index.html"
 
@@ -62,36 +78,36 @@ def test_an_incremental_site_is_a_clean_one_after_a_change_a_removal_and_an_addi
     assert first.site_pages is not None
     total = sum(first.site_pages)
     assert first.site_pages == (total, 0), "the first run renders every page"
+    assert total == len(markdown(root / "site-docs"))
 
-    # A corrected publication: its page and its unit's are rendered again, not the others.
+    # A corrected publication: the pages whose Markdown changed are rendered, no other.
     kept_page = page(root, SAME_UNIT).stat()
     changed_page = page(root, CHANGED).stat()
     revise(sources / f"{CHANGED}.txt")
-    again = build(sources, root / "packages", root / "site", jobs=2)
-    assert again.site_pages is not None
-    rendered, kept = again.site_pages
-    assert rendered + kept == total
-    assert rendered == NAV_PAGES + 2, "the nav pages, the disclosure's page and its unit's"
-    assert kept == 3 + 2, "the three other disclosures' pages and the two other units' pages"
+    rendered, kept, changed = rebuild(sources, root)
+    assert f"disclosures/{CHANGED}.md" in changed
+    assert f"disclosures/{SAME_UNIT}.md" not in changed
+    assert (rendered, kept) == (len(changed), total - len(changed))
+    assert kept >= 3 + 2, "the three other disclosures' pages and the two other units' pages"
     assert page(root, SAME_UNIT).stat().st_ino == kept_page.st_ino, "kept: the same file"
     assert page(root, CHANGED).stat().st_ino != changed_page.st_ino, "rendered again"
     assert tree(root / "site") == clean_run(root, tmp_path / "clean-1")
 
-    # A removed disclosure: its pages leave the site.
+    # A removed disclosure: its pages leave the site; the pages linking to it changed.
     gone = SEED_IDS[3]
     (sources / f"{gone}.txt").unlink()
     (sources / f"{gone}.meta.yaml").unlink()
-    removed = build(sources, root / "packages", root / "site", jobs=2)
-    assert removed.site_pages is not None
-    assert removed.site_pages[1] > 0
+    rendered, kept, changed = rebuild(sources, root)
+    assert (rendered, kept) == (len(changed), total - 2 - len(changed))
     assert not page(root, gone).parent.exists()
     assert tree(root / "site") == clean_run(root, tmp_path / "clean-2")
 
     # An added disclosure: its pages join the site, the others are kept.
     copy_seeds(sources, [SOURCES / f"{ADDED}.txt"])
-    added = build(sources, root / "packages", root / "site", jobs=2)
-    assert added.site_pages is not None
-    assert added.site_pages[1] >= 2 * 2
+    rendered, kept, changed = rebuild(sources, root)
+    assert f"disclosures/{ADDED}.md" in changed
+    assert (rendered, kept) == (len(changed), total - len(changed))
+    assert kept >= 2 + 2
     assert page(root, ADDED).is_file()
     assert tree(root / "site") == clean_run(root, tmp_path / "clean-3")
 
@@ -129,7 +145,7 @@ def test_another_site_address_renders_every_page_and_a_failure_keeps_the_site(
     first = run_mkdocs(docs, site, SITE_URL, state)
     assert first.kept == 0
     same = run_mkdocs(docs, site, SITE_URL, state)
-    assert (same.rendered, same.kept) == (NAV_PAGES, first.rendered - NAV_PAGES)
+    assert (same.rendered, same.kept) == (0, first.rendered), "nothing changed"
     moved = run_mkdocs(docs, site, "http://127.0.0.1:9000/portal/", state)
     assert (moved.rendered, moved.kept) == (first.rendered, 0)
     assert "http://127.0.0.1:9000/portal/" in (site / "index.html").read_text("utf-8")
@@ -143,5 +159,5 @@ def test_another_site_address_renders_every_page_and_a_failure_keeps_the_site(
     assert not (root / ".site.building").exists()
     broken.unlink()
     after = run_mkdocs(docs, site, "http://127.0.0.1:9000/portal/", state)
-    assert after.rendered == NAV_PAGES
+    assert after.rendered == 0
     assert tree(site) == before

@@ -14,8 +14,9 @@ the hooks' code, this module, the versions of MkDocs, the theme and the Markdown
 and the navigation (titles and addresses). A change to any of these renders every page.
 A kept page must also find, as it did when it was rendered, every file its links were
 resolved against (a link to a page since removed renders it again, so the strict run fails
-as a clean one would), and its previous HTML byte for byte as written. Pages in the
-navigation are always rendered: their titles are part of every page.
+as a clean one would), and its previous HTML byte for byte as written. The navigation's
+titles are on every page: a page in the navigation whose title is not given there is read
+(not written) on every run, for its title.
 
 What is kept per page (``<state>/pages/<key>.pickle``, plain data): the sha256 of its HTML,
 the files its links looked up, its anchors and its links to anchors (every page's links to
@@ -251,6 +252,7 @@ class _Site:
     env: Any
     pages: list[File]
     in_nav: set[str]
+    early: dict[str, dict[str, bool]] = field(default_factory=dict)  # populated for titles
     anchors: dict[str, tuple[set[str], dict[str, dict[str, str]]]] = field(default_factory=dict)
 
     @classmethod
@@ -293,7 +295,7 @@ class _Site:
     def keep(self, file: File, record: dict[str, Any] | None, previous: Path | None) -> bool:
         """Keep the previous run's page if its links find what they found then, and its
         HTML in the previous site is what was written; False if it must be rendered."""
-        if record is None or previous is None or file.src_uri in self.in_nav:
+        if record is None or previous is None:
             return False
         lookup = self.files.get_file_from_path
         if any((lookup(path) is not None) != found for path, found in record["lookups"].items()):
@@ -312,7 +314,8 @@ class _Site:
         """Render and write one page; its record for a later run."""
         page = file.page
         assert page is not None
-        lookups = {} if file.src_uri in self.in_nav else self.populate(file)
+        early = self.early.pop(file.src_uri, None)
+        lookups = self.populate(file) if early is None else early
         mkdocs_build._build_page(page, self.config, self.pages, self.nav, self.env)
         links = {
             target.src_uri: dict(found) for target, found in (page.links_to_anchors or {}).items()
@@ -361,10 +364,12 @@ def build_incremental(
     """``mkdocs.commands.build.build(config)``, rendering only the pages that changed."""
     with stats.timed("config, files, nav"):
         site = _Site.gather(config)
-    with stats.timed("nav pages"):
-        for file in site.pages:  # pages in the navigation first: their titles are on every page
-            if file.src_uri in site.in_nav:
-                site.populate(file)
+    with stats.timed("nav titles"):
+        # A page in the navigation without a title there is read first: its title (its
+        # first heading) is on every page.
+        for file in site.pages:
+            if file.src_uri in site.in_nav and "title" not in vars(file.page):
+                site.early[file.src_uri] = site.populate(file)
         key = site_key(site.config, site.nav)
         state = State.load(state_folder, key)
     with stats.timed("static files, templates"):
