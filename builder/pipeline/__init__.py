@@ -97,6 +97,7 @@ class BuildResult:
     parse_warnings: dict[str, int] = field(default_factory=dict)  # by disclosure id
     skipped: list[Skipped] = field(default_factory=list)
     site_pages: tuple[int, int] | None = None  # MkDocs: pages rendered, pages kept
+    site_seconds: dict[str, list[float]] = field(default_factory=dict)  # MkDocs: wall, CPU
 
     def describe(self) -> str:
         lines = [
@@ -113,6 +114,11 @@ class BuildResult:
             lines.append(
                 f"rendered {rendered} page(s) with MkDocs; kept {kept} unchanged since the "
                 "last build"
+            )
+        if self.site_seconds:
+            lines.append(
+                "MkDocs by phase (wall/CPU): "
+                + ", ".join(f"{k} {w:.1f}/{c:.1f}s" for k, (w, c) in self.site_seconds.items())
             )
         counts = ", ".join(f"{self.findings.get(s, 0)} {s}" for s in SEVERITIES)
         lines.append(f"audit findings: {counts} (python -m builder audit FILE lists them)")
@@ -332,6 +338,7 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
         parse_warnings={d.id: d.parse_warnings for d in digests if d.parse_warnings},
         skipped=data.skipped,
         site_pages=None if site_run is None else (site_run.rendered, site_run.kept),
+        site_seconds={} if site_run is None else site_run.seconds,
     )
 
 
