@@ -23,7 +23,6 @@ HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*\S")
 GLOSSARY_ENTRY = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])\s*(?P<body>.+)$"
 )
-DEFINITION_SPLIT = re.compile(r"[:：]|(?=是指|是对)|(?<=[^是])(?=指)")
 SENTENCE_END = "。；;！？!?:："
 PARAGRAPH_END = ("。", "！", "？", "!", "?")
 MAX_HEADING = 40
@@ -51,7 +50,7 @@ def read_narrative(
         elif part.kind == "explanations":
             explanations.extend(read_sections(part_lines, "explanations", width))
         elif part.kind == "glossary":
-            glossary.extend(read_glossary(part_lines, issues))
+            glossary.extend(read_glossary(part_lines, issues, catalogue))
     return {"overview": overview, "explanations": explanations, "glossary": glossary}
 
 
@@ -156,12 +155,14 @@ def section_kind(heading: str) -> str | None:
     return None
 
 
-def read_glossary(lines: Sequence[Line], issues: list[Issue]) -> list[dict[str, Any]]:
+def read_glossary(
+    lines: Sequence[Line], issues: list[Issue], catalogue: Catalogue
+) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     for number, text in paragraphs(lines):
         match = GLOSSARY_ENTRY.match(text)
         if match:
-            term, definition = split_definition(match["body"])
+            term, definition = split_definition(match["body"], catalogue)
             entries.append({"term": term, "definition": definition, "source_line": number})
         elif entries and not entries[-1]["definition"]:
             entries[-1]["definition"] = text
@@ -179,8 +180,10 @@ def read_glossary(lines: Sequence[Line], issues: list[Issue]) -> list[dict[str, 
     return entries
 
 
-def split_definition(body: str) -> tuple[str, str]:
-    match = DEFINITION_SPLIT.search(body)
+def split_definition(body: str, catalogue: Catalogue) -> tuple[str, str]:
+    """A glossary entry's term and definition, split at a colon or before a definition verb
+    (variants ``definition_verbs``: 是指, 是对, 指)."""
+    match = catalogue.patterns.definition_split.search(body)
     if not match:
         return body.strip(), ""
     term = body[: match.start()].strip()
