@@ -19,6 +19,7 @@ from builder import declarations
 from builder.pages.catalog import Download, Portal, link
 from builder.pages.disclosure import format_size
 from builder.pages.downloads import bundles_section
+from builder.pages.markup import UNIT_10K as UNIT
 from builder.pages.markup import front_matter, md_link, md_table, text
 from builder.pages.metadata import data_json
 
@@ -64,6 +65,30 @@ def description_zh(declared: dict[str, Any]) -> str:
     return "" if _LATIN.search(described) else described
 
 
+def field_labels(field: dict[str, Any]) -> dict[str, str]:
+    """The labels of an enumerated field's values: its own ``x-labels``, else those its
+    values have where a table kind declares them (``declarations.value_labels``)."""
+    own = field.get("x-labels")
+    if isinstance(own, dict):
+        return {str(value): str(label) for value, label in own.items()}
+    enum = (field.get("constraints") or {}).get("enum") or []
+    known = declarations.value_labels().get(str(field["name"]), {})
+    return {str(v): known[str(v)] for v in enum if str(v) in known}
+
+
+def field_description(field: dict[str, Any]) -> str:
+    """A field's description for the dictionary (escaped), with the label of each value of
+    an enumerated field (``<code>budget</code>＝预算数；<code>final</code>＝决算数``)."""
+    described = text(description_zh(field))
+    labels = field_labels(field)
+    if not labels:
+        return described
+    values = "；".join(
+        f"<code>{text(value)}</code>＝{text(label)}" for value, label in labels.items()
+    )
+    return f"{described}（取值：{values}）" if described else f"取值：{values}"
+
+
 def _family(schema: dict[str, Any]) -> str:
     table = schema.get("x-table") or {}
     family = table.get("family")
@@ -80,7 +105,7 @@ def dictionary_page() -> str:
     out.append(
         "<p>本页由各表的表结构声明（Frictionless 表结构）自动生成：字段名（数据文件的列名）、"
         "中文名（原表的栏目名称）、类型、单位和说明。金额字段的“单位”一栏写明其货币单位："
-        "标准表格的金额都以万元计（字段名以 <code>_10k_yuan</code> 结尾）。</p>\n"
+        f"标准表格的金额都以{UNIT}计（字段名以 <code>_10k_yuan</code> 结尾）。</p>\n"
     )
     for group, heading, intro in SCHEMA_GROUPS:
         schemas = load_schemas(group)
@@ -101,7 +126,7 @@ def dictionary_page() -> str:
                     text(field.get("title") or ""),
                     text(TYPE_ZH.get(str(field.get("type")), field.get("type") or "")),
                     text(field.get("unit") or ""),
-                    text(description_zh(field)),
+                    field_description(field),
                 ]
                 for field in schema.get("fields") or []
             ]

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
+from builder import declarations
+from builder.charts import facts
 from builder.pages.catalog import CheckInfo, DisclosureEntry, Portal, link
 from builder.pages.disclosure import describe_finding
 from builder.pages.markup import (
@@ -172,9 +174,10 @@ def _completeness(disclosures: list[DisclosureEntry]) -> str:
                 text("、".join(missing) if missing else "—"),
             ]
         )
+    status = declarations.labels("tables", "status")
     return search_excluded(
         md_table(
-            ["公开文件", "应有表格", "已整理", "本表无数据", "缺失的表"],
+            ["公开文件", "应有表格", status["parsed"], status["empty"], f"{status['missing']}的表"],
             rows,
             ["left", "right", "right", "right", "left"],
             caption="各公开文件的表格完整性",
@@ -315,7 +318,8 @@ def _comparisons(disclosures: list[DisclosureEntry]) -> str:
                 ]
                 for row in report["rows"]
             ]
-            headers = ["项目", "预算数", "决算数", "差额（决算－预算）", "执行率"]
+            budget, final = facts.phase_label(facts.BUDGET), facts.phase_label(facts.FINAL)
+            headers = ["项目", budget, final, "差额（决算－预算）", "执行率"]
         else:
             rows = [
                 [
@@ -344,10 +348,11 @@ def quality_page(portal: Portal) -> str:
         "一致性等核查的结果；发现的问题照原样公布，"
         "详情见各公开文件页面的“核查发现”。</p>\n"
     )
+    status = declarations.labels("tables", "status")
     out.append("## 完整性与一致性评分\n")
     out.append(_scores(portal, disclosures))
     out.append(
-        '<p class="portal-muted">完整性：标准表格中已公开（含注明“本表无数据”）的比例；'
+        f'<p class="portal-muted">完整性：标准表格中已公开（含注明“{status["empty"]}”）的比例；'
         "一致性：适用于该文件的核查规则中未发现错误或警告的比例（提示不计）。</p>\n"
     )
     if portal.skipped:
@@ -374,8 +379,9 @@ def quality_page(portal: Portal) -> str:
     out.append("## 表格完整性\n")
     out.append(_completeness(disclosures))
     out.append(
-        '<p class="portal-muted">“本表无数据”是原文的声明（例如没有政府性基金收支），'
-        "不是错误；“缺失”指目录列出但正文没有可读表格（原 PDF 中可能是图片）。</p>\n"
+        f'<p class="portal-muted">“{status["empty"]}”是原文的声明（例如没有政府性基金收支），'
+        f"不是错误；“{status['missing']}”指目录列出但正文没有可读表格"
+        "（原 PDF 中可能是图片）。</p>\n"
     )
     out.append("## 解析覆盖率\n")
     out.append(_coverage(disclosures))

@@ -27,7 +27,6 @@ HIDDEN = {
     "row_type",
     "function_code_level",
 }
-VALUE_ZH = declarations.value_labels()  # the x-labels of the declarations
 SIDE_ZH = {"income": "收入", "expenditure": "支出"}
 LEVEL_CLASS = {"合计": "level-total", "类": "level-1", "款": "level-2", "项": "level-3"}
 NAME_FIELDS = {
@@ -58,8 +57,9 @@ def _cell(field: dict[str, Any], row: dict[str, Any]) -> str:
         if name == "count" and row.get("count_unit"):
             return f"{number(value)} {row['count_unit']}"
         return number(value) if isinstance(value, Decimal | int) else str(value)
-    if name in VALUE_ZH:
-        return VALUE_ZH[name].get(str(value), "" if value is None else str(value))
+    labelled = declarations.value_labels()  # the x-labels of the declarations
+    if name in labelled:
+        return labelled[name].get(str(value), "" if value is None else str(value))
     return "" if value is None else str(value)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from builder.pages.markup import UNIT_10K as UNIT
 from builder.pages.markup import amount, attr, md_link, number, percent, text
 
 
@@ -41,7 +42,7 @@ def _attribute(value: object) -> Markup:
     return Markup(attr(value))  # safe: attr() escapes & < > " '
 
 
-def _amount(value: Decimal | None, unit: str = "万元") -> str:
+def _amount(value: Decimal | None, unit: str = UNIT) -> str:
     return amount(value, unit) or "—"
 
 
