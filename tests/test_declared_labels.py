@@ -71,6 +71,15 @@ def test_the_page_says_the_declared_labels(built: tuple[Path, Path]) -> None:
     assert "<th>总分</th>" not in page
 
 
+def test_the_templates_say_the_declared_labels(built: tuple[Path, Path]) -> None:
+    _package, docs = built
+    unit = next((docs / "units").glob("unit-*.md")).read_text(encoding="utf-8")
+    assert "列有全年预算额（改）和决算额（改）" in unit
+    compare = (docs / "compare.md").read_text(encoding="utf-8")
+    assert "人员费（改）占基本支出的比例" in compare
+    assert "人员经费" not in compare
+
+
 def test_the_charts_say_the_declared_labels(built: tuple[Path, Path]) -> None:
     _package, docs = built
     charts = docs / "assets" / "charts"
