@@ -288,22 +288,12 @@ def _percent_text(value: object) -> str:
 
 def _comparisons(disclosures: list[DisclosureEntry]) -> str:
     """Budget against final account, and the 上年 figures of consecutive years, as tables."""
-    pairs = _pairs(disclosures)
-    if not pairs:
-        return (
-            '<p class="portal-muted">门户中暂无同一单位同一年度的预算与决算，'
-            "也无同一单位相邻两个年度的同类文件，无从对照。</p>\n"
-        )
-    out = []
-    for first, second in pairs:
+    shown = []
+    for first, second in _pairs(disclosures):
         report = compare_disclosures(
             Disclosure.from_parse(first.parsed, first.disclosure_id),
             Disclosure.from_parse(second.parsed, second.disclosure_id),
         )
-        links = f"{md_link(first.title, link(QUALITY, first.page))} 与 " + md_link(
-            second.title, link(QUALITY, second.page)
-        )
-        out.append(f"<p>{links}</p>\n")
         if report["comparison"] == "budget-final":
             rows = [
                 [
@@ -329,10 +319,17 @@ def _comparisons(disclosures: list[DisclosureEntry]) -> str:
                 for row in report["rows"]
             ]
             headers = ["后一年的说明", "据其推算的上年数", "上年文件所列", "差额", "核对"]
-        out.append(
-            search_excluded(md_table(headers, rows, ["left", "right", "right", "right", "right"]))
+        table = md_table(headers, rows, ["left", "right", "right", "right", "right"])
+        shown.append(
+            {
+                "first": first.title,
+                "first_page": link(QUALITY, first.page),
+                "second": second.title,
+                "second_page": link(QUALITY, second.page),
+                "table": Markup(search_excluded(table)),  # safe: its cells are escaped above
+            }
         )
-    return "\n".join(out)
+    return render("quality_comparisons.md.j2", pairs=shown)
 
 
 def _skipped(portal: Portal) -> str:
