@@ -127,6 +127,7 @@ ALTERED = {
     "contents_headings": ["目次"],  # 目录 no longer ends the cover
     "part_heading": {"before": "第", "after": "章"},  # 第三部分 no longer a part heading
     "definition_verbs": ["是对", "指"],  # “基本支出是指…” splits before 指: term 基本支出是
+    "section_kinds": {"mandate": ["职能范围"], "organisation": ["机构设置"]},  # 职责 unknown
 }
 
 

@@ -46,9 +46,9 @@ def read_narrative(
     for part in parts:
         part_lines = [ln for ln in lines[part.start : part.end] if ln.number not in skip]
         if part.kind == "overview":
-            overview.extend(read_sections(part_lines, "overview", width))
+            overview.extend(read_sections(part_lines, "overview", width, catalogue))
         elif part.kind == "explanations":
-            explanations.extend(read_sections(part_lines, "explanations", width))
+            explanations.extend(read_sections(part_lines, "explanations", width, catalogue))
         elif part.kind == "glossary":
             glossary.extend(read_glossary(part_lines, issues, catalogue))
     return {"overview": overview, "explanations": explanations, "glossary": glossary}
@@ -108,7 +108,7 @@ def is_heading(text: str) -> bool:
 
 
 def read_sections(
-    lines: Sequence[Line], part: str, width: int | None = None
+    lines: Sequence[Line], part: str, width: int | None, catalogue: Catalogue
 ) -> list[dict[str, Any]]:
     sections: list[dict[str, Any]] = []
     parent: str | None = None
@@ -123,7 +123,7 @@ def read_sections(
                 "heading": text,
                 "level": level,
                 "parent": parent if level == SUBSECTION else None,
-                "kind": section_kind(text),
+                "kind": section_kind(text, catalogue),
                 "text": "",
                 "source_line": number,
                 "lines": [],
@@ -147,12 +147,11 @@ def read_sections(
     return sections
 
 
-def section_kind(heading: str) -> str | None:
-    if "职责" in heading:
-        return "mandate"
-    if "机构设置" in heading:
-        return "organisation"
-    return None
+def section_kind(heading: str, catalogue: Catalogue) -> str | None:
+    """What a section is about, by the words of its heading (variants ``section_kinds``:
+    职责 → mandate, 机构设置 → organisation), the first kind that matches."""
+    kinds: dict[str, list[str]] = catalogue.variants["section_kinds"]
+    return next((kind for kind, words in kinds.items() if any(w in heading for w in words)), None)
 
 
 def read_glossary(
