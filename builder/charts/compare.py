@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from builder import declarations
 from builder.charts import facts
 from builder.charts.spec import UNIT, Chart, Column, Frame, Row, amount_chart, bar_chart
 
@@ -23,14 +24,19 @@ def columns() -> tuple[Column, ...]:
     """The comparison's columns, named by the declared labels (决算数, 人员经费 …)."""
     final = facts.phase_label(facts.FINAL)
     ((_, receptions),) = facts.three_public_items("official_receptions")
+    office = declarations.labels("supplementary_statistics", "section")["office_operating_costs"]
     return (
         Column("unit", "单位"),
         Column("spending", "本年支出合计", UNIT),
         Column("three_public", f"“三公”经费{final}", UNIT),
         Column("receptions", f"{receptions}{final}", UNIT),
-        Column("office", "机关运行经费", UNIT),
+        Column("office", office, UNIT),
         *_group_columns(),
     )
+
+
+def _title(key: str) -> str:
+    return next(column.title for column in columns() if column.key == key)
 
 
 def _group_columns() -> tuple[Column, ...]:
@@ -132,10 +138,8 @@ def _share_chart(year: int, figures: list[UnitFigures]) -> Chart | None:
 def comparison_charts(year: int, figures: list[UnitFigures]) -> list[Chart]:
     """The charts of one year's comparison, in page order."""
     charts = [
-        _amount_chart(
-            year, figures, "receptions", next(c for c in columns() if c.key == "receptions").title
-        ),
-        _amount_chart(year, figures, "office", "机关运行经费"),
+        _amount_chart(year, figures, "receptions", _title("receptions")),
+        _amount_chart(year, figures, "office", _title("office")),
         _share_chart(year, figures),
     ]
     return [chart for chart in charts if chart is not None]
