@@ -112,8 +112,8 @@ def table_label(parsed: Parsed, table: dict[str, Any]) -> str:
     if printed and not numbered:
         return str(printed)
     number = str(table["number"])
-    label = f"公开{number}表" if is_final(parsed) else f"预算公开表{int(number)}"
-    return f"{label} {table['title']}"
+    family = str(parsed["document"]["kind"])
+    return f"{declarations.standard_number(family, number)} {table['title']}"
 
 
 def find_table(parsed: Parsed, *kinds: str) -> dict[str, Any] | None:

@@ -94,11 +94,10 @@ def field_description(field: dict[str, Any]) -> str:
 def _family(schema: dict[str, Any]) -> str:
     table = schema.get("x-table") or {}
     family = table.get("family")
-    if family == "final":
-        return f"决算 公开{table.get('number')}表"
-    if family == "budget":
-        return f"预算 预算公开表{int(str(table.get('number')))}"
-    return ""
+    kinds = declarations.labels("disclosures", "kind")  # final → 决算, budget → 预算
+    if family not in kinds:
+        return ""
+    return f"{kinds[family]} {declarations.standard_number(family, str(table.get('number')))}"
 
 
 def _schema_section(schema: dict[str, Any]) -> dict[str, Any]:
