@@ -1,5 +1,5 @@
-"""The portal package as a database to query: one SQLite file, and Parquet partitioned by
-year and publisher.
+"""The portal package as a database to query: one SQLite file (the partitioned Parquet
+dataset is :mod:`builder.publish.partitions`).
 
 **SQLite** (:func:`write_database`): one table per resource of the portal package, named as
 the resource, with its fields as columns (``string`` → TEXT, ``integer`` → INTEGER, ``number``
@@ -11,26 +11,18 @@ sqlite3, Datasette and DuckDB (its ``sqlite`` extension) open the file as it is.
 binary floats there, as in Excel (SQLite has no decimal type): exact values are in the CSV and
 Parquet files. The file is written aside, vacuumed, and moved into place; the same package and
 SQLite library give the same bytes.
-
-**Partitioned Parquet** (:func:`write_partitioned`): every portal resource whose rows carry
-the disclosure's year and publisher is written as a hive-style dataset,
-``<resource>/fiscal_year=<year>/publisher_id=<unit id>/part-0.parquet`` (the two partition
-columns live in the paths), so DuckDB, Spark or pyarrow read one year, or one unit, of a
-national collection without fetching the rest. Amounts stay decimal128.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from builder.publish.packages import DESCRIPTOR
@@ -38,7 +30,6 @@ from builder.publish.schemas import DISCLOSURE_ID
 from builder.release import Release
 
 SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
-PARTITIONS = ("fiscal_year", "publisher_id")
 DETAIL_SUFFIX = "_detail"
 # What a view adds to a row, from the disclosures catalogue and the units.
 DETAIL_COLUMNS = (
@@ -134,30 +125,3 @@ def write_database(package: Path, target: Path, release: Release) -> None:
     finally:
         connection.close()
     os.replace(building, target)
-
-
-def write_partitioned(package: Path, target: Path) -> list[str]:
-    """Each resource of ``package`` with the partition columns (and rows) as a hive-style
-    Parquet dataset under ``target/<resource>/``; the names of the resources written."""
-    shutil.rmtree(target, ignore_errors=True)
-    written = []
-    for resource in load_descriptor(package).get("resources", []):
-        names = {f["name"] for f in resource["schema"]["fields"]}
-        table = pq.read_table(package / resource["x-parquet"]["path"])
-        if not set(PARTITIONS) <= names or table.num_rows == 0:
-            continue
-        partitioning = ds.partitioning(
-            pa.schema([table.schema.field(name) for name in PARTITIONS]), flavor="hive"
-        )
-        ds.write_dataset(
-            table,
-            target / resource["name"],
-            format="parquet",
-            partitioning=partitioning,
-            basename_template="part-{i}.parquet",
-            use_threads=False,  # rows keep their order; the same package gives the same files
-            file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
-            existing_data_behavior="error",
-        )
-        written.append(resource["name"])
-    return written
