@@ -21,7 +21,7 @@ from builder.pages.markup import GENERATED_BANNER, HtmlTable, amount, plain_titl
 from builder.pages.quality import _comparisons
 from builder.pages.site_hooks import unwrap_raw
 from builder.parse import parse_file
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, with_parts
 from tests.test_audit import documents
 
 FINAL_000 = "000_127416229ccdc025"
@@ -102,14 +102,15 @@ def test_budget_and_final_of_one_unit_share_a_page(docs: Path) -> None:
 def test_amounts_are_formatted_the_chinese_way(docs: Path) -> None:
     page = _read(docs, f"disclosures/{FINAL_000}.md")
     assert "6,382.69 万元" in page  # 本年收入合计
-    assert '<td class="num">5,837.92</td>' in page  # a table cell, thousands separator
+    tables = with_parts(docs / "disclosures" / f"{FINAL_000}.md")  # loaded when opened
+    assert '<td class="num">5,837.92</td>' in tables  # a table cell, thousands separator
     assert amount(None) == ""
 
 
 def test_source_text_and_package_files_are_published(docs: Path) -> None:
     source = docs / "sources" / f"{FINAL_000}.txt"
     assert source.read_bytes() == (ROOT / "datasets" / "sources" / f"{FINAL_000}.txt").read_bytes()
-    page = _read(docs, f"disclosures/{FINAL_000}.md")
+    page = with_parts(docs / "disclosures" / f"{FINAL_000}.md")  # the per-table files too
     csv_file = docs / "downloads" / FINAL_000 / "csv" / "expenditure_by_function.csv"
     digest = hashlib.sha256(csv_file.read_bytes()).hexdigest()
     assert digest in page
@@ -246,11 +247,16 @@ def test_raw_html_cannot_end_its_comment_early() -> None:
 
 def test_disclosure_page_search_index_choices(docs: Path) -> None:
     page = _read(docs, f"disclosures/{FINAL_000}.md")
-    # Downloads, the glossary (the glossary page has it) and the project summary: excluded.
-    assert "<details data-search-exclude>\n<summary>本文件的名词解释" in page
+    # Downloads, the glossary (the glossary page has it) and the project summary: excluded,
+    # the blocks loaded when opened (builder.pages.parts) as well as their placeholders.
+    glossary = '<details data-search-exclude data-part="parts/glossary.html">'
+    assert f"{glossary}\n<summary>本文件的名词解释" in page
     downloads = page[page.index("## 下载与引用") :]
     assert '<div class="portal-table-wrap" data-search-exclude>' in downloads
-    assert "<details data-search-exclude>\n<summary>逐表文件" in downloads
+    files = '<details id="files" data-search-exclude data-part="parts/files.html">'
+    assert f"{files}\n<summary>逐表文件" in downloads
+    # Every block loaded when opened is excluded: search reads the page alone.
+    assert page.count("data-part=") == page.count("data-search-exclude data-part=") > 20
     # Narrative stays ordinary Markdown/HTML, indexed.
     narrative = page[page.index("## 情况说明") : page.index("## 项目绩效自评")]
     assert "data-search-exclude" not in narrative
