@@ -163,6 +163,13 @@ def test_schema_org_dataset_json_ld(docs: Path) -> None:
     assert dataset["url"] == f"{SITE_URL}disclosures/{FINAL_000}/"
     urls = [d["contentUrl"] for d in dataset["distribution"]]
     assert f"{SITE_URL}sources/{FINAL_000}.txt" in urls
+    # The package as a whole; its per-table files are on the page and in data.json only.
+    assert f"{SITE_URL}downloads/{FINAL_000}/datapackage.json" in urls
+    assert not [url for url in urls if "/csv/" in url]
+    per_table = f"{SITE_URL}downloads/{FINAL_000}/csv/expenditure_by_function.csv"
+    catalogue = json.loads(_read(docs, "data.json"))
+    listed = [d["downloadURL"] for s in catalogue["dataset"] for d in s["distribution"]]
+    assert per_table in listed
 
 
 def test_data_json_is_a_project_open_data_catalogue(docs: Path) -> None:
