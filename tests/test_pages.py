@@ -6,18 +6,22 @@ do not depend on the publish stage; the browser tests build the real packages.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
 from builder.pages import write_pages
-from builder.pages.catalog import DisclosureEntry, unit_id, url_root
+from builder.pages.catalog import DisclosureEntry, Portal, unit_id, url_root
 from builder.pages.disclosure import describe_finding
+from builder.pages.home import _ranking
 from builder.pages.markup import GENERATED_BANNER, HtmlTable, amount, plain_title, raw_html, text
+from builder.pages.parts import Parts
 from builder.pages.quality import _comparisons
 from builder.pages.site_hooks import unwrap_raw
 from builder.parse import parse_file
@@ -321,3 +325,30 @@ def test_quality_page_sets_a_units_budget_beside_its_final_account() -> None:
     assert "示例单位 2024年度单位决算" in html
     # 本年支出合计: budget 130.00, final 115.00, difference -15.00, 88.46% executed
     assert "| 本年支出合计 | 130.00 万元 | 115.00 万元 | -15.00 万元 | 88.46% |" in html
+
+
+def test_home_ranking_shows_the_top_and_loads_the_rest(tmp_path: Path) -> None:
+    parsed = parse_file(SEEDS[0])  # a 2024 final account
+    entries = []
+    for n in range(12):
+        document = copy.deepcopy(parsed)
+        document["document"]["unit_name"] = f"第{n:02d}局"
+        entries.append(DisclosureEntry(f"d{n:02d}", document, findings=[]))
+    portal = cast("Portal", SimpleNamespace(disclosures=entries))
+    block = _ranking(portal, 2024, Parts(tmp_path, "index.md"))
+    shown, _, rest = block.partition("<details")
+    assert shown.count("](disclosures/d") == 10  # the top ten, as Markdown links
+    assert "<summary>查看全部 12 个单位的排名</summary>" in rest
+    part = (tmp_path / "parts" / "ranking-2024.html").read_text(encoding="utf-8")
+    for n in range(12):  # every unit, linked from the home page's URL
+        assert f'<a href="disclosures/d{n:02d}/">第{n:02d}局</a>' in part
+
+
+def test_home_lists_every_units_documents_when_opened(docs: Path) -> None:
+    home = _read(docs, "index.md")
+    assert 'data-part="parts/units-by-year.html"' in home
+    part = (docs / "parts" / "units-by-year.html").read_text(encoding="utf-8")
+    unit = unit_id("山西省投资促进局")
+    assert f'<a href="units/{unit}/">山西省投资促进局</a>' in part
+    assert f'<a href="disclosures/{FINAL_000}/">决算</a>' in part
+    assert f'<a href="disclosures/{BUDGET_002}/">预算</a>' in part
