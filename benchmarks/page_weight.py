@@ -38,9 +38,7 @@ def disk_sizes(site: Path) -> dict[str, tuple[int, int]]:
     def total(paths: list[Path]) -> tuple[int, int]:
         return len(paths), sum(path.stat().st_size for path in paths)
 
-    pages = [
-        p for p in site.rglob("index.html") if p.relative_to(site).parts[0] not in {"assets"}
-    ]
+    pages = [p for p in site.rglob("index.html") if p.relative_to(site).parts[0] not in {"assets"}]
     disclosures = [p for p in pages if p.relative_to(site).parts[0] == "disclosures"]
     return {
         "pages (index.html)": total(pages),
@@ -52,7 +50,7 @@ def disk_sizes(site: Path) -> dict[str, tuple[int, int]]:
 
 
 def _kind(url: str, resource_type: str) -> str:
-    path = url.split("?")[0]
+    path = url.split("?", maxsplit=1)[0]
     if "/parts/" in path:
         return "parts"
     if resource_type == "document":
@@ -123,9 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8797, help="port of the local server")
     args = parser.parse_args(argv)
     site: Path = args.site
-    disclosure = args.disclosure or sorted(
-        p.name for p in (site / "disclosures").iterdir() if (p / "index.html").is_file()
-    )[0]
+    pages = sorted(p.name for p in (site / "disclosures").iterdir() if (p / "index.html").is_file())
+    disclosure = args.disclosure or pages[0]
     print("| part of the site | files | MB |")
     print("|---|---|---|")
     for name, (count, size) in disk_sizes(site).items():
