@@ -71,8 +71,14 @@ def test_home_page(page: Page, base_url: str, errors: PageErrors) -> None:
     _open(page, base_url)
     expect(page.locator("h1")).to_contain_text("开放预算门户")
     _expect_charts(page, at_least=2)
-    # Chinese number formatting: 万元 with thousands separators.
-    expect(page.locator("article")).to_contain_text("6,280.94 万元")
+    # Chinese number formatting: 万元 with thousands separators (the ranking's cell, and the
+    # chart's description beside its data, loaded when that block is opened).
+    expect(page.locator("article table", has_text="6,280.94").first).to_be_visible()
+    chart_data = page.locator("details[id$='-data']").first
+    chart_data.locator("> summary").click()
+    expect(chart_data).to_contain_text("6,280.94 万元")
+    # Every unit's documents by year: loaded when the block is opened (a row per unit).
+    page.locator("details#units-by-year > summary").click()
     expect(page.locator(f"article a[href*='{INVESTMENT_BUREAU}']").first).to_be_visible()
 
 
