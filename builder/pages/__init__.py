@@ -63,7 +63,17 @@ from builder.sources.provenance import TEXT_SUFFIX, read_record
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCES = REPO_ROOT / "datasets" / "sources"
 DEFAULT_SITE_URL = "http://127.0.0.1:8765/"  # the mkdocs.yml default; SITE_URL overrides both
-GENERATED_DIRS = ("units", "disclosures", "sources", "downloads", "assets/charts")
+# The parts of the home and comparison pages (builder.pages.parts) are folders of their own;
+# those of disclosure and unit pages are inside disclosures/ and units/.
+GENERATED_DIRS = (
+    "units",
+    "disclosures",
+    "sources",
+    "downloads",
+    "assets/charts",
+    "parts",
+    "compare/parts",
+)
 GENERATED_FILES = (
     "index.md",
     "compare.md",
