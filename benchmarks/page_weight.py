@@ -13,8 +13,10 @@ Markdown tables:
   of its unit: what a first view in headless Chromium (fresh context, empty cache)
   transfers from the site, counted from the browser's responses once the network is idle
   (every chart drawn), by kind: the page's HTML, JSON (chart specs), the parts loaded,
-  and the shared JavaScript and CSS (the same files on every page, cached after the first
-  visit), raw and gzipped (level 6, as a static host compresses text).
+  ``sitemap.xml`` (Material's instant navigation fetches it on every page load), the
+  shared JavaScript and CSS (the same files on every page, cached after the first visit)
+  and anything else (the favicon), raw and gzipped (level 6, as a static host compresses
+  text). The page total leaves out the shared JavaScript and CSS.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ import socketserver
 import threading
 from pathlib import Path
 
-KINDS = ("html", "json", "parts", "js+css", "other")
+KINDS = ("html", "json", "parts", "sitemap", "js+css", "other")
 KIB = 1024
+DRAWN = """() => [...document.querySelectorAll('div.vega-chart')]
+  .every((el) => el.dataset.chartOk || el.dataset.chartError)"""
 
 
 def disk_sizes(site: Path) -> dict[str, tuple[int, int]]:
@@ -59,6 +63,8 @@ def _kind(url: str, resource_type: str) -> str:
         return "json"
     if path.endswith((".js", ".css")):
         return "js+css"
+    if path.endswith("sitemap.xml"):  # fetched by Material's instant navigation
+        return "sitemap"
     return "other"
 
 
@@ -93,6 +99,7 @@ def first_views(site: Path, port: int, paths: list[str]) -> list[dict[str, objec
 
             page.on("response", record)
             page.goto(origin + path)
+            page.wait_for_function(DRAWN, timeout=60_000)
             page.wait_for_load_state("networkidle")
             row: dict[str, object] = {"path": path or "(home)"}
             for kind in KINDS:
