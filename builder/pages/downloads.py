@@ -3,9 +3,9 @@
 - **Bundles** (``builder.publish.bundles``): ``downloads/<id>.zip`` per disclosure (written with
   its page), ``downloads/portal.zip`` and ``downloads/portal.<year>.zip`` (a dot, which no
   disclosure id has, so no name collides);
-- **the database** (``builder.publish.database``): ``downloads/portal.sqlite`` and the
-  partitioned Parquet dataset ``downloads/portal.parquet/<resource>/fiscal_year=…/
-  publisher_id=…/part-0.parquet``;
+- **the database** (``builder.publish.database``): ``downloads/portal.sqlite``, and the
+  partitioned Parquet dataset (``builder.publish.partitions``)
+  ``downloads/portal.parquet/<resource>/fiscal_year=…/publisher_id=…/part-0.parquet``;
 - **pages**: the bundles section of the download page, ``query.md`` (查询数据: how to open
   the database, and example queries from ``queries.yaml`` with their results on the built
   data) and ``releases.md`` (版本说明: each release's notes and known issues).
@@ -13,7 +13,8 @@
 The portal's bundles and database are owners of their own (``builder.pages.outputs``), keyed
 by their package's ``datapackage.json`` (which lists the sha256 of every file) and the
 release, so an incremental build that changed nothing writes them again only if a file was
-touched.
+touched; so is each partition of the Parquet dataset, keyed by its own rows, so a changed
+disclosure rewrites only its publisher's year.
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ from builder.pages.disclosure import format_size
 from builder.pages.markup import front_matter, md_link, md_table, text
 from builder.pages.outputs import Outputs, Produced, key_of, staged
 from builder.publish.bundles import write_bundle
-from builder.publish.database import write_database, write_partitioned
+from builder.publish.database import write_database
 from builder.publish.packages import DESCRIPTOR
-from builder.publish.portal import PORTAL, is_portal_name
+from builder.publish.partitions import Partition, partitions
+from builder.publish.portal import PORTAL, Contribution, is_portal_name
 from builder.release import current_release, load_releases, release_bytes, releases_file
 
 DATABASE = f"{identities.DOWNLOADS_FOLDER}/portal.sqlite"
@@ -93,13 +95,38 @@ def portal_downloads(packages: Path, outputs: Outputs) -> list[Download]:
     return out
 
 
+def stale_partitions(contributions: list[Contribution], outputs: Outputs) -> list[Partition]:
+    """The partitions of the Parquet dataset whose files are not current (the others are
+    kept as they are)."""
+    return [
+        partition
+        for partition in partitions(contributions)
+        if outputs.current(partition_owner(partition), partition.key) is None
+    ]
+
+
+def partition_owner(partition: Partition) -> str:
+    return f"partition:{partition.name}"
+
+
+def install_partition(partition: Partition, files: dict[str, bytes], outputs: Outputs) -> None:
+    """A partition's files (made by :func:`~builder.publish.partitions.partition_files`,
+    in a worker) written into the docs dir as their owner's."""
+    owner = partition_owner(partition)
+    with staged(outputs.docs_dir, owner) as (docs, moved):
+        for path, data in files.items():
+            target = docs / PARTITIONED / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    outputs.record(owner, partition.key, Produced(moved))
+
+
 def bundle_of(folder: Path, docs: Path) -> list[Download]:
     return [publish_bundle(folder, docs)]
 
 
 def database_of(folder: Path, docs: Path) -> list[Download]:
     write_database(folder, docs / DATABASE, current_release())
-    write_partitioned(folder, docs / PARTITIONED)
     path = docs / DATABASE
     size, sha256 = path.stat().st_size, sha256_of(path)
     return [Download(DATABASE, "portal.sqlite", size, sha256, "SQLite 数据库（全部表格和视图）")]

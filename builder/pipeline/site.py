@@ -28,6 +28,7 @@ from builder.pages import (
     page_key,
     write_portal_pages,
 )
+from builder.pages.downloads import install_partition, stale_partitions
 from builder.pages.outputs import Outputs
 from builder.pipeline.defaults import DEFAULT_SITE, DEFAULT_SITE_URL, DOCS_SOURCE, MKDOCS_CONFIG
 from builder.pipeline.steps import (
@@ -39,6 +40,7 @@ from builder.pipeline.steps import (
     run_all,
 )
 from builder.progress import Progress
+from builder.publish.partitions import partition_files
 from builder.release import current_release
 from builder.validate import load_checks
 
@@ -114,6 +116,11 @@ def build_site(
             progress.add_cpu({"pages+charts": seconds})
             outputs.record(owner_of_disclosure(task.disclosure_id), key, produced)
             extras[task.disclosure_id] = produced.extra
+    stale = stale_partitions([d.contribution for d in data.digests], outputs)
+    with progress.stage("partitioned Parquet", len(stale)) as stage:
+        for partition, files in zip(stale, run_all(partition_files, stale, jobs), strict=True):
+            stage.step(partition.name)
+            install_partition(partition, files, outputs)
     with progress.stage("portal pages", 1) as stage:
         stage.step("home, units, data, quality, glossary")
         entries = [
