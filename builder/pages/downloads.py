@@ -5,7 +5,8 @@
   disclosure id has, so no name collides);
 - **the database** (``builder.publish.database``): ``downloads/portal.sqlite`` and the
   partitioned Parquet dataset ``downloads/portal.parquet/<resource>/fiscal_year=…/
-  publisher_id=…/part-0.parquet``;
+  publisher_id=…/part-0.parquet`` (on a data host, ``builder.pages.hosting``: one archive,
+  ``portal.parquet.zip``, listed with the bundles);
 - **pages**: the bundles section of the download page, ``query.md`` (查询数据: how to open
   the database, and example queries from ``queries.yaml`` with their results on the built
   data) and ``releases.md`` (版本说明: each release's notes and known issues).
@@ -19,6 +20,7 @@ touched.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict
@@ -32,6 +34,7 @@ from builder import identities
 from builder.cache import file_hash
 from builder.pages.catalog import Download, Portal, link, sha256_of
 from builder.pages.disclosure import format_size
+from builder.pages.hosting import BESIDE_SITE, Hosting
 from builder.pages.markup import front_matter, md_link, md_table, text
 from builder.pages.outputs import Outputs, Produced, key_of, staged
 from builder.publish.bundles import write_bundle
@@ -41,7 +44,9 @@ from builder.publish.portal import PORTAL, is_portal_name
 from builder.release import current_release, load_releases, release_bytes, releases_file
 
 DATABASE = f"{identities.DOWNLOADS_FOLDER}/portal.sqlite"
-PARTITIONED = f"{identities.DOWNLOADS_FOLDER}/portal.parquet"
+PARTITIONED_NAME = "portal.parquet"
+PARTITIONED = f"{identities.DOWNLOADS_FOLDER}/{PARTITIONED_NAME}"
+PARTITIONED_ARCHIVE = f"{PARTITIONED}.zip"  # the dataset as one file, for a data host
 QUERY = "query.md"
 RELEASES = "releases.md"
 QUERIES = Path(__file__).with_name("queries.yaml")
@@ -57,22 +62,26 @@ def bundle_title(name: str) -> str:
     return "本文件全部数据压缩包（CSV、Parquet、Excel、datapackage.json、说明）"
 
 
-def publish_bundle(package: Path, docs_dir: Path) -> Download:
-    """The zip of a package folder at ``downloads/<package name>.zip``."""
+def publish_bundle(package: Path, docs_dir: Path, hosting: Hosting = BESIDE_SITE) -> Download:
+    """The zip of a package folder at ``downloads/<package name>.zip`` (or on the data host)."""
     target = identities.bundle_file(package.name)
-    write_bundle(package, package.name, docs_dir / target)
-    path = docs_dir / target
+    path = docs_dir / hosting.written(target)
+    write_bundle(package, package.name, path)
+    size, sha256 = path.stat().st_size, sha256_of(path)
     title = bundle_title(package.name)
-    return Download(target, f"{package.name}.zip", path.stat().st_size, sha256_of(path), title)
+    return Download(target, f"{package.name}.zip", size, sha256, title, hosting.address(target))
 
 
 def release_key() -> str:
     return hashlib.sha256(release_bytes()).hexdigest()
 
 
-def portal_downloads(packages: Path, outputs: Outputs) -> list[Download]:
+def portal_downloads(
+    packages: Path, outputs: Outputs, hosting: Hosting = BESIDE_SITE
+) -> list[Download]:
     """The bundles of the portal and of each year, and the database, each produced only when
-    its package changed; their downloads (bundles, then the database)."""
+    its package (or where it is published) changed; their downloads (bundles, then the
+    database)."""
     folders = (
         sorted(
             folder
@@ -84,25 +93,43 @@ def portal_downloads(packages: Path, outputs: Outputs) -> list[Download]:
     )
     out: list[Download] = []
     for folder in folders:
-        key = key_of(file_hash(folder / DESCRIPTOR), release_key())
-        out += produced(outputs, f"bundle:{folder.name}", key, partial(bundle_of, folder))
+        key = key_of(file_hash(folder / DESCRIPTOR), release_key(), hosting.data_url)
+        make = partial(bundle_of, folder, hosting)
+        out += produced(outputs, f"bundle:{folder.name}", key, make)
     portal = packages / PORTAL
     if (portal / DESCRIPTOR).is_file():
-        key = key_of(file_hash(portal / DESCRIPTOR), release_key())
-        out += produced(outputs, "database", key, partial(database_of, portal))
+        key = key_of(file_hash(portal / DESCRIPTOR), release_key(), hosting.data_url)
+        out += produced(outputs, "database", key, partial(database_of, portal, hosting))
     return out
 
 
-def bundle_of(folder: Path, docs: Path) -> list[Download]:
-    return [publish_bundle(folder, docs)]
+def bundle_of(folder: Path, hosting: Hosting, docs: Path) -> list[Download]:
+    return [publish_bundle(folder, docs, hosting)]
 
 
-def database_of(folder: Path, docs: Path) -> list[Download]:
-    write_database(folder, docs / DATABASE, current_release())
-    write_partitioned(folder, docs / PARTITIONED)
-    path = docs / DATABASE
+def database_of(folder: Path, hosting: Hosting, docs: Path) -> list[Download]:
+    """The SQLite database and the partitioned Parquet dataset: a folder of files beside the
+    site, one archive of them on a data host (release assets have no folders)."""
+    path = docs / hosting.written(DATABASE)
+    write_database(folder, path, current_release())
     size, sha256 = path.stat().st_size, sha256_of(path)
-    return [Download(DATABASE, "portal.sqlite", size, sha256, "SQLite 数据库（全部表格和视图）")]
+    title = "SQLite 数据库（全部表格和视图）"
+    out = [Download(DATABASE, "portal.sqlite", size, sha256, title, hosting.address(DATABASE))]
+    if not hosting.hosted(PARTITIONED_ARCHIVE):
+        write_partitioned(folder, docs / PARTITIONED)
+        return out
+    tree = docs / identities.HOSTED_FOLDER / f".{PARTITIONED_NAME}"
+    write_partitioned(folder, tree)
+    archive = docs / hosting.written(PARTITIONED_ARCHIVE)
+    write_bundle(tree, PARTITIONED_NAME, archive)
+    shutil.rmtree(tree)
+    size, sha256 = archive.stat().st_size, sha256_of(archive)
+    title = "分区 Parquet 数据集（按年度和单位分区，解压后使用）"
+    address = hosting.address(PARTITIONED_ARCHIVE)
+    return [
+        *out,
+        Download(PARTITIONED_ARCHIVE, f"{PARTITIONED_NAME}.zip", size, sha256, title, address),
+    ]
 
 
 def produced(
@@ -125,7 +152,7 @@ def bundles_section(portal: Portal, page: str) -> str:
     rows = [
         [
             text(d.title),
-            md_link(d.name, link(page, d.path)),
+            md_link(d.name, d.link_from(page)),
             text(format_size(d.size)),
             f'<code class="sha256">{d.sha256}</code>',
         ]
@@ -180,9 +207,11 @@ def result_table(database: Path, sql: str) -> str:
     )
 
 
-def query_page(portal: Portal, docs_dir: Path) -> str:
-    """查询数据: the database and the partitioned Parquet, and worked examples."""
+def query_page(portal: Portal, database_file: Path) -> str:
+    """查询数据: the database and the partitioned Parquet, and worked examples (their results
+    read from ``database_file``, the database as this build wrote it)."""
     database = next((d for d in portal.bundles if d.path == DATABASE), None)
+    archive = next((d for d in portal.bundles if d.path == PARTITIONED_ARCHIVE), None)
     out = [front_matter("查询数据", "用 SQLite、Datasette 或 DuckDB 查询全部公开文件的数据")]
     out.append("# 查询数据\n")
     out.append(
@@ -199,7 +228,7 @@ def query_page(portal: Portal, docs_dir: Path) -> str:
                 ["文件", "大小", "SHA-256"],
                 [
                     [
-                        md_link(database.name, link(QUERY, database.path)),
+                        md_link(database.name, database.link_from(QUERY)),
                         text(format_size(database.size)),
                         f'<code class="sha256">{database.sha256}</code>',
                     ]
@@ -226,7 +255,7 @@ def query_page(portal: Portal, docs_dir: Path) -> str:
         out.append(f"<p>{text(example['question'])}</p>\n")
         if "sql" in example:
             out.append(f"```sql\n{example['sql'].rstrip()}\n```\n")
-            out.append(result_table(docs_dir / DATABASE, example["sql"]))
+            out.append(result_table(database_file, example["sql"]))
         else:
             out.append(f"```sql\n{example['parquet'].rstrip()}\n```\n")
     out.append(
@@ -237,6 +266,13 @@ def query_page(portal: Portal, docs_dir: Path) -> str:
         "金额为精确的 decimal128。HTTP 不能列出目录，远程读取时请写出具体文件的地址，"
         "或先把所需的分区下载到本地（或对象存储）再按上面的通配符查询。</p>\n"
     )
+    if archive is not None:
+        out.append(
+            f"<p>本站的分区数据集打包为一个文件 {md_link(archive.name, archive.link_from(QUERY))}"
+            f"（{text(format_size(archive.size))}，SHA-256 "
+            f'<code class="sha256">{archive.sha256}</code>），解压后得到上述 '
+            "<code>portal.parquet/</code> 目录。</p>\n"
+        )
     return "\n".join(part for part in out if part)
 
 

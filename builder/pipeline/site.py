@@ -28,7 +28,9 @@ from builder.pages import (
     page_key,
     write_portal_pages,
 )
+from builder.pages.hosting import Hosting, data_url_setting
 from builder.pages.outputs import Outputs
+from builder.pipeline.datahost import data_folder_for, place_data_folder
 from builder.pipeline.defaults import DEFAULT_SITE, DEFAULT_SITE_URL, DOCS_SOURCE, MKDOCS_CONFIG
 from builder.pipeline.steps import (
     Digest,
@@ -87,11 +89,12 @@ def build_site(
     progress = progress or Progress()
     docs = docs_dir_for(site)
     site_url = os.environ.get("SITE_URL", DEFAULT_SITE_URL)
+    hosting = Hosting(data_url_setting())  # DATA_URL: the bulk downloads on a data host
     hand_written = copy_hand_written(docs) if docs != DOCS_SOURCE else set()
     outputs = Outputs.load(data.cache.folder / PAGES_STATE, docs)
     if not outputs.owners:
         clear_generated(docs)
-    page_folders = PageFolders(packages, sources, docs, site_url)
+    page_folders = PageFolders(packages, sources, docs, site_url, hosting)
     by_unit: dict[str, list[Digest]] = {}
     for digest in data.digests:
         by_unit.setdefault(digest.record.unit_id, []).append(digest)
@@ -101,7 +104,7 @@ def build_site(
         siblings = tuple(
             (d.id, d.view["document"]) for d in by_unit[digest.record.unit_id] if d is not digest
         )
-        key = page_key(digest.key, site_url, siblings)
+        key = page_key(digest.key, site_url, siblings, hosting.data_url)
         record = outputs.current(owner_of_disclosure(digest.id), key)
         if record is not None:
             extras[digest.id] = record["extra"]
@@ -140,6 +143,7 @@ def build_site(
         scope = GENERATED_DIRS if docs == DOCS_SOURCE else None  # site_src: hand-written too
         outputs.remove_strays(hand_written, scope)
         outputs.save(data.cache.folder / PAGES_STATE)
+    place_data_folder(docs, data_folder_for(site), hosted=bool(hosting.data_url))
     if mkdocs:
         with progress.stage("mkdocs", doing="mkdocs build --strict"):
             run_mkdocs(docs, site, site_url)
