@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from benchmarks.sizes import measure
 from builder import identities
 from builder.errors import DisclosureError
 from builder.pages.hosting import Hosting, data_url_setting
@@ -296,3 +297,11 @@ def test_the_data_url_setting_is_a_folder(monkeypatch: pytest.MonkeyPatch) -> No
     assert data_url_setting() == "https://h.example/d/"
     monkeypatch.delenv("DATA_URL")
     assert data_url_setting() == ""
+
+
+def test_the_size_benchmark_counts_the_bulk_in_the_data_folder_not_the_site() -> None:
+    site_sizes, _ = measure(site())
+    data_sizes, data_counts = measure(data(), flat=True)
+    assert not [part for part in site_sizes if "zip" in part or "sqlite" in part]
+    assert data_counts["disclosure zips"] == len(BUNDLED)
+    assert data_sizes["portal.sqlite"] == (data() / "portal.sqlite").stat().st_size
