@@ -73,7 +73,8 @@ class CheckInfo(Protocol):
 
 @dataclass(frozen=True)
 class Download:
-    """A file published with the site: its docs path, size and SHA-256."""
+    """A published file: its docs path (its identity), size, SHA-256 and, when it is on the
+    data host, its address there."""
 
     path: str  # relative to docs_dir, POSIX (its identity, wherever it is published)
     name: str  # the file's name in its package
