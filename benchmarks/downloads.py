@@ -37,8 +37,11 @@ def timed(label: str, work: Callable[[], object]) -> None:
 
 
 def main(output: Path) -> None:
+    from builder.cache import DIGEST, BuildCache, cache_dir_for  # noqa: PLC0415
+    from builder.pipeline.install import read_state  # noqa: PLC0415
     from builder.publish.bundles import bundle_bytes  # noqa: PLC0415 - after sys.path is set
-    from builder.publish.database import write_database, write_partitioned  # noqa: PLC0415
+    from builder.publish.database import write_database  # noqa: PLC0415
+    from builder.publish.partitions import partition_files, partitions  # noqa: PLC0415
     from builder.release import current_release  # noqa: PLC0415
 
     downloads, packages = output / "site" / "downloads", output / "packages"
@@ -72,7 +75,15 @@ def main(output: Path) -> None:
             "portal.sqlite",
             lambda: write_database(portal, Path(scratch) / "p.sqlite", current_release()),
         )
-        timed("partitioned Parquet", lambda: write_partitioned(portal, Path(scratch) / "pq"))
+        cache = BuildCache(cache_dir_for(packages))
+        keys = read_state(cache)[0]
+        contributions = [cache.load(i, keys[i], DIGEST).contribution for i in sorted(keys)]
+        groups = partitions(contributions)
+        timed(
+            f"partitioned Parquet, all {len(groups)} partitions (one process)",
+            lambda: [partition_files(p) for p in groups],
+        )
+        timed("partitioned Parquet, one partition", lambda: partition_files(groups[0]))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import yaml
 
 from builder.cli import main
 from builder.errors import DisclosureError
-from builder.pipeline import add_disclosure, build, build_data
+from builder.pipeline import BuildResult, add_disclosure, build, build_data
 from builder.progress import Progress
 from builder.sources.provenance import DEFAULT_LICENCE, file_sha256
 from tests.conftest import SOURCES, run_builder
@@ -449,3 +449,13 @@ def test_the_summary_counts_findings_and_parse_warnings(tmp_path: Path) -> None:
     assert "parse warnings: 2 (004_c9b7d00ba9827a50: 2; python -m builder parse FILE" in summary
     assert "time per stage: fingerprint " in summary
     assert "CPU per step (" in summary
+
+
+def test_the_summary_names_at_most_twenty_disclosures_with_parse_warnings() -> None:
+    """At 1,000 disclosures the summary listed all 600 with a warning on one line."""
+    warnings = {f"d{n:03d}": 1 for n in range(25)}
+    result = BuildResult(Path("out"), 25, 26, 100, 1.0, parse_warnings=warnings)
+    line = next(x for x in result.describe().splitlines() if x.startswith("parse warnings"))
+    assert line.startswith("parse warnings: 25 (d000: 1; d001: 1;")
+    assert "d019: 1; … and 5 more disclosures; python -m builder parse FILE" in line
+    assert "d020" not in line

@@ -4,6 +4,7 @@ one source changed touches only that disclosure's outputs and the portal-wide on
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from collections import Counter
 from concurrent.futures import Executor
@@ -26,7 +27,9 @@ PORTAL_WIDE = (
     "packages/portal/",
     "packages/portal.",  # the portal package of each year
     "docs/downloads/portal/",
-    "docs/downloads/portal.",  # portal and year bundles, the database, partitioned Parquet
+    "docs/downloads/portal.zip",
+    "docs/downloads/portal.2",  # the bundle of each year
+    "docs/downloads/portal.sqlite",
     "docs/query.md",
     "docs/releases.md",
     "docs/assets/charts/portal-",
@@ -88,8 +91,14 @@ def test_a_dask_cluster_writes_the_same_files_as_the_builds_own_workers(tmp_path
         build_into(tmp_path / "dask", sources, jobs=1, executor=client.get_executor())
     ran = Counter(task["key"].rsplit("-", 1)[0] for task in stream.data)
     disclosures = len(list(sources.glob("*.txt")))
-    assert ran == {"process_source": disclosures, "render_pages": disclosures}
     own, dask = snapshot(tmp_path / "own"), snapshot(tmp_path / "dask")
+    partitions = {m[0] for p in own if (m := re.search(r"fiscal_year=[^/]+/publisher_id=[^/]+", p))}
+    assert len(partitions) >= 4, partitions  # a publisher's year: 000 and 002 share one
+    assert ran == {
+        "process_source": disclosures,
+        "render_pages": disclosures,
+        "partition_files": len(partitions),
+    }
     assert len(own) > 400
     assert own.keys() == dask.keys()
     assert sorted(path for path in own if own[path][0] != dask[path][0]) == []
@@ -120,9 +129,18 @@ def test_a_rebuild_after_one_change_rewrites_only_what_depends_on_it(tmp_path: P
     rewritten = {path for path in after if after[path][1] != before[path][1]}
     changed = {path for path in after if after[path][0] != before[path][0]}
     assert rewritten, "the rebuild wrote nothing"
-    assert all(path.startswith(own + PORTAL_WIDE) for path in rewritten), sorted(
-        path for path in rewritten if not path.startswith(own + PORTAL_WIDE)
+
+    def depends(path: str) -> bool:  # the partitioned Parquet: only the unit's partitions
+        return path.startswith(own + PORTAL_WIDE) or f"/publisher_id={unit}/" in path
+
+    assert all(depends(path) for path in rewritten), sorted(
+        path for path in rewritten if not depends(path)
     )
+    parquet = [p for p in after if p.startswith("docs/downloads/portal.parquet/")]
+    assert {p for p in parquet if f"/publisher_id={unit}/" in p} & changed, "its rows changed"
+    others = [p for p in parquet if f"/publisher_id={unit}/" not in p]
+    assert others, "other units have partitions"
+    assert all(after[p] == before[p] for p in others), "other partitions not even rewritten"
     assert {p for p in changed if p.startswith(f"packages/{TOUCHED}/csv/")}, "amounts changed"
     assert f"docs/disclosures/{TOUCHED}.md" in changed
     assert "packages/portal/csv/income_expenditure_summary.csv" in changed

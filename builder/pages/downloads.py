@@ -3,10 +3,11 @@
 - **Bundles** (``builder.publish.bundles``): ``downloads/<id>.zip`` per disclosure (written with
   its page), ``downloads/portal.zip`` and ``downloads/portal.<year>.zip`` (a dot, which no
   disclosure id has, so no name collides);
-- **the database** (``builder.publish.database``): ``downloads/portal.sqlite`` and the
-  partitioned Parquet dataset ``downloads/portal.parquet/<resource>/fiscal_year=…/
-  publisher_id=…/part-0.parquet`` (on a data host, ``builder.pages.hosting``: one archive,
-  ``portal.parquet.zip``, listed with the bundles);
+- **the database** (``builder.publish.database``): ``downloads/portal.sqlite``, and the
+  partitioned Parquet dataset (``builder.publish.partitions``)
+  ``downloads/portal.parquet/<resource>/fiscal_year=…/publisher_id=…/part-0.parquet`` (on a
+  data host, ``builder.pages.hosting``: written under ``.data/`` and published as one
+  archive, ``portal.parquet.zip``, listed with the bundles);
 - **pages**: the bundles section of the download page, ``query.md`` (查询数据: how to open
   the database, and example queries from ``queries.yaml`` with their results on the built
   data) and ``releases.md`` (版本说明: each release's notes and known issues).
@@ -14,13 +15,13 @@
 The portal's bundles and database are owners of their own (``builder.pages.outputs``), keyed
 by their package's ``datapackage.json`` (which lists the sha256 of every file) and the
 release, so an incremental build that changed nothing writes them again only if a file was
-touched.
+touched; so is each partition of the Parquet dataset, keyed by its own rows, so a changed
+disclosure rewrites only its publisher's year (and, on a data host, the archive of them all).
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict
@@ -37,10 +38,11 @@ from builder.pages.disclosure import format_size
 from builder.pages.hosting import BESIDE_SITE, Hosting
 from builder.pages.markup import front_matter, md_link, md_table, text
 from builder.pages.outputs import Outputs, Produced, key_of, staged
-from builder.publish.bundles import write_bundle
-from builder.publish.database import write_database, write_partitioned
+from builder.publish.bundles import write_bundle, write_files_bundle
+from builder.publish.database import write_database
 from builder.publish.packages import DESCRIPTOR
-from builder.publish.portal import PORTAL, is_portal_name
+from builder.publish.partitions import Partition, partitions
+from builder.publish.portal import PORTAL, Contribution, is_portal_name
 from builder.release import current_release, load_releases, release_bytes, releases_file
 
 DATABASE = f"{identities.DOWNLOADS_FOLDER}/portal.sqlite"
@@ -79,9 +81,9 @@ def release_key() -> str:
 def portal_downloads(
     packages: Path, outputs: Outputs, hosting: Hosting = BESIDE_SITE
 ) -> list[Download]:
-    """The bundles of the portal and of each year, and the database, each produced only when
-    its package (or where it is published) changed; their downloads (bundles, then the
-    database)."""
+    """The bundles of the portal and of each year, and the database (and, on a data host,
+    the archive of the partitioned Parquet), each produced only when its inputs or where it
+    is published changed; their downloads (bundles, then the database)."""
     folders = (
         sorted(
             folder
@@ -100,7 +102,71 @@ def portal_downloads(
     if (portal / DESCRIPTOR).is_file():
         key = key_of(file_hash(portal / DESCRIPTOR), release_key(), hosting.data_url)
         out += produced(outputs, "database", key, partial(database_of, portal, hosting))
+    parts = partition_files_of(outputs)
+    if parts and hosting.hosted(PARTITIONED_ARCHIVE):
+        key = key_of(sorted(parts.items()), hosting.data_url)
+        make = partial(archive_of, parts, outputs.docs_dir, hosting)
+        out += produced(outputs, "partitioned archive", key, make)
     return out
+
+
+def partitioned_root(hosting: Hosting) -> str:
+    """Where the partitioned dataset's files are written in the docs dir: published with the
+    site, or (for a data host, which has no folders) under ``.data/``, never published
+    themselves but as one archive."""
+    if hosting.hosted(PARTITIONED_ARCHIVE):
+        return f"{identities.HOSTED_FOLDER}/{PARTITIONED_NAME}"
+    return PARTITIONED
+
+
+def stale_partitions(
+    contributions: list[Contribution], outputs: Outputs, hosting: Hosting = BESIDE_SITE
+) -> list[Partition]:
+    """The partitions of the Parquet dataset whose files are not current (the others are
+    kept as they are)."""
+    return [
+        partition
+        for partition in partitions(contributions)
+        if outputs.current(partition_owner(partition), placed_key(partition, hosting)) is None
+    ]
+
+
+def partition_owner(partition: Partition) -> str:
+    return f"partition:{partition.name}"
+
+
+def placed_key(partition: Partition, hosting: Hosting) -> str:
+    """A partition's key and where its files go."""
+    root = partitioned_root(hosting)
+    return partition.key if root == PARTITIONED else key_of(partition.key, root)
+
+
+def install_partition(
+    partition: Partition,
+    files: dict[str, bytes],
+    outputs: Outputs,
+    hosting: Hosting = BESIDE_SITE,
+) -> None:
+    """A partition's files (made by :func:`~builder.publish.partitions.partition_files`,
+    in a worker) written into the docs dir as their owner's."""
+    owner = partition_owner(partition)
+    with staged(outputs.docs_dir, owner) as (docs, moved):
+        for path, data in files.items():
+            target = docs / partitioned_root(hosting) / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    outputs.record(owner, placed_key(partition, hosting), Produced(moved))
+
+
+def partition_files_of(outputs: Outputs) -> dict[str, str]:
+    """The files of this build's partitions (docs paths → sha256): a partition dropped since
+    the last build is not among them, though its files stay until the end of the build."""
+    return {
+        path: sha256
+        for owner in sorted(outputs.seen)
+        if owner.startswith("partition:")
+        for path, sha256 in outputs.owners[owner]["files"].items()
+    }
 
 
 def bundle_of(folder: Path, hosting: Hosting, docs: Path) -> list[Download]:
@@ -108,28 +174,27 @@ def bundle_of(folder: Path, hosting: Hosting, docs: Path) -> list[Download]:
 
 
 def database_of(folder: Path, hosting: Hosting, docs: Path) -> list[Download]:
-    """The SQLite database and the partitioned Parquet dataset: a folder of files beside the
-    site, one archive of them on a data host (release assets have no folders)."""
     path = docs / hosting.written(DATABASE)
     write_database(folder, path, current_release())
     size, sha256 = path.stat().st_size, sha256_of(path)
     title = "SQLite 数据库（全部表格和视图）"
-    out = [Download(DATABASE, "portal.sqlite", size, sha256, title, hosting.address(DATABASE))]
-    if not hosting.hosted(PARTITIONED_ARCHIVE):
-        write_partitioned(folder, docs / PARTITIONED)
-        return out
-    tree = docs / identities.HOSTED_FOLDER / f".{PARTITIONED_NAME}"
-    write_partitioned(folder, tree)
+    return [Download(DATABASE, "portal.sqlite", size, sha256, title, hosting.address(DATABASE))]
+
+
+def archive_of(
+    parts: dict[str, str], docs_dir: Path, hosting: Hosting, docs: Path
+) -> list[Download]:
+    """The partitioned dataset (``parts``, files of ``docs_dir``) as one zip for the data
+    host, written into ``docs``; ``portal.parquet/…`` inside."""
+    root = f"{identities.HOSTED_FOLDER}/"
+    files = [(path.removeprefix(root), docs_dir / path) for path in sorted(parts)]
     archive = docs / hosting.written(PARTITIONED_ARCHIVE)
-    write_bundle(tree, PARTITIONED_NAME, archive)
-    shutil.rmtree(tree)
+    write_files_bundle(files, archive)
     size, sha256 = archive.stat().st_size, sha256_of(archive)
     title = "分区 Parquet 数据集（按年度和单位分区，解压后使用）"
     address = hosting.address(PARTITIONED_ARCHIVE)
-    return [
-        *out,
-        Download(PARTITIONED_ARCHIVE, f"{PARTITIONED_NAME}.zip", size, sha256, title, address),
-    ]
+    name = f"{PARTITIONED_NAME}.zip"
+    return [Download(PARTITIONED_ARCHIVE, name, size, sha256, title, address)]
 
 
 def produced(

@@ -60,7 +60,8 @@ from builder.regular_files import check_in_folder
 from builder.sources.opening import source_files
 from builder.validate.findings import SEVERITIES
 
-SKIPPED_SHOWN = 20  # the summary names this many skipped files; the site lists them all
+SKIPPED_SHOWN = 20  # the summary names this many skipped files (or disclosures with parse
+# warnings); the site lists them all
 
 
 __all__ = [
@@ -110,7 +111,10 @@ class BuildResult:
         counts = ", ".join(f"{self.findings.get(s, 0)} {s}" for s in SEVERITIES)
         lines.append(f"audit findings: {counts} (python -m builder audit FILE lists them)")
         warnings = sum(self.parse_warnings.values())
-        where = "; ".join(f"{key}: {count}" for key, count in sorted(self.parse_warnings.items()))
+        listed = sorted(self.parse_warnings.items())
+        where = "; ".join(f"{key}: {count}" for key, count in listed[:SKIPPED_SHOWN])
+        if len(listed) > SKIPPED_SHOWN:
+            where += f"; … and {len(listed) - SKIPPED_SHOWN} more disclosures"
         lines.append(
             f"parse warnings: {warnings}"
             + (f" ({where}; python -m builder parse FILE lists them)" if warnings else "")

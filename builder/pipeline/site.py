@@ -28,6 +28,7 @@ from builder.pages import (
     page_key,
     write_portal_pages,
 )
+from builder.pages.downloads import install_partition, stale_partitions
 from builder.pages.hosting import Hosting, data_url_setting
 from builder.pages.outputs import Outputs
 from builder.pipeline.datahost import data_folder_for, place_data_folder
@@ -41,6 +42,7 @@ from builder.pipeline.steps import (
     run_all,
 )
 from builder.progress import Progress
+from builder.publish.partitions import partition_files
 from builder.release import current_release
 from builder.validate import load_checks
 
@@ -117,6 +119,11 @@ def build_site(
             progress.add_cpu({"pages+charts": seconds})
             outputs.record(owner_of_disclosure(task.disclosure_id), key, produced)
             extras[task.disclosure_id] = produced.extra
+    stale = stale_partitions([d.contribution for d in data.digests], outputs, hosting)
+    with progress.stage("partitioned Parquet", len(stale)) as stage:
+        for partition, files in zip(stale, run_all(partition_files, stale, jobs), strict=True):
+            stage.step(partition.name)
+            install_partition(partition, files, outputs, hosting)
     with progress.stage("portal pages", 1) as stage:
         stage.step("home, units, data, quality, glossary")
         entries = [

@@ -1,5 +1,5 @@
-"""The portal package as a database to query: one SQLite file, and Parquet partitioned by
-year and publisher.
+"""The portal package as a database to query: one SQLite file (the partitioned Parquet
+dataset is :mod:`builder.publish.partitions`).
 
 **SQLite** (:func:`write_database`): one table per resource of the portal package, named as
 the resource, with its fields as columns (``string`` → TEXT, ``integer`` → INTEGER, ``number``
@@ -11,27 +11,18 @@ sqlite3, Datasette and DuckDB (its ``sqlite`` extension) open the file as it is.
 binary floats there, as in Excel (SQLite has no decimal type): exact values are in the CSV and
 Parquet files. The file is written aside, vacuumed, and moved into place; the same package and
 SQLite library give the same bytes.
-
-**Partitioned Parquet** (:func:`write_partitioned`): every portal resource whose rows carry
-the disclosure's year and publisher is written as a hive-style dataset,
-``<resource>/fiscal_year=<year>/publisher_id=<unit id>/part-0.parquet`` (the two partition
-columns live in the paths), so DuckDB, Spark or pyarrow read one year, or one unit, of a
-national collection without fetching the rest. Amounts stay decimal128.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.dataset as ds
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from builder.publish.packages import DESCRIPTOR
@@ -39,7 +30,6 @@ from builder.publish.schemas import DISCLOSURE_ID
 from builder.release import Release
 
 SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
-PARTITIONS = ("fiscal_year", "publisher_id")
 DETAIL_SUFFIX = "_detail"
 # What a view adds to a row, from the disclosures catalogue and the units.
 DETAIL_COLUMNS = (
@@ -61,15 +51,20 @@ def load_descriptor(package: Path) -> dict[str, Any]:
     return loaded
 
 
-def sql_value(value: Any) -> Any:
-    """A value as SQLite stores it: amounts as floats, booleans as 0/1, dates as ISO text."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+def sql_column(column: pa.ChunkedArray) -> list[Any]:
+    """A column's values as SQLite stores them: amounts as floats, booleans as 0/1, dates as
+    ISO text. Converted by Arrow a column at a time (a Python call per value cost most of the
+    database's time); decimals go through their exact text, which Arrow parses to the nearest
+    float as Python's ``float(Decimal)`` does (Arrow's direct decimal cast is not always)."""
+    kind = column.type
+    if pa.types.is_decimal(kind):
+        column = pc.cast(pc.cast(column, pa.string()), pa.float64())
+    elif pa.types.is_boolean(kind):
+        column = pc.cast(column, pa.int8())
+    elif pa.types.is_date(kind) or pa.types.is_timestamp(kind):
+        column = pc.cast(column, pa.string())
+    values: list[Any] = column.to_pylist()
+    return values
 
 
 def create_table(resource: dict[str, Any]) -> str:
@@ -95,11 +90,8 @@ def fill_table(connection: sqlite3.Connection, package: Path, resource: dict[str
     names = [f["name"] for f in resource["schema"]["fields"]]
     marks = ", ".join("?" for _ in names)
     insert = f"INSERT INTO {quoted(resource['name'])} VALUES ({marks})"
-    for batch in table.to_batches(max_chunksize=10_000):
-        columns = [batch.column(name).to_pylist() for name in names]
-        connection.executemany(
-            insert, ([sql_value(v) for v in row] for row in zip(*columns, strict=True))
-        )
+    columns = [sql_column(table.column(name)) for name in names]
+    connection.executemany(insert, zip(*columns, strict=True))
 
 
 def write_database(package: Path, target: Path, release: Release) -> None:
@@ -133,30 +125,3 @@ def write_database(package: Path, target: Path, release: Release) -> None:
     finally:
         connection.close()
     os.replace(building, target)
-
-
-def write_partitioned(package: Path, target: Path) -> list[str]:
-    """Each resource of ``package`` with the partition columns (and rows) as a hive-style
-    Parquet dataset under ``target/<resource>/``; the names of the resources written."""
-    shutil.rmtree(target, ignore_errors=True)
-    written = []
-    for resource in load_descriptor(package).get("resources", []):
-        names = {f["name"] for f in resource["schema"]["fields"]}
-        table = pq.read_table(package / resource["x-parquet"]["path"])
-        if not set(PARTITIONS) <= names or table.num_rows == 0:
-            continue
-        partitioning = ds.partitioning(
-            pa.schema([table.schema.field(name) for name in PARTITIONS]), flavor="hive"
-        )
-        ds.write_dataset(
-            table,
-            target / resource["name"],
-            format="parquet",
-            partitioning=partitioning,
-            basename_template="part-{i}.parquet",
-            use_threads=False,  # rows keep their order; the same package gives the same files
-            file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
-            existing_data_behavior="error",
-        )
-        written.append(resource["name"])
-    return written

@@ -139,11 +139,20 @@ def arrow_table(resource: Resource) -> pa.Table:
 
 
 def write_parquet(resource: Resource, path: Path) -> None:
+    write_table(arrow_table(resource), path)
+
+
+def write_table(table: pa.Table, path: Path) -> None:
     """Written in memory first: pyarrow's own file opening costs more than a small table."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(parquet_bytes(table))
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    """An Arrow table as our Parquet files are written (the same options for every file)."""
     buffer = io.BytesIO()
     pq.write_table(
-        arrow_table(resource),
+        table,
         buffer,
         compression=COMPRESSION,
         compression_level=COMPRESSION_LEVEL,
@@ -154,4 +163,4 @@ def write_parquet(resource: Resource, path: Path) -> None:
         row_group_size=ROW_GROUP_SIZE,
         store_schema=False,
     )
-    path.write_bytes(buffer.getvalue())
+    return buffer.getvalue()
