@@ -234,6 +234,8 @@ def test_without_the_setting_the_data_folder_goes_and_the_site_holds_the_downloa
     assert (downloads / "portal.zip").is_file()
     assert (downloads / "portal.sqlite").is_file()
     assert (downloads / BUNDLED[0].stem / "datapackage.json").is_file()
+    assert list((downloads / "portal.parquet").rglob("part-0.parquet"))
+    assert not list((output / "site-docs" / ".data").rglob("*"))
     page = (output / "site" / "data" / "index.html").read_text(encoding="utf-8")
     assert DATA_URL not in page
 
