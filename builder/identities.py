@@ -1,6 +1,6 @@
-"""Every derived identity, computed here once: the unit id, and the file names and site
-paths of a disclosure, its unit, its source copy and its downloads, and the name and address
-of a download published on a data host.
+"""Every derived identity, computed here once: the unit id, the file names and site paths
+of a disclosure, its unit, its source copy and its downloads, the absolute URLs of the
+site's pages and files, and the name and address of a download on a data host.
 
 The publish stage (``units.unit_id``, ``disclosures.unit_id``, the package folder) and the
 pages (file names, links) import these functions, so a page can never name a unit or a
@@ -61,6 +61,32 @@ def source_copy(disclosure_id: str) -> str:
 def bundle_file(package: str) -> str:
     """The docs path of a package's zip (a disclosure id, ``portal`` or ``portal.<year>``)."""
     return f"{DOWNLOADS_FOLDER}/{package}.zip"
+
+
+# The site's absolute URLs (data.json, JSON-LD, citations): the site's address and a page's
+# or file's site path, joined here only.
+DEFAULT_SITE_URL = "http://127.0.0.1:8765/"  # the mkdocs.yml default; SITE_URL overrides both
+PAGE_INDEX = "index.md"
+
+
+def site_root(site_url: str) -> str:
+    """The site's address ending in one ``/`` (``https://x.github.io/portal/``)."""
+    return site_url.rstrip("/") + "/"
+
+
+def site_path(docs_path: str) -> str:
+    """Where a docs file is served: a page ``a/b.md`` at ``a/b/``, ``a/index.md`` at ``a/``,
+    any other file at its own path."""
+    if docs_path == PAGE_INDEX or docs_path.endswith("/" + PAGE_INDEX):
+        return docs_path.removesuffix(PAGE_INDEX)
+    if docs_path.endswith(PAGE_SUFFIX):
+        return docs_path.removesuffix(PAGE_SUFFIX) + "/"
+    return docs_path
+
+
+def absolute_url(site_url: str, docs_path: str) -> str:
+    """The absolute URL of a page or file of the site (its docs path under ``site_url``)."""
+    return site_root(site_url) + site_path(docs_path)
 
 
 def data_file(docs_path: str) -> str:

@@ -9,6 +9,7 @@ import yaml
 from builder.parse import catalogue
 from builder.parse.catalogue import load_catalogue, load_layouts
 from builder.parse.document import parse_source
+from builder.parse.recognise import strip_continuation
 from builder.parse.summary import layout_line, to_json
 from builder.parse.tables import LAYOUTS
 from builder.sources.reading import read_source
@@ -118,3 +119,78 @@ def test_every_key_of_a_layout_file_is_read(path: Path) -> None:
 def test_the_parse_summary_names_the_layout_family_by_its_title() -> None:
     line = layout_line({"layout": {"family": "shanghai", "evidence": ["^上海市"]}})
     assert line == "shanghai 上海市区级部门预算、决算 (evidence: ^上海市)"
+
+
+# The layout words once written into regexes, now read from variants.yaml: altering each
+# (not only deleting it) changes the parse of the bundled texts, and nothing raises.
+ALTERED = {
+    "contents_headings": ["目次"],  # 目录 no longer ends the cover
+    "part_heading": {"before": "第", "after": "章"},  # 第三部分 no longer a part heading
+    "definition_verbs": ["是对", "指"],  # “基本支出是指…” splits before 指: term 基本支出是
+    "section_kinds": {"mandate": ["职能范围"], "organisation": ["机构设置"]},  # 职责 unknown
+}
+
+
+@pytest.mark.parametrize("key", sorted(ALTERED))
+def test_an_altered_layout_word_changes_the_parse(
+    key: str, unmutated: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = catalogue._load_yaml
+
+    def altered(name: str, package: str) -> Any:
+        data = real(name, package)
+        if name == "variants.yaml":
+            assert key in data
+            data[key] = ALTERED[key]
+        return data
+
+    monkeypatch.setattr(catalogue, "_load_yaml", altered)
+    reload_catalogue()
+    try:
+        parses = parses_of_the_bundled_texts()
+        assert not [p for p in parses if isinstance(p, str) and p.startswith("raised")]
+        assert parses != unmutated, f"nothing reads the words of variants {key!r}"
+    finally:
+        monkeypatch.undo()
+        reload_catalogue()
+
+
+def test_the_glossary_splits_at_the_declared_verbs() -> None:
+    patterns = CATALOGUE.patterns
+    assert patterns.definition_split.split("基本支出是指人员经费和公用经费", 1) == [
+        "基本支出",
+        "是指人员经费和公用经费",
+    ]
+    assert patterns.definition_split.split("三公经费指因公出国（境）费", 1) == [
+        "三公经费",
+        "指因公出国（境）费",
+    ]
+
+
+def test_a_continued_title_is_known_by_the_declared_marks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """续表 / (续) around a title (variants ``continuation``): stripped, so the continued
+    table is recognised as its kind; with the marks altered it is not."""
+    title = "收入支出决算总表(续表)"
+    stripped = strip_continuation(title, CATALOGUE)
+    assert stripped == "收入支出决算总表"
+    assert strip_continuation("续表收入支出决算总表", CATALOGUE) == stripped
+    assert (
+        CATALOGUE.kind_for_title(stripped, "final") is CATALOGUE.kinds["income_expenditure_summary"]
+    )
+    real = catalogue._load_yaml
+
+    def altered(name: str, package: str) -> Any:
+        data = real(name, package)
+        if name == "variants.yaml":
+            data["continuation"] = {"before": ["接上表"], "after": ["(接上表)"]}
+        return data
+
+    monkeypatch.setattr(catalogue, "_load_yaml", altered)
+    reload_catalogue()
+    try:
+        other = load_catalogue()
+        assert strip_continuation(title, other) == title
+        assert strip_continuation("收入支出决算总表(接上表)", other) == stripped
+    finally:
+        monkeypatch.undo()
+        reload_catalogue()

@@ -256,7 +256,7 @@ def test_units_compared_only_within_one_year_of_final_accounts() -> None:
 
 def test_facts_keep_decimals() -> None:
     assert facts.total_expenditure(PARSED[FINAL_000]) == Decimal("6280.94")
-    assert facts.three_public_totals(PARSED[BUDGET_002]) == {"预算数": Decimal("89.60")}
+    assert facts.three_public_totals(PARSED[BUDGET_002]) == {"budget": Decimal("89.60")}
 
 
 def test_every_chart_kind_is_valid_vega_lite() -> None:

@@ -12,21 +12,40 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from builder import declarations
 from builder.charts import facts
 from builder.charts.spec import UNIT, Chart, Column, Frame, Row, amount_chart, bar_chart
 
 Parsed = dict[str, Any]
 CENTS = Decimal("0.01")
-COLUMNS = (
-    Column("unit", "单位"),
-    Column("spending", "本年支出合计", UNIT),
-    Column("three_public", "“三公”经费决算数", UNIT),
-    Column("receptions", "公务接待费决算数", UNIT),
-    Column("office", "机关运行经费", UNIT),
-    Column("personnel", "人员经费", UNIT),
-    Column("public", "公用经费", UNIT),
-    Column("personnel_share", "人员经费占基本支出", "%"),
-)
+
+
+def columns() -> tuple[Column, ...]:
+    """The comparison's columns, named by the declared labels (决算数, 人员经费 …)."""
+    final = facts.phase_label(facts.FINAL)
+    ((_, receptions),) = facts.three_public_items("official_receptions")
+    office = declarations.labels("supplementary_statistics", "section")["office_operating_costs"]
+    return (
+        Column("unit", "单位"),
+        Column("spending", "本年支出合计", UNIT),
+        Column("three_public", f"“三公”经费{final}", UNIT),
+        Column("receptions", f"{receptions}{final}", UNIT),
+        Column("office", office, UNIT),
+        *_group_columns(),
+    )
+
+
+def _title(key: str) -> str:
+    return next(column.title for column in columns() if column.key == key)
+
+
+def _group_columns() -> tuple[Column, ...]:
+    personnel, public = facts.group_label("personnel"), facts.group_label("public")
+    return (
+        Column("personnel", personnel, UNIT),
+        Column("public", public, UNIT),
+        Column("personnel_share", f"{personnel}占基本支出", "%"),
+    )
 
 
 @dataclass(frozen=True)
@@ -40,9 +59,9 @@ class UnitFigures:
 
 def unit_figures(disclosure_id: str, parsed: Parsed) -> UnitFigures:
     groups = facts.basic_expenditure_groups(parsed)
-    by_group = {item.label: item.amount for item in groups.items} if groups else {}
-    personnel = by_group.get("人员经费")
-    public = by_group.get("公用经费")
+    by_group = {item.key: item.amount for item in groups.items} if groups else {}
+    personnel = by_group.get("personnel")
+    public = by_group.get("public")
     share = None
     if personnel is not None and public is not None and personnel + public:
         share = (personnel * 100 / (personnel + public)).quantize(CENTS, ROUND_HALF_UP)
@@ -53,7 +72,7 @@ def unit_figures(disclosure_id: str, parsed: Parsed) -> UnitFigures:
         {
             "unit": name,
             "spending": facts.spending_of_year(parsed),
-            "three_public": facts.three_public_totals(parsed).get("决算数"),
+            "three_public": facts.three_public_totals(parsed).get(facts.FINAL),
             "receptions": facts.three_public_item(parsed, "official_receptions"),
             "office": facts.office_operating_costs(parsed),
             "personnel": personnel,
@@ -86,7 +105,8 @@ def _share_chart(year: int, figures: list[UnitFigures]) -> Chart | None:
     shown = [f for f in figures if isinstance(f.row.get("personnel_share"), Decimal)]
     if not shown:
         return None
-    title = f"{year}年度决算：各单位人员经费占基本支出的比例"
+    personnel, public = facts.group_label("personnel"), facts.group_label("public")
+    title = f"{year}年度决算：各单位{personnel}占基本支出的比例"
     source = f"数据来源：各单位{year}年度决算一般公共预算财政拨款基本支出决算表"
     said = [f"{f.unit_name} {f.row['personnel_share']}%" for f in shown]
     description = f"条形图：{title}。{'；'.join(said)}。"
@@ -101,28 +121,25 @@ def _share_chart(year: int, figures: list[UnitFigures]) -> Chart | None:
     spec = bar_chart(
         values=values,
         title=title,
-        subtitle=[source, "人员经费 ÷（人员经费 + 公用经费）"],
+        subtitle=[source, f"{personnel} ÷（{personnel} + {public}）"],
         description=description,
         category=("category", "单位"),
         amount=("amount", "占比（%）"),
         amount_format=".2f",
         amount_domain=(0.0, 115.0),
     )
-    columns = (
-        Column("unit", "单位"),
-        Column("personnel", "人员经费", UNIT),
-        Column("public", "公用经费", UNIT),
-        Column("personnel_share", "人员经费占基本支出", "%"),
-    )
+    shown_columns = (Column("unit", "单位"), *_group_columns())
     rows = tuple(f.row for f in shown)
-    return Chart(f"compare-{year}-personnel-share", title, description, source, columns, rows, spec)
+    return Chart(
+        f"compare-{year}-personnel-share", title, description, source, shown_columns, rows, spec
+    )
 
 
 def comparison_charts(year: int, figures: list[UnitFigures]) -> list[Chart]:
     """The charts of one year's comparison, in page order."""
     charts = [
-        _amount_chart(year, figures, "receptions", "公务接待费决算数"),
-        _amount_chart(year, figures, "office", "机关运行经费"),
+        _amount_chart(year, figures, "receptions", _title("receptions")),
+        _amount_chart(year, figures, "office", _title("office")),
         _share_chart(year, figures),
     ]
     return [chart for chart in charts if chart is not None]

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from builder import declarations
 from builder.charts import execution, facts
 from builder.charts.spec import (
     CENTS,
@@ -35,6 +36,7 @@ from builder.charts.spec import (
 Parsed = dict[str, Any]
 TOP_ECONOMIC_ITEMS = 10
 PERCENT_ROOM = 1.15  # room right of a 100% bar for its label
+EVALUATION_FUNDING = "performance_evaluation_funding"  # the funding lines of a self-evaluation
 
 
 def _when(parsed: Parsed) -> str:
@@ -129,7 +131,7 @@ def basic_by_economic(disclosure_id: str, parsed: Parsed) -> Chart | None:
         what=f"基本支出按经济分类（{shown}）",
         source=breakdown.source,
         category_title="经济分类科目（款）",
-        group_title="经费类别",
+        group_title=declarations.titles(facts.BASIC_BY_ECONOMIC)["expense_group"],
         note=note,
     )
     top = facts.Breakdown(breakdown.source, tuple(ranked[:TOP_ECONOMIC_ITEMS]))
@@ -148,7 +150,7 @@ def function_execution(disclosure_id: str, parsed: Parsed) -> Chart | None:
         what="一般公共预算财政拨款支出：年初预算与决算",
         source=f"情况说明{heading}（原文文字）",
         category_title="支出功能分类（类）",
-        group_title="口径",
+        group_title=facts.phase_title(),
     )
     return execution.execution_chart(frame, lines, "完成年初预算")
 
@@ -164,9 +166,10 @@ def project_execution(disclosure_id: str, parsed: Parsed) -> Chart | None:
         what="项目预算与执行",
         source="附件 项目支出绩效自评表",
         category_title="项目名称",
-        group_title="口径",
+        group_title=facts.phase_title(),
     )
-    return execution.execution_chart(frame, lines, "执行率", "全年执行数")
+    executed = declarations.titles(EVALUATION_FUNDING)["executed"]  # 全年执行数
+    return execution.execution_chart(frame, lines, "执行率", executed)
 
 
 def three_public_costs(disclosure_id: str, parsed: Parsed) -> Chart | None:
@@ -175,25 +178,27 @@ def three_public_costs(disclosure_id: str, parsed: Parsed) -> Chart | None:
     breakdown = facts.three_public_costs(parsed)
     if breakdown is None:
         return None
+    budget, final = facts.phase_label(facts.BUDGET), facts.phase_label(facts.FINAL)
+    full_year = execution.FULL_YEAR + budget
     lines = execution.three_public_execution(parsed)
     if lines:
         frame = _frame(
             parsed,
             chart_id=f"{disclosure_id}-three-public-costs",
-            what="“三公”经费：全年预算数与决算数",
-            source=f"{breakdown.source}（全年预算数为调整后的预算）",
+            what=f"“三公”经费：{full_year}与{final}",
+            source=f"{breakdown.source}（{full_year}为调整后的预算）",
             category_title="“三公”经费项目",
-            group_title="口径",
+            group_title=facts.phase_title(),
         )
         return execution.execution_chart(frame, lines, "完成全年预算")
-    both = {item.group for item in breakdown.items} == {"预算数", "决算数"}
+    both = {item.key for item in breakdown.items} == {facts.BUDGET, facts.FINAL}
     frame = _frame(
         parsed,
         chart_id=f"{disclosure_id}-three-public-costs",
-        what="“三公”经费：预算数与决算数" if both else "“三公”经费预算",
+        what=f"“三公”经费：{budget}与{final}" if both else "“三公”经费预算",
         source=breakdown.source,
         category_title="“三公”经费项目",
-        group_title="口径",
+        group_title=facts.phase_title(),
         note="（空白按0计）",
     )
     return amount_chart(frame, _entries(breakdown))

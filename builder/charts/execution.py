@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from builder import declarations
 from builder.charts import facts
 from builder.charts.spec import UNIT, Chart, Column, Frame, Row, amount_chart
 
@@ -95,10 +96,11 @@ def function_execution(parsed: Parsed) -> tuple[str, list[Executed]] | None:
 def three_public_execution(parsed: Parsed) -> list[Executed]:
     """Each 三公 item (and the 合计) with 全年预算数 and 决算数, where both are printed."""
     out = []
-    items = (("total", "合计"), *facts.THREE_PUBLIC_ITEMS)
+    titles = declarations.titles(facts.THREE_PUBLIC)
+    items = (("total", titles["total_10k_yuan"]), *facts.three_public_items())
     for key, label in items:
-        planned = facts.three_public_item(parsed, key, "预算数")
-        actual = facts.three_public_item(parsed, key, "决算数")
+        planned = facts.three_public_item(parsed, key, facts.BUDGET)
+        actual = facts.three_public_item(parsed, key, facts.FINAL)
         if planned is None and actual is None:
             continue
         spent = actual if actual is not None else Decimal(0)
@@ -110,7 +112,7 @@ def project_execution(parsed: Parsed) -> list[Executed]:
     """Each evaluated project's 年初预算数, 全年预算数 and 全年执行数 (万元 sheets only)."""
     out = []
     for project in facts.projects(parsed):
-        if project.executed is None or project.money_unit != "万元":
+        if project.executed is None or project.money_unit != UNIT:
             continue
         out.append(
             Executed(
@@ -125,16 +127,23 @@ def project_execution(parsed: Parsed) -> list[Executed]:
     return out
 
 
-PHASES = (("initial", "年初预算数"), ("adjusted", "全年预算数"), ("actual", "决算数"))
+PHASES = ("initial", "adjusted", "actual")
+INITIAL, FULL_YEAR = "年初", "全年"  # the budget before and after adjustment
 
 
 def execution_chart(
-    frame: Frame, lines: list[Executed], rate_title: str, actual_title: str = "决算数"
+    frame: Frame, lines: list[Executed], rate_title: str, actual_title: str | None = None
 ) -> Chart:
     """Grouped bars per line (年初预算 / 全年预算 / 决算, whichever it has) and the exact
-    table behind them with the rate (the printed one, or computed and said so)."""
-    names = {"initial": "年初预算数", "adjusted": "全年预算数", "actual": actual_title}
-    shown = [key for key, _ in PHASES if any(getattr(line, key) is not None for line in lines)]
+    table behind them with the rate (the printed one, or computed and said so); the phases
+    are named by the 三公 table's declared labels (预算数, 决算数)."""
+    budget = facts.phase_label(facts.BUDGET)
+    names = {
+        "initial": INITIAL + budget,
+        "adjusted": FULL_YEAR + budget,
+        "actual": actual_title or facts.phase_label(facts.FINAL),
+    }
+    shown = [key for key in PHASES if any(getattr(line, key) is not None for line in lines)]
     entries: list[tuple[str, str | None, Decimal]] = [
         (_with_rate(line, rate_title), names[key], value)
         for line in lines

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from builder import declarations
+from builder.declarations import PUBLISHED_MONEY_UNIT as UNIT
 
 Parsed = dict[str, Any]
 Row = dict[str, Any]
@@ -26,15 +27,38 @@ _ORDINAL = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+、|\(\s*[一二三四五六七八九十]+\s*\)|[①-⑳])\s*"
 )
 
-# The "three public costs" items, in the order the tables print them.
-THREE_PUBLIC_ITEMS: tuple[tuple[str, str], ...] = (
-    ("overseas_trips", "因公出国（境）费"),
-    ("vehicle_purchase", "公务用车购置费"),
-    ("vehicle_operation", "公务用车运行维护费"),
-    ("official_receptions", "公务接待费"),
+# The "three public costs" items, in the order the tables print them; their names are the
+# titles of the 三公 table's ``<key>_10k_yuan`` fields, and the phase labels its x-labels.
+THREE_PUBLIC = "three_public_costs"
+THREE_PUBLIC_KEYS = (
+    "overseas_trips",
+    "vehicle_purchase",
+    "vehicle_operation",
+    "official_receptions",
 )
-PHASE_ZH = declarations.labels("three_public_costs", "phase")  # budget → 预算数
-GROUP_ZH = {"personnel": "人员经费", "public": "公用经费"}
+BASIC_BY_ECONOMIC = "basic_expenditure_by_economic"
+BUDGET, FINAL = "budget", "final"  # the phases of the 三公 table
+
+
+def three_public_items(*keys: str) -> tuple[tuple[str, str], ...]:
+    """(key, declared title) of the 三公 items (``keys``, default the four of them)."""
+    titles = declarations.titles(THREE_PUBLIC)
+    return tuple((key, titles[f"{key}_10k_yuan"]) for key in keys or THREE_PUBLIC_KEYS)
+
+
+def phase_label(phase: str) -> str:
+    """The declared label of a 三公 phase: ``budget`` → 预算数, ``final`` → 决算数."""
+    return declarations.labels(THREE_PUBLIC, "phase")[phase]
+
+
+def phase_title() -> str:
+    """The declared title of the 三公 phase column (口径)."""
+    return declarations.titles(THREE_PUBLIC)["phase"]
+
+
+def group_label(group: str) -> str:
+    """The declared label of a basic-spending group: ``personnel`` → 人员经费 …"""
+    return declarations.labels(BASIC_BY_ECONOMIC, "expense_group")[group]
 
 
 @dataclass(frozen=True)
@@ -45,6 +69,7 @@ class Item:
     amount: Decimal
     code: str | None = None
     group: str | None = None
+    key: str | None = None  # the declared value behind the label (a group's ``personnel`` …)
 
 
 @dataclass(frozen=True)
@@ -87,8 +112,8 @@ def table_label(parsed: Parsed, table: dict[str, Any]) -> str:
     if printed and not numbered:
         return str(printed)
     number = str(table["number"])
-    label = f"公开{number}表" if is_final(parsed) else f"预算公开表{int(number)}"
-    return f"{label} {table['title']}"
+    family = str(parsed["document"]["kind"])
+    return f"{declarations.standard_number(family, number)} {table['title']}"
 
 
 def find_table(parsed: Parsed, *kinds: str) -> dict[str, Any] | None:
@@ -221,7 +246,7 @@ def basic_expenditure_by_economic(parsed: Parsed) -> Breakdown | None:
                 row["economic_name"],
                 row["amount_10k_yuan"],
                 row["economic_code"],
-                GROUP_ZH.get(row.get("expense_group") or ""),
+                group_label(row["expense_group"]) if row.get("expense_group") else None,
             )
             for row in table["rows"]
             if row.get("level") == "款" and row.get("amount_10k_yuan") is not None
@@ -235,7 +260,7 @@ def basic_expenditure_by_economic(parsed: Parsed) -> Breakdown | None:
         if row.get("level") != "款" or row.get("total_10k_yuan") is None:
             continue
         # a publisher may print 0 in the column that does not apply (Shanghai)
-        group = "人员经费" if row.get("personnel_10k_yuan") else "公用经费"
+        group = group_label("personnel" if row.get("personnel_10k_yuan") else "public")
         budget_items.append(
             Item(
                 row["department_economic_name"],
@@ -249,14 +274,15 @@ def basic_expenditure_by_economic(parsed: Parsed) -> Breakdown | None:
 
 def basic_expenditure_groups(parsed: Parsed) -> Breakdown | None:
     """人员经费合计 and 公用经费合计 of the basic-spending table (06 / 预算公开表6)."""
-    table = find_table(parsed, "basic_expenditure_by_economic")
+    table = find_table(parsed, BASIC_BY_ECONOMIC)
+    groups = declarations.labels(BASIC_BY_ECONOMIC, "expense_group")
     if table is not None:
         items = tuple(
-            Item(GROUP_ZH[row["expense_group"]], row["amount_10k_yuan"])
+            Item(groups[group], row["amount_10k_yuan"], key=group)
             for row in table["rows"]
             if row.get("level") == "合计"
             and row.get("amount_10k_yuan") is not None
-            and row.get("expense_group") in GROUP_ZH
+            and (group := row.get("expense_group")) in groups
         )
         return Breakdown(table_label(parsed, table), items) if items else None
     table = find_table(parsed, "budget_basic_expenditure_by_economic")
@@ -265,8 +291,11 @@ def basic_expenditure_groups(parsed: Parsed) -> Breakdown | None:
     total = _total_row(table)
     if total is None:
         return None
-    pairs = (("人员经费", "personnel_10k_yuan"), ("公用经费", "public_10k_yuan"))
-    items = tuple(Item(label, total[key]) for label, key in pairs if total.get(key) is not None)
+    items = tuple(
+        Item(label, total[f"{group}_10k_yuan"], key=group)
+        for group, label in groups.items()
+        if total.get(f"{group}_10k_yuan") is not None
+    )
     return Breakdown(table_label(parsed, table), items) if items else None
 
 
@@ -279,17 +308,25 @@ def wide_three_public_costs(parsed: Parsed) -> dict[str, Any] | None:
 
 
 def three_public_costs(parsed: Parsed) -> Breakdown | None:
-    """The 三公 items; each item's ``group`` is its phase (预算数 or 决算数).
+    """The 三公 items; each item's ``group`` is its phase's label (预算数 or 决算数), its
+    ``key`` the phase.
 
     Final accounts (公开09表) print both the budget and the actual; a budget (预算公开表10)
     prints the budget only. Blank cells count as zero here: the table prints every item.
     """
     table = wide_three_public_costs(parsed)
     if table is not None:
+        phases = declarations.labels(THREE_PUBLIC, "phase")
         items = tuple(
-            Item(label, row.get(f"{key}_10k_yuan") or Decimal(0), key, PHASE_ZH[row["phase"]])
+            Item(
+                label,
+                row.get(f"{key}_10k_yuan") or Decimal(0),
+                key,
+                phases[row["phase"]],
+                row["phase"],
+            )
             for row in table["rows"]
-            for key, label in THREE_PUBLIC_ITEMS
+            for key, label in three_public_items()
         )
         return Breakdown(table_label(parsed, table), items)
     table = find_table(parsed, "budget_three_public_costs")
@@ -297,26 +334,32 @@ def three_public_costs(parsed: Parsed) -> Breakdown | None:
         return None
     by_key = {row.get("item_key"): row for row in table["rows"]}
     items = tuple(
-        Item(label, (by_key.get(key) or {}).get("total_10k_yuan") or Decimal(0), key, "预算数")
-        for key, label in THREE_PUBLIC_ITEMS
+        Item(
+            label,
+            (by_key.get(key) or {}).get("total_10k_yuan") or Decimal(0),
+            key,
+            phase_label(BUDGET),
+            BUDGET,
+        )
+        for key, label in three_public_items()
     )
     return Breakdown(table_label(parsed, table), items)
 
 
 def three_public_totals(parsed: Parsed) -> dict[str, Decimal]:
-    """The printed 三公 合计 by phase (``预算数`` / ``决算数``), where printed."""
+    """The printed 三公 合计 by phase (``budget`` / ``final``), where printed."""
     totals: dict[str, Decimal] = {}
     table = wide_three_public_costs(parsed)
     if table is not None:
         for row in table["rows"]:
             if row.get("total_10k_yuan") is not None:
-                totals[PHASE_ZH[row["phase"]]] = row["total_10k_yuan"]
+                totals[row["phase"]] = row["total_10k_yuan"]
         return totals
     table = find_table(parsed, "budget_three_public_costs")
     if table is not None:
         for row in table["rows"]:
             if row.get("item_key") == "total" and row.get("total_10k_yuan") is not None:
-                totals["预算数"] = row["total_10k_yuan"]
+                totals[BUDGET] = row["total_10k_yuan"]
     return totals
 
 
@@ -335,7 +378,7 @@ def projects(parsed: Parsed) -> list[Project]:
                 execution_rate=first.get("execution_rate"),
                 total_score=sheet.get("total_score"),
                 grade=sheet.get("grade"),
-                money_unit=sheet.get("money_unit") or "万元",
+                money_unit=sheet.get("money_unit") or UNIT,
             )
         )
     return out
@@ -445,13 +488,14 @@ def office_operating_costs(parsed: Parsed) -> Decimal | None:
     return None
 
 
-def three_public_item(parsed: Parsed, key: str, phase: str = "决算数") -> Decimal | None:
-    """One 三公 item (``official_receptions`` …) of a phase, as printed (None if blank)."""
+def three_public_item(parsed: Parsed, key: str, phase: str = FINAL) -> Decimal | None:
+    """One 三公 item (``official_receptions`` …, or ``total``) of a phase (``budget`` /
+    ``final``), as printed (None if blank)."""
     table = wide_three_public_costs(parsed)
     if table is None:
         return None
     for row in table["rows"]:
-        if PHASE_ZH.get(row.get("phase") or "") == phase:
+        if row.get("phase") == phase:
             value: Decimal | None = row.get(f"{key}_10k_yuan")
             return value
     return None

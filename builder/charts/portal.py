@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from builder.charts import facts
+from builder.charts.execution import FULL_YEAR
 from builder.charts.spec import UNIT, Chart, Frame, amount_chart, title_lines
 
 Parsed = dict[str, Any]
@@ -86,11 +87,13 @@ def units_compared(disclosures: list[Disclosure], year: int) -> Chart | None:
 def three_public_by_unit(disclosures: list[Disclosure], year: int) -> Chart | None:
     """Each unit's 三公 合计 in its final accounts of ``year``: 全年预算数 and 决算数."""
     entries: list[tuple[str, str | None, Decimal]] = []
+    full_year = FULL_YEAR + facts.phase_label(facts.BUDGET)
+    final = facts.phase_label(facts.FINAL)
     for unit_name, (_, parsed) in sorted(latest_final(disclosures).items()):
         if int(parsed["document"]["year"]) != year:
             continue
         totals = facts.three_public_totals(parsed)
-        for phase, label in (("预算数", "全年预算数"), ("决算数", "决算数")):
+        for phase, label in ((facts.BUDGET, full_year), (facts.FINAL, final)):
             if phase in totals:
                 entries.append((unit_name, label, totals[phase]))
     if not entries:
@@ -98,11 +101,11 @@ def three_public_by_unit(disclosures: list[Disclosure], year: int) -> Chart | No
     source = f"数据来源：各单位{year}年度决算公开“三公”经费支出决算表"
     frame = Frame(
         chart_id=f"portal-three-public-by-unit-{year}",
-        title=f"{year}年度决算：各单位“三公”经费全年预算数与决算数",
+        title=f"{year}年度决算：各单位“三公”经费{full_year}与{final}",
         heading=title_lines(f"{year}年度决算：", "各单位“三公”经费"),
         subtitle=(source, f"单位：{UNIT}"),
         source=source,
         category_title="单位",
-        group_title="口径",
+        group_title=facts.phase_title(),
     )
     return amount_chart(frame, entries)

@@ -95,6 +95,12 @@ def units(name: str) -> dict[str, str]:
     return {f["name"]: str(f["unit"]) for f in declared(name)["fields"] if f.get("unit")}
 
 
+def standard_number(family: str, number: str) -> str:
+    """How a standard table's number is printed: 公开03表 in final accounts, 预算公开表3 in
+    budgets (the family and number of its ``x-table``)."""
+    return f"公开{number}表" if family == "final" else f"预算公开表{int(number)}"
+
+
 def labels(name: str, field_name: str) -> dict[str, str]:
     """The Chinese label of each value of an enumerated field (its ``x-labels``), such as
     ``{"budget": "预算数", "final": "决算数"}`` for the phase of the 三公 table."""

@@ -2,7 +2,8 @@
 
 The build keeps them in its cache folder (``<packages>/../.build-cache/extract/``): the text
 as ``<sha256>.txt`` and, beside it, ``<sha256>.key``, the :func:`extraction_key` it was
-extracted with (the extractor's version and this package's code). A PDF that cannot be
+extracted with (the versions of the libraries that read the PDF, and every file of this
+package and of the builder modules it uses, settings included). A PDF that cannot be
 extracted leaves ``<sha256>.refused`` (the key, the message and the hint) instead, so it is
 refused again without another attempt. An entry whose key differs is extracted again;
 deleting the folder (or ``build --clean``) costs one extraction per PDF. Entries are not
@@ -24,6 +25,8 @@ from builder.extract.document import EXTRACTOR, extract_pdf
 from builder.extract.opening import pdf_sha256
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
+# The builder modules outside this package that an extraction or a refusal depends on.
+USED_MODULES = ("errors.py", "regular_files.py")
 TEXT_SUFFIX, KEY_SUFFIX, REFUSED_SUFFIX = ".txt", ".key", ".refused"
 # The libraries whose versions change what an extraction gives.
 LIBRARIES = ("pdfplumber", "pdfminer.six")
@@ -31,12 +34,16 @@ LIBRARIES = ("pdfplumber", "pdfminer.six")
 
 @cache
 def extraction_key() -> str:
-    """A hash of the extractor's library versions and of this package's code."""
+    """A hash of the extractor's library versions, of every file of this package (code and
+    any settings beside it) and of the builder modules it uses (:data:`USED_MODULES`)."""
     digest = hashlib.sha256(EXTRACTOR.encode())
     for name in LIBRARIES:
         digest.update(f"{name} {metadata.version(name)}".encode())
-    for path in sorted(PACKAGE_ROOT.glob("*.py")):
-        digest.update(path.name.encode())
+    files = [p for p in PACKAGE_ROOT.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    named = [(p.relative_to(PACKAGE_ROOT).as_posix(), p) for p in files]
+    named += [(f"../{name}", PACKAGE_ROOT.parent / name) for name in USED_MODULES]
+    for name, path in sorted(named):
+        digest.update(name.encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 

@@ -64,7 +64,6 @@ from builder.sources.provenance import TEXT_SUFFIX, read_record
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCES = REPO_ROOT / "datasets" / "sources"
-DEFAULT_SITE_URL = "http://127.0.0.1:8765/"  # the mkdocs.yml default; SITE_URL overrides both
 GENERATED_DIRS = (
     "units",
     "disclosures",
@@ -202,17 +201,15 @@ def produce_disclosure(item: DisclosureInput, folders: PageFolders) -> Produced:
         )
         _publish_entry(entry, folders, docs)
         siblings = [DisclosureEntry(i, {"document": d}, None) for i, d in item.siblings]
-        portal = Portal(disclosures=[entry, *siblings], site_url=_slash(folders.site_url))
+        portal = Portal(
+            disclosures=[entry, *siblings], site_url=identities.site_root(folders.site_url)
+        )
         _write(docs, entry.page, disclosure_page(entry, portal, docs))
         extra = {
             "downloads": [asdict(d) for d in entry.downloads],
             "source": asdict(entry.source) if entry.source is not None else None,
         }
     return Produced(files, extra)
-
-
-def _slash(url: str) -> str:
-    return url if url.endswith("/") else url + "/"
 
 
 def listed_entry(
@@ -253,7 +250,7 @@ def write_portal_pages(
     """The unit pages (those whose disclosures changed) and the portal-wide pages."""
     portal = Portal(
         disclosures=entries,
-        site_url=_slash(folders.site_url),
+        site_url=identities.site_root(folders.site_url),
         checks=list(extras.checks),
         skipped=[dict(item) for item in extras.skipped],
     )
@@ -333,7 +330,7 @@ def write_pages(  # noqa: PLR0913 - the four inputs of the brief plus optional o
     ``hint``), listed on the data-quality page.
     """
     sources = sources_dir if sources_dir is not None else DEFAULT_SOURCES
-    url = site_url or os.environ.get("SITE_URL") or DEFAULT_SITE_URL
+    url = site_url or os.environ.get("SITE_URL") or identities.DEFAULT_SITE_URL
     folders = PageFolders(packages_dir, sources, docs_dir, url)
     clear_generated(docs_dir)
     docs_dir.mkdir(parents=True, exist_ok=True)

@@ -279,10 +279,5 @@ class Portal:
         return download.url or self.absolute(download.path)
 
     def absolute(self, docs_path: str) -> str:
-        """The absolute URL of a file or page (``site_url`` + its site path)."""
-        path = docs_path
-        if path.endswith("index.md"):
-            path = path[: -len("index.md")]
-        elif path.endswith(".md"):
-            path = path[: -len(".md")] + "/"
-        return self.site_url.rstrip("/") + "/" + path
+        """The absolute URL of a file or page (:func:`builder.identities.absolute_url`)."""
+        return identities.absolute_url(self.site_url, docs_path)

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from builder.charts.compare import COLUMNS, comparison_charts, unit_figures
+from builder.charts import facts
+from builder.charts.compare import columns as comparison_columns
+from builder.charts.compare import comparison_charts, unit_figures
 from builder.charts.files import write_csv
 from builder.pages.catalog import Portal, link
 from builder.pages.embed import embed_chart
@@ -20,11 +22,15 @@ from builder.pages.markup import front_matter, md_link, md_table, number, text
 from builder.pages.templating import render
 
 COMPARE = "compare.md"
-# The year's table in two parts that fit a page (the CSV has every column).
-PARTS = (
-    ("支出、“三公”经费与机关运行经费", ("spending", "three_public", "receptions", "office")),
-    ("基本支出中的人员经费与公用经费", ("personnel", "public", "personnel_share")),
-)
+
+
+def _parts() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The year's table in two parts that fit a page (the CSV has every column)."""
+    personnel, public = facts.group_label("personnel"), facts.group_label("public")
+    return (
+        ("支出、“三公”经费与机关运行经费", ("spending", "three_public", "receptions", "office")),
+        (f"基本支出中的{personnel}与{public}", ("personnel", "public", "personnel_share")),
+    )
 
 
 def _cell(value: object) -> str:
@@ -35,12 +41,13 @@ def _cell(value: object) -> str:
 
 def compare_page(portal: Portal, docs_dir: Path) -> str:
     years = []
+    all_columns = comparison_columns()
     for year in final_years(portal):
         entries = sorted(of_year(portal, year, "final"), key=lambda e: e.unit_name)
         figures = [unit_figures(e.disclosure_id, e.parsed) for e in entries]
         tables = []
-        for caption, keys in PARTS:
-            columns = [c for c in COLUMNS if c.key in keys]
+        for caption, keys in _parts():
+            columns = [c for c in all_columns if c.key in keys]
             rows = [
                 [md_link(entry.unit_name, link(COMPARE, entry.page))]
                 + [_cell(f.row.get(column.key)) for column in columns]
@@ -55,7 +62,7 @@ def compare_page(portal: Portal, docs_dir: Path) -> str:
                 )
             )
         table = "\n".join(tables)
-        csv_path = write_csv(f"compare-{year}", COLUMNS, [f.row for f in figures], docs_dir)
+        csv_path = write_csv(f"compare-{year}", all_columns, [f.row for f in figures], docs_dir)
         csv_link = md_link(f"下载{year}年度比较数据（CSV）", link(COMPARE, csv_path.as_posix()))
         charts = [
             Markup(embed_chart(chart, COMPARE, docs_dir))  # safe: escaped by embed_chart
@@ -69,7 +76,9 @@ def compare_page(portal: Portal, docs_dir: Path) -> str:
                 "charts": charts,
             }
         )
+    ((_, receptions),) = facts.three_public_items("official_receptions")
+    personnel = facts.group_label("personnel")
     head = front_matter(
-        "单位比较", "同一年度各单位决算分类比较：公务接待费、机关运行经费、人员经费占比"
+        "单位比较", f"同一年度各单位决算分类比较：{receptions}、机关运行经费、{personnel}占比"
     )
     return head + render("compare.md.j2", years=years)

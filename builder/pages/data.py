@@ -15,12 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from builder import declarations
 from builder.pages.catalog import Download, Portal, link
 from builder.pages.disclosure import format_size
 from builder.pages.downloads import bundles_section
 from builder.pages.markup import front_matter, md_link, md_table, text
 from builder.pages.metadata import data_json
+from builder.pages.templating import render
 
 DATA = "data.md"
 DICTIONARY = "dictionary.md"
@@ -64,59 +67,72 @@ def description_zh(declared: dict[str, Any]) -> str:
     return "" if _LATIN.search(described) else described
 
 
+def field_labels(field: dict[str, Any]) -> dict[str, str]:
+    """The labels of an enumerated field's values: its own ``x-labels``, else those its
+    values have where a table kind declares them (``declarations.value_labels``)."""
+    own = field.get("x-labels")
+    if isinstance(own, dict):
+        return {str(value): str(label) for value, label in own.items()}
+    enum = (field.get("constraints") or {}).get("enum") or []
+    known = declarations.value_labels().get(str(field["name"]), {})
+    return {str(v): known[str(v)] for v in enum if str(v) in known}
+
+
+def field_description(field: dict[str, Any]) -> str:
+    """A field's description for the dictionary (escaped), with the label of each value of
+    an enumerated field (``<code>budget</code>＝预算数；<code>final</code>＝决算数``)."""
+    described = text(description_zh(field))
+    labels = field_labels(field)
+    if not labels:
+        return described
+    values = "；".join(
+        f"<code>{text(value)}</code>＝{text(label)}" for value, label in labels.items()
+    )
+    return f"{described}（取值：{values}）" if described else f"取值：{values}"
+
+
 def _family(schema: dict[str, Any]) -> str:
     table = schema.get("x-table") or {}
     family = table.get("family")
-    if family == "final":
-        return f"决算 公开{table.get('number')}表"
-    if family == "budget":
-        return f"预算 预算公开表{int(str(table.get('number')))}"
-    return ""
+    kinds = declarations.labels("disclosures", "kind")  # final → 决算, budget → 预算
+    if family not in kinds:
+        return ""
+    return f"{kinds[family]} {declarations.standard_number(family, str(table.get('number')))}"
+
+
+def _schema_section(schema: dict[str, Any]) -> dict[str, Any]:
+    """What the dictionary says of one declaration: title, name, description, the table of
+    its fields (escaped cells) and its primary key."""
+    where = _family(schema)
+    rows = [
+        [
+            f"`{field['name']}`" if field["name"].isidentifier() else text(field["name"]),
+            text(field.get("title") or ""),
+            text(TYPE_ZH.get(str(field.get("type")), field.get("type") or "")),
+            text(field.get("unit") or ""),
+            field_description(field),
+        ]
+        for field in schema.get("fields") or []
+    ]
+    title = schema.get("title") or schema["name"]
+    fields = md_table(["字段名", "中文名", "类型", "单位", "说明"], rows, caption=f"{title}：字段")
+    return {
+        "title": f"{title}（{where}）" if where else title,
+        "name": schema["name"],
+        "description": description_zh(schema),
+        "fields": Markup(fields),  # safe: md_table's cells are escaped above
+        "primary_key": schema.get("primaryKey") or [],
+    }
 
 
 def dictionary_page() -> str:
-    out = [front_matter("数据字典", "开放数据包中每张表、每个字段的含义、类型和单位")]
-    out.append("# 数据字典\n")
-    out.append(
-        "<p>本页由各表的表结构声明（Frictionless 表结构）自动生成：字段名（数据文件的列名）、"
-        "中文名（原表的栏目名称）、类型、单位和说明。金额字段的“单位”一栏写明其货币单位："
-        "标准表格的金额都以万元计（字段名以 <code>_10k_yuan</code> 结尾）。</p>\n"
-    )
-    for group, heading, intro in SCHEMA_GROUPS:
-        schemas = load_schemas(group)
-        if not schemas:
-            continue
-        out.append(f"## {heading}\n\n<p>{text(intro)}</p>\n")
-        for schema in schemas:
-            where = _family(schema)
-            suffix = f"（{where}）" if where else ""
-            out.append(f"### {text(schema.get('title') or schema['name'])}{text(suffix)}\n")
-            out.append(
-                f"<p>资源名：<code>{text(schema['name'])}</code>。"
-                f"{text(description_zh(schema))}</p>\n"
-            )
-            rows = [
-                [
-                    f"`{field['name']}`" if field["name"].isidentifier() else text(field["name"]),
-                    text(field.get("title") or ""),
-                    text(TYPE_ZH.get(str(field.get("type")), field.get("type") or "")),
-                    text(field.get("unit") or ""),
-                    text(description_zh(field)),
-                ]
-                for field in schema.get("fields") or []
-            ]
-            out.append(
-                md_table(
-                    ["字段名", "中文名", "类型", "单位", "说明"],
-                    rows,
-                    caption=f"{schema.get('title') or schema['name']}：字段",
-                )
-            )
-            keys = schema.get("primaryKey")
-            if keys:
-                names = "、".join(f"<code>{text(k)}</code>" for k in keys)
-                out.append(f'<p class="portal-muted">主键：{names}</p>\n')
-    return "\n".join(out)
+    groups = [
+        {"heading": heading, "intro": intro, "schemas": [_schema_section(s) for s in schemas]}
+        for group, heading, intro in SCHEMA_GROUPS
+        if (schemas := load_schemas(group))
+    ]
+    head = front_matter("数据字典", "开放数据包中每张表、每个字段的含义、类型和单位")
+    return head + render("dictionary.md.j2", groups=groups)
 
 
 def _file_rows(files: list[Download]) -> list[list[str]]:
@@ -131,41 +147,10 @@ def _file_rows(files: list[Download]) -> list[list[str]]:
 
 
 def data_page(portal: Portal) -> str:
-    out = [
-        front_matter("数据下载", "开放数据下载目录：每份公开文件的数据包、汇总数据包、data.json")
-    ]
-    out.append("# 数据下载\n")
-    out.append(
-        "<p>每份公开文件都整理成一个数据包：每张标准表格一个 CSV"
-        "（UTF-8 带 BOM，中文 Windows 的 Excel 可直接打开）和一个 Parquet 文件，"
-        "全部表格的 Excel 工作簿，以及描述字段、单位和来源的 "
-        "<code>datapackage.json</code>（Frictionless 数据包）。"
-        "每个文件都列出大小和 SHA-256 校验值，下载后可核对完整性。</p>\n"
-    )
-    out.append(
-        f"- {md_link('数据字典：每个字段的含义和单位', link(DATA, DICTIONARY))}\n"
-        f"- {md_link('data.json：机器可读的数据目录（DCAT-US 格式）', link(DATA, 'data.json'))}"
-        "\n"
-    )
-    out.append(bundles_section(portal, DATA))
-    out.append("## 全门户汇总数据包 { #portal }\n")
-    if portal.portal_downloads:
-        headers = ["文件", "大小", "SHA-256"]
-        align = ["left", "right", "left"]
-
-        main = [d for d in portal.portal_downloads if "/" not in d.name]
-        per_table = [d for d in portal.portal_downloads if "/" in d.name]
-        out.append(md_table(headers, _file_rows(main), align, caption="全门户汇总数据包的文件"))
-        if per_table:
-            out.append(
-                f"<details markdown>\n<summary>逐表文件（CSV / Parquet，共 {len(per_table)} 个）"
-                "</summary>\n\n"
-                + md_table(headers, _file_rows(per_table), align, caption="汇总数据包的逐表文件")
-                + "\n</details>\n"
-            )
-    else:
-        out.append('<p class="portal-muted">汇总数据包尚未生成。</p>\n')
-    out.append("## 各公开文件的数据包\n")
+    headers = ["文件", "大小", "SHA-256"]
+    align = ["left", "right", "left"]
+    main = [d for d in portal.portal_downloads if "/" not in d.name]
+    per_table = [d for d in portal.portal_downloads if "/" in d.name]
     rows = []
     for entry in sorted(portal.disclosures, key=lambda e: (e.unit_name, e.order)):
         package = next((d for d in entry.downloads if d.name == "datapackage.json"), None)
@@ -181,16 +166,29 @@ def data_page(portal: Portal) -> str:
                 else text("在压缩包中" if bundle else "尚未生成"),
             ]
         )
-    out.append(
-        md_table(
-            ["公开文件", "压缩包", "大小", "SHA-256", "数据包描述"],
-            rows,
-            ["left", "left", "right", "left", "left"],
-            caption="各公开文件的数据包",
-        )
+    disclosures = md_table(
+        ["公开文件", "压缩包", "大小", "SHA-256", "数据包描述"],
+        rows,
+        ["left", "left", "right", "left", "left"],
+        caption="各公开文件的数据包",
     )
-    out.append("<p>各文件的完整清单（含 SHA-256）见每份公开文件页面末尾的“下载与引用”。</p>\n")
-    return "\n".join(out)
+    # safe below: md_table's cells are escaped (text, md_link) or generated hashes
+    portal_files = main and md_table(
+        headers, _file_rows(main), align, caption="全门户汇总数据包的文件"
+    )
+    per_table_files = per_table and md_table(
+        headers, _file_rows(per_table), align, caption="汇总数据包的逐表文件"
+    )
+    head = front_matter("数据下载", "开放数据下载目录：每份公开文件的数据包、汇总数据包、data.json")
+    return head + render(
+        "data.md.j2",
+        links={"dictionary": link(DATA, DICTIONARY), "data_json": link(DATA, "data.json")},
+        bundles=Markup(bundles_section(portal, DATA)),  # safe: escaped by bundles_section
+        portal_files=Markup(portal_files) if portal_files else "",
+        per_table=Markup(per_table_files) if per_table_files else "",
+        per_table_count=len(per_table),
+        disclosures=Markup(disclosures),
+    )
 
 
 def write_data_json(portal: Portal, docs_dir: Path) -> None:

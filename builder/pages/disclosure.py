@@ -21,6 +21,7 @@ from builder.charts import disclosure_charts, facts
 from builder.pages.catalog import DisclosureEntry, Download, Portal, link, url_root
 from builder.pages.embed import embed_chart
 from builder.pages.markup import (
+    UNIT_10K,
     HtmlTable,
     amount,
     attr,
@@ -40,14 +41,10 @@ from builder.pages.templating import render
 from builder.release import current_release
 
 OTHER_TABLE = "other_table"  # resource name prefix of a table of no standard kind
-AS_PRINTED_NOTE = "此表不属于标准公开表格，按原样发布。"
+AS_PRINTED_NOTE = "此表不属于标准公开表格，{label}发布。"  # the as_printed status label
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-STATUS_ZH = {
-    "parsed": "已整理",
-    "empty": "本表无数据（原文注明）",
-    "missing": "原文缺失",
-    "unreadable": "无法读取",
-}
+# How the page says a table's status: its declared label (tables.status) in a context.
+STATUS_WORDING = {"empty": "{label}（原文注明）", "missing": "原文{label}"}
 # The funding columns of a self-evaluation, titled (and united) as their declaration says.
 EVALUATION_FUNDING = "performance_evaluation_funding"
 FUNDING_FIELDS = (
@@ -59,26 +56,15 @@ FUNDING_FIELDS = (
     "execution_rate",
     "score",
 )
-FUNDING_ZH = {name: declarations.titles(EVALUATION_FUNDING)[name] for name in FUNDING_FIELDS}
-FUNDING_UNITS = declarations.units(EVALUATION_FUNDING)  # execution_rate: %
-INDICATOR_COLUMNS = (
-    ("level1", "一级指标"),
-    ("level2", "二级指标"),
-    ("level3", "三级指标"),
-    ("initial_target", "年初指标值"),
-    ("adjusted_target", "调整后指标值"),
-    ("actual", "实际完成值"),
-    ("weight", "分值"),
-    ("score", "得分"),
-    ("deviation_reason", "偏差原因"),
-)
-TARGET_COLUMNS = (
-    ("level1", "一级指标"),
-    ("level2", "二级指标"),
-    ("level3", "三级指标"),
-    ("period_target", "实施期指标值"),
-    ("annual_target", "年度指标值"),
-)
+# The annex columns a page shows, each titled as its declaration says.
+EVALUATIONS, TARGETS = "performance_evaluations", "performance_targets"
+TARGET_FUNDING = "performance_target_funding"
+LEVELS = ("level1", "level2", "level3")
+EVALUATION_INDICATORS = "performance_evaluation_indicators"
+INDICATOR_COLUMNS: tuple[str, ...] = (*LEVELS, "initial_target", "adjusted_target", "actual")
+INDICATOR_COLUMNS += ("weight", "score", "deviation_reason")
+TARGET_INDICATORS = "performance_target_indicators"
+TARGET_COLUMNS = (*LEVELS, "period_target", "annual_target")
 SIZE_UNITS = ("B", "KB", "MB", "GB")
 KILO = 1024
 
@@ -110,10 +96,10 @@ def _limitations(entry: DisclosureEntry) -> str:
         if table["status"] in ("missing", "unreadable"):
             label = facts.table_label(entry.parsed, table)
             notes.append(
-                f"{label}：{STATUS_ZH[table['status']]}（目录中列出，但正文没有可读的表格，"
+                f"{label}：{status_wording(table['status'])}（目录中列出，但正文没有可读的表格，"
                 "原 PDF 中可能是图片），相关图表改用其他表格的数字并在图注中说明。"
             )
-    notes.append("金额单位为万元，按原文照录；原文说明金额换算时可能存在尾数误差。")
+    notes.append(f"金额单位为{UNIT_10K}，按原文照录；原文说明金额换算时可能存在尾数误差。")
     return render("limitations.md.j2", notes=notes)
 
 
@@ -128,11 +114,11 @@ def _tables_section(entry: DisclosureEntry) -> str:
         out.append(f"### {text(label)}\n")
         status = table["status"]
         if status != "parsed":
-            out.append(f"{text(STATUS_ZH[status])}。\n")
+            out.append(f"{text(status_wording(status))}。\n")
             continue
         rows = len(table["rows"])
         body = render_table(table, label)
-        out.append(details(f"查看表格（{rows} 行，金额单位：万元）", body, search=False))
+        out.append(details(f"查看表格（{rows} 行，金额单位：{UNIT_10K}）", body, search=False))
         out.append(_download_links(entry, table["kind"]))
     out += _printed_tables(entry)
     return "\n".join(part for part in out if part)
@@ -161,7 +147,8 @@ def _printed_tables(entry: DisclosureEntry) -> list[str]:
     out = []
     for position, table in enumerate(entry.parsed.get("other_tables") or [], start=1):
         out.append(f"### {text(table['title'])}\n")
-        out.append(f"<p>{text(AS_PRINTED_NOTE)}</p>\n")
+        note = AS_PRINTED_NOTE.format(label=declarations.labels("tables", "status")["as_printed"])
+        out.append(f"<p>{text(note)}</p>\n")
         if table.get("notes"):
             out.append(paragraphs("\n".join(table["notes"]), "portal-muted") + "\n")
         unit = table.get("money_unit_printed")
@@ -173,12 +160,26 @@ def _printed_tables(entry: DisclosureEntry) -> list[str]:
     return out
 
 
+def status_wording(status: str) -> str:
+    """A table status as the page says it: the declared label (``tables.status``), for an
+    empty or missing table with where that comes from (本表无数据（原文注明）, 原文缺失)."""
+    label = declarations.labels("tables", "status")[status]
+    return STATUS_WORDING.get(status, "{label}").format(label=label)
+
+
+def _titled(name: str, *fields: str) -> list[tuple[str, str]]:
+    """(field, declared title) of ``fields`` of the declaration ``name``."""
+    titles = declarations.titles(name)
+    return [(field, titles[field]) for field in fields]
+
+
 def _funding_table(sheet: dict[str, Any]) -> str:
-    columns = [c for c in sheet.get("funding_columns") or [] if c in FUNDING_ZH]
-    unit = sheet.get("money_unit") or "万元"
-    headers = [declarations.titles(EVALUATION_FUNDING)["source"]] + [
-        FUNDING_ZH[c] if c == "score" else f"{FUNDING_ZH[c]}（{FUNDING_UNITS.get(c, unit)}）"
-        for c in columns
+    titles = declarations.titles(EVALUATION_FUNDING)
+    columns = [c for c in sheet.get("funding_columns") or [] if c in FUNDING_FIELDS]
+    unit = sheet.get("money_unit") or UNIT_10K
+    units = declarations.units(EVALUATION_FUNDING)  # execution_rate: %
+    headers = [titles["source"]] + [
+        titles[c] if c == "score" else f"{titles[c]}（{units.get(c, unit)}）" for c in columns
     ]
     table = HtmlTable(
         headers=headers,
@@ -200,8 +201,9 @@ def _funding_table(sheet: dict[str, Any]) -> str:
 
 
 def _indicator_table(
-    indicators: list[dict[str, Any]], columns: tuple[tuple[str, str], ...], caption: str
+    indicators: list[dict[str, Any]], declared: str, fields: tuple[str, ...], caption: str
 ) -> str:
+    columns = _titled(declared, *fields)
     table = HtmlTable(headers=[title for _, title in columns], caption=caption)
     for row in indicators:
         table.add(
@@ -216,9 +218,18 @@ def _performance_section(entry: DisclosureEntry) -> str:
     sheets = annexes.get("performance_evaluations") or []
     if sheets:
         out.append("## 项目绩效自评\n")
+        sheet_titles = declarations.titles(EVALUATIONS)
+        funding = declarations.titles(EVALUATION_FUNDING)
         # The project names are the headings below (indexed for search); the table is not.
         summary = HtmlTable(
-            headers=["项目", "全年预算数", "全年执行数", "执行率", "自评得分", "等级"],
+            headers=[
+                sheet_titles["project_name"],
+                funding["full_year_budget"],
+                funding["executed"],
+                funding["execution_rate"],
+                sheet_titles["total_score"],
+                sheet_titles["grade"],
+            ],
             numeric={1, 2, 3, 4},
             name_column=0,
             caption="项目绩效自评汇总",
@@ -244,7 +255,7 @@ def _performance_section(entry: DisclosureEntry) -> str:
                 f"等级：<strong>{text(grade)}</strong>。</p>\n"
             )
             inner = [_funding_table(sheet)]
-            for label, key in (("年度目标", "annual_targets"), ("实际完成情况", "actual_results")):
+            for key, label in _titled(EVALUATIONS, "annual_targets", "actual_results"):
                 if sheet.get(key):
                     inner.append(f"<p><strong>{label}：</strong>{text(sheet[key])}</p>\n")
             if sheet.get("indicators"):
@@ -253,6 +264,7 @@ def _performance_section(entry: DisclosureEntry) -> str:
                         f"绩效指标（{len(sheet['indicators'])} 项）",
                         _indicator_table(
                             sheet["indicators"],
+                            EVALUATION_INDICATORS,
                             INDICATOR_COLUMNS,
                             f"{sheet['project_name']}：绩效指标",
                         ),
@@ -274,9 +286,14 @@ def _performance_section(entry: DisclosureEntry) -> str:
         out.append("## 项目绩效目标\n")
         for sheet in targets:
             out.append(f"### {text(sheet['project_name'])}\n")
-            unit = sheet.get("money_unit") or "元"
+            unit = sheet.get("money_unit") or declarations.units(TARGET_FUNDING)["annual_yuan"]
+            funding = declarations.titles(TARGET_FUNDING)
             table = HtmlTable(
-                headers=["资金来源", f"实施期资金总额（{unit}）", f"年度资金总额（{unit}）"],
+                headers=[
+                    funding["source"],
+                    f"{funding['period_total_yuan']}（{unit}）",
+                    f"{funding['annual_yuan']}（{unit}）",
+                ],
                 numeric={1, 2},
                 name_column=0,
                 caption=f"{sheet['project_name']}：项目资金",
@@ -290,11 +307,8 @@ def _performance_section(entry: DisclosureEntry) -> str:
                     ]
                 )
             out.append(table.render())
-            for label, key in (
-                ("项目概况", "overview"),
-                ("实施期总目标", "overall_target_period"),
-                ("年度总目标", "overall_target_annual"),
-            ):
+            described = ("overview", "overall_target_period", "overall_target_annual")
+            for key, label in _titled(TARGETS, *described):
                 if sheet.get(key):
                     out.append(f"<p><strong>{label}：</strong>{text(sheet[key])}</p>\n")
             if sheet.get("indicators"):
@@ -303,6 +317,7 @@ def _performance_section(entry: DisclosureEntry) -> str:
                         f"绩效目标指标（{len(sheet['indicators'])} 项）",
                         _indicator_table(
                             sheet["indicators"],
+                            TARGET_INDICATORS,
                             TARGET_COLUMNS,
                             f"{sheet['project_name']}：绩效目标指标",
                         ),

@@ -36,6 +36,7 @@ from builder.cache import file_hash
 from builder.pages.catalog import Download, Portal, link, sha256_of
 from builder.pages.disclosure import format_size
 from builder.pages.hosting import BESIDE_SITE, Hosting
+from builder.pages.markup import UNIT_10K as UNIT
 from builder.pages.markup import front_matter, md_link, md_table, text
 from builder.pages.outputs import Outputs, Produced, key_of, staged
 from builder.publish.bundles import write_bundle, write_files_bundle
@@ -284,7 +285,7 @@ def query_page(portal: Portal, database_file: Path) -> str:
         "单位名称（<code>publisher_name</code>）、年度（<code>fiscal_year</code>）、"
         "公开类型（<code>disclosure_kind</code>：budget 预算 / final 决算）和范围，"
         "不必连接目录表；每张表另有一个视图 <code>表名_detail</code>，附上公开文件标题、"
-        "原文地址、发布日期和许可。金额单位为万元；数据库中的金额为二进制浮点数，"
+        f"原文地址、发布日期和许可。金额单位为{UNIT}；数据库中的金额为二进制浮点数，"
         "精确数值以 CSV 和 Parquet 为准。</p>\n"
     )
     if database is not None:

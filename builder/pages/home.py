@@ -18,6 +18,7 @@ from markupsafe import Markup
 from builder.charts import facts, three_public_by_unit, units_compared
 from builder.pages.catalog import DisclosureEntry, Portal, link
 from builder.pages.embed import embed_chart
+from builder.pages.markup import UNIT_10K as UNIT
 from builder.pages.markup import (
     amount,
     front_matter,
@@ -68,12 +69,13 @@ def _headline(portal: Portal) -> list[Figure]:
         year = years[0]
         finals = of_year(portal, year, "final")
         spending = _sum([facts.spending_of_year(e.parsed) for e in finals])
-        three = _sum([facts.three_public_totals(e.parsed).get("决算数") for e in finals])
+        final = facts.phase_label(facts.FINAL)
+        three = _sum([facts.three_public_totals(e.parsed).get(facts.FINAL) for e in finals])
         figures.append(
             Figure(amount(spending), f"{year}年度 {len(finals)} 份决算的本年支出合计之和")
         )
         figures.append(
-            Figure(amount(three), f"{year}年度 {len(finals)} 份决算的“三公”经费决算数之和")
+            Figure(amount(three), f"{year}年度 {len(finals)} 份决算的“三公”经费{final}之和")
         )
     return figures
 
@@ -82,7 +84,10 @@ def _by_year(portal: Portal) -> str:
     finals: list[list[str]] = []
     budgets: list[list[str]] = []
     for year in sorted(portal.years, reverse=True):
-        for kind, phase, rows in (("final", "决算数", finals), ("budget", "预算数", budgets)):
+        for kind, phase, rows in (
+            ("final", facts.FINAL, finals),
+            ("budget", facts.BUDGET, budgets),
+        ):
             found = of_year(portal, year, kind)
             if found:
                 rows.append(
@@ -99,19 +104,29 @@ def _by_year(portal: Portal) -> str:
     if finals:
         out.append(
             md_table(
-                ["年度", "份数", "本年支出合计之和", "“三公”经费决算数之和"],
+                [
+                    "年度",
+                    "份数",
+                    "本年支出合计之和",
+                    f"“三公”经费{facts.phase_label(facts.FINAL)}之和",
+                ],
                 finals,
                 ["left", "right", "right", "right"],
-                caption="决算（万元，同一年度的决算相加）",
+                caption=f"决算（{UNIT}，同一年度的决算相加）",
             )
         )
     if budgets:
         out.append(
             md_table(
-                ["年度", "份数", "本年支出合计之和", "“三公”经费预算数之和"],
+                [
+                    "年度",
+                    "份数",
+                    "本年支出合计之和",
+                    f"“三公”经费{facts.phase_label(facts.BUDGET)}之和",
+                ],
                 budgets,
                 ["left", "right", "right", "right"],
-                caption="预算（万元，同一年度的预算相加）",
+                caption=f"预算（{UNIT}，同一年度的预算相加）",
             )
         )
     return "\n".join(out)
@@ -145,7 +160,13 @@ def _pairs(portal: Portal) -> str:
     if not rows:
         return ""
     return md_table(
-        ["单位", "年度", "预算本年支出合计（万元）", "决算本年支出合计（万元）", "决算为预算的"],
+        [
+            "单位",
+            "年度",
+            f"预算本年支出合计（{UNIT}）",
+            f"决算本年支出合计（{UNIT}）",
+            "决算为预算的",
+        ],
         rows,
         ["left", "left", "right", "right", "right"],
         caption="同一单位同一年度：预算与决算的本年支出合计",
@@ -164,7 +185,7 @@ def _ranking(portal: Portal, year: int) -> str:
     )
     rows = []
     for rank, (spending, entry) in enumerate(ranked, start=1):
-        three = facts.three_public_totals(entry.parsed).get("决算数")
+        three = facts.three_public_totals(entry.parsed).get(facts.FINAL)
         rows.append(
             [
                 text(rank),
@@ -174,10 +195,10 @@ def _ranking(portal: Portal, year: int) -> str:
             ]
         )
     return md_table(
-        ["排名", "单位", "本年支出合计", "“三公”经费决算数"],
+        ["排名", "单位", "本年支出合计", f"“三公”经费{facts.phase_label(facts.FINAL)}"],
         rows,
         ["right", "left", "right", "right"],
-        caption=f"{year}年度决算（万元，从高到低）",
+        caption=f"{year}年度决算（{UNIT}，从高到低）",
     )
 
 
@@ -229,7 +250,7 @@ def home_page(portal: Portal, docs_dir: Path) -> str:
 def disclosures_index(portal: Portal) -> str:
     out = [front_matter("公开文件", "本门户收录的全部预算和决算公开文件")]
     out.append("# 公开文件\n")
-    out.append(f"<p>共 {len(portal.disclosures)} 份公开文件，按年度排列。金额单位：万元。</p>\n")
+    out.append(f"<p>共 {len(portal.disclosures)} 份公开文件，按年度排列。金额单位：{UNIT}。</p>\n")
     rows = []
     for entry in sorted(portal.disclosures, key=lambda e: (-e.year, e.unit_name, e.kind)):
         rows.append(
@@ -246,7 +267,7 @@ def disclosures_index(portal: Portal) -> str:
         )
     out.append(
         md_table(
-            ["年度", "单位", "公开文件", "本年支出合计（万元）", "核查发现"],
+            ["年度", "单位", "公开文件", f"本年支出合计（{UNIT}）", "核查发现"],
             rows,
             ["left", "left", "left", "right", "center"],
             caption="全部公开文件",

@@ -19,6 +19,7 @@ import os
 from typing import Any
 
 from builder.pages.catalog import DisclosureEntry, Download, Portal
+from builder.pages.markup import UNIT_10K as UNIT
 
 POD_CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
 POD_SCHEMA = "https://project-open-data.cio.gov/v1.1/schema"
@@ -68,7 +69,7 @@ def _keywords(entry: DisclosureEntry) -> list[str]:
 def _description(entry: DisclosureEntry) -> str:
     return (
         f"{entry.title}公开的全部标准表格、情况说明、名词解释和项目绩效表，"
-        f"整理为开放数据（金额单位：万元）。"
+        f"整理为开放数据（金额单位：{UNIT}）。"
     )
 
 

@@ -18,6 +18,10 @@ from __future__ import annotations
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
+from markupsafe import Markup
+
+from builder import declarations
+from builder.charts import facts
 from builder.pages.catalog import CheckInfo, DisclosureEntry, Portal, link
 from builder.pages.disclosure import describe_finding
 from builder.pages.markup import (
@@ -28,6 +32,7 @@ from builder.pages.markup import (
     search_excluded,
     text,
 )
+from builder.pages.templating import render
 from builder.validate.base import Disclosure
 from builder.validate.execution import compare_disclosures
 
@@ -172,9 +177,10 @@ def _completeness(disclosures: list[DisclosureEntry]) -> str:
                 text("、".join(missing) if missing else "—"),
             ]
         )
+    status = declarations.labels("tables", "status")
     return search_excluded(
         md_table(
-            ["公开文件", "应有表格", "已整理", "本表无数据", "缺失的表"],
+            ["公开文件", "应有表格", status["parsed"], status["empty"], f"{status['missing']}的表"],
             rows,
             ["left", "right", "right", "right", "left"],
             caption="各公开文件的表格完整性",
@@ -213,17 +219,10 @@ def _audit(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
     short = {
         e.disclosure_id: (e.disclosure_id[:3] if unique else e.disclosure_id) for e in disclosures
     }
-    out = [
-        "<p>每行一项核查规则，每列一份公开文件（列名为文件标识的开头，见下表）。"
-        "✓ 通过；✗ 发现问题；ⓘ 仅有提示（不是错误）；“不适用”指该文件没有这项规则核对的表格。</p>\n"
-    ]
     legend = [
         [text(short[entry.disclosure_id]), md_link(entry.title, link(QUALITY, entry.page))]
         for entry in disclosures
     ]
-    # The tables (a row or a column per disclosure) stay out of the search index; the
-    # findings in plain words below are indexed.
-    out.append(search_excluded(md_table(["列", "公开文件"], legend, caption="列名与公开文件")))
     rows = []
     ordered = sorted(
         checks,
@@ -238,33 +237,34 @@ def _audit(portal: Portal, disclosures: list[DisclosureEntry]) -> str:
         family = FAMILY_ZH.get(_family(check))
         label = f"{text(family)}：{text(title)}" if family else text(title)
         rows.append([label, *(text(cell) for cell in cells)])
-    out.append(
-        search_excluded(
-            md_table(
-                ["核查规则", *(text(short[e.disclosure_id]) for e in disclosures)],
-                rows,
-                ["left"] + ["center"] * len(disclosures),
-                caption="各核查规则在各公开文件中的结果",
-            )
-        )
+    results = md_table(
+        ["核查规则", *(text(short[e.disclosure_id]) for e in disclosures)],
+        rows,
+        ["left"] + ["center"] * len(disclosures),
+        caption="各核查规则在各公开文件中的结果",
     )
-    for entry in disclosures:
-        found = entry.findings_of("error", "warning")
-        if found:
-            out.append(f"### {text(entry.title)}\n")
-            titles = {c.id: c.title_zh for c in checks if c.title_zh}
-            items = "\n".join(
-                f"<li>{describe_finding(f, entry.parsed, titles)}</li>" for f in found
-            )
-            out.append(f"<ul>\n{items}\n</ul>\n")
-    explained = [check for check in checks if check.explanation_zh]
-    if explained:
-        out.append("### 核查规则说明\n")
-        out.append(
-            "\n".join(f"- **{text(c.title_zh)}**：{text(c.explanation_zh)}" for c in explained)
-            + "\n"
-        )
-    return "\n".join(out)
+    titles = {c.id: c.title_zh for c in checks if c.title_zh}
+    found = [
+        {
+            "title": entry.title,
+            # safe: describe_finding escapes the finding's text
+            "findings": [Markup(describe_finding(f, entry.parsed, titles)) for f in serious],
+        }
+        for entry in disclosures
+        if (serious := entry.findings_of("error", "warning"))
+    ]
+    # The tables (a row or a column per disclosure) stay out of the search index; the
+    # findings in plain words are indexed.
+    return render(
+        "quality_audit.md.j2",
+        # safe: md_table's cells are escaped (text, md_link) where they are built
+        legend=Markup(
+            search_excluded(md_table(["列", "公开文件"], legend, caption="列名与公开文件"))
+        ),
+        results=Markup(search_excluded(results)),
+        found=found,
+        explained=[check for check in checks if check.explanation_zh],
+    )
 
 
 def _pairs(disclosures: list[DisclosureEntry]) -> list[tuple[DisclosureEntry, DisclosureEntry]]:
@@ -288,22 +288,12 @@ def _percent_text(value: object) -> str:
 
 def _comparisons(disclosures: list[DisclosureEntry]) -> str:
     """Budget against final account, and the 上年 figures of consecutive years, as tables."""
-    pairs = _pairs(disclosures)
-    if not pairs:
-        return (
-            '<p class="portal-muted">门户中暂无同一单位同一年度的预算与决算，'
-            "也无同一单位相邻两个年度的同类文件，无从对照。</p>\n"
-        )
-    out = []
-    for first, second in pairs:
+    shown = []
+    for first, second in _pairs(disclosures):
         report = compare_disclosures(
             Disclosure.from_parse(first.parsed, first.disclosure_id),
             Disclosure.from_parse(second.parsed, second.disclosure_id),
         )
-        links = f"{md_link(first.title, link(QUALITY, first.page))} 与 " + md_link(
-            second.title, link(QUALITY, second.page)
-        )
-        out.append(f"<p>{links}</p>\n")
         if report["comparison"] == "budget-final":
             rows = [
                 [
@@ -315,7 +305,8 @@ def _comparisons(disclosures: list[DisclosureEntry]) -> str:
                 ]
                 for row in report["rows"]
             ]
-            headers = ["项目", "预算数", "决算数", "差额（决算－预算）", "执行率"]
+            budget, final = facts.phase_label(facts.BUDGET), facts.phase_label(facts.FINAL)
+            headers = ["项目", budget, final, "差额（决算－预算）", "执行率"]
         else:
             rows = [
                 [
@@ -328,63 +319,47 @@ def _comparisons(disclosures: list[DisclosureEntry]) -> str:
                 for row in report["rows"]
             ]
             headers = ["后一年的说明", "据其推算的上年数", "上年文件所列", "差额", "核对"]
-        out.append(
-            search_excluded(md_table(headers, rows, ["left", "right", "right", "right", "right"]))
+        table = md_table(headers, rows, ["left", "right", "right", "right", "right"])
+        shown.append(
+            {
+                "first": first.title,
+                "first_page": link(QUALITY, first.page),
+                "second": second.title,
+                "second_page": link(QUALITY, second.page),
+                "table": Markup(search_excluded(table)),  # safe: its cells are escaped above
+            }
         )
-    return "\n".join(out)
+    return render("quality_comparisons.md.j2", pairs=shown)
+
+
+def _skipped(portal: Portal) -> str:
+    """The source files the build could not use, with what to do."""
+    rows = [
+        [
+            text(str(item["file"])),
+            str(item["line"] or "—"),
+            text(str(item["message"])),
+            text(str(item.get("hint") or "")),
+        ]
+        for item in portal.skipped
+    ]
+    return md_table(["文件", "行", "问题", "处理建议"], rows, caption="未能发布的源文件")
 
 
 def quality_page(portal: Portal) -> str:
     disclosures = sorted(portal.disclosures, key=lambda e: e.disclosure_id)
-    out = [front_matter("数据质量", "每份公开文件的表格完整性、解析覆盖率和算术核查结果")]
-    out.append("# 数据质量\n")
-    out.append(
-        "<p>我们不修改公开文件中的任何数字。本页列出每份文件的表格是否齐全、解析是否完整，"
-        "以及合计、层级和表间关系等算术核查、文字说明与表格的核对、模板残留和年度名称"
-        "一致性等核查的结果；发现的问题照原样公布，"
-        "详情见各公开文件页面的“核查发现”。</p>\n"
+    head = front_matter("数据质量", "每份公开文件的表格完整性、解析覆盖率和算术核查结果")
+    # safe: each section's cells are escaped (text, md_link) where they are built
+    sections = {
+        "scores": _scores(portal, disclosures),
+        "skipped": _skipped(portal) if portal.skipped else "",
+        "completeness": _completeness(disclosures),
+        "coverage": _coverage(disclosures),
+        "audit": _audit(portal, disclosures),
+        "comparisons": _comparisons(disclosures),
+    }
+    return head + render(
+        "quality.md.j2",
+        status=declarations.labels("tables", "status"),
+        **{name: Markup(section) for name, section in sections.items()},
     )
-    out.append("## 完整性与一致性评分\n")
-    out.append(_scores(portal, disclosures))
-    out.append(
-        '<p class="portal-muted">完整性：标准表格中已公开（含注明“本表无数据”）的比例；'
-        "一致性：适用于该文件的核查规则中未发现错误或警告的比例（提示不计）。</p>\n"
-    )
-    if portal.skipped:
-        out.append("## 未能发布的文件\n")
-        out.append(
-            "<p>以下源文件无法解析，本次构建跳过了它们（其余文件照常发布）。"
-            "修正后重新构建即可。</p>\n"
-        )
-        out.append(
-            md_table(
-                ["文件", "行", "问题", "处理建议"],
-                [
-                    [
-                        text(str(item["file"])),
-                        str(item["line"] or "—"),
-                        text(str(item["message"])),
-                        text(str(item.get("hint") or "")),
-                    ]
-                    for item in portal.skipped
-                ],
-                caption="未能发布的源文件",
-            )
-        )
-    out.append("## 表格完整性\n")
-    out.append(_completeness(disclosures))
-    out.append(
-        '<p class="portal-muted">“本表无数据”是原文的声明（例如没有政府性基金收支），'
-        "不是错误；“缺失”指目录列出但正文没有可读表格（原 PDF 中可能是图片）。</p>\n"
-    )
-    out.append("## 解析覆盖率\n")
-    out.append(_coverage(disclosures))
-    out.append("## 核查结果\n")
-    out.append(_audit(portal, disclosures))
-    out.append("## 预算与决算对照\n")
-    out.append(
-        "<p>同一单位同一年度的预算与决算逐项对照（合计、功能分类、“三公”经费）；"
-        "相邻两个年度的同类文件，则以后一年说明中的增减额推算上年数，与上年文件所列核对。</p>\n"
-    )
-    out.append(_comparisons(disclosures))
-    return "\n".join(out)

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from builder.charts import execution, facts
 from builder.pages.catalog import DisclosureEntry
+from builder.pages.markup import UNIT_10K as UNIT
 from builder.pages.markup import amount, md_table, number, percent, share, text
 from builder.pages.templating import render
 
@@ -67,7 +68,7 @@ def _money_sentences(entry: DisclosureEntry, balance: facts.Balance) -> list[str
 
 def _three_public_sentence(entry: DisclosureEntry) -> str:
     totals = facts.three_public_totals(entry.parsed)
-    budget, actual = totals.get("预算数"), totals.get("决算数")
+    budget, actual = totals.get(facts.BUDGET), totals.get(facts.FINAL)
     if actual is not None and budget is not None:
         rate = share(actual, budget)
         return (
@@ -75,7 +76,7 @@ def _three_public_sentence(entry: DisclosureEntry) -> str:
             f"完成全年预算的 {percent(rate)}（全年预算是调整后的预算）。"
         )
     if budget is not None and entry.kind == "final":
-        return f"“三公”经费全年预算 {amount(budget)}；原表决算数为空白。"
+        return f"“三公”经费全年预算 {amount(budget)}；原表{facts.phase_label(facts.FINAL)}为空白。"
     if budget is not None:
         return f"“三公”经费预算 {amount(budget)}。"
     return ""
@@ -140,7 +141,9 @@ def headline_figures(entry: DisclosureEntry) -> tuple[list[Figure], str]:
             split += f"，与本年支出合计相差 {amount(balance.spending - by_type.total)}（尾数误差）"
         split += "。"
     for phase, total in facts.three_public_totals(parsed).items():
-        label = "全年预算数" if phase == "预算数" and entry.kind == "final" else phase
+        label = facts.phase_label(phase)
+        if phase == facts.BUDGET and entry.kind == "final":
+            label = execution.FULL_YEAR + label
         out.append(Figure(amount(total), f"“三公”经费{label}"))
     return out, split
 
@@ -162,7 +165,7 @@ def balance_table(entry: DisclosureEntry) -> str:
         f"。{note}" if note else ""
     )
     return md_table(
-        ["项目", "金额（万元）"],
+        ["项目", f"金额（{UNIT}）"],
         [[text(label), text(number(value))] for label, value in rows],
         ["left", "right"],
         caption,

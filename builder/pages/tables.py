@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from builder import declarations
-from builder.pages.markup import HtmlTable, number, text
+from builder.pages.markup import HtmlTable, number
+from builder.pages.templating import render
 
 HIDDEN = {
     "row_number",
@@ -27,8 +28,6 @@ HIDDEN = {
     "row_type",
     "function_code_level",
 }
-VALUE_ZH = declarations.value_labels()  # the x-labels of the declarations
-SIDE_ZH = {"income": "收入", "expenditure": "支出"}
 LEVEL_CLASS = {"合计": "level-total", "类": "level-1", "款": "level-2", "项": "level-3"}
 NAME_FIELDS = {
     "function_name",
@@ -58,8 +57,9 @@ def _cell(field: dict[str, Any], row: dict[str, Any]) -> str:
         if name == "count" and row.get("count_unit"):
             return f"{number(value)} {row['count_unit']}"
         return number(value) if isinstance(value, Decimal | int) else str(value)
-    if name in VALUE_ZH:
-        return VALUE_ZH[name].get(str(value), "" if value is None else str(value))
+    labelled = declarations.value_labels()  # the x-labels of the declarations
+    if name in labelled:
+        return labelled[name].get(str(value), "" if value is None else str(value))
     return "" if value is None else str(value)
 
 
@@ -84,10 +84,8 @@ def render_table(table: dict[str, Any], label: str) -> str:
     empty_columns = [f for f in measures if all(r.get(f["name"]) is None for r in rows)]
     groups: list[tuple[str, list[dict[str, Any]]]]
     if any("side" in row for row in rows):
-        groups = [
-            (SIDE_ZH[side], [r for r in rows if r.get("side") == side])
-            for side in ("income", "expenditure")
-        ]
+        sides = declarations.value_labels()["side"]  # income → 收入, expenditure → 支出
+        groups = [(sides[side], [r for r in rows if r.get("side") == side]) for side in sides]
     else:
         groups = [("", rows)]
     out: list[str] = []
@@ -110,14 +108,9 @@ def render_table(table: dict[str, Any], label: str) -> str:
         for row in shown_rows:
             html_table.add([_cell(f, row) for f in shown], _row_class(row))
         out.append(html_table.render())
-    notes = []
-    if empty_columns:
-        names = "、".join(text(f["title"]) for f in empty_columns)
-        notes.append(f"以下各栏本表全部为空，未列出：{names}。")
-    if hidden_rows:
-        notes.append(f"另有 {hidden_rows} 行各栏金额均为空，未列出。")
-    if notes:
-        out.append(f'<p class="portal-muted">{"".join(notes)}完整表格见下方下载文件。</p>\n')
+    if empty_columns or hidden_rows:
+        names = [f["title"] for f in empty_columns]
+        out.append(render("table_notes.md.j2", empty_columns=names, hidden_rows=hidden_rows))
     return "\n".join(out)
 
 

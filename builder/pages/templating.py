@@ -9,7 +9,11 @@ is already safe (a link we generated, a fragment another section rendered) is ma
 wrapping it in ``Markup`` in Python, never with ``|safe`` in a template. An HTML
 attribute value goes through the ``attr`` filter instead (HTML escaping only).
 
-The filters format amounts and links the same way the rest of the pages do.
+The filters format amounts and links the same way the rest of the pages do. Every
+template also sees the declared words it may print (read when it is rendered, so a label
+changed in its declaration changes the page): ``UNIT`` (万元), ``phase`` (the 三公 phases:
+``phase.budget`` 预算数, ``phase.final`` 决算数) and ``group`` (``group.personnel`` 人员经费,
+``group.public`` 公用经费).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from builder import declarations
+from builder.pages.markup import UNIT_10K as UNIT
 from builder.pages.markup import amount, attr, md_link, number, percent, text
 
 
@@ -41,7 +47,7 @@ def _attribute(value: object) -> Markup:
     return Markup(attr(value))  # safe: attr() escapes & < > " '
 
 
-def _amount(value: Decimal | None, unit: str = "万元") -> str:
+def _amount(value: Decimal | None, unit: str = UNIT) -> str:
     return amount(value, unit) or "—"
 
 
@@ -69,5 +75,10 @@ def environment() -> Environment:
 
 
 def render(name: str, **context: Any) -> str:
-    """The template ``name`` rendered with ``context``."""
-    return environment().get_template(name).render(**context)
+    """The template ``name`` rendered with ``context`` and the declared words."""
+    declared = {
+        "UNIT": declarations.PUBLISHED_MONEY_UNIT,
+        "phase": declarations.labels("three_public_costs", "phase"),
+        "group": declarations.labels("basic_expenditure_by_economic", "expense_group"),
+    }
+    return environment().get_template(name).render(**declared, **context)

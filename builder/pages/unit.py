@@ -15,23 +15,30 @@ from pathlib import Path
 from markupsafe import Markup
 
 from builder.charts import Chart, facts, unit_over_time
-from builder.charts.execution import Executed, execution_chart, rate_of
+from builder.charts.execution import FULL_YEAR, INITIAL, Executed, execution_chart, rate_of
 from builder.charts.spec import Frame
 from builder.pages.catalog import DisclosureEntry, Portal, UnitEntry, link
 from builder.pages.embed import embed_chart
+from builder.pages.markup import UNIT_10K as UNIT
 from builder.pages.markup import front_matter, md_link, md_table, number, percent, text
 from builder.pages.templating import render
 
 INDEX = "units/index.md"
-HEADERS = [
-    "年度",
-    "公开文件",
-    "本年收入合计（万元）",
-    "本年支出合计（万元）",
-    "“三公”经费预算数（万元）",
-    "“三公”经费决算数（万元）",
-    "核查发现",
-]
+
+
+def _headers() -> list[str]:
+    """The columns of a unit's table, the 三公 phases named as declared (预算数, 决算数)."""
+    return [
+        "年度",
+        "公开文件",
+        f"本年收入合计（{UNIT}）",
+        f"本年支出合计（{UNIT}）",
+        f"“三公”经费{facts.phase_label(facts.BUDGET)}（{UNIT}）",
+        f"“三公”经费{facts.phase_label(facts.FINAL)}（{UNIT}）",
+        "核查发现",
+    ]
+
+
 ALIGN = ["left", "left", "right", "right", "right", "right", "center"]
 
 
@@ -48,12 +55,16 @@ def _totals(page: str, unit: UnitEntry) -> str:
                 text(number(facts.total_income(entry.parsed))),
                 text(number(facts.spending_of_year(entry.parsed))),
                 # A budget prints its 年初 三公 budget; final accounts the 全年 (adjusted) one.
-                text(_phase(three.get("预算数"), "年初" if entry.kind == "budget" else "全年")),
-                text(number(three.get("决算数"))),
+                text(
+                    _phase(
+                        three.get(facts.BUDGET), INITIAL if entry.kind == "budget" else FULL_YEAR
+                    )
+                ),
+                text(number(three.get(facts.FINAL))),
                 text(entry.audit_summary),
             ]
         )
-    return md_table(HEADERS, rows, ALIGN, caption=f"{unit.unit_name}：历年公开文件")
+    return md_table(_headers(), rows, ALIGN, caption=f"{unit.unit_name}：历年公开文件")
 
 
 def _phase(value: Decimal | None, which: str) -> str:
@@ -78,7 +89,7 @@ def year_over_year(unit: UnitEntry) -> str:
         )
         if before is None:
             continue
-        phase = "决算数" if entry.kind == "final" else "预算数"
+        phase = facts.FINAL if entry.kind == "final" else facts.BUDGET
         for what, now, then in (
             (
                 "本年支出合计",
@@ -86,7 +97,7 @@ def year_over_year(unit: UnitEntry) -> str:
                 facts.spending_of_year(before.parsed),
             ),
             (
-                f"“三公”经费{phase}",
+                f"“三公”经费{facts.phase_label(phase)}",
                 facts.three_public_totals(entry.parsed).get(phase),
                 facts.three_public_totals(before.parsed).get(phase),
             ),
@@ -103,7 +114,7 @@ def year_over_year(unit: UnitEntry) -> str:
     if not rows:
         return ""
     return md_table(
-        ["对比", "项目", "上年（万元）", "本年（万元）", "增减（万元）", "增减率"],
+        ["对比", "项目", f"上年（{UNIT}）", f"本年（{UNIT}）", f"增减（{UNIT}）", "增减率"],
         rows,
         ["left", "left", "right", "right", "right", "right"],
         caption=f"{unit.unit_name}：逐年对比（同类文件）",
@@ -128,9 +139,9 @@ def budget_lines(budget: DisclosureEntry, final: DisclosureEntry) -> list[Execut
             )
         )
     planned = {i.code: i.amount for i in (facts.three_public_costs(budget.parsed) or _none()).items}
-    for key, label in facts.THREE_PUBLIC_ITEMS:
-        adjusted = facts.three_public_item(final.parsed, key, "预算数")
-        actual = facts.three_public_item(final.parsed, key, "决算数")
+    for key, label in facts.three_public_items():
+        adjusted = facts.three_public_item(final.parsed, key, facts.BUDGET)
+        actual = facts.three_public_item(final.parsed, key, facts.FINAL)
         initial = planned.get(key)
         if actual is None and adjusted is None and not initial:
             continue
@@ -171,7 +182,13 @@ def _budget_against_final(unit: UnitEntry, docs_dir: Path) -> tuple[str, list[Ma
         ]
         tables.append(
             md_table(
-                ["项目", "年初预算（万元）", "全年预算（万元）", "决算（万元）", "完成年初预算"],
+                [
+                    "项目",
+                    f"年初预算（{UNIT}）",
+                    f"全年预算（{UNIT}）",
+                    f"决算（{UNIT}）",
+                    "完成年初预算",
+                ],
                 rows,
                 ["left", "right", "right", "right", "right"],
                 caption=f"{year}年度：预算与决算",
@@ -182,10 +199,10 @@ def _budget_against_final(unit: UnitEntry, docs_dir: Path) -> tuple[str, list[Ma
             chart_id=f"{unit.unit_id}-{year}-budget-against-final",
             title=f"{unit.unit_name}：{year}年度预算与决算",
             heading=f"{year}年度预算与决算",
-            subtitle=(unit.unit_name, source, "单位：万元"),
+            subtitle=(unit.unit_name, source, f"单位：{UNIT}"),
             source=source,
             category_title="项目",
-            group_title="口径",
+            group_title=facts.phase_title(),
         )
         chart: Chart = execution_chart(frame, lines, "完成年初预算")
         charts.append(Markup(embed_chart(chart, unit.page, docs_dir)))  # safe: escaped

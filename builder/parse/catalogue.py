@@ -112,6 +112,11 @@ class Catalogue:
         """The labels of a total row (variants ``total_names``), folded."""
         return frozenset(self.name(label) for label in self.variants["total_names"])
 
+    def is_contents_heading(self, text: str) -> bool:
+        """Whether ``text`` is the heading of a table of contents (variants
+        ``contents_headings``: 目录)."""
+        return self.name(text) in {self.name(word) for word in self.variants["contents_headings"]}
+
     def is_total(self, text: str) -> bool:
         """Whether ``text`` labels a table's total row (合计, 总计)."""
         return self.name(text) in self.total_names

@@ -14,9 +14,6 @@ from builder.parse.catalogue import (
 from builder.parse.report import Issue
 from builder.sources.reading import Line
 
-PART_HEADING = re.compile(r"^第(?P<n>[一二三四五六七八九十]+)部分\s*(?P<title>.*)$")
-
-
 TOC_LEADER = re.compile(r"\.{3,}|…{2,}|·{3,}")
 
 
@@ -62,7 +59,10 @@ def read_toc(
     when its entries carry dot leaders or page numbers, at the first part heading without
     them, or at the first page without them.
     """
-    start = next((i for i, ln in enumerate(lines) if toc_text(ln, catalogue) == "目录"), None)
+    start = next(
+        (i for i, ln in enumerate(lines) if catalogue.is_contents_heading(toc_text(ln, catalogue))),
+        None,
+    )
     if start is None:
         return 0, []
     announced: list[TableKind] = []
@@ -79,7 +79,11 @@ def read_toc(
         if first_entry is not None and name == first_entry and not entry:
             return index, announced
         new_page = line.page is not None and line.page != leader_page
-        if leader_page is not None and not entry and (PART_HEADING.match(text) or new_page):
+        if (
+            leader_page is not None
+            and not entry
+            and (catalogue.patterns.part_heading.match(text) or new_page)
+        ):
             return index, announced
         if entry:
             leader_page = line.page if line.page is not None else leader_page or 0
@@ -108,7 +112,7 @@ def read_parts(lines: Sequence[Line], start: int, catalogue: Catalogue) -> list[
     headings = []
     for index in range(start, len(lines)):
         text = lines[index].text.strip()
-        match = PART_HEADING.match(text)
+        match = catalogue.patterns.part_heading.match(text)
         if match and not is_toc_entry(text):
             kind = part_kind(match["title"], catalogue)
             if kind is None and index + 1 < len(lines):  # 第三部分…情况 / 说明: wrapped

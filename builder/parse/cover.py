@@ -11,7 +11,6 @@ from builder.errors import DisclosureError
 from builder.parse.catalogue import (
     load_catalogue,
 )
-from builder.parse.contents import PART_HEADING
 from builder.sources.reading import Line, SourceText
 
 YEAR_TOKEN = re.compile(r"((?:19|20)\d{2})(?=年|$|\D)")
@@ -41,7 +40,7 @@ def read_cover(source: SourceText) -> dict[str, Any]:
             continue
         first = first or line
         compact = catalogue.name(text)
-        if compact == "目录" or PART_HEADING.match(compact):
+        if catalogue.is_contents_heading(compact) or patterns.part_heading.match(compact):
             break
         label = patterns.cover_label.match(compact)
         if label:

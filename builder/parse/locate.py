@@ -101,7 +101,7 @@ def scan_marks(doc: Doc, start: int, end: int) -> Marks:
             marks.numbers.append((index, number))
         elif is_title_like(text, catalogue) and rows_follow(lines, index, end):
             continuation = strip_continuation(
-                normalise_title(text, catalogue.traditional, catalogue.patterns)
+                normalise_title(text, catalogue.traditional, catalogue.patterns), catalogue
             )
             if catalogue.kind_for_title(continuation, family) is None:
                 marks.candidates.append(index)

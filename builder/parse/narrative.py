@@ -23,7 +23,6 @@ HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*\S")
 GLOSSARY_ENTRY = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])\s*(?P<body>.+)$"
 )
-DEFINITION_SPLIT = re.compile(r"[:：]|(?=是指|是对)|(?<=[^是])(?=指)")
 SENTENCE_END = "。；;！？!?:："
 PARAGRAPH_END = ("。", "！", "？", "!", "?")
 MAX_HEADING = 40
@@ -47,11 +46,11 @@ def read_narrative(
     for part in parts:
         part_lines = [ln for ln in lines[part.start : part.end] if ln.number not in skip]
         if part.kind == "overview":
-            overview.extend(read_sections(part_lines, "overview", width))
+            overview.extend(read_sections(part_lines, "overview", width, catalogue))
         elif part.kind == "explanations":
-            explanations.extend(read_sections(part_lines, "explanations", width))
+            explanations.extend(read_sections(part_lines, "explanations", width, catalogue))
         elif part.kind == "glossary":
-            glossary.extend(read_glossary(part_lines, issues))
+            glossary.extend(read_glossary(part_lines, issues, catalogue))
     return {"overview": overview, "explanations": explanations, "glossary": glossary}
 
 
@@ -109,7 +108,7 @@ def is_heading(text: str) -> bool:
 
 
 def read_sections(
-    lines: Sequence[Line], part: str, width: int | None = None
+    lines: Sequence[Line], part: str, width: int | None, catalogue: Catalogue
 ) -> list[dict[str, Any]]:
     sections: list[dict[str, Any]] = []
     parent: str | None = None
@@ -124,7 +123,7 @@ def read_sections(
                 "heading": text,
                 "level": level,
                 "parent": parent if level == SUBSECTION else None,
-                "kind": section_kind(text),
+                "kind": section_kind(text, catalogue),
                 "text": "",
                 "source_line": number,
                 "lines": [],
@@ -148,20 +147,21 @@ def read_sections(
     return sections
 
 
-def section_kind(heading: str) -> str | None:
-    if "职责" in heading:
-        return "mandate"
-    if "机构设置" in heading:
-        return "organisation"
-    return None
+def section_kind(heading: str, catalogue: Catalogue) -> str | None:
+    """What a section is about, by the words of its heading (variants ``section_kinds``:
+    职责 → mandate, 机构设置 → organisation), the first kind that matches."""
+    kinds: dict[str, list[str]] = catalogue.variants["section_kinds"]
+    return next((kind for kind, words in kinds.items() if any(w in heading for w in words)), None)
 
 
-def read_glossary(lines: Sequence[Line], issues: list[Issue]) -> list[dict[str, Any]]:
+def read_glossary(
+    lines: Sequence[Line], issues: list[Issue], catalogue: Catalogue
+) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     for number, text in paragraphs(lines):
         match = GLOSSARY_ENTRY.match(text)
         if match:
-            term, definition = split_definition(match["body"])
+            term, definition = split_definition(match["body"], catalogue)
             entries.append({"term": term, "definition": definition, "source_line": number})
         elif entries and not entries[-1]["definition"]:
             entries[-1]["definition"] = text
@@ -179,8 +179,10 @@ def read_glossary(lines: Sequence[Line], issues: list[Issue]) -> list[dict[str, 
     return entries
 
 
-def split_definition(body: str) -> tuple[str, str]:
-    match = DEFINITION_SPLIT.search(body)
+def split_definition(body: str, catalogue: Catalogue) -> tuple[str, str]:
+    """A glossary entry's term and definition, split at a colon or before a definition verb
+    (variants ``definition_verbs``: 是指, 是对, 指)."""
+    match = catalogue.patterns.definition_split.search(body)
     if not match:
         return body.strip(), ""
     term = body[: match.start()].strip()

@@ -45,6 +45,10 @@ class Patterns:
     unit_year_prefix: re.Pattern[str]  # …局2024年度 before a title (group rest)
     title_tail: re.Pattern[str]  # 年度 / 区级 at the end of a cover's unit name
     table_number_prefix: re.Pattern[str]  # 表1, 附表1-2 before a title
+    part_heading: re.Pattern[str]  # 第三部分 情况说明 (groups n and title)
+    part_boundary: re.Pattern[str]  # 第三部分, 第3部分 at a line's start (an annex ends there)
+    continuation: re.Pattern[str]  # 续表 before a title, (续表) or 续 after it
+    definition_split: re.Pattern[str]  # where a glossary term ends: a colon, or before 是指
 
     @classmethod
     def of(cls, variants: Mapping[str, Any]) -> Patterns:
@@ -58,6 +62,9 @@ class Patterns:
         unit_label, money_label = alternation(meta["unit_name"]), alternation(meta["money_unit"])
         money_unit = alternation(CONVERTIBLE)
         level = rf"(?:(?:{alternation(variants['admin_levels'])})级)?"
+        part: Mapping[str, str] = variants["part_heading"]
+        before, after = re.escape(part["before"]), re.escape(part["after"])
+        marks: Mapping[str, list[str]] = variants["continuation"]
         return cls(
             cover_kind=re.compile(rf"(?P<scope>{scope})?(?P<kind>{kind})"),
             kind_of_word=kind_of_word,
@@ -78,4 +85,29 @@ class Patterns:
                 rf"^(?:{alternation(variants['table_number_words'])})"
                 r"(?:\d+(?:[-－.]\d+)?|[一二三四五六七八九十]+)[:：.、]?(?=\D)"
             ),
+            part_heading=re.compile(
+                rf"^{before}(?P<n>[一二三四五六七八九十]+){after}\s*(?P<title>.*)$"
+            ),
+            part_boundary=re.compile(rf"^{before}[一二三四五六七八九十百\d]+{after}"),
+            continuation=re.compile(
+                rf"^(?:{alternation(marks['before'])})|(?:{alternation(marks['after'])})$"
+            ),
+            definition_split=re.compile(definition_split(variants["definition_verbs"])),
         )
+
+
+def definition_split(verbs: Iterable[str]) -> str:
+    """Where a glossary entry's term ends: a colon, or just before one of ``verbs`` (是指,
+    是对); a verb that ends a longer one (指 of 是指) only where that one's first character
+    does not come before it."""
+    words = sorted(set(verbs), key=lambda word: (-len(word), word))
+    parts = [r"[:：]"]
+    for verb in words:
+        heads = {w[: -len(verb)] for w in words if w != verb and w.endswith(verb)}
+        if any(len(head) != 1 for head in heads):
+            raise ValueError(f"definition verbs ending in {verb!r} must be one character longer")
+        if heads:
+            parts.append(rf"(?<=[^{''.join(sorted(heads))}])(?={re.escape(verb)})")
+        else:
+            parts.append(rf"(?={re.escape(verb)})")
+    return "|".join(parts)

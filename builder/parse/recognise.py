@@ -29,7 +29,6 @@ from builder.parse.tables import CODE
 from builder.sources.reading import Line
 
 TITLE_LIKE = re.compile(r"^[^，。；：:,;]{4,40}表$")
-CONTINUATION = re.compile(r"^(?:续表)|(?:\(续(?:表)?\)|续表|续)$")
 MIN_SHARE = 0.6  # of the printed value columns the kind's amount columns must name
 MIN_AMOUNTS = 2
 ROWS_AHEAD = 4  # a title is followed by table rows within this many non-empty lines
@@ -46,12 +45,16 @@ class Recognition:
 
 
 def is_title_like(text: str, catalogue: Catalogue) -> bool:
-    name = strip_continuation(normalise_title(text, catalogue.traditional, catalogue.patterns))
+    name = strip_continuation(
+        normalise_title(text, catalogue.traditional, catalogue.patterns), catalogue
+    )
     return bool(TITLE_LIKE.match(name)) and not name.startswith(("注", "说明"))
 
 
-def strip_continuation(name: str) -> str:
-    return CONTINUATION.sub("", name)
+def strip_continuation(name: str, catalogue: Catalogue) -> str:
+    """A title without the marks of a table continued on another page (variants
+    ``continuation``: 续表 before it, (续表) or 续 after it)."""
+    return catalogue.patterns.continuation.sub("", name)
 
 
 def rows_follow(lines: Sequence[Line], index: int, end: int) -> bool:

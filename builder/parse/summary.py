@@ -9,8 +9,6 @@ from typing import Any
 from builder import declarations
 from builder.parse.catalogue import load_layouts
 
-STATUS_ZH = declarations.labels("tables", "status")
-
 
 def to_json(parsed: dict[str, Any]) -> Any:
     """The parse with every Decimal as its exact text (JSON has no decimal type)."""
@@ -48,7 +46,11 @@ def format_summary(parsed: dict[str, Any]) -> str:
     by_content = {i["table"] for i in report["issues"] if i["code"] == "recognised-by-content"}
     for table in parsed["tables"]:
         status = table["status"]
-        detail = f"{len(table['rows'])} rows" if status == "parsed" else STATUS_ZH[status]
+        detail = (
+            f"{len(table['rows'])} rows"
+            if status == "parsed"
+            else declarations.labels("tables", "status")[status]
+        )
         where = (
             f"line {table['start_line']}"
             if "start_line" in table

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from builder import identities
+
 DEFAULT_SOURCES = Path("datasets/sources")
 
 
@@ -19,4 +21,4 @@ DOCS_SOURCE = Path("site_src")  # hand-written pages; generated ones are written
 MKDOCS_CONFIG = Path("mkdocs.yml")
 
 
-DEFAULT_SITE_URL = "http://127.0.0.1:8765/"
+DEFAULT_SITE_URL = identities.DEFAULT_SITE_URL  # the site address when SITE_URL is unset

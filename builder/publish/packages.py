@@ -18,8 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from builder import declarations
 from builder.publish.files import CSV_ENCODING, FileInfo, file_info, write_csv, write_parquet
-from builder.publish.readme import EXCEL_NOTE, STATUS_ZH
+from builder.publish.readme import EXCEL_NOTE
 from builder.publish.resources import PackagePlan, Resource
 from builder.publish.workbook import write_workbook
 
@@ -97,7 +98,7 @@ def workbook_about(plan: PackagePlan) -> list[tuple[str, Any]]:
         ("表格", "状态"),
     ]
     for entry in plan.properties.get("x-tables", []):
-        status = STATUS_ZH[entry["status"]].split(" ")[0]
+        status = declarations.labels("tables", "status")[entry["status"]]
         rows.append(
             (
                 table_label(entry["table_number"], entry["title"]),

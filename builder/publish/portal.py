@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from builder.declarations import PUBLISHED_MONEY_UNIT as UNIT
 from builder.parse.catalogue import load_catalogue
 from builder.publish.annexes import ANNEX_RESOURCES
 from builder.publish.disclosure import (
@@ -250,7 +251,7 @@ def portal_package(contributions: list[Contribution], year: int | None = None) -
     records = [c.record for c in contributions]
     resources = [disclosures_resource(contributions), units_resource(records)]
     resources += [combined(name, contributions) for name in combined_names()]
-    money_units = sorted({r.money_unit for r in records}) or ["万元"]
+    money_units = sorted({r.money_unit for r in records}) or [UNIT]
     licences = sorted({r.licence for r in records})
     which = "all disclosures" if year is None else f"the disclosures of {year}"
     properties: dict[str, Any] = {

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from builder import declarations
+from builder.declarations import PUBLISHED_MONEY_UNIT as UNIT
 from builder.publish.files import CSV_ENCODING
 from builder.publish.readme_markup import code, markdown_text, web_link
 from builder.publish.workbook import numbers_as_text
@@ -31,11 +32,14 @@ STATUS_EN = {
     "unreadable": "unreadable (no file)",
     "as_printed": "as printed (no standard kind; header and cells as text)",
 }
-# The Chinese label of each status is declared once (tables.status, x-labels).
-STATUS_ZH = {
-    status: f"{label} {STATUS_EN[status]}"
-    for status, label in declarations.labels("tables", "status").items()
-}
+
+
+def status_zh(status: str) -> str:
+    """A table status in the README: its Chinese label, declared once (tables.status,
+    x-labels), and its English explanation."""
+    return f"{declarations.labels('tables', 'status')[status]} {STATUS_EN[status]}"
+
+
 PORTAL_NAME = "开放预算门户 (open budget portal)"
 FINDINGS = "findings"
 EXCEL_NOTE = (
@@ -69,7 +73,7 @@ NUMBERS_AS_TEXT = (
 READING_ZH = [
     "- 每个 CSV 文件是一张表：第一行是英文列名，每列的中文名、类型和单位见 `datapackage.json` "
     "中该资源的 `schema`（网站的“数据字典”页逐一列出）。",
-    "- 金额列名以 `_10k_yuan` 结尾，单位为万元，按原文照录的精确小数；空单元格表示原文未填；"
+    f"- 金额列名以 `_10k_yuan` 结尾，单位为{UNIT}，按原文照录的精确小数；空单元格表示原文未填；"
     "`not_applicable` 为 true 表示原文印的是 `——`（不适用），不是零。",
     "- `row_number` 是行在原表中的顺序，`source_line` 是它在原文文本中的行号（可用来回查原文）。",
     "- 功能分类代码（`function_code`）：类 3 位、款 5 位、项 7 位，上级行是代码的前缀；"
@@ -280,7 +284,7 @@ def disclosure_readme(
         count = rows.get(entry["kind"], 0) if entry["published"] else "–"
         out.append(
             f"| {document_text(entry['table_number'])} | {document_text(entry['title'])} | "
-            f"{resource} | {STATUS_ZH[entry['status']]} | {count} |"
+            f"{resource} | {status_zh(entry['status'])} | {count} |"
         )
     out += [
         "",

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from builder import declarations
 from builder.parse.catalogue import Catalogue, TableKind, load_catalogue
 from builder.validate.checks import Check
 from builder.validate.findings import Finding
@@ -32,7 +33,6 @@ ANY_VALUE = "*"
 CENT = Decimal("0.01")
 CENTS = -2  # the exponent of CENT
 MONEY_SUFFIX = "_10k_yuan"
-PHASES = {"budget": "预算数", "final": "决算数"}  # the two rows of table 09
 HIERARCHY_WORDS = {
     "合计": ("各类之和", "sum of its 类 rows"),
     "类": ("其下各款之和", "sum of its 款 rows"),
@@ -239,8 +239,10 @@ def name_field(kind: TableKind) -> str | None:
 def row_label(doc: Disclosure, stem: str, row: Row) -> str:
     """A row as a reader finds it in the table: code and name, item or phase."""
     kind = doc.kind(stem)
-    if row.get("phase") in PHASES:
-        return PHASES[str(row["phase"])]
+    phase = row.get("phase")
+    if phase is not None and "phase" in kind.field_names:
+        # the rows of a 三公 table: 预算数 / 决算数, as the declarations label them
+        return declarations.value_labels()["phase"].get(str(phase), str(phase))
     code_name = code_field(kind)
     code = row.get(code_name) if code_name else None
     label_name = name_field(kind)

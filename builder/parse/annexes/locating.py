@@ -10,12 +10,10 @@ from builder.parse.amounts import (
     normalise_cell,
 )
 from builder.parse.annexes.cells import _MARKERS, _YEAR, AnnexKind
+from builder.parse.catalogue import load_catalogue
 from builder.sources.reading import Line
 
 _FOLLOW_WINDOW = 8  # a real sheet prints its 项目名称 row within this many lines of the title
-
-
-_PART_HEADING = re.compile(r"^第[一二三四五六七八九十百\d]+部分")
 
 
 _NARRATIVE_HEADING = re.compile(r"^[一二三四五六七八九十百]+、")
@@ -107,6 +105,6 @@ def _is_boundary(line: Line) -> bool:
     text = line.text.strip()
     if not text:
         return False
-    if _PART_HEADING.match(text):
+    if load_catalogue().patterns.part_boundary.match(text):  # 第三部分 (variants part_heading)
         return True
     return "\t" not in line.text and bool(_NARRATIVE_HEADING.match(text))
