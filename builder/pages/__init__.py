@@ -64,6 +64,8 @@ from builder.sources.provenance import TEXT_SUFFIX, read_record
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCES = REPO_ROOT / "datasets" / "sources"
+# The parts of the home and comparison pages (builder.pages.parts) are folders of their own;
+# those of disclosure and unit pages are inside disclosures/ and units/.
 GENERATED_DIRS = (
     "units",
     "disclosures",
@@ -71,6 +73,8 @@ GENERATED_DIRS = (
     "downloads",
     "assets/charts",
     identities.HOSTED_FOLDER,
+    "parts",
+    "compare/parts",
 )
 GENERATED_FILES = (
     "index.md",
