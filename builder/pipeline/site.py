@@ -29,7 +29,9 @@ from builder.pages import (
     write_portal_pages,
 )
 from builder.pages.downloads import install_partition, stale_partitions
+from builder.pages.hosting import Hosting, data_url_setting
 from builder.pages.outputs import Outputs
+from builder.pipeline.datahost import data_folder_for, place_data_folder
 from builder.pipeline.defaults import DEFAULT_SITE, DEFAULT_SITE_URL, DOCS_SOURCE, MKDOCS_CONFIG
 from builder.pipeline.steps import (
     Digest,
@@ -100,11 +102,12 @@ def build_site(
     progress = progress or Progress()
     docs = docs_dir_for(site)
     site_url = os.environ.get("SITE_URL", DEFAULT_SITE_URL)
+    hosting = Hosting(data_url_setting())  # DATA_URL: the bulk downloads on a data host
     hand_written = copy_hand_written(docs) if docs != DOCS_SOURCE else set()
     outputs = Outputs.load(data.cache.folder / PAGES_STATE, docs)
     if not outputs.owners:
         clear_generated(docs)
-    page_folders = PageFolders(packages, sources, docs, site_url)
+    page_folders = PageFolders(packages, sources, docs, site_url, hosting)
     by_unit: dict[str, list[Digest]] = {}
     for digest in data.digests:
         by_unit.setdefault(digest.record.unit_id, []).append(digest)
@@ -114,7 +117,7 @@ def build_site(
         siblings = tuple(
             (d.id, d.view["document"]) for d in by_unit[digest.record.unit_id] if d is not digest
         )
-        key = page_key(digest.key, site_url, siblings)
+        key = page_key(digest.key, site_url, siblings, hosting.data_url)
         record = outputs.current(owner_of_disclosure(digest.id), key)
         if record is not None:
             extras[digest.id] = record["extra"]
@@ -127,11 +130,11 @@ def build_site(
             progress.add_cpu({"pages+charts": seconds})
             outputs.record(owner_of_disclosure(task.disclosure_id), key, produced)
             extras[task.disclosure_id] = produced.extra
-    stale = stale_partitions([d.contribution for d in data.digests], outputs)
+    stale = stale_partitions([d.contribution for d in data.digests], outputs, hosting)
     with progress.stage("partitioned Parquet", len(stale)) as stage:
         for partition, files in zip(stale, run_all(partition_files, stale, jobs), strict=True):
             stage.step(partition.name)
-            install_partition(partition, files, outputs)
+            install_partition(partition, files, outputs, hosting)
     with progress.stage("portal pages", 1) as stage:
         stage.step("home, units, data, quality, glossary")
         entries = [
@@ -158,6 +161,7 @@ def build_site(
         scope = GENERATED_DIRS if docs == DOCS_SOURCE else None  # site_src: hand-written too
         outputs.remove_strays(hand_written, scope)
         outputs.save(data.cache.folder / PAGES_STATE)
+    place_data_folder(docs, data_folder_for(site), hosted=bool(hosting.data_url))
     if not mkdocs:
         return None
     with progress.stage("mkdocs", doing="MkDocs (strict), pages that changed"):
