@@ -21,6 +21,7 @@ from typing import Any, cast
 
 import yaml
 
+from builder.parse.patterns import MONEY_FACTORS
 from builder.validate.base import Cell, Disclosure, Run, Selector, table_label
 from builder.validate.claims import (
     Figure,
@@ -33,8 +34,7 @@ from builder.validate.claims import (
     rounding_half,
 )
 
-TEN_THOUSAND = Decimal(10000)
-MONEY_UNITS = {"万元": Decimal(1), "元": Decimal(1) / TEN_THOUSAND, "亿元": TEN_THOUSAND}
+MONEY_UNITS = MONEY_FACTORS  # a narrative figure in one of these is an amount, into 万元
 AMOUNT_ROLES = ("amount", "final")
 ZERO = Decimal(0)
 PERCENT = "percent"  # the unit of a recomputed share or rate in a finding
