@@ -21,7 +21,7 @@ from typing import Any, cast
 
 import yaml
 
-from builder.parse.patterns import MONEY_FACTORS
+from builder.parse.patterns import MONEY_FACTORS, PUBLISHED_MONEY_UNIT
 from builder.validate.base import Cell, Disclosure, Run, Selector, table_label
 from builder.validate.claims import (
     Figure,
@@ -166,7 +166,9 @@ def _read_narrative(doc: Disclosure) -> Reading:
         if scope and str(scope["heading"]) in heading:
             aliases.update(class_aliases)
         found = read_figures(paragraph.text, paragraph.line, aliases, carry, lead_words)
-        lead = next((f for f in found if f.role in AMOUNT_ROLES and f.unit == "万元"), None)
+        lead = next(
+            (f for f in found if f.role in AMOUNT_ROLES and f.unit == PUBLISHED_MONEY_UNIT), None
+        )
         if paragraph.section not in section_lead and lead is not None:
             section_lead[paragraph.section] = lead
         if paragraph.section in section_lead:
