@@ -45,6 +45,18 @@ def copy_seeds(folder: Path, sources: list[Path] = SEEDS) -> Path:
     return folder
 
 
+def page_parts(page: Path) -> dict[str, str]:
+    """The parts of a generated page loaded on demand (``builder.pages.parts``), by file
+    name: for ``docs/disclosures/<id>.md``, the files of ``docs/disclosures/<id>/parts/``."""
+    folder = (page.parent if page.stem == "index" else page.with_suffix("")) / "parts"
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.html"))}
+
+
+def with_parts(page: Path) -> str:
+    """A generated page's Markdown followed by the HTML of each of its parts."""
+    return "\n".join([page.read_text(encoding="utf-8"), *page_parts(page).values()])
+
+
 def run_builder(
     *args: str | Path, timeout: float | None = None
 ) -> subprocess.CompletedProcess[str]:

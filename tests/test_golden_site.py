@@ -1,6 +1,8 @@
 """Golden files of the site's artifacts, beside the tables: each seed's page Markdown
-(``tests/cases/<id>/expected/pages/disclosure.md``) and its charts (Vega-Lite spec and data,
-``expected/charts/``), written by a build of the five seeds (no MkDocs). A chart that is no
+(``tests/cases/<id>/expected/pages/disclosure.md``), the parts it loads when they are
+opened (``expected/pages/parts/``: its data tables, chart data, files, self-assessments)
+and its charts (Vega-Lite spec and data, ``expected/charts/``), written by a build of the
+five seeds (no MkDocs). A chart that is no
 longer drawn leaves an orphan golden file, which fails the test.
 
 ``python -m pytest --update-golden`` rewrites them; review the diff. Sizes and sha256 of the
@@ -25,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from builder.pipeline import build, docs_dir_for
-from tests.conftest import CASES, ROOT, SEED_IDS, SEEDS, SHANGHAI_IDS, copy_seeds
+from tests.conftest import CASES, ROOT, SEED_IDS, SEEDS, SHANGHAI_IDS, copy_seeds, page_parts
 
 SITE_URL = "http://127.0.0.1:8765/"
 MASK = "(masked)"
@@ -82,6 +84,9 @@ def test_page_and_charts_match_golden(
     page = (docs / "disclosures" / f"{seed_id}.md").read_text(encoding="utf-8")
     assert DOWNLOAD_CELLS.search(page), "the page lists its downloads with sizes and sha256"
     golden(expected / "pages" / "disclosure.md", masked_page(page))
+    parts = page_parts(docs / "disclosures" / f"{seed_id}.md")
+    assert any(name.startswith("chart-") for name in parts), "chart data is loaded on opening"
+    golden_folder(expected / "pages" / "parts", {k: masked_page(v) for k, v in parts.items()})
     charts = chart_files(docs, seed_id)
     assert any(name.endswith(".vl.json") for name in charts), "every seed has charts"
     golden_folder(expected / "charts", charts)
@@ -127,7 +132,7 @@ def test_chart_specs_are_the_same_bytes_whatever_the_hash_seed() -> None:
 # test_audit_seeds, test_publish, this module); folders are compared whole by the tests
 # that own them (tables/, charts/).
 SEED_FILES = {"parse.json", "audit.json", "package/datapackage.json", "package/README.md"}
-SEED_FOLDERS = ("tables/", "charts/")
+SEED_FOLDERS = ("tables/", "charts/", "pages/parts/")
 SEED_PAGES = {"pages/disclosure.md"}
 SHANGHAI_FILES = {"extracted.txt", "parse.json", "audit.json"}
 PORTAL_FILES = {

@@ -24,7 +24,7 @@ import pytest
 from builder.pages.tables import render_printed_table
 from builder.pipeline import build
 from builder.publish.other_tables import column_titles, other_table_rows, other_table_schema
-from tests.conftest import SOURCES, run_builder
+from tests.conftest import SOURCES, page_parts, run_builder
 
 OWN_ID = "000_with_own_table"
 HOSTILE_ID = "900_hostile_own_table"
@@ -102,13 +102,19 @@ def resource(package: str, name: str) -> dict[str, Any]:
     return next(r for r in descriptor(package)["resources"] if r["name"] == name)
 
 
+def parts_of(disclosure: str) -> dict[str, str]:
+    return page_parts(built() / "site-docs" / "disclosures" / f"{disclosure}.md")
+
+
 def page_markdown(disclosure: str) -> str:
     return (built() / "site-docs" / "disclosures" / f"{disclosure}.md").read_text(encoding="utf-8")
 
 
 def page_html(disclosure: str) -> str:
-    path = built() / "site" / "disclosures" / disclosure / "index.html"
-    return path.read_text(encoding="utf-8")
+    """The page's HTML and that of its parts loaded when opened (``builder.pages.parts``)."""
+    folder = built() / "site" / "disclosures" / disclosure
+    pages = [folder / "index.html", *sorted((folder / "parts").glob("*.html"))]
+    return "\n".join(path.read_text(encoding="utf-8") for path in pages)
 
 
 # --------------------------------------------------------------------------- the package
@@ -266,9 +272,12 @@ def test_the_page_shows_it_as_printed_after_the_standard_tables() -> None:
     assert last_standard < page.index(heading) < page.index("## 情况说明")
     section = page[page.index(heading) : page.index("## 情况说明")]
     assert AS_PRINTED_NOTE in section
-    assert "<th>采购类别</th><th>预算金额</th><th>实际金额</th>" in section
-    assert "<tr><td>货物</td><td>12.50</td><td>11.00</td></tr>" in section
-    assert "<tr><td>服务</td><td>3.00</td><td>2.75</td></tr>" in section
+    # The rows are loaded when the block is opened (builder.pages.parts).
+    assert 'data-part="parts/other_table_1.html"' in section
+    part = parts_of(OWN_ID)["other_table_1.html"]
+    assert "<th>采购类别</th><th>预算金额</th><th>实际金额</th>" in part
+    assert "<tr><td>货物</td><td>12.50</td><td>11.00</td></tr>" in part
+    assert "<tr><td>服务</td><td>3.00</td><td>2.75</td></tr>" in part
     assert f"downloads/{OWN_ID}/csv/other_table_1.csv" in section
     assert f"downloads/{OWN_ID}/parquet/other_table_1.parquet" in section
     html = page_html(OWN_ID)

@@ -6,22 +6,26 @@ do not depend on the publish stage; the browser tests build the real packages.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
 from builder.pages import write_pages
-from builder.pages.catalog import DisclosureEntry, unit_id, url_root
+from builder.pages.catalog import DisclosureEntry, Portal, unit_id, url_root
 from builder.pages.disclosure import describe_finding
+from builder.pages.home import _ranking
 from builder.pages.markup import GENERATED_BANNER, HtmlTable, amount, plain_title, raw_html, text
+from builder.pages.parts import Parts
 from builder.pages.quality import _comparisons
 from builder.pages.site_hooks import unwrap_raw
 from builder.parse import parse_file
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, with_parts
 from tests.test_audit import documents
 
 FINAL_000 = "000_127416229ccdc025"
@@ -102,14 +106,15 @@ def test_budget_and_final_of_one_unit_share_a_page(docs: Path) -> None:
 def test_amounts_are_formatted_the_chinese_way(docs: Path) -> None:
     page = _read(docs, f"disclosures/{FINAL_000}.md")
     assert "6,382.69 万元" in page  # 本年收入合计
-    assert '<td class="num">5,837.92</td>' in page  # a table cell, thousands separator
+    tables = with_parts(docs / "disclosures" / f"{FINAL_000}.md")  # loaded when opened
+    assert '<td class="num">5,837.92</td>' in tables  # a table cell, thousands separator
     assert amount(None) == ""
 
 
 def test_source_text_and_package_files_are_published(docs: Path) -> None:
     source = docs / "sources" / f"{FINAL_000}.txt"
     assert source.read_bytes() == (ROOT / "datasets" / "sources" / f"{FINAL_000}.txt").read_bytes()
-    page = _read(docs, f"disclosures/{FINAL_000}.md")
+    page = with_parts(docs / "disclosures" / f"{FINAL_000}.md")  # the per-table files too
     csv_file = docs / "downloads" / FINAL_000 / "csv" / "expenditure_by_function.csv"
     digest = hashlib.sha256(csv_file.read_bytes()).hexdigest()
     assert digest in page
@@ -162,6 +167,13 @@ def test_schema_org_dataset_json_ld(docs: Path) -> None:
     assert dataset["url"] == f"{SITE_URL}disclosures/{FINAL_000}/"
     urls = [d["contentUrl"] for d in dataset["distribution"]]
     assert f"{SITE_URL}sources/{FINAL_000}.txt" in urls
+    # The package as a whole; its per-table files are on the page and in data.json only.
+    assert f"{SITE_URL}downloads/{FINAL_000}/datapackage.json" in urls
+    assert not [url for url in urls if "/csv/" in url]
+    per_table = f"{SITE_URL}downloads/{FINAL_000}/csv/expenditure_by_function.csv"
+    catalogue = json.loads(_read(docs, "data.json"))
+    listed = [d["downloadURL"] for s in catalogue["dataset"] for d in s["distribution"]]
+    assert per_table in listed
 
 
 def test_data_json_is_a_project_open_data_catalogue(docs: Path) -> None:
@@ -246,11 +258,16 @@ def test_raw_html_cannot_end_its_comment_early() -> None:
 
 def test_disclosure_page_search_index_choices(docs: Path) -> None:
     page = _read(docs, f"disclosures/{FINAL_000}.md")
-    # Downloads, the glossary (the glossary page has it) and the project summary: excluded.
-    assert "<details data-search-exclude>\n<summary>本文件的名词解释" in page
+    # Downloads, the glossary (the glossary page has it) and the project summary: excluded,
+    # the blocks loaded when opened (builder.pages.parts) as well as their placeholders.
+    glossary = '<details data-search-exclude data-part="parts/glossary.html">'
+    assert f"{glossary}\n<summary>本文件的名词解释" in page
     downloads = page[page.index("## 下载与引用") :]
     assert '<div class="portal-table-wrap" data-search-exclude>' in downloads
-    assert "<details data-search-exclude>\n<summary>逐表文件" in downloads
+    files = '<details id="files" data-search-exclude data-part="parts/files.html">'
+    assert f"{files}\n<summary>逐表文件" in downloads
+    # Every block loaded when opened is excluded: search reads the page alone.
+    assert page.count("data-part=") == page.count("data-search-exclude data-part=") > 20
     # Narrative stays ordinary Markdown/HTML, indexed.
     narrative = page[page.index("## 情况说明") : page.index("## 项目绩效自评")]
     assert "data-search-exclude" not in narrative
@@ -308,3 +325,30 @@ def test_quality_page_sets_a_units_budget_beside_its_final_account() -> None:
     assert "示例单位 2024年度单位决算" in html
     # 本年支出合计: budget 130.00, final 115.00, difference -15.00, 88.46% executed
     assert "| 本年支出合计 | 130.00 万元 | 115.00 万元 | -15.00 万元 | 88.46% |" in html
+
+
+def test_home_ranking_shows_the_top_and_loads_the_rest(tmp_path: Path) -> None:
+    parsed = parse_file(SEEDS[0])  # a 2024 final account
+    entries = []
+    for n in range(12):
+        document = copy.deepcopy(parsed)
+        document["document"]["unit_name"] = f"第{n:02d}局"
+        entries.append(DisclosureEntry(f"d{n:02d}", document, findings=[]))
+    portal = cast("Portal", SimpleNamespace(disclosures=entries))
+    block = _ranking(portal, 2024, Parts(tmp_path, "index.md"))
+    shown, _, rest = block.partition("<details")
+    assert shown.count("](disclosures/d") == 10  # the top ten, as Markdown links
+    assert "<summary>查看全部 12 个单位的排名</summary>" in rest
+    part = (tmp_path / "parts" / "ranking-2024.html").read_text(encoding="utf-8")
+    for n in range(12):  # every unit, linked from the home page's URL
+        assert f'<a href="disclosures/d{n:02d}/">第{n:02d}局</a>' in part
+
+
+def test_home_lists_every_units_documents_when_opened(docs: Path) -> None:
+    home = _read(docs, "index.md")
+    assert 'data-part="parts/units-by-year.html"' in home
+    part = (docs / "parts" / "units-by-year.html").read_text(encoding="utf-8")
+    unit = unit_id("山西省投资促进局")
+    assert f'<a href="units/{unit}/">山西省投资促进局</a>' in part
+    assert f'<a href="disclosures/{FINAL_000}/">决算</a>' in part
+    assert f'<a href="disclosures/{BUDGET_002}/">预算</a>' in part

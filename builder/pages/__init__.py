@@ -62,7 +62,17 @@ from builder.sources.provenance import TEXT_SUFFIX, read_record
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCES = REPO_ROOT / "datasets" / "sources"
-GENERATED_DIRS = ("units", "disclosures", "sources", "downloads", "assets/charts")
+# The parts of the home and comparison pages (builder.pages.parts) are folders of their own;
+# those of disclosure and unit pages are inside disclosures/ and units/.
+GENERATED_DIRS = (
+    "units",
+    "disclosures",
+    "sources",
+    "downloads",
+    "assets/charts",
+    "parts",
+    "compare/parts",
+)
 GENERATED_FILES = (
     "index.md",
     "compare.md",

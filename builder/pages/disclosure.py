@@ -30,11 +30,11 @@ from builder.pages.markup import (
     number,
     paragraphs,
     percent,
-    raw_html,
     text,
 )
 from builder.pages.metadata import dataset_jsonld, jsonld_script
 from builder.pages.narrative import explanations_section, overview_section
+from builder.pages.parts import Parts
 from builder.pages.story import story, story_section
 from builder.pages.tables import render_printed_table, render_table
 from builder.pages.templating import render
@@ -107,7 +107,8 @@ def _package_file(entry: DisclosureEntry, name: str) -> Download | None:
     return next((d for d in entry.downloads if d.name == name), None)
 
 
-def _tables_section(entry: DisclosureEntry) -> str:
+def _tables_section(entry: DisclosureEntry, parts: Parts) -> str:
+    """Each table under its heading, loaded when opened (``#table-<kind>`` opens it)."""
     out = ["## 公开表格\n"]
     for table in entry.parsed["tables"]:
         label = facts.table_label(entry.parsed, table)
@@ -118,9 +119,12 @@ def _tables_section(entry: DisclosureEntry) -> str:
             continue
         rows = len(table["rows"])
         body = render_table(table, label)
-        out.append(details(f"查看表格（{rows} 行，金额单位：{UNIT_10K}）", body, search=False))
-        out.append(_download_links(entry, table["kind"]))
-    out += _printed_tables(entry)
+        summary = f"查看表格（{rows} 行，金额单位：{UNIT_10K}）"
+        kind = str(table["kind"])
+        title = f"{entry.title}：{label}"
+        out.append(parts.details(summary, body, name=kind, title=title, anchor=f"table-{kind}"))
+        out.append(_download_links(entry, kind))
+    out += _printed_tables(entry, parts)
     return "\n".join(part for part in out if part)
 
 
@@ -139,7 +143,7 @@ def _download_links(entry: DisclosureEntry, resource: str) -> str:
     return f"<p data-search-exclude>{' · '.join(links)}</p>\n"
 
 
-def _printed_tables(entry: DisclosureEntry) -> list[str]:
+def _printed_tables(entry: DisclosureEntry, parts: Parts) -> list[str]:
     """The tables of no standard kind, after the standard ones: title, note, rows as printed.
 
     Their resources are ``other_table_<n>`` in document order, as the publish stage names them.
@@ -155,8 +159,11 @@ def _printed_tables(entry: DisclosureEntry) -> list[str]:
         summary = f"查看表格（{len(table['rows'])} 行" + (
             f"，原文金额单位：{unit}）" if unit else "）"
         )
-        out.append(details(summary, render_printed_table(table, str(table["title"])), search=False))
-        out.append(_download_links(entry, f"{OTHER_TABLE}_{position}"))
+        name = f"{OTHER_TABLE}_{position}"
+        body = render_printed_table(table, str(table["title"]))
+        title = f"{entry.title}：{table['title']}"
+        out.append(parts.details(summary, body, name=name, title=title, anchor=f"table-{name}"))
+        out.append(_download_links(entry, name))
     return out
 
 
@@ -212,7 +219,7 @@ def _indicator_table(
     return table.render()
 
 
-def _performance_section(entry: DisclosureEntry) -> str:
+def _performance_section(entry: DisclosureEntry, parts: Parts) -> str:
     annexes = entry.parsed["annexes"]
     out: list[str] = []
     sheets = annexes.get("performance_evaluations") or []
@@ -246,7 +253,7 @@ def _performance_section(entry: DisclosureEntry) -> str:
                 ]
             )
         out.append(summary.render())
-        for sheet in sheets:
+        for number_, sheet in enumerate(sheets, start=1):
             out.append(f"### {text(sheet['project_name'])}\n")
             score = sheet.get("total_score")
             grade = sheet.get("grade")
@@ -259,16 +266,15 @@ def _performance_section(entry: DisclosureEntry) -> str:
                 if sheet.get(key):
                     inner.append(f"<p><strong>{label}：</strong>{text(sheet[key])}</p>\n")
             if sheet.get("indicators"):
+                caption = f"{sheet['project_name']}：绩效指标"
                 inner.append(
-                    details(
+                    parts.details(
                         f"绩效指标（{len(sheet['indicators'])} 项）",
                         _indicator_table(
-                            sheet["indicators"],
-                            EVALUATION_INDICATORS,
-                            INDICATOR_COLUMNS,
-                            f"{sheet['project_name']}：绩效指标",
+                            sheet["indicators"], EVALUATION_INDICATORS, INDICATOR_COLUMNS, caption
                         ),
-                        search=False,
+                        name=f"evaluation-{number_}-indicators",
+                        title=f"{entry.title}：{caption}",
                     )
                 )
             out.append(details("资金、目标与完成情况", "\n".join(inner)))
@@ -280,11 +286,18 @@ def _performance_section(entry: DisclosureEntry) -> str:
                 # The long self-assessment is read on the page, not searched: it would be
                 # the largest part of the search index (the project's name, targets and
                 # results above are indexed).
-                out.append(details("自评分析", raw_html(analysis), search=False))
+                out.append(
+                    parts.details(
+                        "自评分析",
+                        analysis,
+                        name=f"evaluation-{number_}-analysis",
+                        title=f"{entry.title}：{sheet['project_name']}：自评分析",
+                    )
+                )
     targets = annexes.get("performance_targets") or []
     if targets:
         out.append("## 项目绩效目标\n")
-        for sheet in targets:
+        for number_, sheet in enumerate(targets, start=1):
             out.append(f"### {text(sheet['project_name'])}\n")
             unit = sheet.get("money_unit") or declarations.units(TARGET_FUNDING)["annual_yuan"]
             funding = declarations.titles(TARGET_FUNDING)
@@ -312,22 +325,21 @@ def _performance_section(entry: DisclosureEntry) -> str:
                 if sheet.get(key):
                     out.append(f"<p><strong>{label}：</strong>{text(sheet[key])}</p>\n")
             if sheet.get("indicators"):
+                caption = f"{sheet['project_name']}：绩效目标指标"
                 out.append(
-                    details(
+                    parts.details(
                         f"绩效目标指标（{len(sheet['indicators'])} 项）",
                         _indicator_table(
-                            sheet["indicators"],
-                            TARGET_INDICATORS,
-                            TARGET_COLUMNS,
-                            f"{sheet['project_name']}：绩效目标指标",
+                            sheet["indicators"], TARGET_INDICATORS, TARGET_COLUMNS, caption
                         ),
-                        search=False,
+                        name=f"target-{number_}-indicators",
+                        title=f"{entry.title}：{caption}",
                     )
                 )
     return "\n".join(out)
 
 
-def _glossary_section(entry: DisclosureEntry) -> str:
+def _glossary_section(entry: DisclosureEntry, parts: Parts) -> str:
     terms = entry.parsed["narrative"].get("glossary") or []
     if not terms:
         return ""
@@ -336,9 +348,12 @@ def _glossary_section(entry: DisclosureEntry) -> str:
     )
     # Left out of the search index: the glossary page has every term with its sources, so a
     # search for a term leads there once instead of to every disclosure that defines it.
-    # Collapsed, like the tables: the page stays short and the terms are one click away.
-    return "## 名词解释\n\n" + details(
-        f"本文件的名词解释（{len(terms)} 条）", f"<dl>\n{items}\n</dl>", search=False
+    # Collapsed and loaded when opened, like the tables: the terms are one click away.
+    return "## 名词解释\n\n" + parts.details(
+        f"本文件的名词解释（{len(terms)} 条）",
+        f"<dl>\n{items}\n</dl>",
+        name="glossary",
+        title=f"{entry.title}：名词解释",
     )
 
 
@@ -463,7 +478,7 @@ def licence_zh(licence: str | None) -> str:
     return "，".join(found) if found else DEFAULT_LICENCE_ZH
 
 
-def _downloads_section(entry: DisclosureEntry, portal: Portal) -> str:
+def _downloads_section(entry: DisclosureEntry, portal: Portal, parts: Parts) -> str:
     out = ["## 下载与引用\n"]
     main = [d for d in entry.downloads if "/" not in d.name]
     per_table = [d for d in entry.downloads if "/" in d.name]
@@ -480,10 +495,12 @@ def _downloads_section(entry: DisclosureEntry, portal: Portal) -> str:
         out.append(_downloads_table(entry, files, "原始文本与数据包文件"))
     if per_table:
         out.append(
-            details(
+            parts.details(
                 f"逐表文件（CSV / Parquet，共 {len(per_table)} 个）",
                 _downloads_table(entry, per_table, "逐表文件"),
-                search=False,
+                name="files",
+                title=f"{entry.title}：逐表文件",
+                anchor="files",
             )
         )
     out.append(f"<p><strong>许可：</strong>{text(licence_zh(entry.licence))}</p>\n")
@@ -503,18 +520,19 @@ def disclosure_page(entry: DisclosureEntry, portal: Portal, docs_dir: Path) -> s
     parsed = entry.parsed
     unit = next(u for u in portal.units if u.unit_id == entry.unit_id)
     charts = disclosure_charts(entry.disclosure_id, parsed)
+    parts = Parts(docs_dir, entry.page)
     sections = [
         story_section(entry),
         overview_section(parsed),
         _limitations(entry),
         ("## 图表\n\n" if charts else "")
         + "\n".join(embed_chart(chart, entry.page, docs_dir) for chart in charts),
-        _tables_section(entry),
+        _tables_section(entry, parts),
         explanations_section(parsed),
-        _performance_section(entry),
-        _glossary_section(entry),
+        _performance_section(entry, parts),
+        _glossary_section(entry, parts),
         "## 核查发现\n\n" + findings_block(entry, check_titles(portal)),
-        _downloads_section(entry, portal),
+        _downloads_section(entry, portal, parts),
         jsonld_script(dataset_jsonld(entry, portal)),
     ]
     body = render(

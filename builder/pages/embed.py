@@ -3,7 +3,8 @@
 The spec is fetched by ``charts.js`` from ``data-spec-url`` (a static file the browser
 caches); the figure caption repeats the title and source; the CSV of the data behind the
 chart is a Markdown link (MkDocs checks it exists); the same data is in a collapsed HTML
-table under the chart, for readers who cannot see the chart.
+table under the chart, for readers who cannot see the chart, loaded when opened
+(``builder.pages.parts``; ``#chart-<id>-data`` opens it).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from markupsafe import Markup
 
 from builder.charts import Chart, write_chart
 from builder.pages.catalog import link, url_root
-from builder.pages.markup import HtmlTable, details, number, text
+from builder.pages.markup import HtmlTable, number, text
+from builder.pages.parts import Parts
 from builder.pages.templating import render
 
 
@@ -55,5 +57,13 @@ def embed_chart(chart: Chart, page: str, docs_dir: Path) -> str:
         exports=EXPORTS,
         csv_link=link(page, csv_path.as_posix()),
         spec_link=link(page, spec_path.as_posix()),
-        data=Markup(details("图表数据（表格）", body, search=False)),  # safe: escaped
+        data=Markup(  # safe: escaped
+            Parts(docs_dir, page).details(
+                "图表数据（表格）",
+                body,
+                name=f"chart-{chart.chart_id}",
+                title=f"{chart.title}：数据",
+                anchor=f"chart-{chart.chart_id}-data",
+            )
+        ),
     )

@@ -5,6 +5,10 @@ different years or different kinds of document: each headline names the year and
 documents it sums (the latest year of final accounts). The 按年度 tables sum final
 accounts and budgets apart, year by year; a budget is set beside final accounts only for
 the same unit and year. The rankings and charts compare units within one year.
+
+The page shows what fits a first view at any number of disclosures: the top of each
+year's ranking, with the full ranking and the table of every unit's documents loaded when
+opened (``builder.pages.parts``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from builder.pages.catalog import DisclosureEntry, Portal, link
 from builder.pages.embed import embed_chart
 from builder.pages.markup import UNIT_10K as UNIT
 from builder.pages.markup import (
+    HtmlTable,
     amount,
     front_matter,
     md_link,
@@ -29,9 +34,12 @@ from builder.pages.markup import (
     share,
     text,
 )
+from builder.pages.parts import Parts, page_href
 from builder.pages.templating import render
 
 HOME = "index.md"
+UNITS = "units/index.md"
+TOP_RANKED = 10  # units of a year's ranking shown on the page; the rest when opened
 DISCLOSURES = "disclosures/index.md"
 COMPARE = "compare.md"
 
@@ -173,7 +181,9 @@ def _pairs(portal: Portal) -> str:
     )
 
 
-def _ranking(portal: Portal, year: int) -> str:
+def _ranking(portal: Portal, year: int, parts: Parts) -> str:
+    """The units of ``year`` by spending: the first :data:`TOP_RANKED` on the page, every
+    one when the block under them is opened."""
     ranked = sorted(
         (
             (spending, entry)
@@ -183,39 +193,75 @@ def _ranking(portal: Portal, year: int) -> str:
         key=lambda pair: pair[0],
         reverse=True,
     )
+    headers = ["排名", "单位", "本年支出合计", f"“三公”经费{facts.phase_label(facts.FINAL)}"]
+    caption = f"{year}年度决算（{UNIT}，从高到低）"
     rows = []
+    full = HtmlTable(headers=headers, numeric={0, 2, 3}, name_column=1, caption=caption)
     for rank, (spending, entry) in enumerate(ranked, start=1):
-        three = facts.three_public_totals(entry.parsed).get(facts.FINAL)
+        three = text(number(facts.three_public_totals(entry.parsed).get(facts.FINAL)) or "未列出")
         rows.append(
             [
                 text(rank),
                 md_link(entry.unit_name, link(HOME, entry.page)),  # to that year's final
                 text(number(spending)),
-                text(number(three) or "未列出"),
+                three,
             ]
         )
-    return md_table(
-        ["排名", "单位", "本年支出合计", f"“三公”经费{facts.phase_label(facts.FINAL)}"],
-        rows,
-        ["right", "left", "right", "right"],
-        caption=f"{year}年度决算（{UNIT}，从高到低）",
+        href = page_href(HOME, entry.page)
+        full.add_html(
+            [
+                text(rank),
+                f'<a href="{href}">{text(entry.unit_name)}</a>',
+                text(number(spending)),
+                three,
+            ]
+        )
+    shown = md_table(
+        headers, rows[:TOP_RANKED], ["right", "left", "right", "right"], caption=caption
+    )
+    if len(rows) <= TOP_RANKED:
+        return shown
+    return shown + parts.details(
+        f"查看全部 {len(rows)} 个单位的排名",
+        full.render(),
+        name=f"ranking-{year}",
+        title=f"{year}年度决算：支出最多的单位（全部 {len(rows)} 个）",
+        anchor=f"ranking-{year}",
     )
 
 
-def _entry_points(portal: Portal) -> str:
-    rows = []
+def _entry_points(portal: Portal, parts: Parts) -> str:
+    """Every unit's documents by year, loaded when opened (a row per unit: the page would
+    grow with the portal), after a link to the list of units."""
+    caption = "各单位各年度的公开文件"
+    table = HtmlTable(
+        headers=["单位", *[f"{y}年度" for y in portal.years]], name_column=0, caption=caption
+    )
     for unit in portal.units:
-        cells = [md_link(unit.unit_name, link(HOME, unit.page))]
+        cells = [f'<a href="{page_href(HOME, unit.page)}">{text(unit.unit_name)}</a>']
         for year in portal.years:
             found = [e for e in unit.disclosures if e.year == year]
-            cells.append("，".join(md_link(e.kind_zh, link(HOME, e.page)) for e in found) or "—")
-        rows.append(cells)
-    return md_table(
-        ["单位", *[f"{y}年度" for y in portal.years]], rows, caption="各单位各年度的公开文件"
+            cells.append(
+                "，".join(
+                    f'<a href="{page_href(HOME, e.page)}">{text(e.kind_zh)}</a>' for e in found
+                )
+                or "—"
+            )
+        table.add_html(cells)
+    units = md_link(f"全部 {len(portal.units)} 个单位", link(HOME, UNITS))
+    # Left out of search, as the table was (the units page is what a search finds).
+    lead = f'按单位查看：{units}。\n{{: data-search-exclude="" }}\n\n'
+    return lead + parts.details(
+        f"{caption}（{len(portal.units)} 个单位）",
+        table.render(),
+        name="units-by-year",
+        title=caption,
+        anchor="units-by-year",
     )
 
 
 def home_page(portal: Portal, docs_dir: Path) -> str:
+    parts = Parts(docs_dir, HOME)
     charts = []
     years = final_years(portal)
     if years:
@@ -228,9 +274,9 @@ def home_page(portal: Portal, docs_dir: Path) -> str:
         figures=_headline(portal),
         by_year=Markup(_by_year(portal)),  # safe: md_table cells are escaped
         pairs=Markup(_pairs(portal)),
-        rankings=[{"year": y, "table": Markup(_ranking(portal, y))} for y in years],
+        rankings=[{"year": y, "table": Markup(_ranking(portal, y, parts))} for y in years],
         charts=charts,
-        entry_points=Markup(_entry_points(portal)),
+        entry_points=Markup(_entry_points(portal, parts)),
         links={
             name: link(HOME, target)
             for name, target in (

@@ -99,7 +99,10 @@ def dataset_jsonld(entry: DisclosureEntry, portal: Portal) -> dict[str, Any]:
                 "contentSize": f"{download.size} B",
                 "sha256": download.sha256,
             }
+            # The package as a whole: each table's CSV and Parquet (inside the package)
+            # are listed on the page and in data.json, not in every page's head again.
             for download in _files(entry)
+            if "/" not in download.name
         ],
     }
 

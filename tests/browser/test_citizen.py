@@ -16,7 +16,7 @@ from decimal import Decimal
 from itertools import combinations
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from builder.parse import parse_file
 from tests.browser.sitebuild import SEED_IDS, SHANGHAI_IDS
@@ -100,6 +100,11 @@ def _visible(page: Page, url: str) -> str:
     page.goto(url)
     page.wait_for_load_state("networkidle")
     page.wait_for_selector("div.vega-chart[data-chart-ok] svg, article", state="attached")
+    # The blocks loaded when opened (tables, chart data, files): opened, so they are read too.
+    page.evaluate(
+        "document.querySelectorAll('details[data-part]').forEach(d => { d.open = true; })"
+    )
+    expect(page.locator("details[data-part]:not([data-part-loaded])")).to_have_count(0)
     text: str = page.evaluate(VISIBLE_TEXT)
     return URL.sub(" ", text)
 
