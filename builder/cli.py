@@ -9,7 +9,9 @@ site's data-quality page); 4 an internal error (a bug: rerun with --debug and re
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -23,6 +25,8 @@ from builder.pipeline import (
     commands,
     validate_packages,
 )
+from builder.pipeline.datahost import data_folder_for
+from builder.pipeline.preview import DATA_PORT, SITE_PORT, serving
 from builder.progress import Progress
 
 PARTIAL_BUILD = 3
@@ -163,6 +167,25 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="ignore what earlier builds left and process every disclosure again",
     )
+    serve = commands.add_parser(
+        "serve",
+        help="preview the built site, and its data folder, from the local files",
+        description="Serve SITE at http://127.0.0.1:PORT/ and, when the build used a data host "
+        "(DATA_URL), the data folder beside it (site-data/) at http://127.0.0.1:DATA_PORT/, "
+        "until interrupted. Build with DATA_URL=http://127.0.0.1:8766/ for every download "
+        "link to resolve to the local files.",
+    )
+    serve.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="the folder a build wrote with --output (serves OUTPUT/site and "
+        "OUTPUT/site-data); default: site/ and site-data/",
+    )
+    serve.add_argument("--port", type=positive, default=SITE_PORT, help="the site's port")
+    serve.add_argument(
+        "--data-port", type=positive, default=DATA_PORT, help="the data folder's port"
+    )
     validate = commands.add_parser(
         "validate",
         help="check every data package with frictionless and print a report",
@@ -224,7 +247,15 @@ def run_command(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             clean=args.clean,
         )
-    return run_validate(output_folders(args.output)[0]) if args.command == "validate" else 2
+    return run_on_output(args)
+
+
+def run_on_output(args: argparse.Namespace) -> int:
+    """The commands that read what a build wrote: serve, validate."""
+    packages, site = output_folders(args.output)
+    if args.command == "serve":
+        return run_serve(site, (args.port, args.data_port))
+    return run_validate(packages) if args.command == "validate" else 2
 
 
 def run_parse(path: Path, *, as_json: bool) -> int:
@@ -326,6 +357,21 @@ def run_build(
     )
     print(result.describe())
     return PARTIAL_BUILD if result.skipped else 0
+
+
+def run_serve(site: Path, ports: tuple[int, int]) -> int:
+    if not site.is_dir():
+        print(f"error: {site} is not built yet; run python -m builder build", file=sys.stderr)
+        return 1
+    data = data_folder_for(site)
+    with serving(site, data if data.is_dir() else None, ports) as addresses:
+        print(f"site: {addresses[0]} ({site})")
+        if len(addresses) > 1:
+            print(f"data: {addresses[1]} ({data})")
+        print("Ctrl-C stops the preview.", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0
 
 
 def run_validate(output: Path) -> int:

@@ -1,6 +1,6 @@
 """Every derived identity, computed here once: the unit id, the file names and site paths
-of a disclosure, its unit, its source copy and its downloads, and the absolute URLs of the
-site's pages and files.
+of a disclosure, its unit, its source copy and its downloads, the absolute URLs of the
+site's pages and files, and the name and address of a download on a data host.
 
 The publish stage (``units.unit_id``, ``disclosures.unit_id``, the package folder) and the
 pages (file names, links) import these functions, so a page can never name a unit or a
@@ -22,6 +22,8 @@ DOWNLOADS_FOLDER = "downloads"
 SOURCES_FOLDER = "sources"
 TEXT_SUFFIX = ".txt"
 PAGE_SUFFIX = ".md"
+HOSTED_FOLDER = ".data"  # in the docs dir: files for the data host (MkDocs skips dot folders)
+DATA_FOLDER_SUFFIX = "-data"  # the data folder beside the site: site/ → site-data/
 
 
 def normalise_unit_name(name: str) -> str:
@@ -85,3 +87,26 @@ def site_path(docs_path: str) -> str:
 def absolute_url(site_url: str, docs_path: str) -> str:
     """The absolute URL of a page or file of the site (its docs path under ``site_url``)."""
     return site_root(site_url) + site_path(docs_path)
+
+
+def data_file(docs_path: str) -> str:
+    """The flat name of a download on the data host (release assets have no folders): its
+    path under ``downloads/`` with ``/`` as ``.`` (``downloads/portal.zip`` →
+    ``portal.zip``, ``downloads/portal/csv/units.csv`` → ``portal.csv.units.csv``). No two
+    downloads share one: an id or a package name never holds a ``.`` before its suffix part,
+    and a year package is ``portal.<year>``."""
+    prefix = f"{DOWNLOADS_FOLDER}/"
+    if not docs_path.startswith(prefix):
+        raise ValueError(f"{docs_path}: only files under {prefix} are published on a data host")
+    return docs_path[len(prefix) :].replace("/", ".")
+
+
+def hosted_path(docs_path: str) -> str:
+    """Where a download for the data host is written in the docs dir (never published with
+    the site; the build copies the folder beside the site)."""
+    return f"{HOSTED_FOLDER}/{data_file(docs_path)}"
+
+
+def data_address(data_url: str, docs_path: str) -> str:
+    """The address of a download on the data host ``data_url`` (a folder URL)."""
+    return f"{data_url.rstrip('/')}/{data_file(docs_path)}"

@@ -5,10 +5,10 @@
   to end. A second build on the same output does not wait: it stops at once with an error
   naming the pid of the build that holds the lock. The lock file stays (removing it would
   let a third build lock a new file while the second still holds the old one).
-- **The marker.** ``build --output DIR`` replaces ``DIR/packages``, ``DIR/site`` and
-  ``DIR/site-docs``. It writes ``DIR/.builder-output`` and builds only into a folder that is
-  new, empty or holds that marker, so files a user keeps in some other folder are never
-  deleted.
+- **The marker.** ``build --output DIR`` replaces ``DIR/packages``, ``DIR/site``,
+  ``DIR/site-docs`` and ``DIR/site-data``. It writes ``DIR/.builder-output`` and builds only
+  into a folder that is new, empty or holds that marker, so files a user keeps in some other
+  folder are never deleted.
 - **Leftovers.** A killed build (``kill -9``) can leave its staging folders behind. Under the
   lock no other build is writing, so the next build removes every one of them at its start.
 """
@@ -23,12 +23,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from builder.errors import DisclosureError
+from builder.identities import DATA_FOLDER_SUFFIX
 
 LOCK_NAME = ".build.lock"
 MARKER_NAME = ".builder-output"
 MARKER_TEXT = (
     "This folder was written by `python -m builder build --output`; the next build replaces\n"
-    "packages/, site/ and site-docs/ here.\n"
+    "packages/, site/, site-docs/ and site-data/ here.\n"
 )
 
 
@@ -92,7 +93,8 @@ def remove_leftovers(packages: Path, site: Path | None) -> list[Path]:
     patterns = [(folder, f".{packages.name}.staging-*"), (packages, ".*.old-*")]
     if site is not None:
         patterns += [
-            (site.resolve().parent, f".{site.name}.{part}")
+            (site.resolve().parent, f".{name}.{part}")
+            for name in (site.name, f"{site.name}{DATA_FOLDER_SUFFIX}")  # the site, its data
             for part in ("building", "previous", "mkdocs.yml")
         ]
     removed = []

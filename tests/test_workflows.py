@@ -151,7 +151,8 @@ def test_pages_deploys_the_artifact_not_a_branch() -> None:
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
     assert build["permissions"] == {"contents": "read"}
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
-    assert deploy["needs"] == "build"
+    assert deploy["needs"] == ["build", "release"], "pages go live after their data files"
+    assert "needs.release.result != 'failure'" in deploy["if"], "runs when there is no release"
     assert deploy["environment"]["name"] == "github-pages"
     used = [step.get("uses", "").split("@")[0] for step in steps(workflow)]
     assert "actions/upload-pages-artifact" in used
@@ -183,3 +184,71 @@ def test_site_url_comes_from_the_repository(
     }
     subprocess.run(["bash", "-e", "-c", script], env=env, check=True, timeout=10)
     assert env_file.read_text(encoding="utf-8") == f"SITE_URL={site_url}\n"
+
+
+# --------------------------------------------------------------------------- the data host
+
+
+def pages_step(name_part: str) -> dict[str, Any]:
+    (step,) = [s for s in steps(load_workflow("pages.yml")) if name_part in s.get("name", "")]
+    return step
+
+
+def test_only_the_release_job_may_write_and_only_with_a_data_host() -> None:
+    jobs = load_workflow("pages.yml")["jobs"]
+    writers = [name for name, job in jobs.items() if "write" in job["permissions"].values()]
+    assert sorted(writers) == ["deploy", "release"]
+    release = jobs["release"]
+    assert release["permissions"] == {"contents": "write"}
+    assert release["needs"] == "build"
+    assert release["if"] == "needs.build.outputs.data_tag != ''"
+    assert jobs["build"]["outputs"]["data_tag"] == "${{ steps.datahost.outputs.tag }}"
+    assert pages_step("Data host")["if"] == "vars.DATA_HOST == 'github-release'"
+    script = "\n".join(step.get("run", "") for step in release["steps"])
+    assert 'gh release create "$DATA_TAG"' in script
+    assert 'gh release upload "$DATA_TAG" site-data/* --clobber' in script
+    assert release["env"]["GH_TOKEN"] == "${{ secrets.GITHUB_TOKEN }}"
+    artifact = [s for s in jobs["build"]["steps"] if "upload-artifact@" in s.get("uses", "")]
+    assert [s["with"]["path"] for s in artifact] == ["site-data/"]
+
+
+def test_the_data_url_is_the_release_of_the_data_version(tmp_path: Path) -> None:
+    """The step that sets DATA_URL, run as the runner runs it (after the install)."""
+    releases = yaml.safe_load((REPO_ROOT / "datasets" / "releases.yaml").read_text("utf-8"))
+    version = releases[0]["version"]
+    env_file, output_file = tmp_path / "github_env", tmp_path / "github_output"
+    env = {
+        "PATH": os.environ["PATH"],
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "Open-Budget/portal",
+        "GITHUB_ENV": str(env_file),
+        "GITHUB_OUTPUT": str(output_file),
+    }
+    script = pages_step("Data host")["run"]
+    subprocess.run(["bash", "-e", "-c", script], env=env, cwd=REPO_ROOT, check=True, timeout=60)
+    assert env_file.read_text(encoding="utf-8") == (
+        f"DATA_URL=https://github.com/Open-Budget/portal/releases/download/data-{version}/\n"
+    )
+    assert output_file.read_text(encoding="utf-8") == f"tag=data-{version}\n"
+
+
+@pytest.mark.parametrize(("files", "fits"), [(3, True), (1000, True), (1001, False)])
+def test_the_release_job_refuses_more_files_than_a_release_holds(
+    tmp_path: Path, files: int, fits: bool
+) -> None:
+    folder = tmp_path / "site-data"
+    folder.mkdir()
+    for number in range(files):
+        (folder / f"{number}.zip").write_bytes(b"")
+    script = pages_step("fit one release")["run"]
+    result = subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode == 0) is fits, result.stdout
+    if not fits:
+        assert "more than one release holds (1,000)" in result.stdout

@@ -46,6 +46,7 @@ from builder.pages.compare import compare_page
 from builder.pages.data import data_page, dictionary_page, write_data_json
 from builder.pages.disclosure import disclosure_page
 from builder.pages.downloads import (
+    DATABASE,
     QUERY,
     RELEASES,
     portal_downloads,
@@ -55,6 +56,7 @@ from builder.pages.downloads import (
 )
 from builder.pages.glossary import glossary_page
 from builder.pages.home import disclosures_index, home_page
+from builder.pages.hosting import BESIDE_SITE, Hosting
 from builder.pages.outputs import Outputs, Produced, key_of, staged
 from builder.pages.quality import quality_page
 from builder.pages.unit import unit_page, units_index
@@ -70,6 +72,7 @@ GENERATED_DIRS = (
     "sources",
     "downloads",
     "assets/charts",
+    identities.HOSTED_FOLDER,
     "parts",
     "compare/parts",
 )
@@ -131,12 +134,14 @@ def portal_view(parsed: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class PageFolders:
-    """Where pages read packages and sources from, and the docs dir they are written to."""
+    """Where pages read packages and sources from, the docs dir they are written to, and
+    where the site and its bulk downloads are published."""
 
     packages: Path
     sources: Path
     docs: Path
     site_url: str
+    hosting: Hosting = BESIDE_SITE
 
 
 @dataclass(frozen=True)
@@ -152,11 +157,15 @@ class DisclosureInput:
 
 
 def page_key(
-    source_key: str, site_url: str, siblings: Sequence[tuple[str, Mapping[str, Any]]]
+    source_key: str,
+    site_url: str,
+    siblings: Sequence[tuple[str, Mapping[str, Any]]],
+    data_url: str = "",
 ) -> str:
     """What a disclosure's page depends on: the disclosure (by its source key), the site's
-    address and the unit's other disclosures it links to."""
-    return key_of(source_key, site_url, [(i, d["year"], d["kind_zh"]) for i, d in siblings])
+    address, the unit's other disclosures it links to and where its downloads are."""
+    others = [(i, d["year"], d["kind_zh"]) for i, d in siblings]
+    return key_of(source_key, site_url, others, *([data_url] if data_url else []))
 
 
 def owner_of_disclosure(disclosure_id: str) -> str:
@@ -178,10 +187,10 @@ def _publish_entry(entry: DisclosureEntry, folders: PageFolders, docs: Path) -> 
         )
     package = folders.packages / entry.disclosure_id
     entry.downloads = publish_folder(
-        package, docs, identities.downloads_folder(entry.disclosure_id)
+        package, docs, identities.downloads_folder(entry.disclosure_id), folders.hosting
     )
     if package.is_dir():
-        entry.downloads.insert(0, publish_bundle(package, docs))
+        entry.downloads.insert(0, publish_bundle(package, docs, folders.hosting))
 
 
 def produce_disclosure(item: DisclosureInput, folders: PageFolders) -> Produced:
@@ -260,10 +269,13 @@ def write_portal_pages(
         with staged(folders.docs, owner) as (docs, files):
             _write(docs, unit.page, unit_page(unit, portal, docs))
         outputs.record(owner, key, Produced(files))
-    portal.bundles = portal_downloads(folders.packages, outputs)
+    portal.bundles = portal_downloads(folders.packages, outputs, folders.hosting)
     with staged(folders.docs, PORTAL_OWNER) as (docs, files):
         portal.portal_downloads = publish_folder(
-            folders.packages / PORTAL_PACKAGE, docs, identities.downloads_folder(PORTAL_PACKAGE)
+            folders.packages / PORTAL_PACKAGE,
+            docs,
+            identities.downloads_folder(PORTAL_PACKAGE),
+            folders.hosting,
         )
         _write(docs, "units/index.md", units_index(portal))
         _write(docs, "disclosures/index.md", disclosures_index(portal))
@@ -273,7 +285,8 @@ def write_portal_pages(
         _write(docs, "dictionary.md", dictionary_page())
         _write(docs, "quality.md", quality_page(portal))
         _write(docs, "glossary.md", glossary_page(portal))
-        _write(docs, QUERY, query_page(portal, folders.docs))
+        database = folders.docs / folders.hosting.written(DATABASE)
+        _write(docs, QUERY, query_page(portal, database))
         _write(docs, RELEASES, releases_page())
         write_data_json(portal, docs)
     outputs.record(PORTAL_OWNER, "", Produced(files))

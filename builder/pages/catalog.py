@@ -14,13 +14,14 @@ import json
 import os
 import posixpath
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from builder import identities
 from builder.identities import unit_id
+from builder.pages.hosting import BESIDE_SITE, Hosting
 
 Parsed = dict[str, Any]
 
@@ -72,13 +73,23 @@ class CheckInfo(Protocol):
 
 @dataclass(frozen=True)
 class Download:
-    """A file published with the site: its docs path, size and SHA-256."""
+    """A published file: its docs path (its identity), size, SHA-256 and, when it is on the
+    data host, its address there."""
 
-    path: str  # relative to docs_dir, POSIX
+    path: str  # relative to docs_dir, POSIX (its identity, wherever it is published)
     name: str  # the file's name in its package
     size: int
     sha256: str
     title: str = ""  # what it is, in Chinese (a table's title, 说明, 数据包描述 ...)
+    url: str = ""  # its address on the data host; "" when it is published with the site
+
+    def href(self, root: str) -> str:
+        """The link from a page whose URL is ``root`` below the site root (``url_root``)."""
+        return self.url or root + self.path
+
+    def link_from(self, page: str) -> str:
+        """The Markdown link target from a docs page (MkDocs checks those to the site)."""
+        return self.url or link(page, self.path)
 
     @property
     def suffix(self) -> str:
@@ -88,20 +99,24 @@ class Download:
         return base[dot:].lower() if 0 < dot < len(base) - 1 else ""
 
 
-def publish_file(source: Path, docs_dir: Path, target: str) -> Download:
-    """Place ``source`` at ``docs_dir/target`` and describe it.
+def publish_file(
+    source: Path, docs_dir: Path, target: str, hosting: Hosting = BESIDE_SITE
+) -> Download:
+    """Place ``source`` at ``docs_dir/target`` (or, for the data host, where ``hosting``
+    writes it) and describe it.
 
     A hard link where the file system allows (the build replaces package files, never edits
     them, so the link keeps the bytes it was made with), else a copy.
     """
-    destination = docs_dir / target
+    destination = docs_dir / hosting.written(target)
     destination.parent.mkdir(parents=True, exist_ok=True)
     destination.unlink(missing_ok=True)
     try:
         os.link(source, destination)
     except OSError:
         shutil.copyfile(source, destination)
-    return Download(target, source.name, destination.stat().st_size, sha256_of(destination))
+    size, sha256 = destination.stat().st_size, sha256_of(destination)
+    return Download(target, source.name, size, sha256, url=hosting.address(target))
 
 
 def file_titles(folder: Path) -> dict[str, str]:
@@ -123,8 +138,11 @@ def file_titles(folder: Path) -> dict[str, str]:
     return titles
 
 
-def publish_folder(folder: Path, docs_dir: Path, target: str) -> list[Download]:
-    """Copy every file under ``folder`` to ``docs_dir/target/`` (same relative paths), each
+def publish_folder(
+    folder: Path, docs_dir: Path, target: str, hosting: Hosting = BESIDE_SITE
+) -> list[Download]:
+    """Copy every file under ``folder`` to ``docs_dir/target/`` (same relative paths; with a
+    data host, as ``hosting`` places them, leaving out what is only in the zip), each
     described with its Chinese title. A Markdown file (the README) is published as ``.txt``:
     MkDocs would render a ``.md`` as a page."""
     if not folder.is_dir():
@@ -136,10 +154,10 @@ def publish_folder(folder: Path, docs_dir: Path, target: str) -> list[Download]:
         relative = name
         if source.suffix.lower() in _PAGE_SUFFIXES:
             relative = relative[: -len(source.suffix)] + ".txt"
-        download = publish_file(source, docs_dir, f"{target}/{relative}")
-        out.append(
-            Download(download.path, name, download.size, download.sha256, titles.get(name, ""))
-        )
+        if not hosting.published(f"{target}/{relative}"):
+            continue  # only in the package's zip, on the data host
+        download = publish_file(source, docs_dir, f"{target}/{relative}", hosting)
+        out.append(replace(download, name=name, title=titles.get(name, "")))
     return out
 
 
@@ -255,6 +273,10 @@ class Portal:
     @cached_property
     def years(self) -> list[int]:
         return sorted({entry.year for entry in self.disclosures})
+
+    def address(self, download: Download) -> str:
+        """The absolute URL of a download: on the data host, or on the site."""
+        return download.url or self.absolute(download.path)
 
     def absolute(self, docs_path: str) -> str:
         """The absolute URL of a file or page (:func:`builder.identities.absolute_url`)."""

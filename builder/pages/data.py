@@ -138,7 +138,7 @@ def dictionary_page() -> str:
 def _file_rows(files: list[Download]) -> list[list[str]]:
     return [
         [
-            md_link(d.name, link(DATA, d.path)) + (f"<br>{text(d.title)}" if d.title else ""),
+            md_link(d.name, d.link_from(DATA)) + (f"<br>{text(d.title)}" if d.title else ""),
             text(format_size(d.size)),
             f'<code class="sha256">{d.sha256}</code>',
         ]
@@ -158,12 +158,12 @@ def data_page(portal: Portal) -> str:
         rows.append(
             [
                 md_link(entry.title, link(DATA, entry.page)),
-                md_link(bundle.name, link(DATA, bundle.path)) if bundle else text("尚未生成"),
+                md_link(bundle.name, bundle.link_from(DATA)) if bundle else text("尚未生成"),
                 text(format_size(bundle.size)) if bundle else "",
                 f'<code class="sha256">{bundle.sha256}</code>' if bundle else "",
-                md_link("datapackage.json", link(DATA, package.path))
+                md_link("datapackage.json", package.link_from(DATA))
                 if package
-                else text("尚未生成"),
+                else text("在压缩包中" if bundle else "尚未生成"),
             ]
         )
     disclosures = md_table(

@@ -135,7 +135,7 @@ def _download_links(entry: DisclosureEntry, resource: str) -> str:
     for suffix in ("csv", "parquet"):
         download = _package_file(entry, f"{suffix}/{resource}.{suffix}")
         if download is not None:
-            href = attr(root + download.path)
+            href = attr(download.href(root))
             links.append(f'<a href="{href}">下载 {suffix.upper()}</a>')
     if not links:
         return ""
@@ -453,7 +453,7 @@ def _downloads_table(entry: DisclosureEntry, files: list[Download], caption: str
         title = f"<br>{text(download.title)}" if download.title else ""
         table.add_html(
             [
-                f'<a href="{attr(root + download.path)}">{_file_label(label)}</a>{title}',
+                f'<a href="{attr(download.href(root))}">{_file_label(label)}</a>{title}',
                 text(format_size(download.size)),
                 f'<code class="sha256">{text(download.sha256)}</code>',
             ]

@@ -5,7 +5,9 @@
   disclosure id has, so no name collides);
 - **the database** (``builder.publish.database``): ``downloads/portal.sqlite``, and the
   partitioned Parquet dataset (``builder.publish.partitions``)
-  ``downloads/portal.parquet/<resource>/fiscal_year=…/publisher_id=…/part-0.parquet``;
+  ``downloads/portal.parquet/<resource>/fiscal_year=…/publisher_id=…/part-0.parquet`` (on a
+  data host, ``builder.pages.hosting``: written under ``.data/`` and published as one
+  archive, ``portal.parquet.zip``, listed with the bundles);
 - **pages**: the bundles section of the download page, ``query.md`` (查询数据: how to open
   the database, and example queries from ``queries.yaml`` with their results on the built
   data) and ``releases.md`` (版本说明: each release's notes and known issues).
@@ -14,7 +16,7 @@ The portal's bundles and database are owners of their own (``builder.pages.outpu
 by their package's ``datapackage.json`` (which lists the sha256 of every file) and the
 release, so an incremental build that changed nothing writes them again only if a file was
 touched; so is each partition of the Parquet dataset, keyed by its own rows, so a changed
-disclosure rewrites only its publisher's year.
+disclosure rewrites only its publisher's year (and, on a data host, the archive of them all).
 """
 
 from __future__ import annotations
@@ -33,10 +35,11 @@ from builder import identities
 from builder.cache import file_hash
 from builder.pages.catalog import Download, Portal, link, sha256_of
 from builder.pages.disclosure import format_size
+from builder.pages.hosting import BESIDE_SITE, Hosting
 from builder.pages.markup import UNIT_10K as UNIT
 from builder.pages.markup import front_matter, md_link, md_table, text
 from builder.pages.outputs import Outputs, Produced, key_of, staged
-from builder.publish.bundles import write_bundle
+from builder.publish.bundles import write_bundle, write_files_bundle
 from builder.publish.database import write_database
 from builder.publish.packages import DESCRIPTOR
 from builder.publish.partitions import Partition, partitions
@@ -44,7 +47,9 @@ from builder.publish.portal import PORTAL, Contribution, is_portal_name
 from builder.release import current_release, load_releases, release_bytes, releases_file
 
 DATABASE = f"{identities.DOWNLOADS_FOLDER}/portal.sqlite"
-PARTITIONED = f"{identities.DOWNLOADS_FOLDER}/portal.parquet"
+PARTITIONED_NAME = "portal.parquet"
+PARTITIONED = f"{identities.DOWNLOADS_FOLDER}/{PARTITIONED_NAME}"
+PARTITIONED_ARCHIVE = f"{PARTITIONED}.zip"  # the dataset as one file, for a data host
 QUERY = "query.md"
 RELEASES = "releases.md"
 QUERIES = Path(__file__).with_name("queries.yaml")
@@ -60,22 +65,26 @@ def bundle_title(name: str) -> str:
     return "本文件全部数据压缩包（CSV、Parquet、Excel、datapackage.json、说明）"
 
 
-def publish_bundle(package: Path, docs_dir: Path) -> Download:
-    """The zip of a package folder at ``downloads/<package name>.zip``."""
+def publish_bundle(package: Path, docs_dir: Path, hosting: Hosting = BESIDE_SITE) -> Download:
+    """The zip of a package folder at ``downloads/<package name>.zip`` (or on the data host)."""
     target = identities.bundle_file(package.name)
-    write_bundle(package, package.name, docs_dir / target)
-    path = docs_dir / target
+    path = docs_dir / hosting.written(target)
+    write_bundle(package, package.name, path)
+    size, sha256 = path.stat().st_size, sha256_of(path)
     title = bundle_title(package.name)
-    return Download(target, f"{package.name}.zip", path.stat().st_size, sha256_of(path), title)
+    return Download(target, f"{package.name}.zip", size, sha256, title, hosting.address(target))
 
 
 def release_key() -> str:
     return hashlib.sha256(release_bytes()).hexdigest()
 
 
-def portal_downloads(packages: Path, outputs: Outputs) -> list[Download]:
-    """The bundles of the portal and of each year, and the database, each produced only when
-    its package changed; their downloads (bundles, then the database)."""
+def portal_downloads(
+    packages: Path, outputs: Outputs, hosting: Hosting = BESIDE_SITE
+) -> list[Download]:
+    """The bundles of the portal and of each year, and the database (and, on a data host,
+    the archive of the partitioned Parquet), each produced only when its inputs or where it
+    is published changed; their downloads (bundles, then the database)."""
     folders = (
         sorted(
             folder
@@ -87,22 +96,39 @@ def portal_downloads(packages: Path, outputs: Outputs) -> list[Download]:
     )
     out: list[Download] = []
     for folder in folders:
-        key = key_of(file_hash(folder / DESCRIPTOR), release_key())
-        out += produced(outputs, f"bundle:{folder.name}", key, partial(bundle_of, folder))
+        key = key_of(file_hash(folder / DESCRIPTOR), release_key(), hosting.data_url)
+        make = partial(bundle_of, folder, hosting)
+        out += produced(outputs, f"bundle:{folder.name}", key, make)
     portal = packages / PORTAL
     if (portal / DESCRIPTOR).is_file():
-        key = key_of(file_hash(portal / DESCRIPTOR), release_key())
-        out += produced(outputs, "database", key, partial(database_of, portal))
+        key = key_of(file_hash(portal / DESCRIPTOR), release_key(), hosting.data_url)
+        out += produced(outputs, "database", key, partial(database_of, portal, hosting))
+    parts = partition_files_of(outputs)
+    if parts and hosting.hosted(PARTITIONED_ARCHIVE):
+        key = key_of(sorted(parts.items()), hosting.data_url)
+        make = partial(archive_of, parts, outputs.docs_dir, hosting)
+        out += produced(outputs, "partitioned archive", key, make)
     return out
 
 
-def stale_partitions(contributions: list[Contribution], outputs: Outputs) -> list[Partition]:
+def partitioned_root(hosting: Hosting) -> str:
+    """Where the partitioned dataset's files are written in the docs dir: published with the
+    site, or (for a data host, which has no folders) under ``.data/``, never published
+    themselves but as one archive."""
+    if hosting.hosted(PARTITIONED_ARCHIVE):
+        return f"{identities.HOSTED_FOLDER}/{PARTITIONED_NAME}"
+    return PARTITIONED
+
+
+def stale_partitions(
+    contributions: list[Contribution], outputs: Outputs, hosting: Hosting = BESIDE_SITE
+) -> list[Partition]:
     """The partitions of the Parquet dataset whose files are not current (the others are
     kept as they are)."""
     return [
         partition
         for partition in partitions(contributions)
-        if outputs.current(partition_owner(partition), partition.key) is None
+        if outputs.current(partition_owner(partition), placed_key(partition, hosting)) is None
     ]
 
 
@@ -110,27 +136,66 @@ def partition_owner(partition: Partition) -> str:
     return f"partition:{partition.name}"
 
 
-def install_partition(partition: Partition, files: dict[str, bytes], outputs: Outputs) -> None:
+def placed_key(partition: Partition, hosting: Hosting) -> str:
+    """A partition's key and where its files go."""
+    root = partitioned_root(hosting)
+    return partition.key if root == PARTITIONED else key_of(partition.key, root)
+
+
+def install_partition(
+    partition: Partition,
+    files: dict[str, bytes],
+    outputs: Outputs,
+    hosting: Hosting = BESIDE_SITE,
+) -> None:
     """A partition's files (made by :func:`~builder.publish.partitions.partition_files`,
     in a worker) written into the docs dir as their owner's."""
     owner = partition_owner(partition)
     with staged(outputs.docs_dir, owner) as (docs, moved):
         for path, data in files.items():
-            target = docs / PARTITIONED / path
+            target = docs / partitioned_root(hosting) / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-    outputs.record(owner, partition.key, Produced(moved))
+    outputs.record(owner, placed_key(partition, hosting), Produced(moved))
 
 
-def bundle_of(folder: Path, docs: Path) -> list[Download]:
-    return [publish_bundle(folder, docs)]
+def partition_files_of(outputs: Outputs) -> dict[str, str]:
+    """The files of this build's partitions (docs paths → sha256): a partition dropped since
+    the last build is not among them, though its files stay until the end of the build."""
+    return {
+        path: sha256
+        for owner in sorted(outputs.seen)
+        if owner.startswith("partition:")
+        for path, sha256 in outputs.owners[owner]["files"].items()
+    }
 
 
-def database_of(folder: Path, docs: Path) -> list[Download]:
-    write_database(folder, docs / DATABASE, current_release())
-    path = docs / DATABASE
+def bundle_of(folder: Path, hosting: Hosting, docs: Path) -> list[Download]:
+    return [publish_bundle(folder, docs, hosting)]
+
+
+def database_of(folder: Path, hosting: Hosting, docs: Path) -> list[Download]:
+    path = docs / hosting.written(DATABASE)
+    write_database(folder, path, current_release())
     size, sha256 = path.stat().st_size, sha256_of(path)
-    return [Download(DATABASE, "portal.sqlite", size, sha256, "SQLite 数据库（全部表格和视图）")]
+    title = "SQLite 数据库（全部表格和视图）"
+    return [Download(DATABASE, "portal.sqlite", size, sha256, title, hosting.address(DATABASE))]
+
+
+def archive_of(
+    parts: dict[str, str], docs_dir: Path, hosting: Hosting, docs: Path
+) -> list[Download]:
+    """The partitioned dataset (``parts``, files of ``docs_dir``) as one zip for the data
+    host, written into ``docs``; ``portal.parquet/…`` inside."""
+    root = f"{identities.HOSTED_FOLDER}/"
+    files = [(path.removeprefix(root), docs_dir / path) for path in sorted(parts)]
+    archive = docs / hosting.written(PARTITIONED_ARCHIVE)
+    write_files_bundle(files, archive)
+    size, sha256 = archive.stat().st_size, sha256_of(archive)
+    title = "分区 Parquet 数据集（按年度和单位分区，解压后使用）"
+    address = hosting.address(PARTITIONED_ARCHIVE)
+    name = f"{PARTITIONED_NAME}.zip"
+    return [Download(PARTITIONED_ARCHIVE, name, size, sha256, title, address)]
 
 
 def produced(
@@ -153,7 +218,7 @@ def bundles_section(portal: Portal, page: str) -> str:
     rows = [
         [
             text(d.title),
-            md_link(d.name, link(page, d.path)),
+            md_link(d.name, d.link_from(page)),
             text(format_size(d.size)),
             f'<code class="sha256">{d.sha256}</code>',
         ]
@@ -208,9 +273,11 @@ def result_table(database: Path, sql: str) -> str:
     )
 
 
-def query_page(portal: Portal, docs_dir: Path) -> str:
-    """查询数据: the database and the partitioned Parquet, and worked examples."""
+def query_page(portal: Portal, database_file: Path) -> str:
+    """查询数据: the database and the partitioned Parquet, and worked examples (their results
+    read from ``database_file``, the database as this build wrote it)."""
     database = next((d for d in portal.bundles if d.path == DATABASE), None)
+    archive = next((d for d in portal.bundles if d.path == PARTITIONED_ARCHIVE), None)
     out = [front_matter("查询数据", "用 SQLite、Datasette 或 DuckDB 查询全部公开文件的数据")]
     out.append("# 查询数据\n")
     out.append(
@@ -227,7 +294,7 @@ def query_page(portal: Portal, docs_dir: Path) -> str:
                 ["文件", "大小", "SHA-256"],
                 [
                     [
-                        md_link(database.name, link(QUERY, database.path)),
+                        md_link(database.name, database.link_from(QUERY)),
                         text(format_size(database.size)),
                         f'<code class="sha256">{database.sha256}</code>',
                     ]
@@ -254,7 +321,7 @@ def query_page(portal: Portal, docs_dir: Path) -> str:
         out.append(f"<p>{text(example['question'])}</p>\n")
         if "sql" in example:
             out.append(f"```sql\n{example['sql'].rstrip()}\n```\n")
-            out.append(result_table(docs_dir / DATABASE, example["sql"]))
+            out.append(result_table(database_file, example["sql"]))
         else:
             out.append(f"```sql\n{example['parquet'].rstrip()}\n```\n")
     out.append(
@@ -265,6 +332,13 @@ def query_page(portal: Portal, docs_dir: Path) -> str:
         "金额为精确的 decimal128。HTTP 不能列出目录，远程读取时请写出具体文件的地址，"
         "或先把所需的分区下载到本地（或对象存储）再按上面的通配符查询。</p>\n"
     )
+    if archive is not None:
+        out.append(
+            f"<p>本站的分区数据集打包为一个文件 {md_link(archive.name, archive.link_from(QUERY))}"
+            f"（{text(format_size(archive.size))}，SHA-256 "
+            f'<code class="sha256">{archive.sha256}</code>），解压后得到上述 '
+            "<code>portal.parquet/</code> 目录。</p>\n"
+        )
     return "\n".join(part for part in out if part)
 
 

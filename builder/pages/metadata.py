@@ -95,7 +95,7 @@ def dataset_jsonld(entry: DisclosureEntry, portal: Portal) -> dict[str, Any]:
                 "@type": "DataDownload",
                 "name": download.name,
                 "encodingFormat": media_type(download)[0],
-                "contentUrl": portal.absolute(download.path),
+                "contentUrl": portal.address(download),
                 "contentSize": f"{download.size} B",
                 "sha256": download.sha256,
             }
@@ -171,7 +171,7 @@ def _distribution(download: Download, portal: Portal) -> dict[str, Any]:
     return {
         "@type": "dcat:Distribution",
         "title": download.name,
-        "downloadURL": portal.absolute(download.path),
+        "downloadURL": portal.address(download),
         "mediaType": media,
         "format": short,
     }

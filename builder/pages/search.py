@@ -292,15 +292,18 @@ def write_index(pages: list[IndexedPage], folder: str) -> dict[str, int]:
     return {"pages": len(pages), "terms": len(postings), "shards": shards}
 
 
-# The MkDocs hooks. The pages of one build are collected here, keyed by the site dir, and
-# written when the build ends; the time spent is logged (``mkdocs build`` without --quiet).
-_BUILDS: dict[str, list[IndexedPage]] = {}
+# The MkDocs hooks. The pages of one build are collected here, keyed by the site dir and
+# the page's address, and written when the build ends; the time spent is logged (``mkdocs
+# build`` without --quiet). An incremental run (``builder.pipeline.mkdocs_run``) keeps each
+# page's entry (``page_state``) and gives back those of the pages it does not render again
+# (``restore_page_state``), so the index it writes is the one a clean run writes.
+_BUILDS: dict[str, dict[str, IndexedPage]] = {}
 _SECONDS: dict[str, list[float]] = {}  # wall clock and CPU seconds
 log = logging.getLogger("mkdocs.hooks.search")
 
 
 def on_pre_build(*, config: MkDocsConfig) -> None:
-    _BUILDS[config.site_dir] = []
+    _BUILDS[config.site_dir] = {}
     _SECONDS[config.site_dir] = [0.0, 0.0]
 
 
@@ -310,17 +313,37 @@ def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
     options = page.meta.get("search")  # Material's front matter: search: {exclude: true}
     if not (isinstance(options, dict) and options.get("exclude")):
         title = page.meta.get("title") or page.title or ""
-        _BUILDS.setdefault(config.site_dir, []).append(index_page(page.url, str(title), output))
+        entry = index_page(page.url, str(title), output)
+        _BUILDS.setdefault(config.site_dir, {})[page.url] = entry
     spent = _SECONDS.setdefault(config.site_dir, [0.0, 0.0])
     spent[0] += time.perf_counter() - start
     spent[1] += time.process_time() - cpu
     return output
 
 
+def page_state(*, page: Page, config: MkDocsConfig) -> object:
+    """The page's entry of the index as plain data (None: not indexed), for a later run."""
+    entry = _BUILDS.get(config.site_dir, {}).get(page.url)
+    if entry is None:
+        return None
+    sections = [[s.anchor, s.heading, s.body()] for s in entry.sections]
+    return [entry.url, entry.title, sections, dict(entry.counts), entry.boost]
+
+
+def restore_page_state(state: object, *, page: Page, config: MkDocsConfig) -> None:
+    """Index the page as an earlier run did (``state`` from :func:`page_state`)."""
+    if not isinstance(state, list):
+        return
+    url, title, sections, counts, boost = state
+    restored = [Section(anchor, heading, [body]) for anchor, heading, body in sections]
+    entry = IndexedPage(url, title, restored, Counter(counts), boost)
+    _BUILDS.setdefault(config.site_dir, {})[page.url] = entry
+
+
 def on_post_build(*, config: MkDocsConfig) -> None:
     start, cpu = time.perf_counter(), time.process_time()
     folder = os.path.join(config.site_dir, SEARCH_DIR)
-    stats = write_index(_BUILDS.pop(config.site_dir, []), folder)
+    stats = write_index(list(_BUILDS.pop(config.site_dir, {}).values()), folder)
     wall, used = _SECONDS.pop(config.site_dir, [0.0, 0.0])
     log.info(
         "Search index: %d pages, %d terms in %d shards, %.1f s (%.1f s CPU)",

@@ -97,6 +97,8 @@ class BuildResult:
     findings: dict[str, int] = field(default_factory=dict)  # by severity
     parse_warnings: dict[str, int] = field(default_factory=dict)  # by disclosure id
     skipped: list[Skipped] = field(default_factory=list)
+    site_pages: tuple[int, int] | None = None  # MkDocs: pages rendered, pages kept
+    site_seconds: dict[str, list[float]] = field(default_factory=dict)  # MkDocs: wall, CPU
 
     def describe(self) -> str:
         lines = [
@@ -108,6 +110,17 @@ class BuildResult:
         ]
         if self.site is not None:
             lines.append(f"wrote the site to {self.site}")
+        if self.site_pages is not None:
+            rendered, kept = self.site_pages
+            lines.append(
+                f"rendered {rendered} page(s) with MkDocs; kept {kept} unchanged since the "
+                "last build"
+            )
+        if self.site_seconds:
+            lines.append(
+                "MkDocs by phase (wall/CPU): "
+                + ", ".join(f"{k} {w:.1f}/{c:.1f}s" for k, (w, c) in self.site_seconds.items())
+            )
         counts = ", ".join(f"{self.findings.get(s, 0)} {s}" for s in SEVERITIES)
         lines.append(f"audit findings: {counts} (python -m builder audit FILE lists them)")
         warnings = sum(self.parse_warnings.values())
@@ -309,8 +322,10 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
         workers: Workers = jobs if executor is None else executor
         data = build_packages(sources, output, progress, strict=strict, jobs=workers, clean=clean)
         files = sum(len(names) for _, _, names in os.walk(output))
+        site_run = None
         if site is not None:
-            build_site(data, (sources, output, site), progress, jobs=workers, mkdocs=mkdocs)
+            folders = (sources, output, site)
+            site_run = build_site(data, folders, progress, jobs=workers, mkdocs=mkdocs)
     digests = data.digests
     return BuildResult(
         output,
@@ -326,6 +341,8 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
         findings=dict(Counter(row["severity"] for d in digests for row in d.findings)),
         parse_warnings={d.id: d.parse_warnings for d in digests if d.parse_warnings},
         skipped=data.skipped,
+        site_pages=None if site_run is None else (site_run.rendered, site_run.kept),
+        site_seconds={} if site_run is None else site_run.seconds,
     )
 
 

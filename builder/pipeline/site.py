@@ -29,7 +29,9 @@ from builder.pages import (
     write_portal_pages,
 )
 from builder.pages.downloads import install_partition, stale_partitions
+from builder.pages.hosting import Hosting, data_url_setting
 from builder.pages.outputs import Outputs
+from builder.pipeline.datahost import data_folder_for, place_data_folder
 from builder.pipeline.defaults import DEFAULT_SITE, DEFAULT_SITE_URL, DOCS_SOURCE, MKDOCS_CONFIG
 from builder.pipeline.steps import (
     Digest,
@@ -45,6 +47,17 @@ from builder.release import current_release
 from builder.validate import load_checks
 
 PAGES_STATE = "pages.json"  # in the cache: the owners of the generated docs files
+SITE_STATE = "site"  # in the cache: the pages of the last MkDocs run (builder.pipeline.mkdocs_run)
+
+
+@dataclass(frozen=True)
+class SiteRun:
+    """What the MkDocs run did: pages rendered, pages kept from the previous site, and its
+    seconds (wall clock, CPU) by phase."""
+
+    rendered: int
+    kept: int
+    seconds: dict[str, list[float]]
 
 
 @dataclass(frozen=True)
@@ -72,7 +85,7 @@ def build_site(
     *,
     jobs: Workers = 1,
     mkdocs: bool = True,
-) -> None:
+) -> SiteRun | None:
     """Generate the pages and charts, then ``mkdocs build --strict`` into the site folder.
 
     ``folders`` are the sources, the data packages and the site to write. Disclosure pages
@@ -89,11 +102,12 @@ def build_site(
     progress = progress or Progress()
     docs = docs_dir_for(site)
     site_url = os.environ.get("SITE_URL", DEFAULT_SITE_URL)
+    hosting = Hosting(data_url_setting())  # DATA_URL: the bulk downloads on a data host
     hand_written = copy_hand_written(docs) if docs != DOCS_SOURCE else set()
     outputs = Outputs.load(data.cache.folder / PAGES_STATE, docs)
     if not outputs.owners:
         clear_generated(docs)
-    page_folders = PageFolders(packages, sources, docs, site_url)
+    page_folders = PageFolders(packages, sources, docs, site_url, hosting)
     by_unit: dict[str, list[Digest]] = {}
     for digest in data.digests:
         by_unit.setdefault(digest.record.unit_id, []).append(digest)
@@ -103,7 +117,7 @@ def build_site(
         siblings = tuple(
             (d.id, d.view["document"]) for d in by_unit[digest.record.unit_id] if d is not digest
         )
-        key = page_key(digest.key, site_url, siblings)
+        key = page_key(digest.key, site_url, siblings, hosting.data_url)
         record = outputs.current(owner_of_disclosure(digest.id), key)
         if record is not None:
             extras[digest.id] = record["extra"]
@@ -116,11 +130,11 @@ def build_site(
             progress.add_cpu({"pages+charts": seconds})
             outputs.record(owner_of_disclosure(task.disclosure_id), key, produced)
             extras[task.disclosure_id] = produced.extra
-    stale = stale_partitions([d.contribution for d in data.digests], outputs)
+    stale = stale_partitions([d.contribution for d in data.digests], outputs, hosting)
     with progress.stage("partitioned Parquet", len(stale)) as stage:
         for partition, files in zip(stale, run_all(partition_files, stale, jobs), strict=True):
             stage.step(partition.name)
-            install_partition(partition, files, outputs)
+            install_partition(partition, files, outputs, hosting)
     with progress.stage("portal pages", 1) as stage:
         stage.step("home, units, data, quality, glossary")
         entries = [
@@ -147,9 +161,11 @@ def build_site(
         scope = GENERATED_DIRS if docs == DOCS_SOURCE else None  # site_src: hand-written too
         outputs.remove_strays(hand_written, scope)
         outputs.save(data.cache.folder / PAGES_STATE)
-    if mkdocs:
-        with progress.stage("mkdocs", doing="mkdocs build --strict"):
-            run_mkdocs(docs, site, site_url)
+    place_data_folder(docs, data_folder_for(site), hosted=bool(hosting.data_url))
+    if not mkdocs:
+        return None
+    with progress.stage("mkdocs", doing="MkDocs (strict), pages that changed"):
+        return run_mkdocs(docs, site, site_url, data.cache.folder / SITE_STATE)
 
 
 def copy_hand_written(docs: Path) -> set[str]:
@@ -174,20 +190,32 @@ def copy_hand_written(docs: Path) -> set[str]:
     return copied
 
 
-def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:
-    """``mkdocs build --strict`` of ``docs`` with the repository's config, swapped into ``site``."""
+def mkdocs_config(docs: Path, site: Path) -> str:
+    """The MkDocs config of a build: the repository's, for ``docs`` into ``site``."""
+    footer = json.dumps(f"{current_release().label} · 开放预算门户", ensure_ascii=False)
+    return (
+        f"INHERIT: {MKDOCS_CONFIG.resolve()}\n"
+        f"docs_dir: {docs.resolve()}\nsite_dir: {site.resolve()}\n"
+        f"copyright: {footer}\n"  # the data version on every page
+    )
+
+
+def run_mkdocs(docs: Path, site: Path, site_url: str, state: Path) -> SiteRun:
+    """MkDocs (strict) of ``docs`` with the repository's config, swapped into ``site``.
+
+    The run is incremental (``builder.pipeline.mkdocs_run``): pages whose inputs are
+    unchanged since the run recorded in ``state`` are hard-linked from the current site
+    instead of rendered. It writes a new site beside the current one, which is replaced only
+    when the run succeeds; a failed run leaves the current site as it was.
+    """
     site.parent.mkdir(parents=True, exist_ok=True)
     staging = site.parent / f".{site.name}.building"
     config = site.parent / f".{site.name}.mkdocs.yml"
-    footer = json.dumps(f"{current_release().label} · 开放预算门户", ensure_ascii=False)
-    config.write_text(
-        f"INHERIT: {MKDOCS_CONFIG.resolve()}\n"
-        f"docs_dir: {docs.resolve()}\nsite_dir: {staging.resolve()}\n"
-        f"copyright: {footer}\n",  # the data version on every page
-        encoding="utf-8",
-    )
+    config.write_text(mkdocs_config(docs, staging), encoding="utf-8")
     env = {**os.environ, "SITE_URL": site_url, "NO_MKDOCS_2_WARNING": "1"}
-    command = ["mkdocs", "build", "--strict", "--quiet", "-f", str(config)]
+    command = ["builder.pipeline.mkdocs_run", str(config), "--state", str(state)]
+    if site.is_dir():
+        command += ["--previous", str(site.resolve())]
     result = subprocess.run(  # through builder.children: MkDocs dies if the build is killed
         [sys.executable, "-m", "builder.children", str(os.getpid()), *command],
         capture_output=True,
@@ -201,7 +229,7 @@ def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:
         raise DisclosureError(
             docs,
             None,
-            "the site did not build (mkdocs build --strict failed):\n" + result.stderr[-3000:],
+            "the site did not build (MkDocs, strict, failed):\n" + result.stderr[-3000:],
             "the previous site was left as it was",
         )
     previous = site.parent / f".{site.name}.previous"
@@ -209,3 +237,5 @@ def run_mkdocs(docs: Path, site: Path, site_url: str) -> None:
         site.rename(previous)
     staging.rename(site)
     shutil.rmtree(previous, ignore_errors=True)
+    done = json.loads(result.stdout.strip().splitlines()[-1])
+    return SiteRun(int(done["rendered"]), int(done["kept"]), done["seconds"])

@@ -23,13 +23,20 @@ COMPRESS_LEVEL = 9
 
 def bundle_bytes(folder: Path, top: str) -> bytes:
     """The zip of every file under ``folder``, each at ``top/<relative path>``."""
+    files = [
+        (f"{top}/{path.relative_to(folder).as_posix()}", path)
+        for path in folder.rglob("*")
+        if path.is_file()
+    ]
+    return files_bundle_bytes(files)
+
+
+def files_bundle_bytes(files: list[tuple[str, Path]]) -> bytes:
+    """The zip of ``files``, each ``(name in the zip, path)``, in name order."""
     buffer = io.BytesIO()
-    files = sorted(
-        (path.relative_to(folder).as_posix(), path) for path in folder.rglob("*") if path.is_file()
-    )
     with zipfile.ZipFile(buffer, "w") as archive:
-        for relative, path in files:
-            info = zipfile.ZipInfo(f"{top}/{relative}", date_time=ZIP_TIME)
+        for name, path in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             stored = path.suffix.lower() in STORED_SUFFIXES
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.create_system = 0
@@ -42,3 +49,9 @@ def write_bundle(folder: Path, top: str, target: Path) -> None:
     """Write the zip of ``folder`` to ``target`` (its folder made if needed)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(bundle_bytes(folder, top))
+
+
+def write_files_bundle(files: list[tuple[str, Path]], target: Path) -> None:
+    """Write the zip of ``files`` (:func:`files_bundle_bytes`) to ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(files_bundle_bytes(files))

@@ -1,0 +1,101 @@
+"""Where each download is published: beside the site (the default) or on a data host.
+
+One setting, ``DATA_URL`` (a folder address: release assets of a data version, or any static
+file host), moves the bulk downloads off the site. Unset, every download is published under
+``downloads/`` beside the pages, as GitHub Pages serves them and an offline preview reads
+them. Set, the bulk files are written into the docs dir's ``.data/`` folder under flat names
+(``builder.identities.data_file``; release assets have no folders), which MkDocs never
+copies into the site; the build places that folder beside the site (``site-data/``), and
+every page links to each of them at ``DATA_URL`` with the size and SHA-256 it shows today.
+
+What goes where was decided by measuring a 1,000-disclosure build (BENCHMARKS.md, "data
+host"): on the data host, the zips (each disclosure's 133 KB, each year's, the portal's), the
+SQLite database (90 MB), the partitioned Parquet dataset as one archive (13,800 files are no
+release: GitHub takes at most 1,000 assets per release, each under 2 GiB) and the portal
+package's own files (78 MB). A disclosure's Parquet files, workbook, ``datapackage.json``
+and README (181 KB a disclosure, in 18 files) are published in its zip only, so a disclosure
+costs one asset, not dozens. Each table's CSV (47 KB a disclosure) stays beside the page
+that shows the table and links it: a reader takes one table into Excel without a zip.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder import identities
+from builder.errors import DisclosureError
+from builder.sources.provenance import web_address
+
+DATA_URL_SETTING = "DATA_URL"
+_DOWNLOADS = identities.DOWNLOADS_FOLDER
+# When a data host is set (docs paths, fnmatch patterns; ``*`` also matches ``/``):
+# published on the data host,
+BULK = (
+    f"{_DOWNLOADS}/*.zip",  # bundles (a disclosure's, a year's, the portal's), the Parquet
+    f"{_DOWNLOADS}/portal.sqlite",
+    f"{_DOWNLOADS}/portal/*",  # the portal package's own files (its CSV of each table ...)
+)
+# not published apart from the disclosure's zip (one asset per disclosure, not dozens),
+IN_BUNDLE_ONLY = (
+    f"{_DOWNLOADS}/*/parquet/*",
+    f"{_DOWNLOADS}/*/*.xlsx",
+    f"{_DOWNLOADS}/*/datapackage.json",
+    f"{_DOWNLOADS}/*/README.txt",
+)
+# and everything else beside the pages: each table's CSV, which the table on the page links.
+
+
+def matches(docs_path: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(docs_path, pattern) for pattern in patterns)
+
+
+@dataclass(frozen=True)
+class Hosting:
+    """Where downloads are published: ``data_url`` empty for beside the site."""
+
+    data_url: str = ""
+
+    def hosted(self, docs_path: str) -> bool:
+        """Whether the file is published on the data host."""
+        return bool(self.data_url) and matches(docs_path, BULK)
+
+    def published(self, docs_path: str) -> bool:
+        """Whether the file is published on its own (else only inside its package's zip)."""
+        if not self.data_url:
+            return True
+        return matches(docs_path, BULK) or not matches(docs_path, IN_BUNDLE_ONLY)
+
+    def written(self, docs_path: str) -> str:
+        """The docs-relative path the file is written to."""
+        return identities.hosted_path(docs_path) if self.hosted(docs_path) else docs_path
+
+    def address(self, docs_path: str) -> str:
+        """The file's address on the data host, or ``""`` if it is published with the site."""
+        if not self.hosted(docs_path):
+            return ""
+        return identities.data_address(self.data_url, docs_path)
+
+
+BESIDE_SITE = Hosting()
+
+
+def data_url_setting() -> str:
+    """The data host from ``DATA_URL`` (a folder address, ``/`` added), or ``""``."""
+    value = os.environ.get(DATA_URL_SETTING, "").strip()
+    if not value:
+        return ""
+    try:
+        web_address(value)
+    except ValueError as error:
+        raise DisclosureError(
+            Path(DATA_URL_SETTING),  # the setting, named where a file would be
+            None,
+            f"the data host setting: {error}",
+            "set it to the folder URL the data files are published at, such as "
+            "https://github.com/OWNER/REPO/releases/download/data-2026.12.01/, or unset it "
+            "to publish them with the site",
+        ) from None
+    return value if value.endswith("/") else value + "/"

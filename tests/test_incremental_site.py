@@ -1,0 +1,163 @@
+"""The incremental MkDocs run (``builder.pipeline.mkdocs_run``): after a disclosure is
+changed, removed or added, the site is byte for byte the site a clean run writes (and the
+one ``mkdocs build --strict`` writes), while the pages that did not change were not
+rendered again but kept from the previous site."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.corpus import revise
+from builder.errors import DisclosureError
+from builder.pipeline import build
+from builder.pipeline.site import mkdocs_config, run_mkdocs
+from tests.conftest import ROOT, SEED_IDS, SOURCES, copy_seeds
+
+SITE_URL = "http://127.0.0.1:8765/"
+CHANGED = SEED_IDS[0]
+SAME_UNIT = SEED_IDS[2]  # the other disclosure of CHANGED's unit
+ADDED = SEED_IDS[4]
+
+
+@pytest.fixture(autouse=True)
+def site_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITE_URL", SITE_URL)
+
+
+def tree(site: Path) -> dict[str, str]:
+    """Every file of a site: its path and sha256."""
+    return {
+        path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(site.rglob("*"))
+        if path.is_file()
+    }
+
+
+def clean_run(root: Path, scratch: Path) -> dict[str, str]:
+    """The site of a clean MkDocs run (no state, no previous site) of ``root``'s docs."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    done = run_mkdocs(root / "site-docs", scratch / "site", SITE_URL, scratch / "state")
+    assert done.kept == 0
+    return tree(scratch / "site")
+
+
+def markdown(docs: Path) -> dict[str, str]:
+    """Every Markdown page of a docs dir and its text."""
+    return {p.relative_to(docs).as_posix(): p.read_text("utf-8") for p in docs.rglob("*.md")}
+
+
+def rebuild(sources: Path, root: Path) -> tuple[int, int, set[str]]:
+    """Build again: the pages MkDocs rendered and kept, and the pages whose Markdown is new
+    or changed since the last build."""
+    before = markdown(root / "site-docs")
+    result = build(sources, root / "packages", root / "site", jobs=2)
+    assert result.site_pages is not None
+    changed = {
+        path for path, text in markdown(root / "site-docs").items() if before.get(path) != text
+    }
+    return (*result.site_pages, changed)
+
+
+def page(root: Path, disclosure: str) -> Path:
+    return root / "site" / "disclosures" / disclosure / "index.html"
+
+
+def test_an_incremental_site_is_a_clean_one_after_a_change_a_removal_and_an_addition(
+    tmp_path: Path,
+) -> None:
+    sources = copy_seeds(tmp_path / "sources", [SOURCES / f"{seed}.txt" for seed in SEED_IDS[:4]])
+    root = tmp_path / "out"
+    first = build(sources, root / "packages", root / "site", jobs=2)
+    assert first.site_pages is not None
+    total = sum(first.site_pages)
+    assert first.site_pages == (total, 0), "the first run renders every page"
+    assert total == len(markdown(root / "site-docs"))
+
+    # A corrected publication: the pages whose Markdown changed are rendered, no other.
+    kept_page = page(root, SAME_UNIT).stat()
+    changed_page = page(root, CHANGED).stat()
+    revise(sources / f"{CHANGED}.txt")
+    rendered, kept, changed = rebuild(sources, root)
+    assert f"disclosures/{CHANGED}.md" in changed
+    assert f"disclosures/{SAME_UNIT}.md" not in changed
+    assert (rendered, kept) == (len(changed), total - len(changed))
+    assert kept >= 3 + 2, "the three other disclosures' pages and the two other units' pages"
+    assert page(root, SAME_UNIT).stat().st_ino == kept_page.st_ino, "kept: the same file"
+    assert page(root, CHANGED).stat().st_ino != changed_page.st_ino, "rendered again"
+    assert tree(root / "site") == clean_run(root, tmp_path / "clean-1")
+
+    # A removed disclosure: its pages leave the site; the pages linking to it changed.
+    gone = SEED_IDS[3]
+    (sources / f"{gone}.txt").unlink()
+    (sources / f"{gone}.meta.yaml").unlink()
+    rendered, kept, changed = rebuild(sources, root)
+    assert (rendered, kept) == (len(changed), total - 2 - len(changed))
+    assert not page(root, gone).parent.exists()
+    assert tree(root / "site") == clean_run(root, tmp_path / "clean-2")
+
+    # An added disclosure: its pages join the site, the others are kept.
+    copy_seeds(sources, [SOURCES / f"{ADDED}.txt"])
+    rendered, kept, changed = rebuild(sources, root)
+    assert f"disclosures/{ADDED}.md" in changed
+    assert (rendered, kept) == (len(changed), total - len(changed))
+    assert kept >= 2 + 2
+    assert page(root, ADDED).is_file()
+    assert tree(root / "site") == clean_run(root, tmp_path / "clean-3")
+
+
+def test_a_full_run_writes_what_mkdocs_build_writes(tmp_path: Path) -> None:
+    """The runner is MkDocs' own build, page for page: the same files, the same bytes."""
+    sources = copy_seeds(tmp_path / "sources", [SOURCES / f"{SEED_IDS[1]}.txt"])
+    root = tmp_path / "out"
+    build(sources, root / "packages", root / "site", jobs=1)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(mkdocs_config(root / "site-docs", tmp_path / "mkdocs-site"), "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    mkdocs_site = tree(tmp_path / "mkdocs-site")
+    assert len(mkdocs_site) > 100
+    assert tree(root / "site") == mkdocs_site
+
+
+def test_another_site_address_renders_every_page_and_a_failure_keeps_the_site(
+    tmp_path: Path,
+) -> None:
+    """A change of what every page depends on (here the site's address) renders them all;
+    a run that fails (a broken link, strict) leaves the previous site and its state."""
+    sources = copy_seeds(tmp_path / "sources", [SOURCES / f"{SEED_IDS[1]}.txt"])
+    root = tmp_path / "out"
+    build(sources, root / "packages", root / "site", jobs=1, mkdocs=False)
+    docs, site, state = root / "site-docs", root / "site", tmp_path / "state"
+    first = run_mkdocs(docs, site, SITE_URL, state)
+    assert first.kept == 0
+    same = run_mkdocs(docs, site, SITE_URL, state)
+    assert (same.rendered, same.kept) == (0, first.rendered), "nothing changed"
+    moved = run_mkdocs(docs, site, "http://127.0.0.1:9000/portal/", state)
+    assert (moved.rendered, moved.kept) == (first.rendered, 0)
+    assert "http://127.0.0.1:9000/portal/" in (site / "index.html").read_text("utf-8")
+
+    before = tree(site)
+    broken = docs / "units" / "broken.md"
+    broken.write_text("# 断开的链接\n\n[不存在](../disclosures/nothing.md)\n", "utf-8")
+    with pytest.raises(DisclosureError, match=r"nothing\.md"):
+        run_mkdocs(docs, site, "http://127.0.0.1:9000/portal/", state)
+    assert tree(site) == before, "the previous site is left as it was"
+    assert not (root / ".site.building").exists()
+    broken.unlink()
+    after = run_mkdocs(docs, site, "http://127.0.0.1:9000/portal/", state)
+    assert after.rendered == 0
+    assert tree(site) == before
