@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 from builder.parse import annexes as annexes_package
+from builder.parse import catalogue
 from builder.parse.amounts import AmountError, is_numeric_token, normalise_cell, parse_amount
 from builder.parse.annexes import (
     AnnexRegion,
@@ -23,6 +25,7 @@ from builder.parse.annexes import (
     parse_performance_target,
 )
 from builder.sources.reading import Line, clean_line, read_source
+from tests.conftest import BUNDLED
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIRS = (ROOT / "datasets" / "sources", Path("/work/shared/seeds"))
@@ -654,26 +657,27 @@ def test_inline_target_and_result_in_one_cell_are_split_at_paragraphs() -> None:
     assert record["actual_results"] == "完成培训12次。"
 
 
+TARGET_ROWS = [
+    "山西省省级预算部门（单位）项目支出绩效目标申报表",
+    "（2023年度）",
+    "项目名称||测试经费",
+    "主管部门及代码||216-山西省商务厅||实施单位||山西省投资促进局",
+    "项目资金（元）||实施期资金总额：|300|年度资金总额：|100",
+    "||其他资金||其他资金|",
+    "||单位自筹|5|7|单位自筹|1",  # one number too many: kept in the row, flagged
+    "项目概况||概况文字",
+    "实施期目标||||年度目标",
+    "总体目标||||年度文字",
+    "绩效指标|一级指标|二级指标|三级指标|指标值|二级指标|三级指标|指标值",
+    "|产出指标|数量指标|甲|≥3次|数量指标|甲|≥1次",
+    "|||乙|≥30|||乙|≥10",  # the year block sits one column further right
+    "社会效益指标|丙|积极||丙|积极",  # shifted left, 效益指标 lost
+    "负责人:|经办人:||李四|联系电话:|4189135|填报日期:|20210705113633",
+]
+
+
 def test_inline_target_declaration() -> None:
-    lines = make_lines(
-        [
-            "山西省省级预算部门（单位）项目支出绩效目标申报表",
-            "（2023年度）",
-            "项目名称||测试经费",
-            "主管部门及代码||216-山西省商务厅||实施单位||山西省投资促进局",
-            "项目资金（元）||实施期资金总额：|300|年度资金总额：|100",
-            "||其他资金||其他资金|",
-            "||单位自筹|5|7|单位自筹|1",  # one number too many: kept in the row, flagged
-            "项目概况||概况文字",
-            "实施期目标||||年度目标",
-            "总体目标||||年度文字",
-            "绩效指标|一级指标|二级指标|三级指标|指标值|二级指标|三级指标|指标值",
-            "|产出指标|数量指标|甲|≥3次|数量指标|甲|≥1次",
-            "|||乙|≥30|||乙|≥10",  # the year block sits one column further right
-            "社会效益指标|丙|积极||丙|积极",  # shifted left, 效益指标 lost
-            "负责人:|经办人:||李四|联系电话:|4189135|填报日期:|20210705113633",
-        ]
-    )
+    lines = make_lines(TARGET_ROWS)
     record: dict[str, Any] = parse_performance_target(lines)
     assert record["implementing_unit"] == "山西省投资促进局"
     assert funding(record, 5)["period_total_yuan"] == D(300)
@@ -726,3 +730,169 @@ def test_every_key_of_the_sheet_labels_is_read() -> None:
     read = set(re.findall(r'LABELS\["([a-z0-9_]+)"\]', code))
     assert read == set(labels)
     assert labels["markers"]["项目支出绩效自评表"] == "performance_evaluation"
+
+
+# --------------------------------------------------------------------------- every sheet word read
+
+# Small sheets in the wordings the seeds do not print (主管部门 alone, 年初预算数 without
+# 目标申报数, 资金结转, goals opened by 项目年度绩效目标, a family inferred for each word of
+# ``families``, label pieces among indicator names, 备注 followed by a row, a declaration
+# without a unit whose header sits further right): with the seeds' sheets, each word of
+# labels.yaml changes some parse.
+WORDING_EVALUATION = [
+    "测试项目项目支出绩效自评表",
+    "(2024年度)",
+    "项目名称||测试项目",
+    "主管部门||某厅|||预算单位|某局",
+    "项目资金(万元)|年初预算数|全年预算数|全年执行数|结余|执行率|得分|偏差原因",
+    "|资金总额:|10|10|8|2|80|8",
+    "项目年度绩效目标|完成培训。|完成培训12次。",
+    "年度绩效目标|",
+    "绩效目标|另一目标。",
+    INDICATOR_HEADER,
+    "|效益指标|社会效益|甲|≥1|≥1|≥1|5|5",
+    "||数量指标|乙|≥1|≥1|≥1|5|5",  # each 二级 names another family than the 一级 carried
+    "||服务对象评价|丙|≥1|≥1|≥1|5|5",
+    "||质量指标|丁|≥1|≥1|≥1|5|5",
+    "||经济收益|戊|≥1|≥1|≥1|5|5",
+    "||时效指标|己|≥1|≥1|≥1|5|5",
+    "||可持续影响|庚|≥1|≥1|≥1|5|5",
+    "||产出成果|辛|≥1|≥1|≥1|5|5",
+    "||满意度|壬|≥1|≥1|≥1|5|5",
+    "||成本指标|癸|≥1|≥1|≥1|5|5",  # a 二级 of older sheets: no family
+    "||成本控制|子|≥1|≥1|≥1|5|5",
+    "绩效|||丑|≥1|≥1|≥1|5|5",  # pieces of the sheet's own labels, not names
+    "项目年度|||寅|≥1|≥1|≥1|5|5",
+    "项目年度绩效目标|||卯|≥1|≥1|≥1|5|5",
+    "年度绩效目标|||辰|≥1|≥1|≥1|5|5",
+    "总分|||||||71|中",
+    "备注：说明",
+    "|补充说明|",
+]
+WORDING_BALANCE = [
+    *EVALUATION_HEAD[:4],
+    "项目资金(万元)|年初预算数||全年预算数|全年执行数|资金结转|执行率|得分",
+    "|目标申报数|预算编制数",
+    "|资金总额:|10|10|10|8|2|80|8",
+]
+WORDING_SCORES = [
+    *EVALUATION_HEAD,
+    INDICATOR_HEADER,
+    "|产出指标|数量指标|甲|≥人|≥1人|≥0人||0|未开展",
+]
+WORDING_TARGET = [
+    "项目支出绩效目标申报表",
+    "项目名称||乙经费",
+    "项目资金||实施期资金总额：|300|年度资金总额：|100",
+    "保证项目实施的制度和措施||制度文字",
+    "绩效指标|||||一级指标|二级指标|三级指标|指标值|二级指标|三级指标|指标值",
+    "||||||产出指标|数量指标|甲|≥3次|数量指标|甲|≥1次",
+    "|||||||质量指标|乙|≥90%|质量指标|乙|≥95%",
+    "|||||||其他指标",  # a lone name ending with 指标 is a 二级
+]
+WORDING_SHEETS = [
+    (parse_performance_evaluation, WORDING_EVALUATION),
+    (parse_performance_evaluation, WORDING_BALANCE),
+    (parse_performance_evaluation, WORDING_SCORES),
+    (parse_performance_target, TARGET_ROWS),
+    (parse_performance_target, WORDING_TARGET),
+]
+LABELS_TEXT = (Path(annexes_package.__file__).parent / "labels.yaml").read_text(encoding="utf-8")
+SHEET_WORD = re.compile(r"[\u4e00-\u9fff][^\s:,\[\]{}#]*")
+SHEET_WORDS = [
+    (number, match.start(), match.group())
+    for number, line in enumerate(LABELS_TEXT.splitlines())
+    for match in SHEET_WORD.finditer(line.split("#", 1)[0])
+]
+# Words read, but whose change no sheet can show, with the reason.
+UNSEEN = {
+    "保证项目实施的制度、措施": "every cell it matches also starts with text_prefixes 保证项目实施",
+}
+
+
+def annex_parses() -> list[str]:
+    """Every annex of the bundled texts and every wording sheet, parsed."""
+    out = []
+    for path in BUNDLED:
+        lines = read_source(path).lines
+        out.extend(repr(annexes_package.parse_annex(lines, r)) for r in locate_annexes(lines))
+    for parse, rows in WORDING_SHEETS:
+        out.append(repr(parse(make_lines(rows))))
+    return out
+
+
+def reload_annexes() -> None:
+    """Re-read labels.yaml: the readers take their words from it when imported."""
+    for name in ("cells", "indicators", "evaluations", "targets", "locating"):
+        importlib.reload(importlib.import_module(f"builder.parse.annexes.{name}"))
+    importlib.reload(annexes_package)
+
+
+@pytest.fixture(scope="module")
+def unmutated_annexes() -> list[str]:
+    return annex_parses()
+
+
+def test_the_wording_sheets_read_their_words() -> None:
+    record = parse_performance_evaluation(make_lines(WORDING_EVALUATION))
+    assert record["competent_department"] == "某厅"
+    assert record["funding_columns"][:2] == ["initial_budget", "full_year_budget"]
+    assert (record["annual_targets"], record["actual_results"]) == (
+        "完成培训。 另一目标。",  # a lone text with no 实际完成情况 column is a target
+        "完成培训12次。",
+    )
+    rows = {row["level3"]: row for row in record["indicators"]}
+    assert [rows[name]["level1"] for name in "乙丙丁戊己庚辛壬癸子丑"] == [
+        "产出指标",
+        "满意度指标",
+        "产出指标",
+        "效益指标",
+        "产出指标",
+        "效益指标",
+        "产出指标",
+        "满意度指标",
+        "满意度指标",
+        "成本指标",
+        "成本指标",
+    ]
+    assert rows["丑"]["level2"] == "成本控制"
+    assert record["notes"][-1] == {"text": "补充说明", "source_line": 28}
+    balance = parse_performance_evaluation(make_lines(WORDING_BALANCE))
+    assert "balance" in balance["funding_columns"]
+    target = parse_performance_target(make_lines(WORDING_TARGET))
+    assert (target["money_unit"], target["safeguards"]) == ("元", "制度文字")
+    assert target["indicators"][1]["annual_target"] == "≥95%"
+    assert target["indicators"][2]["level2"] == "其他指标"
+
+
+@pytest.mark.parametrize(
+    ("number", "start", "word"), SHEET_WORDS, ids=[f"{n + 1}:{w}" for n, _, w in SHEET_WORDS]
+)
+def test_every_word_of_the_sheet_labels_changes_a_parse(
+    number: int,
+    start: int,
+    word: str,
+    unmutated_annexes: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each word of labels.yaml, altered (Ⓧ prefixed, so no cell matches it), changes the
+    parse of a seed's annexes or of a wording sheet, and nothing raises: no word is data that
+    nothing reads, and none is still written in the code beside it."""
+    lines = LABELS_TEXT.splitlines()
+    lines[number] = f"{lines[number][:start]}Ⓧ{lines[number][start:]}"
+    altered = yaml.safe_load("\n".join(lines))
+    real = catalogue._load_yaml
+
+    def load(name: str, package: str) -> Any:
+        return altered if name == "labels.yaml" else real(name, package)
+
+    monkeypatch.setattr(catalogue, "_load_yaml", load)
+    try:
+        reload_annexes()
+        changed = annex_parses() != unmutated_annexes
+    finally:
+        monkeypatch.undo()
+        reload_annexes()
+    assert changed != (word in UNSEEN), (
+        f"labels.yaml line {number + 1}: {word} {UNSEEN.get(word, 'changes nothing')}"
+    )

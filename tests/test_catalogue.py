@@ -1,18 +1,24 @@
 """The table schemas and the variants file agree with each other and with the parser."""
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from builder import declarations
 from builder.parse import catalogue
-from builder.parse.catalogue import load_catalogue, load_layouts
+from builder.parse.catalogue import Catalogue, load_catalogue, load_layouts
+from builder.parse.columns import header_text
 from builder.parse.document import parse_source
-from builder.parse.recognise import strip_continuation
+from builder.parse.generic import read_other_table
+from builder.parse.patterns import MONEY_FACTORS, MONEY_SCALES, Patterns
+from builder.parse.recognise import is_title_like, strip_continuation
 from builder.parse.summary import layout_line, to_json
-from builder.parse.tables import LAYOUTS
-from builder.sources.reading import read_source
+from builder.parse.tables import LAYOUTS, is_column_numbers
+from builder.sources.reading import Line, clean_line, read_source
+from builder.validate import claims, text
 from tests.conftest import BUNDLED
 
 CATALOGUE = load_catalogue()
@@ -83,7 +89,15 @@ VARIANTS = yaml.safe_load((Path(catalogue.__file__).parent / "variants.yaml").re
 LAYOUT_FILES = sorted((Path(catalogue.__file__).parent / "layouts").glob("*.yaml"))
 
 
-@pytest.mark.parametrize("key", sorted(VARIANTS))
+# Keys whose words no bundled text prints where they matter (a title-like 说明…表 line; a
+# 栏次 line that the header words would not skip anyway): read, as the named test shows.
+SHOWN_INLINE = {
+    "note_words": "test_a_note_that_looks_like_a_title_is_known_by_the_declared_words",
+    "column_number_labels": "test_a_line_of_column_numbers_is_known_by_the_declared_label",
+}
+
+
+@pytest.mark.parametrize("key", sorted(set(VARIANTS) - set(SHOWN_INLINE)))
 def test_every_key_of_the_variants_is_read(
     key: str, unmutated: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -128,6 +142,7 @@ ALTERED = {
     "part_heading": {"before": "第", "after": "章"},  # 第三部分 no longer a part heading
     "definition_verbs": ["是对", "指"],  # “基本支出是指…” splits before 指: term 基本支出是
     "section_kinds": {"mandate": ["职能范围"], "organisation": ["机构设置"]},  # 职责 unknown
+    "lone_year_header": "数额",  # a column headed 2024年 no longer matches 金额
 }
 
 
@@ -194,3 +209,82 @@ def test_a_continued_title_is_known_by_the_declared_marks(monkeypatch: pytest.Mo
     finally:
         monkeypatch.undo()
         reload_catalogue()
+
+
+# --------------------------------------------------------------------------- declared once
+
+OWN_TITLE = "本单位政府采购执行情况表"
+
+
+def own_table(meta: str, patterns: Patterns = CATALOGUE.patterns) -> dict[str, Any]:
+    """A table of no standard kind with one meta line and one note under its title."""
+    rows = [OWN_TITLE, meta, "说明：按实际发生数填列", "类别\t金额", "货物\t12.50"]
+    lines = [Line(n, row, *clean_line(row)) for n, row in enumerate(rows, start=1)]
+    record, _ = read_other_table(lines[0], lines[1:], patterns)
+    return record
+
+
+@pytest.mark.parametrize(
+    ("meta", "unit"),
+    [
+        ("编制部门：某局 单位：千元", "千元"),
+        ("金额单位：亿元", "亿元"),
+        ("单位名称：某局", None),
+        ("单位：万元（元）", "万元"),  # the published unit first, then a longer one than 元
+    ],
+)
+def test_a_table_of_no_standard_kind_reads_its_meta_line_by_the_declared_words(
+    meta: str, unit: str | None
+) -> None:
+    """The labels of variants ``meta_labels`` (compiler included) mark a meta line, not a
+    note; its money unit is one of the declared money units (fiscal.yaml)."""
+    record = own_table(meta)
+    assert record["notes"] == ["说明：按实际发生数填列"]
+    assert record["money_unit_printed"] == unit
+
+
+def test_an_altered_meta_label_makes_the_line_a_note() -> None:
+    labels = {**CATALOGUE.variants["meta_labels"], "compiler": ["编制处室"]}
+    patterns = Patterns.of({**CATALOGUE.variants, "meta_labels": labels})
+    meta = "编制部门：某局 单位：千元"
+    assert own_table(meta, patterns)["notes"] == [meta, "说明：按实际发生数填列"]
+
+
+def test_the_money_units_are_declared_once() -> None:
+    """fiscal.yaml's money_units: the parser's scales into 万元, the audit's units of a
+    narrative amount and the units its figures are read in all come from it."""
+    assert declarations.yuan_per_unit() == {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
+    assert dict(MONEY_SCALES) == {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿元": 10000}
+    assert str(MONEY_SCALES["亿元"] * Decimal("1.25")) == "12500.00"  # exponent as printed
+    assert text.MONEY_UNITS is MONEY_FACTORS
+    assert text.MONEY_UNITS["千元"] == Decimal("0.1")
+    found = claims.FIGURE.findall("支出3.5千元，比上年增加2亿元，共5辆")
+    assert found == [("3.5", "千元"), ("2", "亿元"), ("5", "辆")]
+
+
+def altered_catalogue(key: str, value: Any) -> Catalogue:
+    return Catalogue(CATALOGUE.kinds, {**CATALOGUE.variants, key: value})
+
+
+def test_a_note_that_looks_like_a_title_is_known_by_the_declared_words() -> None:
+    """variants ``note_words``: a title-like line starting with 注 or 说明 is no title."""
+    for note in ("说明本单位无政府采购执行情况表", "注本表为空表"):
+        assert not is_title_like(note, CATALOGUE)
+        assert is_title_like(note, altered_catalogue("note_words", ["附注"]))
+    assert is_title_like("本单位政府采购执行情况表", CATALOGUE)
+
+
+def test_a_line_of_column_numbers_is_known_by_the_declared_label() -> None:
+    """variants ``column_number_labels``: 栏次 | 1 | 2 | 3 is a line of column numbers, and
+    a 栏次 header cell names no column."""
+    cells = ["栏次", "", "1", "2", "3"]
+    other = altered_catalogue("column_number_labels", ["栏号"])
+    assert is_column_numbers(cells, CATALOGUE)
+    assert not is_column_numbers(cells, other)
+    assert is_column_numbers(["栏号", "1", "2"], other)
+    assert (header_text("栏次", CATALOGUE), header_text("栏次", other)) == ("", "栏次")
+
+
+def test_the_keys_shown_inline_name_their_tests() -> None:
+    assert set(SHOWN_INLINE) <= set(VARIANTS)
+    assert all(callable(globals().get(name)) for name in SHOWN_INLINE.values())

@@ -111,11 +111,20 @@ def labels(name: str, field_name: str) -> dict[str, str]:
 
 
 @cache
-def money_units() -> frozenset[str]:
-    """The money units an amount field may declare (``builder/publish/fiscal.yaml``)."""
-    text = resources.files("builder.publish").joinpath("fiscal.yaml").read_text(encoding="utf-8")
+def yuan_per_unit() -> dict[str, int]:
+    """Every money unit a publisher prints → how many yuan one of it is (``money_units`` of
+    ``builder/publish/fiscal.yaml``, their one declaration: the parser converts amounts with
+    it, the audit reads the narrative's figures with it). Read without importing the publish
+    stage, which imports the parser."""
+    text = resources.files("builder").joinpath("publish", "fiscal.yaml").read_text("utf-8")
     fiscal: dict[str, Any] = yaml.load(text, Loader=_LOADER)
-    return frozenset(str(unit) for unit in fiscal["money_units"])
+    return {str(unit): int(factor) for unit, factor in fiscal["money_units"].items()}
+
+
+@cache
+def money_units() -> frozenset[str]:
+    """The money units an amount field may declare."""
+    return frozenset(yuan_per_unit())
 
 
 def is_amount(field: dict[str, Any]) -> bool:

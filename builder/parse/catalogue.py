@@ -112,6 +112,15 @@ class Catalogue:
         """The labels of a total row (variants ``total_names``), folded."""
         return frozenset(self.name(label) for label in self.variants["total_names"])
 
+    @cached_property
+    def column_number_labels(self) -> frozenset[str]:
+        """The labels of a line of column numbers (variants ``column_number_labels``: 栏次)."""
+        return frozenset(self.variants["column_number_labels"])
+
+    def is_note(self, name: str) -> bool:
+        """Whether a title-like ``name`` is a note (variants ``note_words``: 注, 说明)."""
+        return name.startswith(tuple(self.variants["note_words"]))
+
     def is_contents_heading(self, text: str) -> bool:
         """Whether ``text`` is the heading of a table of contents (variants
         ``contents_headings``: 目录)."""

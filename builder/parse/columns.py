@@ -221,7 +221,7 @@ def is_data_row(cells: Sequence[str], catalogue: Catalogue, words: set[str]) -> 
     values = [c for c in cells if c]
     if not values:
         return False
-    if is_column_numbers(cells):
+    if is_column_numbers(cells, catalogue):
         return False
     if any(is_numeric_token(c) for c in values):
         return True
@@ -240,10 +240,10 @@ def is_code_part(cell: str, catalogue: Catalogue) -> bool:
 def header_text(cell: str, catalogue: Catalogue) -> str:
     """A header cell as compared: folded, a leading year dropped (a lone year is 金额)."""
     name = catalogue.name(cell)
-    if not name or name == "栏次" or name.isdigit():
+    if not name or name in catalogue.column_number_labels or name.isdigit():
         return ""
     if YEAR_ONLY.match(name):
-        return "金额"
+        return str(catalogue.variants["lone_year_header"])
     return YEAR_PREFIX.sub("", name) or name
 
 

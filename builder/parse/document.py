@@ -87,7 +87,8 @@ def parse_source(source: SourceText) -> dict[str, Any]:
         regions.append(region)
     other_tables: list[dict[str, Any]] = []
     for other in others:
-        record, region = read_other_table(other.title_line, lines[other.start + 1 : other.end])
+        body = lines[other.start + 1 : other.end]
+        record, region = read_other_table(other.title_line, body, catalogue.patterns)
         other_tables.append(record)
         regions.append(region)
     by_start = {table.start: record for table, record in zip(located, tables, strict=True)}

@@ -12,13 +12,15 @@ from typing import Any
 
 from builder.parse.amounts import is_numeric_token
 from builder.parse.coverage import Region, landed_values
+from builder.parse.patterns import MONEY_UNITS_FIRST, Patterns
 from builder.sources.reading import Line
 
-META = ("单位：", "单位:", "金额单位", "编制部门", "编制单位", "部门名称", "单位名称")
 
-
-def read_other_table(title: Line, body: Sequence[Line]) -> tuple[dict[str, Any], Region]:
-    """A generic table: header rows (before the first row with a number), then data rows."""
+def read_other_table(
+    title: Line, body: Sequence[Line], patterns: Patterns
+) -> tuple[dict[str, Any], Region]:
+    """A generic table: header rows (before the first row with a number), then data rows;
+    the lines that name the unit or the money unit (``patterns.meta_line``) are not notes."""
     header: list[list[str]] = []
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
@@ -26,7 +28,7 @@ def read_other_table(title: Line, body: Sequence[Line]) -> tuple[dict[str, Any],
     for line in body:
         if not line.has_cells:
             text = line.text.strip()
-            if text and not text.startswith(META):
+            if text and not patterns.meta_line.match(text):
                 notes.append(text)
             continue
         cells = line.cells
@@ -44,7 +46,7 @@ def read_other_table(title: Line, body: Sequence[Line]) -> tuple[dict[str, Any],
         "start_line": title.number,
         "end_line": max((ln.number for ln in body if ln.text.strip()), default=title.number),
         **({"page": title.page} if title.page is not None else {}),
-        "money_unit_printed": next((u for u in ("万元", "千元", "亿元", "元") if u in meta), None),
+        "money_unit_printed": next((u for u in MONEY_UNITS_FIRST if u in meta), None),
         "header": header,
         "rows": rows,
         "notes": notes,

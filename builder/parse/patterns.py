@@ -18,8 +18,22 @@ from builder import declarations
 
 # Amounts are published in 万元; a table printed in another unit is converted exactly.
 PUBLISHED_MONEY_UNIT = declarations.PUBLISHED_MONEY_UNIT
-MONEY_SCALES = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿元": Decimal(10000)}
-CONVERTIBLE = frozenset({PUBLISHED_MONEY_UNIT, *MONEY_SCALES})
+
+
+def _in_published(unit: str) -> Decimal:
+    """How many published units one ``unit`` is (万元: 1, 元: 0.0001, 亿元: 10000)."""
+    yuan = declarations.yuan_per_unit()
+    factor = Decimal(yuan[unit]) / Decimal(yuan[PUBLISHED_MONEY_UNIT])
+    return Decimal(int(factor)) if factor == factor.to_integral_value() else factor
+
+
+# Every money unit → its factor into the published unit (declarations.yuan_per_unit).
+MONEY_FACTORS = {unit: _in_published(unit) for unit in declarations.yuan_per_unit()}
+MONEY_SCALES = {unit: f for unit, f in MONEY_FACTORS.items() if unit != PUBLISHED_MONEY_UNIT}
+CONVERTIBLE = frozenset(MONEY_FACTORS)
+# The order a text naming several units is read in: the published unit first, then a longer
+# unit before the 元 it ends with.
+MONEY_UNITS_FIRST = (PUBLISHED_MONEY_UNIT, *sorted(MONEY_SCALES, key=len, reverse=True))
 
 
 def alternation(words: Iterable[str]) -> str:
@@ -41,6 +55,7 @@ class Patterns:
     second_cover: re.Pattern[str]  # a line 2024年度部门决算公开 after the cover
     meta_unit: re.Pattern[str]  # 单位名称：… (group name)
     meta_money: re.Pattern[str]  # 金额单位：万元 (group unit)
+    meta_line: re.Pattern[str]  # a line under a title that names the unit or the money unit
     scope_prefix: re.Pattern[str]  # 区级部门 before a table's name (dropped from titles)
     unit_year_prefix: re.Pattern[str]  # …局2024年度 before a title (group rest)
     title_tail: re.Pattern[str]  # 年度 / 区级 at the end of a cover's unit name
@@ -76,6 +91,10 @@ class Patterns:
                 rf"(?=\d{{4}}\s*年|(?:{money_label})(?:[:：]|(?={money_unit}))|$)"
             ),
             meta_money=re.compile(rf"(?:{money_label})[:：](?P<unit>{money_unit})"),
+            meta_line=re.compile(
+                rf"^(?:{alternation([*meta['unit_name'], *meta['compiler']])}"
+                rf"|(?:{money_label})(?:[:：]|(?={money_unit})))"
+            ),
             scope_prefix=re.compile(rf"^{level}(?:{scope})(?=.{{4,}})"),
             unit_year_prefix=re.compile(
                 rf"^.{{2,40}}?(?:19|20)\d{{2}}年度?{level}(?P<rest>(?:{scope})?.{{4,}})$"

@@ -48,7 +48,7 @@ def is_title_like(text: str, catalogue: Catalogue) -> bool:
     name = strip_continuation(
         normalise_title(text, catalogue.traditional, catalogue.patterns), catalogue
     )
-    return bool(TITLE_LIKE.match(name)) and not name.startswith(("注", "说明"))
+    return bool(TITLE_LIKE.match(name)) and not catalogue.is_note(name)
 
 
 def strip_continuation(name: str, catalogue: Catalogue) -> str:

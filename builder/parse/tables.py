@@ -111,7 +111,9 @@ class Reader:
 
     def is_header(self, cells: Sequence[str]) -> bool:
         first = next((c for c in cells if c), "")
-        return self.catalogue.name(first) in self.headers or is_column_numbers(cells)
+        return self.catalogue.name(first) in self.headers or is_column_numbers(
+            cells, self.catalogue
+        )
 
     def check_width(self, line: Line, cells: Sequence[str], width: int) -> list[str]:
         """Pad short lines; report non-empty cells beyond the declared width."""
@@ -148,9 +150,9 @@ class Reader:
         return key, None
 
 
-def is_column_numbers(cells: Sequence[str]) -> bool:
+def is_column_numbers(cells: Sequence[str], catalogue: Catalogue) -> bool:
     """A 栏次 line: the non-empty cells (after an optional label) are 1, 2, 3, ..."""
-    values = [c for c in cells if c and c != "栏次"]
+    values = [c for c in cells if c and c not in catalogue.column_number_labels]
     if not values or not all(v.isdigit() for v in values):
         return False
     numbers = [int(v) for v in values]
@@ -336,7 +338,11 @@ def read_three_public_wide(kind: TableKind, lines: Sequence[Line], context: Cont
         if not line.has_cells:
             continue
         values = [c for c in cells if c]
-        if is_column_numbers(cells) or not values or not all(is_numeric_token(c) for c in values):
+        if (
+            is_column_numbers(cells, context.catalogue)
+            or not values
+            or not all(is_numeric_token(c) for c in values)
+        ):
             reader.body.header_lines.add(line.number)
             continue
         cells = reader.check_width(line, cells, width)

@@ -17,8 +17,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from builder.parse.patterns import CONVERTIBLE, alternation
+
+COUNT_UNITS = ("辆", "个", "人次", "批次")
 FIGURE = re.compile(
-    r"(?P<number>-?\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|千元|元|%|％|辆|个|人次|批次)"
+    r"(?P<number>-?\d[\d,，]*(?:\.\d+)?)\s*"
+    rf"(?P<unit>{alternation([*CONVERTIBLE, '%', '％', *COUNT_UNITS])})"
 )
 CLAUSE_BREAK = re.compile(r"[，,。；;：:、\n（）()]")
 SENTENCE_BREAK = re.compile(r"[。；;\n]")
@@ -29,7 +33,6 @@ SHARE = re.compile(r"占(?P<whole>[^，。；%％\d]*?)的?(比重|比例|比)?(
 EXECUTION = re.compile(r"完成(?P<which>年初|全年|调整)?预算(数)?的?$")
 BUDGET_ROLE = re.compile(r"(年初预算|全年预算|调整预算|预算数)(为|是|数)?$")
 FINAL_ROLE = re.compile(r"(支出决算|决算数|决算)(为|是|数)?$")
-COUNT_UNITS = ("辆", "个", "人次", "批次")
 PERCENT_ROLES = (("execution", EXECUTION), ("share", SHARE))
 AMOUNT_ROLES = (("budget", BUDGET_ROLE), ("final", FINAL_ROLE))
 MIN_WORD = 2  # Han characters left over that make a word of their own

@@ -21,6 +21,7 @@ from typing import Any, cast
 
 import yaml
 
+from builder.parse.patterns import MONEY_FACTORS, PUBLISHED_MONEY_UNIT
 from builder.validate.base import Cell, Disclosure, Run, Selector, table_label
 from builder.validate.claims import (
     Figure,
@@ -33,8 +34,7 @@ from builder.validate.claims import (
     rounding_half,
 )
 
-TEN_THOUSAND = Decimal(10000)
-MONEY_UNITS = {"万元": Decimal(1), "元": Decimal(1) / TEN_THOUSAND, "亿元": TEN_THOUSAND}
+MONEY_UNITS = MONEY_FACTORS  # a narrative figure in one of these is an amount, into 万元
 AMOUNT_ROLES = ("amount", "final")
 ZERO = Decimal(0)
 PERCENT = "percent"  # the unit of a recomputed share or rate in a finding
@@ -166,7 +166,9 @@ def _read_narrative(doc: Disclosure) -> Reading:
         if scope and str(scope["heading"]) in heading:
             aliases.update(class_aliases)
         found = read_figures(paragraph.text, paragraph.line, aliases, carry, lead_words)
-        lead = next((f for f in found if f.role in AMOUNT_ROLES and f.unit == "万元"), None)
+        lead = next(
+            (f for f in found if f.role in AMOUNT_ROLES and f.unit == PUBLISHED_MONEY_UNIT), None
+        )
         if paragraph.section not in section_lead and lead is not None:
             section_lead[paragraph.section] = lead
         if paragraph.section in section_lead:

@@ -9,10 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Literal, Protocol
-
-import yaml
 
 from builder.parse.amounts import (
     CELL_CACHE,
@@ -21,6 +18,7 @@ from builder.parse.amounts import (
     normalise_cell,
     parse_amount,
 )
+from builder.parse.catalogue import _load_yaml
 from builder.parse.patterns import CONVERTIBLE, alternation
 from builder.sources.reading import Line
 
@@ -30,15 +28,8 @@ AnnexKind = Literal["performance_evaluation", "performance_target"]
 Record = dict[str, object]
 
 
-def _load_labels() -> dict[str, Any]:
-    """The sheet words of ``labels.yaml``."""
-    text = resources.files("builder.parse.annexes").joinpath(LABELS_FILE).read_text("utf-8")
-    labels: dict[str, Any] = yaml.safe_load(text)
-    return labels
-
-
 LABELS_FILE = "labels.yaml"
-LABELS = _load_labels()
+LABELS: dict[str, Any] = _load_yaml(LABELS_FILE, "builder.parse.annexes")  # the sheet words
 _MARKERS: tuple[tuple[str, AnnexKind], ...] = tuple(LABELS["markers"].items())
 
 
@@ -121,6 +112,15 @@ class _Sheet:
     def first_field(self, label: str) -> str | None:
         values = [f["value"] for f in self.fields if f["label"] == label]
         return _text_or_none([str(v) for v in values if v is not None])
+
+    def field_of(self, key: str, labels: dict[str, str], *, every: bool = True) -> str | None:
+        """The text of the field ``key`` read under the first of its ``labels`` that has a
+        value (only the first of its labels unless ``every``)."""
+        names = [label for label, name in labels.items() if name == key]
+        return next(
+            (t for t in map(self.first_field, names if every else names[:1]) if t is not None),
+            None,
+        )
 
     def finish(self) -> Record:
         self.record["fields"] = self.fields

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
+from typing import Any
 
 from builder.parse.annexes.cells import (
     _HEADER_LABELS,
@@ -57,6 +58,16 @@ _MAX_EXTRA = 3  # more extra numbers than this in a funding row: no search for a
 
 
 _GOAL_LABELS = frozenset(LABELS["goal_labels"])
+
+
+_ROWS: dict[str, str] = LABELS["evaluation_rows"]  # what each row word marks
+_TOTAL, _GRADE = _ROWS["total"], _ROWS["grade"]
+_ANNUAL, _ACTUAL = _ROWS["annual_goal"], _ROWS["actual_result"]
+
+
+_FUNDING_WORDS: dict[str, str] = {key: word for word, key in LABELS["funding_columns"].items()}
+_FUNDING_INITIAL: str = LABELS["funding_initial"]
+_BALANCE: dict[str, Any] = LABELS["funding_balance"]
 
 
 _FUNDING_FIELDS = (
@@ -127,7 +138,7 @@ class _EvaluationReader:
         if record["year"] is None and (year := _YEAR.search(text)):
             record["year"] = int(year.group(1))
             return
-        if text.startswith("备注"):
+        if text.startswith(_ROWS["notes"]):
             self.section = _SECTIONS.index("notes")
         _other_lines(self.sheet, line)
 
@@ -145,7 +156,7 @@ class _EvaluationReader:
             self.sheet.record["money_unit"] = unit.group(1) if unit else None
             return True
         if name == "goals":
-            self.goals_header = (_index_of(cells, "年度目标"), _index_of(cells, "实际完成情况"))
+            self.goals_header = (_index_of(cells, _ANNUAL), _index_of(cells, _ACTUAL))
             return _goal_header_only(cells)
         if name == "indicators":
             self.layout = _indicator_layout(cells)
@@ -187,16 +198,16 @@ class _EvaluationReader:
         record["actual_results"] = _text_or_none(self.goals[1])
         record["indicators"] = self.indicators
         record["analysis"] = self.analysis
-        record["project_name"] = sheet.first_field("项目名称")
-        record["competent_department"] = sheet.first_field("主管部门及代码") or (
-            sheet.first_field("主管部门")
-        )
-        record["budget_unit"] = sheet.first_field("预算单位")
+        for key in ("project_name", "competent_department", "budget_unit"):
+            record[key] = sheet.field_of(key, _HEADER_LABELS)
 
 
 def _is_funding_subheader(cells: Sequence[str]) -> bool:
     """The second header row of the funding block: 目标申报数 / 预算编制数, no numbers."""
-    named = _row_has(cells, "目标申报") or _row_has(cells, "预算编制")
+    named = any(
+        _row_has(cells, _FUNDING_WORDS[key])
+        for key in ("initial_budget_declared", "initial_budget")
+    )
     return named and not any(_number(c) is not None for c in cells)
 
 
@@ -206,15 +217,18 @@ _parse_evaluation = _reader("performance_evaluation", _EVALUATION_FIELDS, _Evalu
 def _evaluation_section(cells: Sequence[str], section: int) -> int:
     """The section a row opens, if it opens a later one than ``section``."""
     checks: list[tuple[str, bool]] = [
-        ("total", any(_norm(c) == "总分" for c in cells)),
-        ("indicators", _row_has(cells, "一级指") and _row_has(cells, "三级指")),
+        ("total", any(_norm(c) == _TOTAL for c in cells)),
+        ("indicators", all(_row_has(cells, word) for word in _ROWS["indicator_header"])),
         (
             "goals",
-            any(_norm(c) == "年度目标" for c in cells)
-            or _row_has(cells, "实际完成情况")
-            or _norm(next((c for c in cells if c), "")).startswith("项目年度"),
+            any(_norm(c) == _ANNUAL for c in cells)
+            or _row_has(cells, _ACTUAL)
+            or _norm(next((c for c in cells if c), "")).startswith(_ROWS["goal_row"]),
         ),
-        ("funding", _row_has(cells, "全年预算") or _row_has(cells, "全年执行")),
+        (
+            "funding",
+            any(_row_has(cells, _FUNDING_WORDS[key]) for key in ("full_year_budget", "executed")),
+        ),
     ]
     for name, hit in checks:
         position = _SECTIONS.index(name)
@@ -225,9 +239,7 @@ def _evaluation_section(cells: Sequence[str], section: int) -> int:
 
 def _goal_header_only(cells: Sequence[str]) -> bool:
     """True when a goals row holds only labels (年度目标 / 实际完成情况), no text."""
-    return all(
-        not c or _norm(c) in _GOAL_LABELS or _is_header_cell(c, "实际完成情况") for c in cells
-    )
+    return all(not c or _norm(c) in _GOAL_LABELS or _is_header_cell(c, _ACTUAL) for c in cells)
 
 
 def _read_header_row(sheet: _Sheet, line: Line) -> None:
@@ -245,23 +257,22 @@ def _funding_columns(header: Sequence[str]) -> tuple[str, ...]:
     """The funding columns the header prints, in order (all seven when there is no header)."""
     if not header:
         return _FUNDING_FIELDS
-    present = {
-        "initial_budget_declared": _row_has(header, "目标申报"),
-        "initial_budget": _row_has(header, "预算编制")
-        or (_row_has(header, "年初预算") and not _row_has(header, "目标申报")),
-        "full_year_budget": _row_has(header, "全年预算"),
-        "executed": _row_has(header, "全年执行"),
-        "balance": any(_is_balance_header(cell) for cell in header),
-        "execution_rate": _row_has(header, "执行率"),
-        "score": _row_has(header, "得分"),
-    }
-    return tuple(name for name in _FUNDING_FIELDS if present[name])
+    present = {key: _row_has(header, word) for key, word in _FUNDING_WORDS.items()}
+    present["initial_budget"] = present.get("initial_budget", False) or (
+        _row_has(header, _FUNDING_INITIAL) and not present.get("initial_budget_declared")
+    )
+    present["balance"] = any(_is_balance_header(cell) for cell in header)
+    return tuple(name for name in _FUNDING_FIELDS if present.get(name))
 
 
 def _is_balance_header(cell: str) -> bool:
     """资金结转/结余, 资金结(转)余, 结余 ...: a short cell naming the carry-over column."""
     text = _norm(cell)
-    return len(text) <= _SHORT_HEADER and "结" in text and ("余" in text or "转" in text)
+    return (
+        len(text) <= _SHORT_HEADER
+        and _BALANCE["word"] in text
+        and any(word in text for word in _BALANCE["either"])
+    )
 
 
 def _read_funding(sheet: _Sheet, lines: Sequence[Line], columns: tuple[str, ...]) -> list[Record]:
@@ -401,7 +412,7 @@ def _read_goal_row(
                 actual.append(split[1])
                 sheet.add_note(
                     line.number,
-                    "年度目标 and 实际完成情况 were printed in one cell; split at its paragraphs",
+                    f"{_ANNUAL} and {_ACTUAL} were printed in one cell; split at its paragraphs",
                 )
             elif actual_col is not None and position >= actual_col:
                 actual.append(text)
@@ -411,9 +422,9 @@ def _read_goal_row(
             annual.append(first)
             actual.extend(c for _, c in rest)
     for text in annual:
-        sheet.add_field("年度目标", text, line.number)
+        sheet.add_field(_ANNUAL, text, line.number)
     for text in actual:
-        sheet.add_field("实际完成情况", text, line.number)
+        sheet.add_field(_ACTUAL, text, line.number)
     goals[0].extend(annual)
     goals[1].extend(actual)
 
@@ -439,13 +450,13 @@ def _read_total(sheet: _Sheet, line: Line) -> None:
     sheet.record["total_score"] = total
     sheet.record["grade"] = grade
     if total is not None:
-        sheet.add_field("总分", total, line.number)
+        sheet.add_field(_TOTAL, total, line.number)
     if grade is not None:
-        sheet.add_field("等级", grade, line.number)
+        sheet.add_field(_GRADE, grade, line.number)
     for cell, _ in numbers[:-1]:
-        sheet.add_unparsed(line.number, cell, "more than one number in the 总分 row")
+        sheet.add_unparsed(line.number, cell, f"more than one number in the {_TOTAL} row")
     for cell in line.cells:
-        if cell and _plain(cell) is None and cell != grade and _norm(cell) != "总分":
+        if cell and _plain(cell) is None and cell != grade and _norm(cell) != _TOTAL:
             sheet.add_field(None, cell, line.number)
 
 

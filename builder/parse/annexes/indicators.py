@@ -30,6 +30,12 @@ _LEVEL1_NAMES = frozenset(LABELS["level1_names"])
 _INDICATOR_TARGETS: tuple[tuple[str, str], ...] = tuple(LABELS["indicator_targets"].items())
 
 
+_COLUMNS: dict[str, str] = LABELS["indicator_columns"]  # 分值, 得分, 定性
+
+
+_FAMILIES: dict[str, dict[str, list[str]]] = LABELS["families"]
+
+
 @dataclass
 class _IndicatorLayout:
     """Where the indicator header puts its columns."""
@@ -51,11 +57,11 @@ class _Carry:
 
 def _indicator_layout(cells: Sequence[str]) -> _IndicatorLayout:
     targets = tuple(name for keyword, name in _INDICATOR_TARGETS if _row_has(cells, keyword))
-    qualitative = sum(1 for c in cells if _is_header_cell(c, "定性"))
+    qualitative = sum(1 for c in cells if _is_header_cell(c, _COLUMNS["qualitative"]))
     return _IndicatorLayout(
         targets=targets or ("initial_target", "adjusted_target", "actual"),
-        weight_col=_index_of(cells, "分值"),
-        score_col=next((i for i, c in enumerate(cells) if _norm(c) == "得分"), None),
+        weight_col=_index_of(cells, _COLUMNS["weight"]),
+        score_col=next((i for i, c in enumerate(cells) if _norm(c) == _COLUMNS["score"]), None),
         max_skip=2 * qualitative,
     )
 
@@ -143,14 +149,13 @@ def _family(name: str | None) -> str | None:
     if not name:
         return None
     text = _norm(name)
-    if "满意" in text or text.startswith("服务对象"):
-        return "满意度指标"
-    if "效益" in text or "收益" in text or "可持续" in text:
-        return "效益指标"
-    if any(word in text for word in ("数量", "质量", "时效", "产出")):
-        return "产出指标"
-    if "成本" in text and text != "成本指标":  # 成本指标 is a 二级 in older sheets
-        return "成本指标"
+    for family, rule in _FAMILIES.items():
+        if text in rule.get("except", ()):
+            continue
+        if any(word in text for word in rule["words"]) or any(
+            text.startswith(prefix) for prefix in rule.get("prefixes", ())
+        ):
+            return family
     return None
 
 

@@ -9,11 +9,15 @@ from dataclasses import dataclass
 from builder.parse.amounts import (
     normalise_cell,
 )
-from builder.parse.annexes.cells import _MARKERS, _YEAR, AnnexKind
+from builder.parse.annexes.cells import _HEADER_LABELS, _MARKERS, _YEAR, AnnexKind
 from builder.parse.catalogue import load_catalogue
 from builder.sources.reading import Line
 
 _FOLLOW_WINDOW = 8  # a real sheet prints its 项目名称 row within this many lines of the title
+
+
+# The label of the project name row (header_labels), which follows a real sheet's title.
+_PROJECT_NAME = next(label for label, key in _HEADER_LABELS.items() if key == "project_name")
 
 
 _NARRATIVE_HEADING = re.compile(r"^[一二三四五六七八九十百]+、")
@@ -97,7 +101,7 @@ def _followed_by_project_name(lines: Sequence[Line], index: int) -> bool:
         first = next((c for c in lines[ahead].cells if c), "")
         if not first or _YEAR.fullmatch(first):
             continue
-        return normalise_cell(first).startswith("项目名称")
+        return normalise_cell(first).startswith(_PROJECT_NAME)
     return False
 
 

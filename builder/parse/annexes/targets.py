@@ -51,6 +51,18 @@ _TEXT_LABELS: dict[str, str] = LABELS["text_labels"]
 _CONTACT_LABELS: dict[str, str] = LABELS["contact_labels"]
 
 
+_TEXT_PREFIXES: dict[str, str] = LABELS["text_prefixes"]
+
+
+_ROWS: dict[str, str] = LABELS["target_rows"]  # what each row word marks
+
+
+_LEVELS: tuple[str, ...] = tuple(LABELS["indicator_levels"])
+
+
+_MONEY_DEFAULT: str = LABELS["target_money_unit"]
+
+
 def parse_performance_target(lines: Sequence[Line]) -> Record:
     """Parse one 项目支出绩效目标申报表 (budget performance target declaration) region."""
     return _parse_target(lines)
@@ -63,7 +75,7 @@ _TARGET_FIELDS: Record = {
     "project_attribute": None,
     "project_period": None,
     "year": None,
-    "money_unit": "元",
+    "money_unit": _MONEY_DEFAULT,
     "funding": [],
     **dict.fromkeys(_TEXT_LABELS.values()),
     "overall_target_period": None,
@@ -101,17 +113,17 @@ class _TargetReader:
         """Move to the block ``line`` opens, if any; True when the line is only a header."""
         cells = line.cells
         first = _norm(next((c for c in cells if c), ""))
-        if first.startswith("项目资金"):
+        if first.startswith(_ROWS["funding"]):
             self.section = "funding"
             unit = _MONEY_UNIT.search(line.text)
-            self.sheet.record["money_unit"] = unit.group(1) if unit else "元"
-        elif first in _TEXT_LABELS or first.startswith("保证项目实施"):
+            self.sheet.record["money_unit"] = unit.group(1) if unit else _MONEY_DEFAULT
+        elif first in _TEXT_LABELS or _text_prefix(first) is not None:
             self.section = "texts"
-        elif _row_has(cells, "实施期目标"):
+        elif _row_has(cells, _ROWS["period_goal"]):
             self.section = "goals"
-            self.goals_annual_col = _index_of(cells, "年度目标")
+            self.goals_annual_col = _index_of(cells, LABELS["evaluation_rows"]["annual_goal"])
             return True
-        elif _row_has(cells, "一级指标") and _row_has(cells, "指标值"):
+        elif _row_has(cells, _LEVELS[0]) and _row_has(cells, _ROWS["indicator_value"]):
             self.section = "indicators"
             self.positions = _target_positions(cells)
             return True
@@ -143,17 +155,22 @@ class _TargetReader:
         sheet, record = self.sheet, self.sheet.record
         record["funding"] = self.funding
         record["indicators"] = self.indicators
-        for key in ("project_name", "competent_department", "implementing_unit"):
-            record[key] = sheet.first_field(_label_for(key, _HEADER_LABELS))
-        record["project_attribute"] = sheet.first_field("项目属性")
-        record["project_period"] = sheet.first_field("项目期")
+        for key in (
+            "project_name",
+            "competent_department",
+            "implementing_unit",
+            "project_attribute",
+            "project_period",
+        ):
+            record[key] = sheet.field_of(key, _HEADER_LABELS, every=False)
 
 
 _parse_target = _reader("performance_target", _TARGET_FIELDS, _TargetReader)
 
 
-def _label_for(key: str, labels: dict[str, str]) -> str:
-    return next(label for label, name in labels.items() if name == key)
+def _text_prefix(label: str) -> str | None:
+    """The key of a text label known by how it starts (``text_prefixes``), or None."""
+    return next((key for prefix, key in _TEXT_PREFIXES.items() if label.startswith(prefix)), None)
 
 
 def _target_funding_row(sheet: _Sheet, line: Line) -> Record:
@@ -162,7 +179,7 @@ def _target_funding_row(sheet: _Sheet, line: Line) -> Record:
     numbers: list[tuple[int, Decimal, str]] = []
     texts: dict[int, str] = {}
     for index, cell in _nonempty(line.cells):
-        if _norm(cell).startswith("项目资金"):
+        if _norm(cell).startswith(_ROWS["funding"]):
             continue
         value = _number(cell)
         if value is None:
@@ -200,8 +217,8 @@ def _read_text_row(sheet: _Sheet, line: Line) -> None:
     present = _nonempty(line.cells)
     label = present[0][1]
     key = _TEXT_LABELS.get(_norm(label))
-    if key is None and _norm(label).startswith("保证项目实施"):
-        key = "safeguards"
+    if key is None:
+        key = _text_prefix(_norm(label))
     if key is None:
         for _, cell in present:
             sheet.add_field(None, cell, line.number)
@@ -215,7 +232,7 @@ def _read_text_row(sheet: _Sheet, line: Line) -> None:
 
 
 def _read_overall_target(sheet: _Sheet, line: Line, annual_col: int | None) -> None:
-    present = [(i, c) for i, c in _nonempty(line.cells) if _norm(c) != "总体目标"]
+    present = [(i, c) for i, c in _nonempty(line.cells) if _norm(c) != _ROWS["overall_goal"]]
     period: list[str] = []
     annual: list[str] = []
     match present:
@@ -225,9 +242,9 @@ def _read_overall_target(sheet: _Sheet, line: Line, annual_col: int | None) -> N
             period.append(first)
             annual.extend(c for _, c in rest)
     for text in period:
-        sheet.add_field("实施期总体目标", text, line.number)
+        sheet.add_field(_ROWS["period_goal_field"], text, line.number)
     for text in annual:
-        sheet.add_field("年度总体目标", text, line.number)
+        sheet.add_field(_ROWS["annual_goal_field"], text, line.number)
     record = sheet.record
     for key, texts in (("overall_target_period", period), ("overall_target_annual", annual)):
         previous = record.get(key)
@@ -249,7 +266,8 @@ def _target_positions(cells: Sequence[str]) -> tuple[int, ...]:
     """Header columns: 一级, 二级, 三级, 指标值 (implementation period), 二级, 三级, 指标值
     (the year); the default layout when the header is not found."""
     found: list[int] = []
-    wanted = ("一级指标", "二级指标", "三级指标", "指标值", "二级指标", "三级指标", "指标值")
+    value = _ROWS["indicator_value"]
+    wanted = (*_LEVELS, value, *_LEVELS[1:], value)
     start = 0
     for keyword in wanted:
         index = next(
@@ -292,7 +310,7 @@ def _shift_score(cells: Sequence[str], positions: tuple[int, ...], shifts: tuple
     score += 2 if l2 and r2 and _similar(l2, r2) else 0
     if l1:
         score += 1 if _norm(l1) in _LEVEL1_NAMES else -1
-    score += 1 if l2 and (_norm(l2).endswith("指标") or _family(l2)) else 0
+    score += 1 if l2 and (_norm(l2).endswith(_ROWS["level_suffix"]) or _family(l2)) else 0
     score -= 1 if l3 and _target_like(l3) else 0
     score += 1 if value and _target_like(value) else 0
     score += 1 if r_value and _target_like(r_value) else 0
