@@ -103,3 +103,19 @@ def test_the_readme_and_the_dictionary_say_the_declared_labels(built: tuple[Path
     assert "<code>budget</code>＝预算额（改）；<code>final</code>＝决算额（改）" in dictionary
     assert "<code>personnel</code>＝人员费（改）" in dictionary
     assert "| 自评总分（改） |" in dictionary
+
+
+def test_every_level_field_declares_the_levels_the_code_reads() -> None:
+    """The levels are declared in 13 tables; the code reads them from one
+    (``declarations.levels``): any table declaring others would drift from it."""
+    assert declarations.levels() == ("合计", "类", "款", "项")
+    found = {
+        name: tuple(field["constraints"]["enum"])
+        for name in declarations.names()
+        for field in declarations.declared(name).get("fields", [])
+        if field["name"] == "level"
+    }
+    assert len(found) == 13
+    assert all(
+        levels in {declarations.levels(), declarations.levels()[:3]} for levels in found.values()
+    ), found

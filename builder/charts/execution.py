@@ -22,6 +22,7 @@ from typing import Any
 from builder import declarations
 from builder.charts import facts
 from builder.charts.spec import UNIT, Chart, Column, Frame, Row, amount_chart
+from builder.declarations import TOTAL_LEVEL
 
 Parsed = dict[str, Any]
 CENTS = Decimal("0.01")
@@ -35,7 +36,7 @@ _NAME_NOISE = re.compile(
     r"^(?:其中|\d{4}年度?|\d+[、.]|[（(][一二三四五六七八九十\d]+[)）])+|[（(]\d{3,7}[)）]"
 )
 TOTAL = "一般公共预算财政拨款支出"
-_TOTAL_LABEL = "合计"
+_TOTAL_LABEL = TOTAL_LEVEL
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from builder import declarations
+from builder.declarations import CLASS_LEVEL, SECTION_LEVEL, TOTAL_LEVEL
 from builder.declarations import PUBLISHED_MONEY_UNIT as UNIT
 
 Parsed = dict[str, Any]
@@ -161,7 +162,7 @@ def total_income(parsed: Parsed) -> Decimal | None:
 
 def _total_row(table: dict[str, Any]) -> Row | None:
     for row in table["rows"]:
-        if row.get("level") == "合计":
+        if row.get("level") == TOTAL_LEVEL:
             found: Row = row
             return found
     return None
@@ -178,7 +179,7 @@ def expenditure_by_function(parsed: Parsed) -> Breakdown | None:
         items = tuple(
             Item(row["function_name"], row["total_expenditure_10k_yuan"], row["function_code"])
             for row in table["rows"]
-            if row.get("level") == "类" and row.get("total_expenditure_10k_yuan") is not None
+            if row.get("level") == CLASS_LEVEL and row.get("total_expenditure_10k_yuan") is not None
         )
         if items:
             return Breakdown(table_label(parsed, table), items)
@@ -249,7 +250,7 @@ def basic_expenditure_by_economic(parsed: Parsed) -> Breakdown | None:
                 group_label(row["expense_group"]) if row.get("expense_group") else None,
             )
             for row in table["rows"]
-            if row.get("level") == "款" and row.get("amount_10k_yuan") is not None
+            if row.get("level") == SECTION_LEVEL and row.get("amount_10k_yuan") is not None
         )
         return Breakdown(table_label(parsed, table), items) if items else None
     table = find_table(parsed, "budget_basic_expenditure_by_economic")
@@ -257,7 +258,7 @@ def basic_expenditure_by_economic(parsed: Parsed) -> Breakdown | None:
         return None
     budget_items: list[Item] = []
     for row in table["rows"]:
-        if row.get("level") != "款" or row.get("total_10k_yuan") is None:
+        if row.get("level") != SECTION_LEVEL or row.get("total_10k_yuan") is None:
             continue
         # a publisher may print 0 in the column that does not apply (Shanghai)
         group = group_label("personnel" if row.get("personnel_10k_yuan") else "public")
@@ -280,7 +281,7 @@ def basic_expenditure_groups(parsed: Parsed) -> Breakdown | None:
         items = tuple(
             Item(groups[group], row["amount_10k_yuan"], key=group)
             for row in table["rows"]
-            if row.get("level") == "合计"
+            if row.get("level") == TOTAL_LEVEL
             and row.get("amount_10k_yuan") is not None
             and (group := row.get("expense_group")) in groups
         )

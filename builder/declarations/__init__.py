@@ -149,3 +149,19 @@ def value_labels() -> dict[str, dict[str, str]]:
                 raise DeclarationError(f"{kind}.{field['name']}: other labels for {clash}")
             merged.update(own)
     return found
+
+
+LEVELS_DECLARED_BY = ("expenditure_by_function", "level")
+
+
+@cache
+def levels() -> tuple[str, ...]:
+    """The levels of a classified table's rows, from the grand total down: 合计, 类, 款, 项
+    (the ``level`` enum of ``expenditure_by_function``; every table's ``level`` declares
+    these or the first three, tested)."""
+    name, field_name = LEVELS_DECLARED_BY
+    return tuple(str(v) for v in field_of(name, field_name)["constraints"]["enum"])
+
+
+# The four levels by name, for the code that reads and checks rows by their level.
+TOTAL_LEVEL, CLASS_LEVEL, SECTION_LEVEL, ITEM_LEVEL = levels()

@@ -16,6 +16,7 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from builder.charts import execution, facts
+from builder.declarations import TOTAL_LEVEL
 from builder.pages.catalog import DisclosureEntry
 from builder.pages.markup import UNIT_10K as UNIT
 from builder.pages.markup import amount, md_table, number, percent, share, text
@@ -87,7 +88,7 @@ def _execution_sentence(entry: DisclosureEntry) -> str:
     found = execution.function_execution(entry.parsed)
     if found is None:
         return ""
-    total = next((line for line in found[1] if line.label == "合计"), None)
+    total = next((line for line in found[1] if line.label == TOTAL_LEVEL), None)
     if total is None or total.initial is None:
         return ""
     return (

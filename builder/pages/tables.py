@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from builder import declarations
+from builder.declarations import levels
 from builder.pages.markup import HtmlTable, number
 from builder.pages.templating import render
 
@@ -28,7 +29,7 @@ HIDDEN = {
     "row_type",
     "function_code_level",
 }
-LEVEL_CLASS = {"合计": "level-total", "类": "level-1", "款": "level-2", "项": "level-3"}
+LEVEL_CLASS = dict(zip(levels(), ("level-total", "level-1", "level-2", "level-3"), strict=True))
 NAME_FIELDS = {
     "function_name",
     "economic_name",

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from builder.declarations import CLASS_LEVEL, ITEM_LEVEL, SECTION_LEVEL, TOTAL_LEVEL
 from builder.parse.amounts import AmountError, is_numeric_token, parse_amount, parse_count
 from builder.parse.catalogue import Catalogue, TableKind
 from builder.parse.report import Issue
@@ -30,7 +31,7 @@ from builder.sources.reading import Line
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 TOP_ORDINAL = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
 SUB_ORDINAL = re.compile(r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\d{1,2}[)）])")
-LEVELS = {3: "类", 5: "款", 7: "项"}
+LEVELS = {3: CLASS_LEVEL, 5: SECTION_LEVEL, 7: ITEM_LEVEL}  # by the code's length
 CLASS_DIGITS, SECTION_DIGITS = 3, 5
 
 Row = dict[str, Any]
@@ -193,8 +194,8 @@ def read_classified(kind: TableKind, lines: Sequence[Line], context: Context) ->
         if CODE.match(code):
             row = reader.new_row(line, level=level_of(code), parent_code=parent_of(code))
         elif total:
-            row = reader.new_row(line, level="合计")
-            cells = ["", "合计", *cells[2:]]
+            row = reader.new_row(line, level=TOTAL_LEVEL)
+            cells = ["", TOTAL_LEVEL, *cells[2:]]
         elif has_numbers(cells):
             reader.issue(line, "unknown-row", f"a row without a classification code: {cells[:2]}")
             continue
@@ -299,7 +300,9 @@ def read_economic_groups(kind: TableKind, lines: Sequence[Line], context: Contex
     for line, group, cell in total_lines:
         amount = parse_cell(reader, line, cell, columns[2])
         label = next(k for k, v in context.catalogue.variants["group_totals"].items() if v == group)
-        row = reader.new_row(line, level="合计", expense_group=group, not_applicable=amount == "na")
+        row = reader.new_row(
+            line, level=TOTAL_LEVEL, expense_group=group, not_applicable=amount == "na"
+        )
         row[columns[1]] = label
         row[columns[2]] = amount if isinstance(amount, Decimal) else None
     return reader.body
@@ -414,9 +417,13 @@ def read_named_rows(kind: TableKind, lines: Sequence[Line], context: Context) ->
         code = row.get("economic_code") or ""
         if "level" in row:
             row["level"] = (
-                "合计"
+                TOTAL_LEVEL
                 if context.catalogue.is_total(first)
-                else (level_of(code) if CODE.match(code) else ("款" if cells[1] else "类"))
+                else (
+                    level_of(code)
+                    if CODE.match(code)
+                    else (SECTION_LEVEL if cells[1] else CLASS_LEVEL)
+                )
             )
         if keyed:
             row["item_key"] = context.catalogue.alias("item_keys", first)

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from builder import declarations
+from builder.declarations import CLASS_LEVEL, ITEM_LEVEL, SECTION_LEVEL, TOTAL_LEVEL
 from builder.parse.catalogue import Catalogue, TableKind, load_catalogue
 from builder.validate.checks import Check
 from builder.validate.findings import Finding
@@ -34,9 +35,9 @@ CENT = Decimal("0.01")
 CENTS = -2  # the exponent of CENT
 MONEY_SUFFIX = "_10k_yuan"
 HIERARCHY_WORDS = {
-    "合计": ("各类之和", "sum of its 类 rows"),
-    "类": ("其下各款之和", "sum of its 款 rows"),
-    "款": ("其下各项之和", "sum of its 项 rows"),
+    TOTAL_LEVEL: (f"各{CLASS_LEVEL}之和", f"sum of its {CLASS_LEVEL} rows"),
+    CLASS_LEVEL: (f"其下各{SECTION_LEVEL}之和", f"sum of its {SECTION_LEVEL} rows"),
+    SECTION_LEVEL: (f"其下各{ITEM_LEVEL}之和", f"sum of its {ITEM_LEVEL} rows"),
 }
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from builder.declarations import CLASS_LEVEL
 from builder.validate.base import Disclosure, Run, amount_of, field_title, table_label
 
 THREE_PUBLIC = "three_public_costs"
@@ -113,7 +114,7 @@ def _classes(doc: Disclosure, table: str) -> dict[str, tuple[str, Decimal | None
             int(row["source_line"]),
         )
         for row in doc.rows(table)
-        if row.get("level") == "类" and row.get("function_code")
+        if row.get("level") == CLASS_LEVEL and row.get("function_code")
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from builder.declarations import CLASS_LEVEL, ITEM_LEVEL, SECTION_LEVEL, TOTAL_LEVEL
 from builder.parse.catalogue import TableKind
 from builder.validate.base import (
     HIERARCHY_WORDS,
@@ -130,7 +131,7 @@ def row_parents(kind: TableKind, rows: Sequence[Row]) -> list[tuple[int, int | N
     totals: dict[object, int] = {}
     by_code: dict[object, int] = {}
     for position, row in enumerate(rows):
-        if row.get("level") == "合计":
+        if row.get("level") == TOTAL_LEVEL:
             totals.setdefault(row.get("expense_group"), position)
         elif code_name and row.get(code_name):
             by_code.setdefault(row[code_name], position)
@@ -138,14 +139,14 @@ def row_parents(kind: TableKind, rows: Sequence[Row]) -> list[tuple[int, int | N
     last_class: int | None = None
     for position, row in enumerate(rows):
         level = row.get("level")
-        if level == "类":
+        if level == CLASS_LEVEL:
             last_class = position
             total = totals.get(row.get("expense_group"))
             if total is not None:
                 parents.append((position, total))
-        elif code_name and level in ("款", "项"):
+        elif code_name and level in (SECTION_LEVEL, ITEM_LEVEL):
             parents.append((position, by_code.get(row.get("parent_code"))))
-        elif level == "款":
+        elif level == SECTION_LEVEL:
             parents.append((position, last_class))
     return parents
 
@@ -169,7 +170,7 @@ def run_orphans(run: Run) -> None:
         zh_table, en_table = table_label(doc, stem)
         for position, parent in row_parents(kind, rows):
             row = rows[position]
-            if row.get("level") == "类":
+            if row.get("level") == CLASS_LEVEL:
                 continue
             run.evaluated += 1
             if parent is not None:

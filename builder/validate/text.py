@@ -21,6 +21,7 @@ from typing import Any, cast
 
 import yaml
 
+from builder.declarations import CLASS_LEVEL
 from builder.parse.patterns import MONEY_FACTORS, PUBLISHED_MONEY_UNIT
 from builder.validate.base import Cell, Disclosure, Run, Selector, table_label
 from builder.validate.claims import (
@@ -130,9 +131,13 @@ def class_subjects(doc: Disclosure, scope: Mapping[str, Any] | None) -> list[Sub
     found = []
     for row in doc.rows(table):
         name = row.get("function_name")
-        if row.get("level") != "类" or not name:
+        if row.get("level") != CLASS_LEVEL or not name:
             continue
-        spec = {"table": table, "field": field, "where": {"level": "类", "function_name": name}}
+        spec = {
+            "table": table,
+            "field": field,
+            "where": {"level": CLASS_LEVEL, "function_name": name},
+        }
         aliases = (normalise(str(name)), normalise(f"{name}(类)"))
         found.append(Subject(str(name), aliases, (spec,), ()))
     return found
