@@ -8,7 +8,7 @@ package's widths, so every file of a resource has the same schema.
 
 A partition (one publisher's year: its budget and its final accounts) is made from its
 disclosures' parts of the portal package (:class:`~builder.publish.portal.Contribution`),
-not from the portal package's files, and has a key of its own (:func:`partition_key`): a
+not from the portal package's files, and has a key of its own (:attr:`Partition.key`): a
 build that changed one disclosure writes only that disclosure's partition again, and the
 files are the same bytes as a clean build's.
 """
