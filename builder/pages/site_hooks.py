@@ -11,6 +11,20 @@ Two things scale with the number of disclosures in a MkDocs build and are not ne
   which also makes sure no ``--`` can end it early): the three parsers pass a comment over
   in one step, and :func:`on_post_page` takes the comment markers away from the finished
   page, so the published HTML is exactly the table.
+- **Parsing finished HTML at all.** Most of a generated page is HTML blocks that Markdown
+  publishes as they are (paragraphs, findings, collapsed blocks, figures): Python-Markdown
+  and MkDocs still parse each of them tag by tag (``md_in_html``, MkDocs' scan for ids),
+  and Markdown runs its inline patterns over the placeholder of each. :func:`seal_html`
+  (``on_page_markdown``) writes each run of such blocks as one comment that starts with
+  :data:`SEAL_OPEN`, which they all pass over in one step, and :func:`on_page_content`
+  takes the markers away as soon as Markdown is done: the search index, the template and
+  the published page see the HTML they saw without it (the blocks of a run separated as
+  Markdown writes them). A block is sealed only when it is one whole element of
+  Markdown's block-level tags, from the first column of a line after a blank line to the
+  end of a line before a blank line (or before another such block), with nothing in it
+  that Markdown would read otherwise (a ``markdown`` attribute, a comment other than a
+  data table, ``<script>``, ``<style>``, ``<pre>``, ``<textarea>``). Ids inside a sealed
+  block are no anchors MkDocs knows of: a Markdown link to one would fail the strict build.
 - **Copying every download.** Each disclosure publishes about 35 files; copying them into
   the site costs far more than the pages. :func:`on_files` hard-links every static file of
   the docs dir into the site dir before MkDocs copies static files; MkDocs then finds the
@@ -23,9 +37,12 @@ This module is loaded by MkDocs from its path, so it imports nothing of ``builde
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import TYPE_CHECKING
+
+from markdown.util import BLOCK_LEVEL_ELEMENTS
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -36,6 +53,17 @@ CAPTION_CLASS = "portal-caption"
 _CAPTION = re.compile(rf'<p class="{CAPTION_CLASS}">(.*?)</p>\s*<table>', re.DOTALL)
 RAW_OPEN = "<!--portal-raw\n"
 RAW_CLOSE = "\n-->"
+SEAL_OPEN = "<!--portal-html\n"
+SEAL_CLOSE = "\n-->"
+# Inside a seal, a data table's RAW_CLOSE (which would end the seal) is written as this;
+# nothing we generate contains it otherwise (raw_html writes every ``--`` as ``-&#45;``).
+SEALED_RAW_CLOSE = "\n-&#45;portal-raw>"
+# Python-Markdown's block-level elements, less those whose content it reads otherwise.
+BLOCK_TAGS = frozenset(BLOCK_LEVEL_ELEMENTS) - {"pre", "script", "style", "textarea", "hr"}
+_BLOCK_START = re.compile(r"<([a-z][a-z0-9]*)[\s>]")
+_RAW = re.escape(RAW_OPEN) + ".*?" + re.escape(RAW_CLOSE)
+_RAW_TABLES = re.compile(_RAW, re.DOTALL)
+_UNSEALABLE = re.compile(r"<(?:script|style|pre|textarea)\b|\smarkdown[\s=>]|<!--|--!?\s*>")
 
 
 def unwrap_raw(html: str) -> str:
@@ -52,14 +80,126 @@ def unwrap_raw(html: str) -> str:
     return "".join(out)
 
 
+def _element_end(text: str, start: int) -> int:
+    """Where the block-level element that starts at ``start`` ends, if at a line's end;
+    else -1. Data tables (:data:`RAW_OPEN`) inside it are passed over whole."""
+    found = _BLOCK_START.match(text, start)
+    if found is None or found.group(1) not in BLOCK_TAGS:
+        return -1
+    depth = 0
+    for token in _tag_tokens(found.group(1)).finditer(text, start):
+        if token.group().startswith(RAW_OPEN):
+            continue
+        depth += -1 if token.group().startswith("</") else 1
+        if depth == 0:
+            end = token.end()
+            return end if text.startswith("\n", end) or end == len(text) else -1
+    return -1
+
+
+@functools.cache
+def _tag_tokens(tag: str) -> re.Pattern[str]:
+    """The start and end tags of ``tag``, and whole data tables."""
+    return re.compile(rf"{_RAW}|<{tag}[\s>]|</{tag}>", re.DOTALL)
+
+
+def _sealable(block: str) -> bool:
+    outside = _RAW_TABLES.sub("", block)
+    return SEALED_RAW_CLOSE not in block and not _UNSEALABLE.search(outside)
+
+
+def _blocks(markdown: str) -> list[tuple[bool, str]]:
+    """``markdown`` cut into sealable blocks (True) and the rest (False), in order."""
+    out: list[tuple[bool, str]] = []
+    start = position = 0  # the rest not yet cut, and the line looked at
+    blank, fenced = True, False  # the line before is blank (or none); inside a code fence
+    while position < len(markdown):
+        line_end = markdown.find("\n", position)
+        line_end = len(markdown) if line_end < 0 else line_end
+        line = markdown[position:line_end]
+        if line.startswith(("```", "~~~")):
+            fenced = not fenced
+        chain = _chain(markdown, position) if blank and not fenced else []
+        if chain:
+            for first, last in chain:  # elements on consecutive lines, then a blank line
+                out += [(False, markdown[start:first]), (True, markdown[first:last])]
+                start = last
+            position = chain[-1][1]
+            blank = False
+            continue
+        blank = not line.strip()
+        position = line_end + 1
+    out.append((False, markdown[start:]))
+    return out
+
+
+def _chain(text: str, start: int) -> list[tuple[int, int]]:
+    """The sealable elements from ``start`` on, each on the line after the one before,
+    the last followed by a blank line (or the end); none if they are not that."""
+    chain: list[tuple[int, int]] = []
+    while True:
+        end = _element_end(text, start)
+        if end < 0 or not _sealable(text[start:end]):
+            return []
+        chain.append((start, end))
+        if _blank_after(text, end):
+            return chain
+        start = end + 1
+
+
+def _blank_after(text: str, end: int) -> bool:
+    """The line after the one that ends at ``end`` is blank, or there is none."""
+    if end >= len(text) - 1:
+        return True
+    after = text.find("\n", end + 1)
+    return not text[end + 1 : len(text) if after < 0 else after].strip()
+
+
+def seal_html(markdown: str) -> str:
+    """``markdown`` with each run of finished HTML blocks sealed (see the module)."""
+    pieces = _blocks(markdown)  # the rest, a block, the rest, …, the rest
+    out: list[str] = [pieces[0][1]]
+    run: list[str] = []
+    for index in range(1, len(pieces), 2):
+        run.append(pieces[index][1])
+        between = pieces[index + 1][1]
+        if index + 2 < len(pieces) and not between.strip():
+            # Markdown writes blocks on consecutive lines so, and blank lines as one.
+            run.append("\n" if between == "\n" else "\n\n")
+            continue
+        sealed = "".join(run).replace(RAW_CLOSE, SEALED_RAW_CLOSE)
+        out += [SEAL_OPEN, sealed, SEAL_CLOSE, between]
+        run = []
+    return "".join(out)
+
+
+def unseal_html(html: str) -> str:
+    """``html`` with each sealed run (:func:`seal_html`) in place, its data tables raw."""
+    if SEAL_OPEN not in html:
+        return html
+    head, *fragments = html.split(SEAL_OPEN)
+    out = [head]
+    for fragment in fragments:
+        body, closed, rest = fragment.partition(SEAL_CLOSE)
+        if not closed:
+            raise ValueError("a portal-html comment is not closed")
+        out += [body.replace(SEALED_RAW_CLOSE, RAW_CLOSE), rest]
+    return "".join(out)
+
+
 def caption_tables(html: str) -> str:
     """Each caption paragraph just before a Markdown table moved into it as ``<caption>``."""
     return _CAPTION.sub(r"<table>\n<caption>\1</caption>", html)
 
 
+def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """The page's Markdown with its finished HTML sealed (:func:`seal_html`)."""
+    return seal_html(markdown)
+
+
 def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """The rendered page with its Markdown tables captioned."""
-    return caption_tables(html)
+    """The rendered page with its sealed HTML in place and its Markdown tables captioned."""
+    return caption_tables(unseal_html(html))
 
 
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
