@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+from html.parser import HTMLParser
 from pathlib import Path
+
+import markdown
+from mkdocs.config import load_config
 
 from builder.pages.search import (
     DIGITS,
@@ -14,11 +19,13 @@ from builder.pages.search import (
     index_page,
     page_file,
     page_sections,
+    read_markup,
     shard_count,
     shard_of,
     terms_of,
     write_index,
 )
+from tests.conftest import CASES, ROOT, SEED_IDS
 
 PAGE = """<html><head><title>x</title></head><body>
 <nav>首页 单位</nav>
@@ -132,3 +139,74 @@ def test_a_long_page_file_is_cut_but_keeps_each_definition() -> None:
     assert page.counts["术语"] == 30 * 2  # every heading still indexed
     short = index_page("a/", "短", "<article><p>公务接待费</p></article>")
     assert "cut" not in page_file(short)
+
+
+class _Events(HTMLParser):
+    """What an ``HTMLParser`` gives its handler, text joined between tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.events: list[tuple[object, ...]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.events.append(("start", tag, tuple(attrs)))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.events.append(("end", tag))
+
+    def handle_data(self, data: str) -> None:
+        if self.events and self.events[-1][0] == "text":
+            self.events[-1] = ("text", f"{self.events[-1][1]}{data}")
+        else:
+            self.events.append(("text", data))
+
+
+def _read_both(html: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    expected = _Events()
+    expected.feed(html)
+    expected.close()
+    found = _Events()
+    read_markup(html, found)
+    return expected.events, found.events
+
+
+MARKUP = """<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><script>var a = "<p>" && b < c;</script>
+<style>p > a { color: red }</style></head><body>
+<article class="md-typeset">
+<h2 id="a&amp;b" data-search-exclude title='单 "引号"'>标题&amp;&#40;1&#41;</h2>
+<img src="x.png" alt=x><br/><input disabled><svg><path d="M0 0"/></svg>
+<!-- 注释 <p>不是标签</p> --><p>甲 &lt;乙&gt; &nbsp;丙</p>
+<!--portal-raw
+<table><tr><td>5,837.92</td></tr></table>
+-->
+</article></body></html>"""
+
+
+def test_the_markup_is_read_as_python_s_html_parser_reads_it() -> None:
+    expected, found = _read_both(MARKUP)
+    assert found == expected
+    heading = (
+        "start",
+        "h2",
+        (("id", "a&b"), ("data-search-exclude", None), ("title", '单 "引号"')),
+    )
+    assert heading in found
+    assert ("text", "标题&(1)") in found
+    assert not any("不是标签" in str(event) for event in found)  # a comment is passed over
+
+
+def test_the_seeds_pages_are_read_as_python_s_html_parser_reads_them() -> None:
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    for seed in SEED_IDS:
+        page = (CASES / seed / "expected" / "pages" / "disclosure.md").read_text(encoding="utf-8")
+        md = markdown.Markdown(
+            extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"]
+        )
+        expected, found = _read_both(md.convert(page.split("---\n", 2)[2]))
+        assert found == expected, seed

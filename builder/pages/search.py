@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import operator
 import os
 import re
 import shutil
@@ -42,8 +43,8 @@ import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from typing import TYPE_CHECKING
+from html import unescape
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -82,15 +83,14 @@ def terms_of(text: str) -> list[str]:
     """
     normal = _TRANSPARENT.sub("", unicodedata.normalize("NFKC", text).lower())
     out: list[str] = []
-    for match in _TOKEN.finditer(normal):
-        run = match.group()
-        if run[0].isascii():
-            if len(run) > 1:
+    for run in _TOKEN.findall(normal):
+        if len(run) == 1:
+            if not run.isascii():
                 out.append(run)
-        elif len(run) == 1:
+        elif run.isascii():
             out.append(run)
         else:
-            out += [run[i : i + 2] for i in range(len(run) - 1)]
+            out += map(operator.add, run, run[1:])  # the overlapping pairs
     return out
 
 
@@ -129,11 +129,77 @@ class Section:
         return re.sub(r"\s+", " ", "".join(self.text)).strip()
 
 
-class _Sections(HTMLParser):
-    """The searchable sections of a page's ``<article>``."""
+# The markup of a page as Python's HTMLParser reads it (its tag and attribute patterns), for
+# the well-formed HTML that Markdown and the theme write: a comment (a data table), a
+# declaration, a ``<script>`` or ``<style>`` with its content (text, not markup), or a
+# start or end tag.
+_ATTRIBUTES = r"""([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)"""  # up to the tag's ">"
+_MARKUP = re.compile(
+    r"<!--.*?--\s*>|<![^>]*>|<\?[^>]*>"
+    rf"|<(script|style)(?=[\s/>]){_ATTRIBUTES}>(.*?)</\1\s*>"
+    rf"|<(/?)([a-zA-Z][^\t\n\r\f />\x00]*){_ATTRIBUTES}>",
+    re.DOTALL | re.IGNORECASE,
+)
+_ATTRIBUTE = re.compile(
+    r"((?<=[\'\"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*(\'[^\']*\'|\"[^\"]*\"|(?![\'\"])[^>\s]*))?"
+    r"(?:\s|/(?!>))*"
+)
+
+
+def _attributes(text: str) -> list[tuple[str, str | None]]:
+    """A start tag's attributes, as ``HTMLParser.handle_starttag`` is given them."""
+    out: list[tuple[str, str | None]] = []
+    for name, has_value, written in _ATTRIBUTE.findall(text):
+        if not has_value:
+            out.append((name.lower(), None))
+            continue
+        quoted = len(written) > 1 and written[:1] == written[-1:] and written[:1] in "'\""
+        value = written[1:-1] if quoted else written
+        out.append((name.lower(), unescape(value) if "&" in value else value))
+    return out
+
+
+class MarkupHandler(Protocol):
+    """What :func:`read_markup` gives the markup to (``HTMLParser``'s handler methods)."""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None: ...
+
+    def handle_endtag(self, tag: str) -> None: ...
+
+    def handle_data(self, data: str) -> None: ...
+
+
+def read_markup(html: str, parser: MarkupHandler) -> None:
+    """Give ``parser`` the start tags, end tags and text of ``html`` in order, as
+    ``HTMLParser(convert_charrefs=True).feed`` would (text with its references resolved;
+    comments passed over; a self-closing tag is a start and an end)."""
+    position = 0
+    for found in _MARKUP.finditer(html):
+        if found.start() > position:
+            text = html[position : found.start()]
+            parser.handle_data(unescape(text) if "&" in text else text)
+        position = found.end()
+        cdata, cdata_attributes, content, closing, tag, attributes = found.groups()
+        if cdata:
+            parser.handle_starttag(cdata.lower(), _attributes(cdata_attributes))
+            if content:
+                parser.handle_data(content)
+            parser.handle_endtag(cdata.lower())
+        elif closing:
+            parser.handle_endtag(tag.lower())
+        elif tag:
+            parser.handle_starttag(tag.lower(), _attributes(attributes))
+            if attributes.endswith("/"):
+                parser.handle_endtag(tag.lower())
+    if position < len(html):
+        text = html[position:]
+        parser.handle_data(unescape(text) if "&" in text else text)
+
+
+class _Sections:
+    """The searchable sections of a page's ``<article>`` (:func:`read_markup` reads it)."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.sections: list[Section] = [Section("", "")]
         self._article = 0  # depth inside the article (0: outside)
         self._skip = 0  # depth inside a skipped element
@@ -195,8 +261,7 @@ def page_sections(html: str) -> list[Section]:
     # unparsed (the parser's time is most of the index's).
     start = html.find("<article")
     end = html.rfind("</article>")
-    parser.feed(html[start : end + len("</article>")] if 0 <= start < end else html)
-    parser.close()
+    read_markup(html[start : end + len("</article>")] if 0 <= start < end else html, parser)
     return [s for s in parser.sections if s.heading or s.body()]
 
 
