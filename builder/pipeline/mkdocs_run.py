@@ -283,10 +283,21 @@ class _Site:
         return lookups.seen
 
     def static(self) -> None:
-        """The static files, and the theme's and the config's templates (404.html)."""
+        """The static files (those a hook's ``linked_files`` says it put in the site dir
+        already are not copied again), and the theme's and the config's templates."""
         config, files = self.config, self.files
         self.env = config.plugins.on_env(self.env, config=config, files=files)
-        files.copy_static_files(inclusion=InclusionLevel.is_included)
+        placed: set[str] = set()
+        for module in _hooks(config).values():
+            if hasattr(module, "linked_files"):
+                placed |= module.linked_files(config=config)
+        for file in files:  # files.copy_static_files, less the files already placed
+            if (
+                file.src_uri not in placed
+                and not file.is_documentation_page()
+                and file.inclusion.is_included()  # type: ignore[no-untyped-call]
+            ):
+                file.copy_file()
         for template in config.theme.static_templates:
             mkdocs_build._build_theme_template(template, self.env, files, config, self.nav)
         for template in config.extra_templates:
