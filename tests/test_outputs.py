@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
+from builder.pages import outputs
 from builder.pages.outputs import STAGING, staged
 
 
@@ -35,3 +38,23 @@ def test_staged_files_join_existing_folders_and_new_folders_move_whole(tmp_path:
     assert (docs / "units" / "a.md").read_bytes() == b"unit"
     assert not (docs / "empty" / "inner").exists()  # only files leave the staging
     assert list((docs / STAGING).iterdir()) == []
+
+
+def test_a_folder_another_worker_makes_meanwhile_is_merged_into(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    found = outputs.files_below
+
+    def made_meanwhile(folder: Path) -> list[Path] | None:
+        (docs / "downloads").mkdir(exist_ok=True)
+        (docs / "downloads" / "b.zip").write_bytes(b"other worker")
+        return found(folder)
+
+    monkeypatch.setattr(outputs, "files_below", made_meanwhile)
+    with staged(docs, "disclosure:a") as (folder, moved):
+        (folder / "downloads").mkdir()
+        (folder / "downloads" / "a.zip").write_bytes(b"a")
+    assert moved == {"downloads/a.zip": sha(b"a")}
+    assert sorted(p.name for p in (docs / "downloads").iterdir()) == ["a.zip", "b.zip"]

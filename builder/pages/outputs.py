@@ -12,6 +12,7 @@ again; files whose owner is gone, or that its new version no longer writes, are 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -82,14 +83,22 @@ def move_into(folder: Path, target: Path, hashes: dict[str, str], prefix: str = 
                 continue
             for path in files:
                 hashes[f"{name}/{path.relative_to(source).as_posix()}"] = file_hash(path)
+            made = made or make_folder(target)
+            try:
+                os.replace(source, destination)
+            except OSError as error:  # another worker made the folder meanwhile: merge
+                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+                move_into(source, destination, hashes, name + "/")
         elif entry.is_file():
             hashes[name] = file_hash(source)
-        else:
-            continue
-        if not made:
-            target.mkdir(parents=True, exist_ok=True)
-            made = True
-        os.replace(source, destination)
+            made = made or make_folder(target)
+            os.replace(source, destination)
+
+
+def make_folder(folder: Path) -> bool:
+    folder.mkdir(parents=True, exist_ok=True)
+    return True
 
 
 def files_below(folder: Path) -> list[Path] | None:
