@@ -174,7 +174,7 @@ def _listed(entries: list[DisclosureEntry], more: str) -> str:
     shown = sorted(entries, key=lambda e: e.disclosure_id)[:LISTED]
     names = "、".join(md_link(e.title, link(QUALITY, e.page)) for e in shown)
     rest = len(entries) - len(shown)
-    return names + (f" 等，另有 {rest} 份见{more}" if rest else "")
+    return names + (f" 等，另有 {rest} 份见 {more}" if rest else "")
 
 
 def _completeness(disclosures: list[DisclosureEntry], scores_link: str) -> str:
