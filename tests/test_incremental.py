@@ -42,6 +42,7 @@ PORTAL_WIDE = (
     "docs/data.json",
     "docs/dictionary.md",
     "docs/quality.md",
+    "docs/downloads/quality/",  # the data behind the quality page
     "docs/glossary.md",
     "docs/units/index.md",
     "docs/disclosures/index.md",

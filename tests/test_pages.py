@@ -7,6 +7,7 @@ do not depend on the publish stage; the browser tests build the real packages.
 from __future__ import annotations
 
 import copy
+import csv
 import hashlib
 import json
 import re
@@ -18,11 +19,11 @@ import pytest
 
 from builder.pages import write_pages
 from builder.pages.catalog import DisclosureEntry, Portal, unit_id, url_root
+from builder.pages.comparisons import comparisons
 from builder.pages.disclosure import describe_finding
 from builder.pages.home import _ranking
 from builder.pages.markup import GENERATED_BANNER, HtmlTable, amount, plain_title, raw_html, text
 from builder.pages.parts import Parts
-from builder.pages.quality import _comparisons
 from builder.pages.site_hooks import unwrap_raw
 from builder.parse import parse_file
 from tests.conftest import ROOT, SEEDS, with_parts
@@ -140,8 +141,8 @@ def test_findings_in_plain_words(docs: Path) -> None:
     assert "hierarchy-sum" not in quality
     assert "hierarchy-sum" not in page
     assert "。。" not in page
-    assert "✗ 1 处" in quality
-    assert "未核查" in quality
+    # hierarchy-sum (undeclared here): failed by 000, passed by 002-004, 001 not audited
+    assert "| 未声明的核查规则 | 3 | 1 | 1 | 0 | 0 | 0 | 1 |" in quality
 
 
 def test_charts_are_embedded_with_their_data(docs: Path) -> None:
@@ -274,21 +275,26 @@ def test_disclosure_page_search_index_choices(docs: Path) -> None:
     assert "portal-raw" not in narrative
 
 
-def test_quality_page_scores_completeness_and_consistency(docs: Path) -> None:
-    quality = _read(docs, "quality.md")
-    section = quality.split("## 完整性与一致性评分")[1].split("\n## ")[0]
-    rows = {line.split("](")[0].strip("| ["): line for line in section.splitlines() if "](" in line}
-    final = next(line for title, line in rows.items() if "山西省投资促进局 2024" in title)
-    scores = re.findall(r"(\d+)%（(\d+)/(\d+)）", final)
+def test_quality_scores_completeness_and_consistency(docs: Path) -> None:
+    with (docs / "downloads" / "quality" / "quality_scores.csv").open(encoding="utf-8-sig") as f:
+        rows = {row["disclosure_id"]: row for row in csv.DictReader(f)}
+    final = rows[FINAL_000]
     # seed 000 prints all 10 of its standard tables (two of them 本表无数据) ...
-    assert scores[0] == ("100", "10", "10")
-    # ... and fails one applicable check (the planted hierarchy-sum error)
-    passed, applicable = int(scores[1][1]), int(scores[1][2])
-    assert passed == applicable - 1
-    budget = next(line for title, line in rows.items() if "山西省投资促进局 2023" in title)
-    assert re.findall(r"(\d+)%（(\d+)/(\d+)）", budget)[1][0] == "100"
-    not_audited = next(line for title, line in rows.items() if "广州" in title)
-    assert "未核查" in not_audited
+    assert (final["tables_expected"], final["tables_parsed"], final["tables_empty"]) == (
+        "10",
+        "8",
+        "2",
+    )
+    # ... and fails the one check it is audited on here (the planted hierarchy-sum error)
+    assert (final["checks_applicable"], final["checks_passed"], final["errors"]) == ("1", "0", "1")
+    assert (rows[BUDGET_002]["checks_passed"], rows[BUDGET_002]["errors"]) == ("1", "0")
+    assert rows[NOT_AUDITED]["audited"] == "false"
+    assert rows[NOT_AUDITED]["checks_passed"] == ""  # never counted as passing
+    quality = _read(docs, "quality.md")
+    # consistency: 002, 003, 004 at 100 %, 000 below 50 %; 001 not audited
+    assert "| 100% | 3 | 3 |" in quality
+    assert "| 低于 50% | 0 | 1 |" in quality
+    assert "| 未核查 | — | 1 |" in quality
 
 
 def test_a_recomputed_share_is_shown_in_percent() -> None:
@@ -310,19 +316,20 @@ def test_a_recomputed_share_is_shown_in_percent() -> None:
     assert "万元" not in shown
 
 
-def test_quality_page_says_when_nothing_can_be_compared(docs: Path) -> None:
-    quality = _read(docs, "quality.md")
+def test_unit_page_says_nothing_of_pairs_it_does_not_have(docs: Path) -> None:
     # the seeds hold 山西省投资促进局's 2024 final account and its 2023 budget: no pair
-    assert "门户中暂无同一单位同一年度的预算与决算" in quality.split("## 预算与决算对照")[1]
+    page = _read(docs, f"units/{unit_id('山西省投资促进局')}.md")
+    assert "预算与决算、相邻年度核对" not in page
+    assert "各单位页面的“预算与决算、相邻年度核对”" in _read(docs, "quality.md")
 
 
-def test_quality_page_sets_a_units_budget_beside_its_final_account() -> None:
+def test_unit_page_sets_a_units_budget_beside_its_final_account() -> None:
     entries = []
     for key, doc in documents().items():
         doc["document"].update(kind_zh={"final": "决算", "budget": "预算"}[key], scope="单位")
         entries.append(DisclosureEntry(key, doc, []))
-    html = _comparisons(entries)
-    assert "示例单位 2024年度单位决算" in html
+    html = comparisons(entries, "units/unit-x.md")
+    assert "示例单位 2024年度单位决算](../disclosures/" in html
     # 本年支出合计: budget 130.00, final 115.00, difference -15.00, 88.46% executed
     assert "| 本年支出合计 | 130.00 万元 | 115.00 万元 | -15.00 万元 | 88.46% |" in html
 

@@ -258,27 +258,30 @@ def test_open_graph_template_and_share_picture() -> None:
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_quality_page_sets_one_units_disclosures_side_by_side() -> None:
+def test_unit_page_sets_one_units_disclosures_side_by_side() -> None:
     """A budget and the final account of its year, and two years of finals, each a linked
     pair over its table (the portal has no such pair: the pairs are made here)."""
-    from builder.pages.quality import _comparisons  # noqa: PLC0415 - the section alone
+    from builder.pages.comparisons import comparisons  # noqa: PLC0415 - the section alone
 
     budget = copy.deepcopy(PARSED[BUDGET_002])  # the unit's budget, as if for 2024
     budget["document"]["year"] = 2024
     earlier = copy.deepcopy(PARSED[FINAL_004])  # stands in for the same unit's 2023 final
     earlier["document"].update(year=2023, unit_name="山西省投资促进局")
-    section = _comparisons(
+    section = comparisons(
         [
             DisclosureEntry("a-budget", budget, []),
             DisclosureEntry(FINAL_000, PARSED[FINAL_000], []),
             DisclosureEntry("z-earlier", earlier, []),
-        ]
+        ],
+        "units/unit-x.md",
     )
     first, second = section.split("\n<p>[")  # two pairs, in this order
-    assert first.startswith("<p>[山西省投资促进局 2024年度单位预算](disclosures/a-budget.md) 与 [")
+    assert first.startswith(
+        "<p>[山西省投资促进局 2024年度单位预算](../disclosures/a-budget.md) 与 ["
+    )
     assert "| 项目 | 预算数 | 决算数 | 差额（决算－预算） | 执行率 |" in first
     # 002 budgets 6,559.72 (5,256.96 + 上年结转 1,302.76); 000 spent 6,280.94 (公开01表)
     assert "| 本年支出合计 | 6,559.72 万元 | 6,280.94 万元 | -278.78 万元 | 95.75% |" in first
-    assert second.startswith("山西省投资促进局 2024年度单位决算](disclosures/")
+    assert second.startswith("山西省投资促进局 2024年度单位决算](../disclosures/")
     assert "| 后一年的说明 | 据其推算的上年数 | 上年文件所列 | 差额 | 核对 |" in second
     assert section.endswith("</div>\n")

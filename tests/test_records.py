@@ -191,3 +191,8 @@ def test_a_source_named_like_a_windows_device_is_skipped(tmp_path: Path) -> None
     assert [item.file for item in result.skipped] == ["con.txt"]
     assert result.skipped[0].message.startswith("'con' cannot be a disclosure id: ids are")
     assert "con, prn, aux, nul, com1-9, lpt1-9" in result.skipped[0].message
+
+
+@pytest.mark.parametrize("name", ["portal", "index", "quality"])
+def test_names_the_site_uses_beside_the_disclosures_are_not_ids(name: str) -> None:
+    assert not is_safe_id(name)  # downloads/portal/, disclosures/index.md, downloads/quality/

@@ -12,6 +12,7 @@ Stage 6 of ``sources → parse → validate → publish → charts → pages``. 
   database (``builder.pages.downloads``): ``downloads/<id>.zip``, ``downloads/portal.zip``,
   ``downloads/portal.<year>.zip``, ``downloads/portal.sqlite``, ``downloads/portal.parquet/``;
 - ``query.md`` (查询数据) and ``releases.md`` (版本说明);
+- ``downloads/quality/`` (the data behind ``quality.md``: ``builder.pages.quality_data``);
 - ``data.json`` (DCAT-US / Project Open Data catalogue).
 
 Hand-written pages (``methodology.md``) and assets (``assets/javascripts``,
@@ -59,6 +60,7 @@ from builder.pages.home import disclosures_index, home_page
 from builder.pages.hosting import BESIDE_SITE, Hosting
 from builder.pages.outputs import Outputs, Produced, key_of, staged
 from builder.pages.quality import quality_page
+from builder.pages.quality_data import write_quality_data
 from builder.pages.unit import unit_page, units_index
 from builder.sources.provenance import TEXT_SUFFIX, read_record
 
@@ -283,7 +285,8 @@ def write_portal_pages(
         _write(docs, "compare.md", compare_page(portal, docs))
         _write(docs, "data.md", data_page(portal))
         _write(docs, "dictionary.md", dictionary_page())
-        _write(docs, "quality.md", quality_page(portal))
+        quality_files = write_quality_data(portal, docs, folders.hosting)
+        _write(docs, "quality.md", quality_page(portal, quality_files))
         _write(docs, "glossary.md", glossary_page(portal))
         database = folders.docs / folders.hosting.written(DATABASE)
         _write(docs, QUERY, query_page(portal, database))

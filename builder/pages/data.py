@@ -182,7 +182,11 @@ def data_page(portal: Portal) -> str:
     head = front_matter("数据下载", "开放数据下载目录：每份公开文件的数据包、汇总数据包、data.json")
     return head + render(
         "data.md.j2",
-        links={"dictionary": link(DATA, DICTIONARY), "data_json": link(DATA, "data.json")},
+        links={
+            "dictionary": link(DATA, DICTIONARY),
+            "data_json": link(DATA, "data.json"),
+            "quality": link(DATA, "quality.md") + "#data",
+        },
         bundles=Markup(bundles_section(portal, DATA)),  # safe: escaped by bundles_section
         portal_files=Markup(portal_files) if portal_files else "",
         per_table=Markup(per_table_files) if per_table_files else "",

@@ -37,6 +37,7 @@ BULK = (
     f"{_DOWNLOADS}/*.zip",  # bundles (a disclosure's, a year's, the portal's), the Parquet
     f"{_DOWNLOADS}/portal.sqlite",
     f"{_DOWNLOADS}/portal/*",  # the portal package's own files (its CSV of each table ...)
+    f"{_DOWNLOADS}/quality/*",  # the data behind the quality page (a row per check and disclosure)
 )
 # not published apart from the disclosure's zip (one asset per disclosure, not dozens),
 IN_BUNDLE_ONLY = (

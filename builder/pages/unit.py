@@ -4,7 +4,9 @@ A unit page lists the unit's disclosures over time with their headline totals an
 them; compares each year with the year before, like with like only (final accounts with
 final accounts, budgets with budgets); and, for a year with both a budget and final
 accounts, sets 年初预算 (the budget), 全年预算 (the 预算数 of the final accounts' 三公
-table, the adjusted budget) and 决算 side by side with the 完成率.
+table, the adjusted budget) and 决算 side by side with the 完成率; and sets each pair of its
+disclosures against each other item by item (``builder.pages.comparisons``: a budget and
+its final account, two consecutive years' 上年 figures).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from builder.charts import Chart, facts, unit_over_time
 from builder.charts.execution import FULL_YEAR, INITIAL, Executed, execution_chart, rate_of
 from builder.charts.spec import Frame
 from builder.pages.catalog import DisclosureEntry, Portal, UnitEntry, link
+from builder.pages.comparisons import comparisons
 from builder.pages.embed import embed_chart
 from builder.pages.markup import UNIT_10K as UNIT
 from builder.pages.markup import front_matter, md_link, md_table, number, percent, text
@@ -214,6 +217,7 @@ def unit_page(unit: UnitEntry, portal: Portal, docs_dir: Path) -> str:
         unit.unit_id, unit.unit_name, [(e.disclosure_id, e.parsed) for e in unit.disclosures]
     )
     against, charts = _budget_against_final(unit, docs_dir)
+    by_id = sorted(unit.disclosures, key=lambda e: e.disclosure_id)
     body = render(
         "unit.md.j2",
         unit_name=unit.unit_name,
@@ -224,6 +228,8 @@ def unit_page(unit: UnitEntry, portal: Portal, docs_dir: Path) -> str:
         year_over_year=Markup(year_over_year(unit)),  # safe: md_table cells are escaped
         budget_against_final=Markup(against),  # safe: md_table cells are escaped
         charts=charts,
+        # safe: md_table's cells are escaped where they are built
+        comparisons=Markup(comparisons(by_id, unit.page)),
         back=link(unit.page, INDEX),
     )
     return front_matter(unit.unit_name, f"{unit.unit_name}历年预算和决算公开") + body

@@ -51,15 +51,15 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 YEAR = re.compile(r"[0-9]{4}")
 SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 # Names the site and the packages use beside the disclosures' own folders.
-RESERVED_IDS = frozenset({"portal", "index"})
+RESERVED_IDS = frozenset({"portal", "index", "quality"})  # quality: downloads/quality/
 # Device names Windows reserves: a file or folder so named cannot be checked out there.
 WINDOWS_DEVICES = frozenset(
     {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)}
 )
 ID_RULE = (
-    "ids are lower-case ASCII letters, digits, - and _, at most 80 (not portal or index, nor "
-    "a device name Windows reserves: con, prn, aux, nul, com1-9, lpt1-9), used in file names "
-    "and URLs"
+    "ids are lower-case ASCII letters, digits, - and _, at most 80 (not portal, index or "
+    "quality, nor a device name Windows reserves: con, prn, aux, nul, com1-9, lpt1-9), used "
+    "in file names and URLs"
 )
 URL_SCHEMES = ("https", "http")
 # Characters that could end a link or start markup where an address is shown.
