@@ -8,6 +8,9 @@ wrote are known exactly; :class:`Outputs` records them, with the sha256 of each,
 owner's key (a hash of everything the owner's files depend on). An owner whose key is
 unchanged and whose files are all still there, byte for byte as written, is not produced
 again; files whose owner is gone, or that its new version no longer writes, are deleted.
+
+A file named by its content (a chart template, ``assets/charts/templates/``) may be written by
+several owners, always with the same bytes: it is deleted only when no owner writes it.
 """
 
 from __future__ import annotations
@@ -107,9 +110,9 @@ class Outputs:
         """Record what ``owner`` wrote; files its previous version wrote and this one did
         not are deleted."""
         previous = self.owners.get(owner, {}).get("files", [])
-        self.remove(set(previous) - set(produced.files))
         self.owners[owner] = {"key": key, "files": produced.files, "extra": produced.extra}
         self.seen.add(owner)
+        self.remove(set(previous) - set(produced.files))
 
     def finish(self) -> None:
         """Delete the files of owners this build did not keep or produce."""
@@ -140,5 +143,9 @@ class Outputs:
         return strays
 
     def remove(self, paths: set[str]) -> None:
-        for path in sorted(paths):
+        """Delete these files, except those an owner (still) writes."""
+        if not paths:
+            return
+        written = {path for record in self.owners.values() for path in record["files"]}
+        for path in sorted(paths - written):
             (self.docs_dir / path).unlink(missing_ok=True)
