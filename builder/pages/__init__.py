@@ -161,12 +161,13 @@ def page_key(
     source_key: str,
     site_url: str,
     siblings: Sequence[tuple[str, Mapping[str, Any]]],
-    data_url: str = "",
+    hosting_key: Sequence[str] = (),
 ) -> str:
     """What a disclosure's page depends on: the disclosure (by its source key), the site's
-    address, the unit's other disclosures it links to and where its downloads are."""
+    address, the unit's other disclosures it links to and where its downloads are
+    (``Hosting.key``)."""
     others = [(i, d["year"], d["kind_zh"]) for i, d in siblings]
-    return key_of(source_key, site_url, others, *([data_url] if data_url else []))
+    return key_of(source_key, site_url, others, *hosting_key)
 
 
 def owner_of_disclosure(disclosure_id: str) -> str:
@@ -184,7 +185,10 @@ def _publish_entry(entry: DisclosureEntry, folders: PageFolders, docs: Path) -> 
     name = str(entry.document.get("source_file") or f"{entry.disclosure_id}.txt")
     if (folders.sources / name).is_file():
         entry.source = publish_file(
-            folders.sources / name, docs, identities.source_copy(entry.disclosure_id)
+            folders.sources / name,
+            docs,
+            identities.source_copy(entry.disclosure_id),
+            folders.hosting,
         )
     package = folders.packages / entry.disclosure_id
     entry.downloads = publish_folder(
