@@ -22,8 +22,9 @@ the above: a GitHub release holds it (one asset a disclosure plus about 90). ``a
 moves each disclosure's source text (``sources/<id>.txt`` → ``sources.<id>.txt``, 52 KB) and
 each table's CSV (``downloads/<id>/csv/<table>.csv`` → ``<id>.csv.<table>.csv``, 46 KB): about
 100 KB a disclosure off the Pages artifact, whose 1 GB is otherwise reached near 3,000
-disclosures, at the cost of some 17 more files a disclosure on the data host, which no
-release holds (1,000 assets) past about 55 disclosures: ``all`` is for a static file host.
+disclosures, at the cost of some 16 more files a disclosure (its text, about 15 CSVs) on the
+data host, more than a release holds (1,000 assets) past about 55 disclosures: ``all`` is for
+a static file host.
 The links, sizes and SHA-256 on the pages then name the files there, as for the bulk files.
 """
 
