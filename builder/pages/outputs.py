@@ -10,7 +10,8 @@ unchanged and whose files are all still there, byte for byte as written, is not 
 again; files whose owner is gone, or that its new version no longer writes, are deleted.
 
 A file named by its content (a chart template, ``assets/charts/templates/``) may be written by
-several owners, always with the same bytes: it is deleted only when no owner writes it.
+several owners, always with the same bytes: one already there is left as it is, and it is
+deleted only when no owner writes it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.cache import file_hash, write_atomic
+from builder.charts.files import TEMPLATES_DIR
 
 STAGING = ".staging"  # under the docs dir; MkDocs ignores dot folders
 
@@ -62,6 +64,8 @@ def staged(docs_dir: Path, owner: str) -> Iterator[tuple[Path, dict[str, str]]]:
             target = docs_dir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             moved[relative.as_posix()] = file_hash(path)
+            if relative.parent == TEMPLATES_DIR and target.is_file():
+                continue  # named by its content: the same bytes, left as they are
             os.replace(path, target)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
