@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.sizes import measure
 from builder.errors import DisclosureError
 from builder.pages.hosting import Hosting, hosting_setting
 from builder.pipeline.preview import serving
@@ -198,3 +199,10 @@ def test_the_scope_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATA_HOST_SCOPE", "everything")
     with pytest.raises(DisclosureError, match="DATA_HOST_SCOPE: the data host scope"):
         hosting_setting()
+
+
+def test_the_size_benchmark_names_the_texts_and_csvs_of_the_data_folder() -> None:
+    _, counts = measure(data(), flat=True)
+    csvs = [p for p in data().iterdir() if p.name.startswith(tuple(f"{i}.csv." for i in IDS))]
+    assert counts["source texts"] == len(IDS)
+    assert counts["disclosure table CSVs"] == len(csvs) > 0
