@@ -288,6 +288,19 @@ def test_an_excel_number_holds_at_most_15_significant_digits() -> None:
     assert not fits_excel(Decimal("1E-400")), "a float would be 0"
 
 
+def test_the_digit_count_shortcut_and_the_float_agree_at_its_edges() -> None:
+    assert fits_excel(10**15 - 1)  # 15 digits: told from the digits
+    assert fits_excel(-(10**15) + 1)
+    assert fits_excel(10**15)  # 16 digits but a power of ten: the float says yes
+    assert not fits_excel(10**15 + 1)
+    assert fits_excel(Decimal("1.000000000000000000"))  # 19 digits, the number 1
+    assert fits_excel(Decimal("1E+279"))
+    assert fits_excel(Decimal("1E+300"))
+    assert fits_excel(Decimal("1.5E-300"))
+    assert not fits_excel(Decimal("NaN"))
+    assert not fits_excel(Decimal("-Infinity"))
+
+
 def test_a_number_excel_cannot_hold_is_text_and_listed_on_the_about_sheet() -> None:
     schema = {"fields": [{"name": "a", "type": "number"}, {"name": "n", "type": "integer"}]}
     rows = [

@@ -11,7 +11,6 @@ them through this module.
 
 from __future__ import annotations
 
-import copy
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -74,7 +73,19 @@ def declared(name: str) -> dict[str, Any]:
 
 def declaration(name: str) -> dict[str, Any]:
     """The declaration of ``name`` (a copy the caller may change)."""
-    return copy.deepcopy(declared(name))
+    copied: dict[str, Any] = _copied(declared(name))
+    return copied
+
+
+def _copied(value: Any) -> Any:
+    """A copy of YAML data: its mappings and lists new, the rest (text, numbers, dates,
+    which cannot change) shared. Half the CPU of ``copy.deepcopy``, called about 90 times a
+    disclosure (the declarations use no YAML anchors, so nothing is shared to keep)."""
+    if type(value) is dict:
+        return {key: _copied(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copied(item) for item in value]
+    return value
 
 
 def field_of(name: str, field_name: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ deleted only when no owner writes it.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -59,16 +60,67 @@ def staged(docs_dir: Path, owner: str) -> Iterator[tuple[Path, dict[str, str]]]:
     moved: dict[str, str] = {}
     try:
         yield folder, moved
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            relative = path.relative_to(folder)
-            target = docs_dir / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            moved[relative.as_posix()] = file_hash(path)
-            if relative.parent == TEMPLATES_DIR and target.is_file():
-                continue  # named by its content: the same bytes, left as they are
-            os.replace(path, target)
+        hashes: dict[str, str] = {}
+        move_into(folder, docs_dir, hashes)
+        moved.update(sorted(hashes.items(), key=lambda item: item[0].split("/")))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def move_into(folder: Path, target: Path, hashes: dict[str, str], prefix: str = "") -> None:
+    """The files under ``folder`` moved to the same places under ``target`` (which may hold
+    other files), each recorded in ``hashes`` (``prefix`` + its POSIX path → sha256).
+
+    A folder that ``target`` does not have yet, and that holds files and no empty folder,
+    is moved whole, in one rename: creating and then deleting every folder of the staging
+    tree cost more than writing its files (deleting a folder took up to 3 ms here while
+    other builds wrote to the disk). Only files leave the staging, as before.
+    """
+    made = target.is_dir()
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        source = Path(entry.path)
+        name = prefix + entry.name
+        destination = target / entry.name
+        if entry.is_dir(follow_symlinks=False):
+            files = None if destination.exists() else files_below(source)
+            if files is None:
+                move_into(source, destination, hashes, name + "/")
+                continue
+            for path in files:
+                hashes[f"{name}/{path.relative_to(source).as_posix()}"] = file_hash(path)
+            made = made or make_folder(target)
+            try:
+                os.replace(source, destination)
+            except OSError as error:  # another worker made the folder meanwhile: merge
+                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+                move_into(source, destination, hashes, name + "/")
+        elif entry.is_file():
+            hashes[name] = file_hash(source)
+            if Path(name).parent == TEMPLATES_DIR and destination.is_file():
+                continue  # named by its content: the same bytes, left as they are
+            made = made or make_folder(target)
+            os.replace(source, destination)
+
+
+def make_folder(folder: Path) -> bool:
+    folder.mkdir(parents=True, exist_ok=True)
+    return True
+
+
+def files_below(folder: Path) -> list[Path] | None:
+    """The files under ``folder``, or None when it holds anything else (an empty folder, a
+    link): such a folder is not moved whole, so that only files ever leave the staging."""
+    files = []
+    for root, folders, names in os.walk(folder):
+        if not folders and not names:
+            return None
+        for name in names:
+            path = Path(root, name)
+            if path.is_symlink() or not path.is_file():
+                return None
+            files.append(path)
+    return files
 
 
 @dataclass

@@ -65,6 +65,8 @@ def file_info(root: Path, relative: str) -> FileInfo:
 
 def csv_cell(value: Any) -> str:
     """A value as CSV text: exact decimals, ISO dates, lower-case booleans, '' for missing."""
+    if type(value) is str:  # the most common cell first
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -40,6 +40,8 @@ SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 MIN_WIDTH, MAX_WIDTH = 8, 60
 WIDE_FROM = 0x2E80  # CJK radicals and up: two columns wide
 EXCEL_DIGITS = 15  # significant digits a binary float (an Excel number) always holds
+SURELY_FITS = 10**EXCEL_DIGITS  # an int below this in size has at most 15 digits
+SAFE_EXPONENT = 280  # decimal exponents far from a float's limits (10^±308, subnormals)
 NUMBERS_AS_TEXT = "写为文本的数值"
 NUMBERS_AS_TEXT_NOTE = (
     f"以下数值超过{EXCEL_DIGITS}位有效数字，Excel数值无法精确保存，故以文本写入（CSV和Parquet文件中为精确数值）。"
@@ -65,7 +67,18 @@ def clean_text(text: str) -> str:
 
 def fits_excel(value: Decimal | int) -> bool:
     """Whether an Excel number (a binary float, 15 significant digits) holds ``value`` exactly:
-    its float printed with 15 significant digits reads back as the same number."""
+    its float printed with 15 significant digits reads back as the same number.
+
+    A number of at most 15 significant digits well inside a float's range always does (a
+    float keeps 15 decimal digits, C's ``DBL_DIG``): that is told from its digits alone,
+    the float is made only for the others (most amounts are the first kind)."""
+    if type(value) is int:
+        if -SURELY_FITS < value < SURELY_FITS:
+            return True
+    elif type(value) is Decimal and value.is_finite():
+        _, digits, exponent = value.as_tuple()
+        if len(digits) <= EXCEL_DIGITS and -SAFE_EXPONENT < int(exponent) < SAFE_EXPONENT:
+            return True
     exact = value if isinstance(value, Decimal) else Decimal(value)
     if not exact.is_finite():
         return False
@@ -130,6 +143,10 @@ def write_cell(sheet: Any, row: int, column: int, value: Any, style: Any = None)
     """One cell: text as a string (never a formula), numbers Excel can hold as numbers, other
     numbers as their exact digits, nothing for None or empty text."""
     if value is None:
+        return
+    if type(value) is Decimal and fits_excel(value):  # the most common cell first
+        number = float(value)
+        sheet.write_number(row, column, abs(number) if number == 0 else number, style)
         return
     if isinstance(value, str):
         text = clean_text(value)

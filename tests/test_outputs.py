@@ -1,0 +1,60 @@
+"""Moving an owner's staged files into the docs dir (``builder.pages.outputs.staged``)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from builder.pages import outputs
+from builder.pages.outputs import STAGING, staged
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_staged_files_join_existing_folders_and_new_folders_move_whole(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "units").mkdir(parents=True)
+    (docs / "units" / "other.md").write_text("another owner's page", encoding="utf-8")
+    with staged(docs, "disclosure:a") as (folder, moved):
+        (folder / "units").mkdir()
+        (folder / "units" / "a.md").write_bytes(b"unit")
+        (folder / "disclosures" / "a" / "charts").mkdir(parents=True)
+        (folder / "disclosures" / "a" / "index.md").write_bytes(b"page")
+        (folder / "disclosures" / "a" / "charts" / "1.json").write_bytes(b"{}")
+        (folder / "empty" / "inner").mkdir(parents=True)
+        (folder / "top.txt").write_bytes(b"top")
+    assert moved == {
+        "disclosures/a/charts/1.json": sha(b"{}"),
+        "disclosures/a/index.md": sha(b"page"),
+        "top.txt": sha(b"top"),
+        "units/a.md": sha(b"unit"),
+    }
+    assert (docs / "units" / "other.md").read_text(encoding="utf-8") == "another owner's page"
+    assert (docs / "disclosures" / "a" / "charts" / "1.json").read_bytes() == b"{}"
+    assert (docs / "units" / "a.md").read_bytes() == b"unit"
+    assert not (docs / "empty" / "inner").exists()  # only files leave the staging
+    assert list((docs / STAGING).iterdir()) == []
+
+
+def test_a_folder_another_worker_makes_meanwhile_is_merged_into(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    found = outputs.files_below
+
+    def made_meanwhile(folder: Path) -> list[Path] | None:
+        (docs / "downloads").mkdir(exist_ok=True)
+        (docs / "downloads" / "b.zip").write_bytes(b"other worker")
+        return found(folder)
+
+    monkeypatch.setattr(outputs, "files_below", made_meanwhile)
+    with staged(docs, "disclosure:a") as (folder, moved):
+        (folder / "downloads").mkdir()
+        (folder / "downloads" / "a.zip").write_bytes(b"a")
+    assert moved == {"downloads/a.zip": sha(b"a")}
+    assert sorted(p.name for p in (docs / "downloads").iterdir()) == ["a.zip", "b.zip"]
