@@ -7,7 +7,8 @@ SITE is a built site (``python -m builder build --output OUT`` → ``OUT/site``)
 Markdown tables:
 
 - the bytes of the site's pages on disk: every page's ``index.html``, the parts loaded on
-  demand (``*/parts/*.html``), the chart specs (``assets/charts/*.vl.json``) and the
+  demand (``*/parts/*.html``), the chart specs (each chart's ``assets/charts/*.values.json``
+  and the shared ``assets/charts/templates/*.json``) and the
   search index, each with its file count;
 - for the home page, a disclosure page (the first one, or ``--disclosure``) and the page
   of its unit: what a first view in headless Chromium (fresh context, empty cache)
@@ -48,7 +49,9 @@ def disk_sizes(site: Path) -> dict[str, tuple[int, int]]:
         "pages (index.html)": total(pages),
         "of which disclosure pages": total(disclosures),
         "parts loaded on demand": total(list(site.glob("**/parts/*.html"))),
-        "chart specs (.vl.json)": total(list((site / "assets" / "charts").glob("*.vl.json"))),
+        "chart specs (values and templates)": total(
+            list((site / "assets" / "charts").glob("**/*.json"))
+        ),
         "search index": total([p for p in (site / "search").rglob("*") if p.is_file()]),
     }
 

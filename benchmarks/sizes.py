@@ -46,6 +46,10 @@ def data_part_of(name: str) -> str:
         return "year and portal zips" if name.startswith("portal") else "disclosure zips"
     if name.startswith("portal.") and name.count(".") > 1:
         return "portal package files"
+    if name.startswith("sources."):  # DATA_HOST_SCOPE=all
+        return "source texts"
+    if ".csv." in name:  # <id>.csv.<table>.csv, DATA_HOST_SCOPE=all
+        return "disclosure table CSVs"
     return name
 
 

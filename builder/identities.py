@@ -92,13 +92,18 @@ def absolute_url(site_url: str, docs_path: str) -> str:
 def data_file(docs_path: str) -> str:
     """The flat name of a download on the data host (release assets have no folders): its
     path under ``downloads/`` with ``/`` as ``.`` (``downloads/portal.zip`` →
-    ``portal.zip``, ``downloads/portal/csv/units.csv`` → ``portal.csv.units.csv``). No two
-    downloads share one: an id or a package name never holds a ``.`` before its suffix part,
-    and a year package is ``portal.<year>``."""
+    ``portal.zip``, ``downloads/portal/csv/units.csv`` → ``portal.csv.units.csv``); a
+    source text's path with ``/`` as ``.`` (``sources/<id>.txt`` → ``sources.<id>.txt``). No
+    two downloads share one: an id or a package name never holds a ``.`` before its suffix
+    part, a year package is ``portal.<year>``, and the one download a disclosure ``sources``
+    could have under that prefix is its README, which is upper-case where an id is not."""
     prefix = f"{DOWNLOADS_FOLDER}/"
-    if not docs_path.startswith(prefix):
-        raise ValueError(f"{docs_path}: only files under {prefix} are published on a data host")
-    return docs_path[len(prefix) :].replace("/", ".")
+    if docs_path.startswith(prefix):
+        return docs_path[len(prefix) :].replace("/", ".")
+    if docs_path.startswith(f"{SOURCES_FOLDER}/"):
+        return docs_path.replace("/", ".")
+    msg = f"{docs_path}: only files under {prefix} or {SOURCES_FOLDER}/ are on a data host"
+    raise ValueError(msg)
 
 
 def hosted_path(docs_path: str) -> str:

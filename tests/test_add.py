@@ -153,7 +153,9 @@ def test_the_added_disclosure_has_its_packages(added: Added) -> None:
 
 
 def test_the_added_disclosure_has_its_charts(added: Added) -> None:
-    charts = sorted((added.output / "site" / "assets" / "charts").glob(f"{added.new_id}-*.vl.json"))
+    charts = sorted(
+        (added.output / "site" / "assets" / "charts").glob(f"{added.new_id}-*.values.json")
+    )
     assert len(charts) >= 5
     for chart in charts:
         assert NEW_UNIT in chart.read_text(encoding="utf-8"), chart.name

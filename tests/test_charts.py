@@ -210,10 +210,12 @@ def test_specs_are_deterministic() -> None:
 
 def test_chart_files(tmp_path: Path) -> None:
     chart = _charts(FINAL_000)["spending-by-type"]
-    spec_path, csv_path = write_chart(chart, tmp_path)
-    assert spec_path.as_posix() == f"assets/charts/{FINAL_000}-spending-by-type.vl.json"
-    assert json.loads((tmp_path / spec_path).read_text(encoding="utf-8")) == chart.spec
-    raw = (tmp_path / csv_path).read_bytes()
+    files = write_chart(chart, tmp_path)
+    assert files.values.as_posix() == f"assets/charts/{FINAL_000}-spending-by-type.values.json"
+    assert files.template.parent.as_posix() == "assets/charts/templates"
+    values = json.loads((tmp_path / files.values).read_text(encoding="utf-8"))
+    assert values["title"] == chart.spec["title"]["text"]
+    raw = (tmp_path / files.csv).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the Chinese headings
     assert chart_csv(chart).splitlines() == [
         "支出类型,金额（万元）",

@@ -8,6 +8,7 @@ ones are changed in place (undone after the test) and seed 001 (a final account 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 
 from builder import declarations
 from builder.pipeline import build, docs_dir_for
+from tests.chart_parts import page_charts
 from tests.conftest import SEEDS, copy_seeds
 
 SEED = SEEDS[1]  # 001: a final account
@@ -82,13 +84,13 @@ def test_the_templates_say_the_declared_labels(built: tuple[Path, Path]) -> None
 
 def test_the_charts_say_the_declared_labels(built: tuple[Path, Path]) -> None:
     _package, docs = built
-    charts = docs / "assets" / "charts"
-    three = (charts / f"{SEED.stem}-three-public-costs.vl.json").read_text(encoding="utf-8")
+    charts = page_charts(docs, docs / "disclosures" / f"{SEED.stem}.md")
+    three = json.dumps(charts[f"{SEED.stem}-three-public-costs"], ensure_ascii=False)
     assert "全年预算额（改）" in three
     assert "决算额（改）" in three
     assert "预算数" not in three
     assert "决算数" not in three
-    basic = (charts / f"{SEED.stem}-basic-by-economic.vl.json").read_text(encoding="utf-8")
+    basic = json.dumps(charts[f"{SEED.stem}-basic-by-economic"], ensure_ascii=False)
     assert "人员费（改）" in basic
     assert "人员经费" not in basic
 

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from builder.pipeline import build, docs_dir_for
+from tests.chart_parts import page_charts
 from tests.conftest import CASES, ROOT, SEED_IDS, SEEDS, SHANGHAI_IDS, copy_seeds, page_parts
 
 SITE_URL = "http://127.0.0.1:8765/"
@@ -61,15 +62,18 @@ def masked_page(text: str) -> str:
 
 
 def chart_files(docs: Path, seed_id: str) -> dict[str, str]:
-    """The seed's chart files: specs indented (keys sorted), data as written."""
-    files = {}
-    for path in sorted((docs / CHARTS).glob(f"{seed_id}-*")):
-        name = path.name.removeprefix(f"{seed_id}-")
-        if name.endswith(".vl.json"):
-            spec = json.loads(path.read_text(encoding="utf-8"))
-            files[name] = json.dumps(spec, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        else:
-            files[name] = path.read_text(encoding="utf-8-sig")
+    """The seed's charts: each spec as the browser puts it together from the template and
+    the values the page names (indented, keys sorted), and the data as written."""
+    page = docs / "disclosures" / f"{seed_id}.md"
+    files = {
+        f"{name.removeprefix(f'{seed_id}-')}.vl.json": json.dumps(
+            spec, ensure_ascii=False, indent=1, sort_keys=True
+        )
+        + "\n"
+        for name, spec in page_charts(docs, page).items()
+    }
+    for path in sorted((docs / CHARTS).glob(f"{seed_id}-*.csv")):
+        files[path.name.removeprefix(f"{seed_id}-")] = path.read_text(encoding="utf-8-sig")
     return files
 
 

@@ -147,14 +147,15 @@ def test_findings_in_plain_words(docs: Path) -> None:
 
 def test_charts_are_embedded_with_their_data(docs: Path) -> None:
     page = _read(docs, f"disclosures/{FINAL_000}.md")
-    spec_urls = re.findall(r'data-spec-url="([^"]+)"', page)
-    assert len(spec_urls) == 8
+    spec_urls = re.findall(r'data-spec-(?:template|values)="([^"]+)"', page)
+    assert len(spec_urls) == 16  # a template and the values of each of eight charts
     for url in spec_urls:
         assert url.startswith("../../assets/charts/")  # relative to the page's URL
         assert (docs / url.removeprefix("../../")).is_file()
     assert "[图表数据（CSV）](../assets/charts/" in page  # relative to the Markdown file
     home = _read(docs, "index.md")
-    assert 'data-spec-url="assets/charts/portal-units-compared-2024.vl.json"' in home
+    assert 'data-spec-values="assets/charts/portal-units-compared-2024.values.json"' in home
+    assert 'data-spec-template="assets/charts/templates/' in home
 
 
 def test_schema_org_dataset_json_ld(docs: Path) -> None:

@@ -25,6 +25,7 @@ from builder.pages.site_hooks import caption_tables
 from builder.pages.templating import environment
 from builder.pages.unit import budget_lines, year_over_year
 from builder.parse import parse_file
+from tests.chart_parts import page_charts
 from tests.conftest import BUNDLED, SOURCES
 
 FINAL_000 = "000_127416229ccdc025"
@@ -152,7 +153,10 @@ def test_comparison_page_within_a_year_with_its_data(docs: Path) -> None:
     guangzhou = next(r for r in rows if r["单位"] == "山西省政府驻广州办事处")
     assert guangzhou["公务接待费决算数（万元）"] == "11.11"
     assert guangzhou["机关运行经费（万元）"] == "110.49"
-    assert (docs / "assets/charts/compare-2024-receptions.vl.json").is_file()
+    charts = page_charts(docs, docs / "compare.md")
+    assert (
+        charts["compare-2024-receptions"]["title"]["text"] == "2024年度决算：各单位公务接待费决算数"
+    )
 
 
 def test_unit_year_over_year_compares_like_with_like() -> None:

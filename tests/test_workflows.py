@@ -228,6 +228,7 @@ def test_the_data_url_is_the_release_of_the_data_version(tmp_path: Path) -> None
     subprocess.run(["bash", "-e", "-c", script], env=env, cwd=REPO_ROOT, check=True, timeout=60)
     assert env_file.read_text(encoding="utf-8") == (
         f"DATA_URL=https://github.com/Open-Budget/portal/releases/download/data-{version}/\n"
+        "DATA_HOST_SCOPE=bulk\n"
     )
     assert output_file.read_text(encoding="utf-8") == f"tag=data-{version}\n"
 

@@ -171,8 +171,8 @@ def execution_chart(
         f"{line.label}{rate_title} {_percent(line.rate)}" for line in lines if line.rate is not None
     )
     description = f"{chart.description[:-1]}。{rates}。" if rates else chart.description
-    spec = {**chart.spec, "description": description}
-    return replace(chart, columns=columns, rows=rows, description=description, spec=spec)
+    drawing = chart.drawing.described(description)
+    return replace(chart, columns=columns, rows=rows, description=description, drawing=drawing)
 
 
 def _with_rate(line: Executed, rate_title: str) -> str:

@@ -1,21 +1,43 @@
-"""Writing charts into the site: the Vega-Lite spec and the CSV of the data behind each chart.
+"""Writing charts into the site: the Vega-Lite spec in two parts, and the CSV of the data.
 
-Both go to ``<docs>/assets/charts/``: ``<chart id>.vl.json`` (fetched by ``charts.js``
-through ``data-spec-url``, cached by the browser like any static file) and
-``<chart id>.csv`` (UTF-8 with a BOM so that Excel reads the Chinese; exact amounts).
+Under ``<docs>/assets/charts/``:
+
+- ``templates/<sha256 of the template, 16 hex digits>.json``: the template of the chart's
+  shape (``BarSpec.template_json``), written once and shared by every chart of that shape
+  (a few files for the whole portal, which the browser fetches once and caches);
+- ``<chart id>.values.json``: what goes into each slot of the template for this chart;
+- ``<chart id>.csv``: the data behind the chart (UTF-8 with a BOM so that Excel reads the
+  Chinese; exact amounts).
+
+``charts.js`` fetches the two JSON files (``data-spec-template`` and ``data-spec-values``)
+and fills the template in, as ``Template.fill`` does in Python: the spec it draws is the
+chart's ``spec``, which ``tests/test_chart_files.py`` checks for every chart. A whole spec
+per chart would repeat its template (about 1.5 KB) for every chart of every disclosure.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from builder.charts.spec import Chart, Column
+from builder.charts.spec import Chart, Column, compact_json
 
 CHARTS_DIR = Path("assets") / "charts"
+TEMPLATES_DIR = CHARTS_DIR / "templates"
+
+
+@dataclass(frozen=True)
+class ChartFiles:
+    """The files of one chart, relative to the docs dir."""
+
+    template: Path
+    values: Path
+    csv: Path
 
 
 def chart_csv(chart: Chart) -> str:
@@ -51,12 +73,24 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def write_chart(chart: Chart, docs_dir: Path) -> tuple[Path, Path]:
-    """Write the spec and the CSV of ``chart``; return their paths relative to ``docs_dir``."""
-    folder = docs_dir / CHARTS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    spec_path = CHARTS_DIR / f"{chart.chart_id}.vl.json"
-    csv_path = CHARTS_DIR / f"{chart.chart_id}.csv"
-    (docs_dir / spec_path).write_text(chart.spec_json() + "\n", encoding="utf-8")
-    (docs_dir / csv_path).write_text(chart_csv(chart), encoding="utf-8-sig", newline="")
-    return spec_path, csv_path
+def template_path(template: str) -> Path:
+    """Where the template with this JSON text is written (named by its content)."""
+    digest = hashlib.sha256(template.encode("utf-8")).hexdigest()[:16]
+    return TEMPLATES_DIR / f"{digest}.json"
+
+
+def write_chart(chart: Chart, docs_dir: Path) -> ChartFiles:
+    """Write the template (unless it is there), the slot values and the CSV of ``chart``."""
+    (docs_dir / TEMPLATES_DIR).mkdir(parents=True, exist_ok=True)
+    template = chart.drawing.template_json()
+    files = ChartFiles(
+        template=template_path(template),
+        values=CHARTS_DIR / f"{chart.chart_id}.values.json",
+        csv=CHARTS_DIR / f"{chart.chart_id}.csv",
+    )
+    if not (docs_dir / files.template).is_file():
+        (docs_dir / files.template).write_text(template + "\n", encoding="utf-8")
+    values = compact_json(chart.drawing.slot_values())
+    (docs_dir / files.values).write_text(values + "\n", encoding="utf-8")
+    (docs_dir / files.csv).write_text(chart_csv(chart), encoding="utf-8-sig", newline="")
+    return files

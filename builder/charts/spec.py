@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any, cast
@@ -86,11 +86,21 @@ class Chart:
     source: str
     columns: tuple[Column, ...]
     rows: tuple[dict[str, Value], ...]
-    spec: dict[str, Any]
+    drawing: BarSpec
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """The chart's whole Vega-Lite spec."""
+        return self.drawing.spec
 
     def spec_json(self) -> str:
         """The spec as compact, deterministic JSON (UTF-8 text, keys sorted)."""
-        return json.dumps(self.spec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return compact_json(self.spec)
+
+
+def compact_json(data: object) -> str:
+    """``data`` as compact, deterministic JSON (UTF-8 text, keys sorted)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def format_amount(value: Decimal | None) -> str:
@@ -259,6 +269,43 @@ def _bar_template(shape: BarShape) -> tuple[Template, dict[str, str]]:
     return Template(spec, frozenset(markers.values())), markers
 
 
+@dataclass(frozen=True)
+class BarSpec:
+    """A bar chart's Vega-Lite spec, and the two parts the site ships it in.
+
+    The template of the chart's shape (:func:`template_json`, the same file for every
+    chart of that shape) and this chart's slot values (:meth:`slot_values`); ``charts.js``
+    puts the values into the template's slots, as :meth:`Template.fill
+    <builder.charts.template.Template.fill>` does here.
+    """
+
+    shape: BarShape
+    content: BarContent
+    spec: dict[str, Any]
+
+    def slot_values(self) -> dict[str, Any]:
+        """What goes into each slot of the template, by slot name."""
+        return _slots(self.content)
+
+    def template_json(self) -> str:
+        """The template of the chart's shape, as shipped (see :func:`template_json`)."""
+        return template_json(self.shape)
+
+    def described(self, description: str) -> BarSpec:
+        """The same chart with another top-level ``description`` (the slot of that name)."""
+        content = replace(self.content, description=description)
+        return BarSpec(self.shape, content, {**self.spec, "description": description})
+
+
+@cache
+def template_json(shape: BarShape) -> str:
+    """The template of ``shape`` as the site ships it: compact JSON with, in every slot,
+    the :func:`~builder.charts.template.sentinel` named after it (the dataset name too,
+    which the cached template holds under the name Altair derived from its sentinel)."""
+    template, markers = _bar_template(shape)
+    return compact_json(template.fill({marker: sentinel(name) for name, marker in markers.items()}))
+
+
 def render_bar_chart(shape: BarShape, content: BarContent) -> dict[str, Any]:
     """What :func:`draw_bar_chart` returns, filled in from the cached template of ``shape``."""
     template, markers = _bar_template(shape)
@@ -281,7 +328,7 @@ def bar_chart(  # noqa: PLR0913 - every argument is one visible part of the char
     amount_format: str = AMOUNT_FORMAT,
     sort_by_amount: bool = True,
     amount_domain: tuple[float, float] | None = None,
-) -> dict[str, Any]:
+) -> BarSpec:
     """A horizontal bar chart (one bar per category, grouped bars when ``group`` is given).
 
     ``category``, ``amount`` and ``group`` are ``(field, axis title)`` pairs; the values must
@@ -322,7 +369,7 @@ def bar_chart(  # noqa: PLR0913 - every argument is one visible part of the char
         group_title=group[1] if group is not None else None,
         group_order=order,
     )
-    return render_bar_chart(shape, content)
+    return BarSpec(shape, content, render_bar_chart(shape, content))
 
 
 def title_lines(*parts: str) -> str | list[str]:

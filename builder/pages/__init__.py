@@ -6,7 +6,8 @@ Stage 6 of ``sources → parse → validate → publish → charts → pages``. 
 - ``index.md`` (home), ``units/index.md`` and ``units/<unit id>.md``,
   ``disclosures/index.md`` and ``disclosures/<disclosure id>.md``, ``data.md``,
   ``dictionary.md``, ``quality.md``, ``glossary.md`` (each opens with a "generated" banner);
-- ``assets/charts/<chart id>.vl.json`` and ``.csv`` (the charts and the data behind them);
+- ``assets/charts/<chart id>.values.json`` and ``.csv`` (each chart's slot values and the data
+  behind it) and ``assets/charts/templates/`` (the template of each shape of chart);
 - ``sources/<disclosure id>.txt`` (the source texts) and ``downloads/<disclosure id>/…``,
   ``downloads/portal/…`` (copies of the data packages that exist), and the bundles and the
   database (``builder.pages.downloads``): ``downloads/<id>.zip``, ``downloads/portal.zip``,
@@ -162,12 +163,13 @@ def page_key(
     source_key: str,
     site_url: str,
     siblings: Sequence[tuple[str, Mapping[str, Any]]],
-    data_url: str = "",
+    hosting_key: Sequence[str] = (),
 ) -> str:
     """What a disclosure's page depends on: the disclosure (by its source key), the site's
-    address, the unit's other disclosures it links to and where its downloads are."""
+    address, the unit's other disclosures it links to and where its downloads are
+    (``Hosting.key``)."""
     others = [(i, d["year"], d["kind_zh"]) for i, d in siblings]
-    return key_of(source_key, site_url, others, *([data_url] if data_url else []))
+    return key_of(source_key, site_url, others, *hosting_key)
 
 
 def owner_of_disclosure(disclosure_id: str) -> str:
@@ -185,7 +187,10 @@ def _publish_entry(entry: DisclosureEntry, folders: PageFolders, docs: Path) -> 
     name = str(entry.document.get("source_file") or f"{entry.disclosure_id}.txt")
     if (folders.sources / name).is_file():
         entry.source = publish_file(
-            folders.sources / name, docs, identities.source_copy(entry.disclosure_id)
+            folders.sources / name,
+            docs,
+            identities.source_copy(entry.disclosure_id),
+            folders.hosting,
         )
     package = folders.packages / entry.disclosure_id
     entry.downloads = publish_folder(

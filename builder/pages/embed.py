@@ -1,10 +1,12 @@
 """Embedding a chart in a page: the figure, its caption, the CSV link and the data table.
 
-The spec is fetched by ``charts.js`` from ``data-spec-url`` (a static file the browser
-caches); the figure caption repeats the title and source; the CSV of the data behind the
-chart is a Markdown link (MkDocs checks it exists); the same data is in a collapsed HTML
-table under the chart, for readers who cannot see the chart, loaded when opened
-(``builder.pages.parts``; ``#chart-<id>-data`` opens it).
+The spec is put together by ``charts.js`` from the template of the chart's shape
+(``data-spec-template``, one file shared by every chart of that shape, which the browser
+caches) and the chart's own slot values (``data-spec-values``); the figure caption
+repeats the title and source; the CSV of the data behind the chart is a Markdown link
+(MkDocs checks it exists); the same data is in a collapsed HTML table under the chart, for
+readers who cannot see the chart, loaded when opened (``builder.pages.parts``;
+``#chart-<id>-data`` opens it).
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ def chart_table(chart: Chart) -> str:
     return table.render()
 
 
-EXPORTS = (("png", "下载图片（PNG）"), ("svg", "下载图片（SVG）"))
+# The Vega-Lite definition too is saved from the browser (the spec charts.js put together):
+# a whole spec file per chart on the site would repeat its shape's template every time.
+EXPORTS = (("png", "下载图片（PNG）"), ("svg", "下载图片（SVG）"), ("json", "下载图表定义（JSON）"))
 
 
 def embed_chart(chart: Chart, page: str, docs_dir: Path) -> str:
@@ -45,18 +49,19 @@ def embed_chart(chart: Chart, page: str, docs_dir: Path) -> str:
     Under the figure, on one line (a Markdown paragraph, so MkDocs checks the two file
     links; attr_list gives it its class and keeps it out of the search index): the chart's
     stable link (its id is the same in every build), its picture as PNG or SVG (drawn by
-    charts.js from the rendered chart), the data behind it and its Vega-Lite definition.
+    charts.js from the rendered chart), its Vega-Lite definition (saved by charts.js) and
+    the data behind it.
     """
-    spec_path, csv_path = write_chart(chart, docs_dir)
+    files = write_chart(chart, docs_dir)
     body = f'<p class="portal-muted">{text(chart.description)}</p>\n' + chart_table(chart)
     return render(
         "chart.md.j2",
         chart=chart,
         anchor=f"chart-{chart.chart_id}",
-        spec_url=url_root(page) + spec_path.as_posix(),
+        template_url=url_root(page) + files.template.as_posix(),
+        values_url=url_root(page) + files.values.as_posix(),
         exports=EXPORTS,
-        csv_link=link(page, csv_path.as_posix()),
-        spec_link=link(page, spec_path.as_posix()),
+        csv_link=link(page, files.csv.as_posix()),
         data=Markup(  # safe: escaped
             Parts(docs_dir, page).details(
                 "图表数据（表格）",

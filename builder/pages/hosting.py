@@ -16,6 +16,16 @@ package's own files (78 MB). A disclosure's Parquet files, workbook, ``datapacka
 and README (181 KB a disclosure, in 18 files) are published in its zip only, so a disclosure
 costs one asset, not dozens. Each table's CSV (47 KB a disclosure) stays beside the page
 that shows the table and links it: a reader takes one table into Excel without a zip.
+
+A second setting, ``DATA_HOST_SCOPE``, says how much goes there. ``bulk`` (the default) is
+the above: a GitHub release holds it (one asset a disclosure plus about 90). ``all`` also
+moves each disclosure's source text (``sources/<id>.txt`` → ``sources.<id>.txt``, 52 KB) and
+each table's CSV (``downloads/<id>/csv/<table>.csv`` → ``<id>.csv.<table>.csv``, 46 KB): about
+100 KB a disclosure off the Pages artifact, whose 1 GB is otherwise reached near 3,000
+disclosures, at the cost of some 16 more files a disclosure (its text, about 15 CSVs) on the
+data host, more than a release holds (1,000 assets) past about 55 disclosures: ``all`` is for
+a static file host.
+The links, sizes and SHA-256 on the pages then name the files there, as for the bulk files.
 """
 
 from __future__ import annotations
@@ -30,6 +40,10 @@ from builder.errors import DisclosureError
 from builder.sources.provenance import web_address
 
 DATA_URL_SETTING = "DATA_URL"
+SCOPE_SETTING = "DATA_HOST_SCOPE"
+BULK_SCOPE = "bulk"  # the default: what a GitHub release holds
+ALL_SCOPE = "all"  # also the source texts and each table's CSV: a static file host
+SCOPES = (BULK_SCOPE, ALL_SCOPE)
 _DOWNLOADS = identities.DOWNLOADS_FOLDER
 # When a data host is set (docs paths, fnmatch patterns; ``*`` also matches ``/``):
 # published on the data host,
@@ -46,7 +60,12 @@ IN_BUNDLE_ONLY = (
     f"{_DOWNLOADS}/*/datapackage.json",
     f"{_DOWNLOADS}/*/README.txt",
 )
-# and everything else beside the pages: each table's CSV, which the table on the page links.
+# and everything else beside the pages: each table's CSV, which the table on the page links,
+# and the source text; with the scope ``all``, those two on the data host as well.
+SMALL = (
+    f"{identities.SOURCES_FOLDER}/*",  # each disclosure's source text
+    f"{_DOWNLOADS}/*/csv/*",  # each table's CSV
+)
 
 
 def matches(docs_path: str, patterns: tuple[str, ...]) -> bool:
@@ -55,13 +74,26 @@ def matches(docs_path: str, patterns: tuple[str, ...]) -> bool:
 
 @dataclass(frozen=True)
 class Hosting:
-    """Where downloads are published: ``data_url`` empty for beside the site."""
+    """Where downloads are published: ``data_url`` empty for beside the site; ``scope``
+    (``bulk`` or ``all``) how much goes to the data host."""
 
     data_url: str = ""
+    scope: str = BULK_SCOPE
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """What a page's links, sizes and checksums depend on: nothing without a data host,
+        its address for the bulk files, and the scope when that is ``all``."""
+        if not self.data_url:
+            return ()
+        return (self.data_url,) if self.scope == BULK_SCOPE else (self.data_url, self.scope)
 
     def hosted(self, docs_path: str) -> bool:
         """Whether the file is published on the data host."""
-        return bool(self.data_url) and matches(docs_path, BULK)
+        if not self.data_url:
+            return False
+        patterns = BULK + SMALL if self.scope == ALL_SCOPE else BULK
+        return matches(docs_path, patterns)
 
     def published(self, docs_path: str) -> bool:
         """Whether the file is published on its own (else only inside its package's zip)."""
@@ -100,3 +132,24 @@ def data_url_setting() -> str:
             "to publish them with the site",
         ) from None
     return value if value.endswith("/") else value + "/"
+
+
+def scope_setting() -> str:
+    """How much goes to the data host, from ``DATA_HOST_SCOPE``: ``bulk`` (the default) or
+    ``all``."""
+    value = os.environ.get(SCOPE_SETTING, "").strip() or BULK_SCOPE
+    if value not in SCOPES:
+        raise DisclosureError(
+            Path(SCOPE_SETTING),  # the setting, named where a file would be
+            None,
+            f"the data host scope: {value!r} is neither {BULK_SCOPE!r} nor {ALL_SCOPE!r}",
+            f"set it to {ALL_SCOPE!r} to publish the source texts and each table's CSV on the "
+            f"data host too (a static file host: no GitHub release holds that many files), or "
+            f"to {BULK_SCOPE!r} (or unset it) for the bulk files only",
+        )
+    return value
+
+
+def hosting_setting() -> Hosting:
+    """Where the build publishes its downloads: ``DATA_URL`` and ``DATA_HOST_SCOPE``."""
+    return Hosting(data_url_setting(), scope_setting())

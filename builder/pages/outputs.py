@@ -8,6 +8,10 @@ wrote are known exactly; :class:`Outputs` records them, with the sha256 of each,
 owner's key (a hash of everything the owner's files depend on). An owner whose key is
 unchanged and whose files are all still there, byte for byte as written, is not produced
 again; files whose owner is gone, or that its new version no longer writes, are deleted.
+
+A file named by its content (a chart template, ``assets/charts/templates/``) may be written by
+several owners, always with the same bytes: one already there is left as it is, and it is
+deleted only when no owner writes it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.cache import file_hash, write_atomic
+from builder.charts.files import TEMPLATES_DIR
 
 STAGING = ".staging"  # under the docs dir; MkDocs ignores dot folders
 
@@ -92,6 +97,8 @@ def move_into(folder: Path, target: Path, hashes: dict[str, str], prefix: str = 
                 move_into(source, destination, hashes, name + "/")
         elif entry.is_file():
             hashes[name] = file_hash(source)
+            if Path(name).parent == TEMPLATES_DIR and destination.is_file():
+                continue  # named by its content: the same bytes, left as they are
             made = made or make_folder(target)
             os.replace(source, destination)
 
@@ -159,9 +166,9 @@ class Outputs:
         """Record what ``owner`` wrote; files its previous version wrote and this one did
         not are deleted."""
         previous = self.owners.get(owner, {}).get("files", [])
-        self.remove(set(previous) - set(produced.files))
         self.owners[owner] = {"key": key, "files": produced.files, "extra": produced.extra}
         self.seen.add(owner)
+        self.remove(set(previous) - set(produced.files))
 
     def finish(self) -> None:
         """Delete the files of owners this build did not keep or produce."""
@@ -192,5 +199,9 @@ class Outputs:
         return strays
 
     def remove(self, paths: set[str]) -> None:
-        for path in sorted(paths):
+        """Delete these files, except those an owner (still) writes."""
+        if not paths:
+            return
+        written = {path for record in self.owners.values() for path in record["files"]}
+        for path in sorted(paths - written):
             (self.docs_dir / path).unlink(missing_ok=True)

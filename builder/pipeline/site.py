@@ -29,7 +29,7 @@ from builder.pages import (
     write_portal_pages,
 )
 from builder.pages.downloads import install_partition, stale_partitions
-from builder.pages.hosting import Hosting, data_url_setting
+from builder.pages.hosting import hosting_setting
 from builder.pages.outputs import Outputs
 from builder.pipeline.datahost import data_folder_for, place_data_folder
 from builder.pipeline.defaults import DEFAULT_SITE, DEFAULT_SITE_URL, DOCS_SOURCE, MKDOCS_CONFIG
@@ -102,7 +102,7 @@ def build_site(
     progress = progress or Progress()
     docs = docs_dir_for(site)
     site_url = os.environ.get("SITE_URL", DEFAULT_SITE_URL)
-    hosting = Hosting(data_url_setting())  # DATA_URL: the bulk downloads on a data host
+    hosting = hosting_setting()  # DATA_URL, DATA_HOST_SCOPE: the downloads on a data host
     hand_written = copy_hand_written(docs) if docs != DOCS_SOURCE else set()
     outputs = Outputs.load(data.cache.folder / PAGES_STATE, docs)
     if not outputs.owners:
@@ -117,7 +117,7 @@ def build_site(
         siblings = tuple(
             (d.id, d.view["document"]) for d in by_unit[digest.record.unit_id] if d is not digest
         )
-        key = page_key(digest.key, site_url, siblings, hosting.data_url)
+        key = page_key(digest.key, site_url, siblings, hosting.key)
         record = outputs.current(owner_of_disclosure(digest.id), key)
         if record is not None:
             extras[digest.id] = record["extra"]

@@ -11,16 +11,18 @@ word on a page that no source text holds is the portal's own.
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from itertools import combinations
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from builder.parse import parse_file
 from tests.browser.sitebuild import SEED_IDS, SHANGHAI_IDS
-from tests.conftest import BUNDLED
+from tests.conftest import BUNDLED, CASES
 
 pytestmark = pytest.mark.browser
 
@@ -193,6 +195,9 @@ def test_chart_share_links_and_exports(page: Page, base_url: str) -> None:
             page.locator(f'button[data-chart="{anchor}"][data-chart-export="{kind}"]').click()
         download = info.value
         assert download.suggested_filename == f"{anchor.removeprefix('chart-')}.{kind}"
+    with page.expect_download() as info:
+        page.locator(f'button[data-chart="{anchor}"][data-chart-export="json"]').click()
+    assert info.value.suggested_filename == f"{anchor.removeprefix('chart-')}.vl.json"
     # Material makes the link absolute: the page's address and the chart's anchor.
     link = page.locator(f'a[href$="#{anchor}"]')
     assert link.count() == 1
@@ -201,3 +206,22 @@ def test_chart_share_links_and_exports(page: Page, base_url: str) -> None:
     assert og is not None
     assert og.endswith("assets/images/share.png")
     assert page.request.get(og).status == 200
+
+
+def test_every_chart_is_drawn_from_the_spec_of_its_golden(page: Page, base_url: str) -> None:
+    """charts.js puts each chart's spec together from its shape's template and its values:
+    the spec it draws (saved by the JSON button) is the seed's golden spec, chart by chart."""
+    seed_id = SEED_IDS[0]
+    goldens = CASES / seed_id / "expected" / "charts"
+    page.goto(f"{base_url}disclosures/{seed_id}/")
+    names = page.locator("div.vega-chart").evaluate_all("els => els.map(e => e.dataset.chartName)")
+    assert len(names) == len(list(goldens.glob("*.vl.json")))
+    for name in names:
+        anchor = f"chart-{name}"
+        button = page.locator(f'button[data-chart="{anchor}"][data-chart-export="json"]')
+        expect(button).to_be_enabled()
+        with page.expect_download() as info:
+            button.click()
+        drawn = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+        golden = goldens / f"{name.removeprefix(f'{seed_id}-')}.vl.json"
+        assert drawn == json.loads(golden.read_text(encoding="utf-8")), name
