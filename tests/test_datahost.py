@@ -51,10 +51,11 @@ DATA_PORT = free_port()
 DATA_URL = f"http://127.0.0.1:{DATA_PORT}/data-2026.12.01/"
 
 
-def build(sources: Path, output: Path, data_url: str | None) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "DATA_URL"}
-    if data_url is not None:
-        env["DATA_URL"] = data_url
+def build(sources: Path, output: Path, data_url: str | None, scope: str | None = None) -> None:
+    """Build ``sources`` with ``DATA_URL`` and ``DATA_HOST_SCOPE`` as given (unset if None)."""
+    settings = {"DATA_URL": data_url, "DATA_HOST_SCOPE": scope}
+    env = {k: v for k, v in os.environ.items() if k not in settings}
+    env |= {k: v for k, v in settings.items() if v is not None}
     result = subprocess.run(
         [sys.executable, "-m", "builder", "build", "--sources", sources, "--output", output],
         capture_output=True,

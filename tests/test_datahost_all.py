@@ -11,11 +11,8 @@ from __future__ import annotations
 import atexit
 import hashlib
 import html
-import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import urllib.request
 import zipfile
@@ -30,32 +27,18 @@ from builder.errors import DisclosureError
 from builder.pages.hosting import Hosting, hosting_setting
 from builder.pipeline.preview import serving
 from tests.conftest import BUNDLED, ROOT, copy_seeds
-from tests.test_datahost import SHA256, free_port, shown_bytes
+from tests.test_datahost import SHA256, build, free_port, shown_bytes
 
 DATA_PORT = free_port()
 DATA_URL = f"http://127.0.0.1:{DATA_PORT}/data/"
 IDS = sorted(path.stem for path in BUNDLED)
 
 
-def build(sources: Path, output: Path, scope: str) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATA_URL", "DATA_HOST_SCOPE")}
-    env |= {"DATA_URL": DATA_URL, "DATA_HOST_SCOPE": scope}
-    result = subprocess.run(
-        [sys.executable, "-m", "builder", "build", "--sources", sources, "--output", output],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 @cache
 def built() -> Path:
     root = Path(tempfile.mkdtemp(prefix="obp-datahost-all-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
-    build(copy_seeds(root / "sources", BUNDLED), root / "out", "all")
+    build(copy_seeds(root / "sources", BUNDLED), root / "out", DATA_URL, "all")
     return root / "out"
 
 
@@ -158,7 +141,7 @@ def test_the_preview_serves_the_source_text_a_page_links(preview: str) -> None:
 def test_back_to_bulk_the_texts_and_csvs_return_to_the_site(tmp_path: Path) -> None:
     output = tmp_path / "out"
     shutil.copytree(built(), output, symlinks=True)
-    build(copy_seeds(tmp_path / "sources", BUNDLED), output, "bulk")
+    build(copy_seeds(tmp_path / "sources", BUNDLED), output, DATA_URL, "bulk")
     assert (output / "site" / "sources" / f"{IDS[0]}.txt").is_file()
     assert (output / "site" / "downloads" / IDS[0] / "csv" / "three_public_costs.csv").is_file()
     names = {p.name for p in (output / "site-data").iterdir()}

@@ -45,6 +45,8 @@ from typing import TYPE_CHECKING
 from markdown.util import BLOCK_LEVEL_ELEMENTS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
@@ -68,15 +70,22 @@ _UNSEALABLE = re.compile(r"<(?:script|style|pre|textarea)\b|\smarkdown[\s=>]|<!-
 
 def unwrap_raw(html: str) -> str:
     """``html`` with each ``RAW_OPEN … RAW_CLOSE`` comment replaced by what it holds."""
-    if RAW_OPEN not in html:
+    return _open_comments(html, RAW_OPEN, RAW_CLOSE, "portal-raw", lambda body: body)
+
+
+def _open_comments(
+    html: str, opening: str, closing: str, name: str, inner: Callable[[str], str]
+) -> str:
+    """``html`` with each ``opening … closing`` comment replaced by ``inner`` of what it holds."""
+    if opening not in html:
         return html
-    head, *fragments = html.split(RAW_OPEN)
+    head, *fragments = html.split(opening)
     out = [head]
     for fragment in fragments:
-        body, closed, rest = fragment.partition(RAW_CLOSE)
+        body, closed, rest = fragment.partition(closing)
         if not closed:
-            raise ValueError("a portal-raw comment is not closed")
-        out += [body, rest]
+            raise ValueError(f"a {name} comment is not closed")
+        out += [inner(body), rest]
     return "".join(out)
 
 
@@ -175,16 +184,13 @@ def seal_html(markdown: str) -> str:
 
 def unseal_html(html: str) -> str:
     """``html`` with each sealed run (:func:`seal_html`) in place, its data tables raw."""
-    if SEAL_OPEN not in html:
-        return html
-    head, *fragments = html.split(SEAL_OPEN)
-    out = [head]
-    for fragment in fragments:
-        body, closed, rest = fragment.partition(SEAL_CLOSE)
-        if not closed:
-            raise ValueError("a portal-html comment is not closed")
-        out += [body.replace(SEALED_RAW_CLOSE, RAW_CLOSE), rest]
-    return "".join(out)
+    return _open_comments(
+        html,
+        SEAL_OPEN,
+        SEAL_CLOSE,
+        "portal-html",
+        lambda body: body.replace(SEALED_RAW_CLOSE, RAW_CLOSE),
+    )
 
 
 def caption_tables(html: str) -> str:
