@@ -58,3 +58,21 @@ def test_a_folder_another_worker_makes_meanwhile_is_merged_into(
         (folder / "downloads" / "a.zip").write_bytes(b"a")
     assert moved == {"downloads/a.zip": sha(b"a")}
     assert sorted(p.name for p in (docs / "downloads").iterdir()) == ["a.zip", "b.zip"]
+
+
+def test_a_damaged_template_is_replaced_not_kept(tmp_path: Path) -> None:
+    """A chart template is named by its content; one already there is kept only if it holds
+    those bytes (a half-written or edited one is written again)."""
+    docs = tmp_path / "docs"
+    template = docs / "assets" / "charts" / "templates" / "abc.json"
+    template.parent.mkdir(parents=True)
+    template.write_bytes(b'{"half')
+    with staged(docs, "disclosure:a") as (folder, _):
+        (folder / "assets" / "charts" / "templates").mkdir(parents=True)
+        (folder / "assets" / "charts" / "templates" / "abc.json").write_bytes(b'{"whole": 1}')
+    assert template.read_bytes() == b'{"whole": 1}'
+    kept = template.stat().st_ino
+    with staged(docs, "disclosure:b") as (folder, _):
+        (folder / "assets" / "charts" / "templates").mkdir(parents=True)
+        (folder / "assets" / "charts" / "templates" / "abc.json").write_bytes(b'{"whole": 1}')
+    assert template.stat().st_ino == kept  # the same bytes: left as it is

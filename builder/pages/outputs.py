@@ -97,7 +97,7 @@ def move_into(folder: Path, target: Path, hashes: dict[str, str], prefix: str = 
                 move_into(source, destination, hashes, name + "/")
         elif entry.is_file():
             hashes[name] = file_hash(source)
-            if Path(name).parent == TEMPLATES_DIR and destination.is_file():
+            if Path(name).parent == TEMPLATES_DIR and file_hash(destination) == hashes[name]:
                 continue  # named by its content: the same bytes, left as they are
             made = made or make_folder(target)
             os.replace(source, destination)
