@@ -100,7 +100,7 @@ def test_a_dask_cluster_writes_the_same_files_as_the_builds_own_workers(tmp_path
     assert ran == {
         "process_source": disclosures,
         "render_pages": disclosures,
-        "partition_files": len(partitions),
+        "partition_parquet": len(partitions),
     }
     assert len(own) > 400
     assert own.keys() == dask.keys()

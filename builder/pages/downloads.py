@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from functools import cache, partial
 from pathlib import Path
@@ -121,7 +121,7 @@ def partitioned_root(hosting: Hosting) -> str:
 
 
 def stale_partitions(
-    contributions: list[Contribution], outputs: Outputs, hosting: Hosting = BESIDE_SITE
+    contributions: Iterable[Contribution], outputs: Outputs, hosting: Hosting = BESIDE_SITE
 ) -> list[Partition]:
     """The partitions of the Parquet dataset whose files are not current (the others are
     kept as they are)."""

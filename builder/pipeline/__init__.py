@@ -40,7 +40,9 @@ from builder.pipeline.defaults import DEFAULT_OUTPUT, DEFAULT_SITE, DEFAULT_SOUR
 from builder.pipeline.install import install, read_state, write_state
 from builder.pipeline.site import DataStage, build_site, docs_dir_for
 from builder.pipeline.steps import (
-    Digest,
+    CONTRIBUTION,
+    Brief,
+    Digests,
     Outcome,
     Skipped,
     SourceTask,
@@ -51,11 +53,12 @@ from builder.pipeline.steps import (
     run_all,
 )
 from builder.progress import Progress
-from builder.publish import PackageCheck, format_report, portal_packages, verify
+from builder.publish import PackageCheck, format_report, verify
 from builder.publish.identity import content_key
 from builder.publish.inputs import Disclosure, SourceRecord
-from builder.publish.packages import DESCRIPTOR, write_package
+from builder.publish.packages import DESCRIPTOR
 from builder.publish.portal import PORTAL
+from builder.publish.spool import write_portal_packages
 from builder.regular_files import check_in_folder
 from builder.sources.opening import source_files
 from builder.validate.findings import SEVERITIES
@@ -338,12 +341,20 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
         dict(progress.cpu),
         data.reused,
         jobs,
-        findings=dict(Counter(row["severity"] for d in digests for row in d.findings)),
+        findings=severities(digests),
         parse_warnings={d.id: d.parse_warnings for d in digests if d.parse_warnings},
         skipped=data.skipped,
         site_pages=None if site_run is None else (site_run.rendered, site_run.kept),
         site_seconds={} if site_run is None else site_run.seconds,
     )
+
+
+def severities(digests: Digests) -> dict[str, int]:
+    """The audit findings of every kept disclosure, counted by severity."""
+    counts: Counter[str] = Counter()
+    for digest in digests:
+        counts.update(digest.severities)
+    return dict(counts)
 
 
 def build_packages(  # noqa: PLR0913 - folders, progress and three switches
@@ -392,11 +403,11 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
 
             outcomes = {o.source: o for o in run_all(process_source, tasks, jobs, done)}
             skipped: list[Skipped] = []
-            digests: list[Digest] = []
+            briefs: list[Brief] = []
             for path in paths:
                 if path in fresh:
                     stage.step(f"{path.stem} (unchanged)")
-                    digests.append(cache.load(path.stem, fresh[path], DIGEST))
+                    briefs.append(cache.load(path.stem, fresh[path], DIGEST).brief)
                     continue
                 outcome = outcomes[path]
                 if outcome.skipped is not None:
@@ -404,20 +415,20 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
                         item = outcome.skipped
                         raise DisclosureError(path, item.line, item.message, item.hint)
                     skipped.append(outcome.skipped)
-                elif outcome.digest is not None:
-                    digests.append(outcome.digest)
+                elif outcome.brief is not None:
+                    briefs.append(outcome.brief)
         kept = distinct(
-            [(d.record, d.content) for d in digests], sources, None if strict else skipped
+            [(b.record, b.content) for b in briefs], sources, None if strict else skipped
         )
-        digests = [d for d in digests if d.id in kept]
+        digests = Digests([b for b in briefs if b.id in kept], cache)
         if not digests:
             raise nothing_usable(sources, skipped)
         with progress.stage("portal package", 1) as stage:
             stage.step(PORTAL)
-            plans = portal_packages([d.contribution for d in digests])
-            for plan in plans:
-                write_package(plan, staging / plan.name)
-        install(staging, output, {d.id for d in digests} | {plan.name for plan in plans})
+            in_id_order = sorted(digests, key=lambda d: d.id)
+            contributions = (part for (part,) in digests.parts(CONTRIBUTION, briefs=in_id_order))
+            names = write_portal_packages(contributions, staging)
+        install(staging, output, {d.id for d in digests} | set(names))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     write_state(

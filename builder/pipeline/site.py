@@ -34,15 +34,20 @@ from builder.pages.outputs import Outputs
 from builder.pipeline.datahost import data_folder_for, place_data_folder
 from builder.pipeline.defaults import DEFAULT_SITE, DEFAULT_SITE_URL, DOCS_SOURCE, MKDOCS_CONFIG
 from builder.pipeline.steps import (
-    Digest,
+    CONTRIBUTION,
+    FINDINGS,
+    VIEW,
+    Brief,
+    Digests,
     PageTask,
+    PartitionTask,
     Skipped,
     Workers,
+    partition_parquet,
     render_pages,
     run_all,
 )
 from builder.progress import Progress
-from builder.publish.partitions import partition_files
 from builder.release import current_release
 from builder.validate import load_checks
 
@@ -64,7 +69,7 @@ class SiteRun:
 class DataStage:
     """What the data half of a build leaves for the site: the digests and the skipped."""
 
-    digests: list[Digest]
+    digests: Digests
     skipped: list[Skipped]
     reused: int
     cache: BuildCache
@@ -108,14 +113,14 @@ def build_site(
     if not outputs.owners:
         clear_generated(docs)
     page_folders = PageFolders(packages, sources, docs, site_url, hosting)
-    by_unit: dict[str, list[Digest]] = {}
+    by_unit: dict[str, list[Brief]] = {}
     for digest in data.digests:
         by_unit.setdefault(digest.record.unit_id, []).append(digest)
     tasks: list[tuple[str, PageTask]] = []
     extras: dict[str, dict[str, Any]] = {}
     for digest in data.digests:
         siblings = tuple(
-            (d.id, d.view["document"]) for d in by_unit[digest.record.unit_id] if d is not digest
+            (d.id, d.document) for d in by_unit[digest.record.unit_id] if d is not digest
         )
         key = page_key(digest.key, site_url, siblings, hosting.key)
         record = outputs.current(owner_of_disclosure(digest.id), key)
@@ -130,9 +135,15 @@ def build_site(
             progress.add_cpu({"pages+charts": seconds})
             outputs.record(owner_of_disclosure(task.disclosure_id), key, produced)
             extras[task.disclosure_id] = produced.extra
-    stale = stale_partitions([d.contribution for d in data.digests], outputs, hosting)
+    contributions = (part for (part,) in data.digests.parts(CONTRIBUTION))
+    stale = stale_partitions(contributions, outputs, hosting)
+    keys = {d.id: d.key for d in data.digests}
+    partition_tasks = [
+        PartitionTask(p, tuple(keys[m] for m in p.members), data.cache) for p in stale
+    ]
     with progress.stage("partitioned Parquet", len(stale)) as stage:
-        for partition, files in zip(stale, run_all(partition_files, stale, jobs), strict=True):
+        written = run_all(partition_parquet, partition_tasks, jobs)
+        for partition, files in zip(stale, written, strict=True):
             stage.step(partition.name)
             install_partition(partition, files, outputs, hosting)
     with progress.stage("portal pages", 1) as stage:
@@ -140,12 +151,14 @@ def build_site(
         entries = [
             listed_entry(
                 d.id,
-                d.view,
-                d.findings,
+                view,
+                findings,
                 {"licence": d.record.licence, "source_url": d.record.source_url},
                 extras[d.id],
             )
-            for d in data.digests
+            for d, (view, findings) in zip(
+                data.digests, data.digests.parts(VIEW, FINDINGS), strict=True
+            )
         ]
         write_portal_pages(
             entries,

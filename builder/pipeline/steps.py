@@ -13,26 +13,29 @@ items' order, so the output does not depend on which worker finished first.
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from builder.cache import DIGEST, EXTRACTIONS, FULL, BuildCache
+from builder.cache import DIGEST, EXTRACTIONS, FULL, PICKLE_PROTOCOL, BuildCache
 from builder.children import die_with_parent
 from builder.errors import DisclosureError
 from builder.extract.stored import stored_text
 from builder.pages import DisclosureInput, PageFolders, portal_view, produce_disclosure
 from builder.pages.outputs import Produced
 from builder.parse import parse_file
-from builder.publish import Contribution, contribution
+from builder.publish import contribution
 from builder.publish.disclosure import disclosure_package
 from builder.publish.identity import content_key
 from builder.publish.inputs import Disclosure, SourceRecord, check_parse, source_record
 from builder.publish.packages import write_package
+from builder.publish.partitions import Partition, partition_files, partition_pieces
 from builder.regular_files import check_in_folder
 from builder.sources.opening import is_pdf
 from builder.sources.provenance import check_id
@@ -64,16 +67,21 @@ class Skipped:
         return {"file": self.file, "line": self.line, "message": self.message, "hint": self.hint}
 
 
+VIEW = "view"  # builder.pages.portal_view of the parse
+FINDINGS = "findings"  # the audit rows
+CONTRIBUTION = "contribution"  # its part of the portal package (builder.publish.portal)
+
+
 @dataclass(frozen=True)
-class Digest:
-    """What the portal-wide stages keep of one disclosure between builds."""
+class Brief:
+    """What the build holds of each disclosure through the portal-wide stages: a few hundred
+    bytes (the large parts stay in its cached :class:`Digest`, read when a stage needs them)."""
 
     key: str
     record: SourceRecord
-    view: dict[str, Any]  # builder.pages.portal_view of the parse
-    findings: list[dict[str, Any]]
+    document: dict[str, Any]  # the parse's document: title, unit, year, kind, lines
     parse_warnings: int
-    contribution: Contribution
+    severities: dict[str, int]  # its audit findings by severity
     content: str  # builder.publish.identity.content_key: the same disclosure under two ids
 
     @property
@@ -82,11 +90,52 @@ class Digest:
 
 
 @dataclass(frozen=True)
+class Digest:
+    """What the portal-wide stages keep of one disclosure between builds: its brief, and its
+    large parts (``VIEW``, ``FINDINGS``, ``CONTRIBUTION``) each pickled apart, so that a
+    stage unpickles only the part it reads."""
+
+    brief: Brief
+    parts: dict[str, bytes]
+
+    @classmethod
+    def of(cls, brief: Brief, parts: dict[str, Any]) -> Digest:
+        return cls(brief, {name: pickle.dumps(v, PICKLE_PROTOCOL) for name, v in parts.items()})
+
+    def part(self, name: str) -> Any:
+        return pickle.loads(self.parts[name])  # our own cache, written by this builder
+
+
+@dataclass(frozen=True)
+class Digests:
+    """The kept disclosures' briefs (in source order) and the cache their digests are read
+    from: a portal-wide stage goes through the disclosures one at a time (:meth:`parts`), so
+    the build never holds every disclosure's large parts at once."""
+
+    briefs: list[Brief]
+    cache: BuildCache
+
+    def __iter__(self) -> Iterator[Brief]:
+        return iter(self.briefs)
+
+    def __len__(self) -> int:
+        return len(self.briefs)
+
+    def parts(self, *names: str, briefs: Iterable[Brief] | None = None) -> Iterator[list[Any]]:
+        """Each disclosure's parts ``names`` (of ``briefs``, by default all), read from its
+        cached digest when the caller gets to it."""
+        for brief in self.briefs if briefs is None else briefs:
+            digest: Digest = self.cache.load(brief.id, brief.key, DIGEST)
+            yield [digest.part(name) for name in names]
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """A processed source: its digest, or why it was skipped; CPU seconds per step."""
+    """A processed source: its brief (its digest is in the cache), or why it was skipped;
+    CPU seconds per step."""
 
     source: Path
-    digest: Digest | None = None
+    brief: Brief | None = None
     skipped: Skipped | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -150,20 +199,24 @@ def process_source(task: SourceTask) -> Outcome:
     target = task.staging / plan.name
     shutil.rmtree(target, ignore_errors=True)
     write_package(plan, target)
-    digest = Digest(
+    brief = Brief(
         task.key,
         record,
-        portal_view(parsed),
-        disclosure.findings,
+        parsed["document"],
         len(parse_warnings(parsed)),
-        contribution(disclosure, plan),
+        dict(Counter(str(row["severity"]) for row in disclosure.findings)),
         content_key(parsed),
     )
+    parts = {
+        VIEW: portal_view(parsed),
+        FINDINGS: disclosure.findings,
+        CONTRIBUTION: contribution(disclosure, plan),
+    }
     lap("packages")
     task.cache.store(record.id, task.key, FULL, disclosure)
-    task.cache.store(record.id, task.key, DIGEST, digest)
+    task.cache.store(record.id, task.key, DIGEST, Digest.of(brief, parts))
     lap("cache")
-    return Outcome(task.source, digest=digest, seconds=seconds)
+    return Outcome(task.source, brief=brief, seconds=seconds)
 
 
 @dataclass(frozen=True)
@@ -189,6 +242,23 @@ def render_pages(task: PageTask) -> tuple[Produced, float]:
     )
     produced = produce_disclosure(item, task.folders)
     return produced, time.process_time() - start
+
+
+@dataclass(frozen=True)
+class PartitionTask:
+    partition: Partition
+    keys: tuple[str, ...]  # the source key of each of its members (to find their digests)
+    cache: BuildCache
+
+
+def partition_parquet(task: PartitionTask) -> dict[str, bytes]:
+    """One partition's Parquet files, from its members' cached contributions."""
+    partition = task.partition
+    contributions = [
+        task.cache.load(disclosure_id, key, DIGEST).part(CONTRIBUTION)
+        for disclosure_id, key in zip(partition.members, task.keys, strict=True)
+    ]
+    return partition_files(partition, partition_pieces(partition, contributions))
 
 
 Workers = int | Executor

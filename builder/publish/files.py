@@ -14,20 +14,22 @@ Arrow types (:func:`read_csv_as`, the same reading ``verify`` compares with).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from builder.publish.resources import Resource
+from builder.publish.resources import COPY_BLOCK, Resource, Spooled
 from builder.publish.schemas import arrow_schema, arrow_schema_of_widths
 
 LINE_TERMINATOR = "\n"
@@ -59,8 +61,10 @@ class FileInfo:
 
 
 def file_info(root: Path, relative: str) -> FileInfo:
-    data = (root / relative).read_bytes()
-    return FileInfo(relative, len(data), hashlib.sha256(data).hexdigest())
+    path = root / relative
+    with path.open("rb") as handle:  # a block at a time: the portal's files are large
+        sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+    return FileInfo(relative, path.stat().st_size, sha256)
 
 
 def csv_cell(value: Any) -> str:
@@ -101,17 +105,27 @@ def csv_header(names: list[str]) -> str:
 
 def csv_text(resource: Resource) -> str:
     if resource.prebuilt is not None:
-        return resource.prebuilt.csv
+        text = resource.prebuilt.csv
+        if isinstance(text, Spooled):
+            with text.open() as stream:
+                return stream.read().decode("utf-8")
+        return text
     names = resource.field_names
     return csv_header(names) + csv_lines(names, resource.rows)
 
 
 def write_csv(resource: Resource, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    spooled = resource.prebuilt.csv if resource.prebuilt is not None else None
+    if isinstance(spooled, Spooled):  # copied through, never whole in memory
+        with path.open("wb") as target, spooled.open() as stream:
+            target.write(codecs.BOM_UTF8)  # what CSV_ENCODING's encoding adds
+            shutil.copyfileobj(stream, target, COPY_BLOCK)
+        return
     path.write_bytes(csv_text(resource).encode(CSV_ENCODING))
 
 
-def read_csv_as(source: Path | bytes, schema: pa.Schema) -> pa.Table:
+def read_csv_as(source: Path | bytes | BinaryIO, schema: pa.Schema) -> pa.Table:
     """A CSV file of ours read with the given Arrow types ('' is missing, true/false)."""
     return pacsv.read_csv(
         io.BytesIO(source) if isinstance(source, bytes) else source,
@@ -131,7 +145,12 @@ def arrow_table(resource: Resource) -> pa.Table:
     """The resource as an Arrow table with its declared types (no pandas, no floats)."""
     if resource.prebuilt is not None:
         schema = arrow_schema_of_widths(resource.schema, resource.prebuilt.decimals)
-        table = read_csv_as(resource.prebuilt.csv.encode("utf-8"), schema)
+        text = resource.prebuilt.csv
+        if isinstance(text, Spooled):
+            with text.open() as stream:
+                table = read_csv_as(stream, schema)
+        else:
+            table = read_csv_as(text.encode("utf-8"), schema)
         return table.combine_chunks().cast(schema).replace_schema_metadata(None)
     schema = arrow_schema(resource.schema, resource.rows)
     columns = [

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from builder.cache import code_key
@@ -32,12 +33,15 @@ Widths = dict[str, dict[str, tuple[int, int]]]  # resource → number field → 
 
 @dataclass(frozen=True)
 class Partition:
-    """One publisher's year: per partitioned resource, its disclosures' parts in id order,
-    and the resource's decimal widths in the portal package."""
+    """One publisher's year: its disclosures (in id order), per partitioned resource the
+    sha256 of each of their parts that has rows, and the resource's decimal widths in the
+    portal package. The parts themselves are read when its files are written
+    (:func:`partition_pieces`), so that the partitions of a whole portal fit in memory."""
 
     year: int
     publisher: str
-    pieces: dict[str, list[Prebuilt]]
+    members: list[str]
+    hashes: dict[str, list[bytes]]
     widths: Widths
 
     @property
@@ -50,10 +54,10 @@ class Partition:
         resources' amounts (shared with every other partition), the builder's code and
         writers."""
         digest = hashlib.sha256(code_key().encode())
-        for name in sorted(self.pieces):
+        for name in sorted(self.hashes):
             digest.update(json.dumps([name, sorted(self.widths[name].items())]).encode())
-            for piece in self.pieces[name]:
-                digest.update(hashlib.sha256(piece.csv.encode("utf-8")).digest())
+            for piece in self.hashes[name]:
+                digest.update(piece)
         return digest.hexdigest()
 
 
@@ -62,33 +66,57 @@ def partitioned(name: str) -> bool:
     return set(PARTITIONS) <= {f["name"] for f in combined_schema(name)["fields"]}
 
 
-def partitions(contributions: list[Contribution]) -> list[Partition]:
-    """The partitions of the portal's disclosures, by year and publisher."""
-    names = sorted({name for c in contributions for name in c.parts if partitioned(name)})
-    widths = {
-        name: widest([c.parts[name].decimals for c in contributions if name in c.parts])
-        for name in names
-    }
-    out: dict[tuple[int, str], Partition] = {}
-    for contribution in sorted(contributions, key=lambda c: c.record.id):
+def piece_hash(piece: Prebuilt) -> bytes:
+    return hashlib.sha256(piece.text.encode("utf-8")).digest()
+
+
+def partitions(contributions: Iterable[Contribution]) -> list[Partition]:
+    """The partitions of the portal's disclosures, by year and publisher, from one pass over
+    the contributions (each may be dropped once read)."""
+    widths: Widths = {}
+    found: dict[tuple[int, str], list[tuple[str, str, bytes]]] = {}  # (id, resource, hash)
+    for contribution in contributions:
         record = contribution.record
-        group = out.setdefault(
-            (record.year, record.unit_id), Partition(record.year, record.unit_id, {}, {})
-        )
+        hashes = found.setdefault((record.year, record.unit_id), [])
         for name, piece in contribution.parts.items():
-            if piece.rows and name in widths:
-                group.pieces.setdefault(name, []).append(piece)
-                group.widths[name] = widths[name]
-    return [out[key] for key in sorted(out)]
+            if partitioned(name):
+                widths[name] = widest([widths.get(name, {}), piece.decimals])
+                if piece.rows:
+                    hashes.append((record.id, name, piece_hash(piece)))
+    out = []
+    for (year, publisher), hashes in sorted(found.items()):
+        by_name: dict[str, list[bytes]] = {}
+        for _, name, sha256 in sorted(hashes):
+            by_name.setdefault(name, []).append(sha256)
+        members = sorted({disclosure_id for disclosure_id, _, _ in hashes})
+        used = {name: widths[name] for name in by_name}
+        out.append(Partition(year, publisher, members, by_name, used))
+    return out
 
 
-def partition_files(partition: Partition) -> dict[str, bytes]:
+def partition_pieces(
+    partition: Partition, contributions: Iterable[Contribution]
+) -> dict[str, list[Prebuilt]]:
+    """The partition's parts, per resource in disclosure-id order, from its members'
+    contributions (checked against the hashes it was keyed by)."""
+    pieces: dict[str, list[Prebuilt]] = {}
+    for contribution in sorted(contributions, key=lambda c: c.record.id):
+        for name, piece in contribution.parts.items():
+            if piece.rows and name in partition.widths:
+                pieces.setdefault(name, []).append(piece)
+    hashes = {name: [piece_hash(p) for p in found] for name, found in pieces.items()}
+    if hashes != partition.hashes:
+        raise ValueError(f"{partition.name}: its disclosures' parts changed since it was keyed")
+    return pieces
+
+
+def partition_files(partition: Partition, pieces: dict[str, list[Prebuilt]]) -> dict[str, bytes]:
     """The partition's Parquet files (one per resource), by path in the dataset."""
     files = {}
-    for name, pieces in sorted(partition.pieces.items()):
+    for name, found in sorted(pieces.items()):
         schema = combined_schema(name)
         names = [f["name"] for f in schema["fields"]]
-        text = csv_header(names) + "".join(piece.csv for piece in pieces)
+        text = csv_header(names) + "".join(piece.text for piece in found)
         arrow = arrow_schema_of_widths(schema, partition.widths[name])
         table = read_csv_as(text.encode("utf-8"), arrow).combine_chunks().cast(arrow)
         table = table.drop_columns(list(PARTITIONS)).replace_schema_metadata(None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -33,7 +34,7 @@ from builder.publish.disclosure import (
 from builder.publish.files import csv_header, csv_lines
 from builder.publish.inputs import Disclosure, SourceRecord
 from builder.publish.readme import PORTAL_NAME, portal_readme
-from builder.publish.resources import PackagePlan, Prebuilt, Resource, shape_row
+from builder.publish.resources import PackagePlan, Prebuilt, Resource, Spooled, shape_row
 from builder.publish.schemas import (
     CONTEXT_FIELDS,
     DISCLOSURE_ID,
@@ -146,14 +147,21 @@ def contribution(disclosure: Disclosure, plan: PackagePlan) -> Contribution:
 
 def combined(name: str, contributions: list[Contribution]) -> Resource:
     """One resource of every disclosure's rows (contributions in disclosure-id order)."""
+    pieces = [c.parts[name] for c in contributions if name in c.parts]
+    text = combined_header(name) + "".join(p.text for p in pieces)
+    return combined_resource(name, pieces, text)
+
+
+def combined_header(name: str) -> str:
+    return csv_header([f["name"] for f in combined_schema(name)["fields"]])
+
+
+def combined_resource(name: str, pieces: list[Prebuilt], text: str | Spooled) -> Resource:
+    """The combined resource ``name`` of the disclosures' ``pieces``, whose CSV text (header
+    included) is ``text``."""
     declared = declaration_of(name)
     schema = copy.deepcopy(combined_schema(name))
-    pieces = [c.parts[name] for c in contributions if name in c.parts]
-    prebuilt = Prebuilt(
-        csv_header([f["name"] for f in schema["fields"]]) + "".join(p.csv for p in pieces),
-        sum(p.rows for p in pieces),
-        widest([p.decimals for p in pieces]),
-    )
+    prebuilt = Prebuilt(text, sum(p.rows for p in pieces), widest([p.decimals for p in pieces]))
     properties: dict[str, Any] = {}
     if name in kind_order():
         properties["x-fiscal"] = table_fiscal(name, public_schema(declared))
@@ -236,21 +244,30 @@ def is_portal_name(name: str) -> bool:
 def portal_packages(contributions: list[Contribution]) -> list[PackagePlan]:
     """The portal-wide package, then one package per year (the same resources, that year's
     disclosures only)."""
-    years = sorted({c.record.year for c in contributions})
     return [portal_package(contributions)] + [
-        portal_package([c for c in contributions if c.record.year == year], year=year)
-        for year in years
+        portal_package(chosen, year=year) for year, chosen in by_year(contributions)
     ]
 
 
-def portal_package(contributions: list[Contribution], year: int | None = None) -> PackagePlan:
+def by_year(contributions: list[Contribution]) -> list[tuple[int, list[Contribution]]]:
+    """Each year of the contributions, with its contributions (in their order)."""
+    years = sorted({c.record.year for c in contributions})
+    return [(year, [c for c in contributions if c.record.year == year]) for year in years]
+
+
+Combine = Callable[[str, list[Contribution]], Resource]
+
+
+def portal_package(
+    contributions: list[Contribution], year: int | None = None, combine: Combine = combined
+) -> PackagePlan:
     """The portal-wide package from every disclosure's contribution (or, with ``year``,
-    from that year's)."""
+    from that year's); ``combine`` makes each combined resource of them."""
     contributions = sorted(contributions, key=lambda c: c.record.id)
     release = current_release()
     records = [c.record for c in contributions]
     resources = [disclosures_resource(contributions), units_resource(records)]
-    resources += [combined(name, contributions) for name in combined_names()]
+    resources += [combine(name, contributions) for name in combined_names()]
     money_units = sorted({r.money_unit for r in records}) or [UNIT]
     licences = sorted({r.licence for r in records})
     which = "all disclosures" if year is None else f"the disclosures of {year}"

@@ -10,18 +10,83 @@ will hold.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
+
+COPY_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Spooled:
+    """A resource's CSV text kept on disk: its header, then byte ranges of a spool file (the
+    portal's combined resources, appended disclosure by disclosure: ``builder.publish.spool``),
+    read as one stream (:meth:`open`) instead of being joined in memory."""
+
+    header: str
+    path: Path
+    ranges: list[tuple[int, int]]  # (offset, length) in the spool file, in order
+
+    def open(self) -> io.BufferedReader:
+        """The CSV text's UTF-8 bytes (header included), as a stream."""
+        return io.BufferedReader(_RangesReader(self), COPY_BLOCK)
+
+
+class _RangesReader(io.RawIOBase):
+    """The bytes of a :class:`Spooled`: its header, then each range of its file in turn."""
+
+    def __init__(self, spooled: Spooled) -> None:
+        super().__init__()
+        self.file = spooled.path.open("rb")
+        self.head = spooled.header.encode("utf-8")
+        self.ranges = [(-1, len(self.head)), *spooled.ranges]  # offset -1: the header
+        self.index = 0  # the range being read
+        self.at = 0  # bytes of it already read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        while self.index < len(self.ranges) and self.at == self.ranges[self.index][1]:
+            self.index += 1
+            self.at = 0
+        if self.index == len(self.ranges):
+            return 0
+        offset, length = self.ranges[self.index]
+        size = min(len(view), length - self.at)
+        if offset < 0:
+            view[:size] = self.head[self.at : self.at + size]
+        else:
+            self.file.seek(offset + self.at)
+            size = self.file.readinto(view[:size]) or 0
+            if size == 0:
+                raise OSError(f"{self.file.name}: shorter than its spooled ranges")
+        self.at += size
+        return size
+
+    def close(self) -> None:
+        self.file.close()
+        super().close()
 
 
 @dataclass(frozen=True)
 class Prebuilt:
-    """A resource's CSV text (header included) and its decimal widths, already rendered."""
+    """A resource's CSV text (header included) and its decimal widths, already rendered;
+    the text in memory, or :class:`Spooled` on disk."""
 
-    csv: str
+    csv: str | Spooled
     rows: int
     decimals: dict[str, tuple[int, int]]  # number field → (whole digits, scale)
+
+    @property
+    def text(self) -> str:
+        """The CSV text, in memory (a disclosure's part of a combined resource always is)."""
+        if isinstance(self.csv, Spooled):
+            raise TypeError(f"{self.csv.path}: spooled, not in memory")
+        return self.csv
 
 
 @dataclass(frozen=True)
