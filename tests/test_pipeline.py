@@ -13,6 +13,7 @@ from builder.cli import PARTIAL_BUILD, main
 from builder.errors import DisclosureError
 from builder.parse import parse_file
 from builder.pipeline import build_data, steps
+from builder.pipeline.steps import Sharing
 from builder.publish.resources import PackagePlan
 from tests.conftest import SOURCES, copy_seeds, run_builder
 from tests.test_publish import SEED_000, SEED_002, built_packages
@@ -177,3 +178,21 @@ def test_add_refuses_a_disclosure_already_present(
     error = capsys.readouterr().err
     assert f"the same disclosure is already in the sources as {SEED_000}" in error
     assert sorted(p.name for p in sources.iterdir()) == [f"{SEED_000}.meta.yaml", f"{SEED_000}.txt"]
+
+
+def test_sharing_makes_equal_values_one_object_and_keeps_them_equal() -> None:
+    def made(text: str) -> str:  # a new string object each time, as unpickling makes
+        return "".join(list(text))
+
+    shared = Sharing()
+    first = shared({made("kind"): made("收入"), "rows": [{"n": int(made("1234567"))}]})
+    second = shared({"rows": [{"n": int(made("1234567"))}], made("kind"): made("收入")})
+    amounts = shared([Decimal("1.0"), Decimal("1.00"), Decimal("1.0"), None, True, ("a",)])
+    assert first == {"kind": "收入", "rows": [{"n": 1234567}]}
+    assert list(second) == ["rows", "kind"]  # the order of keys is kept
+    assert first["kind"] is second["kind"]
+    assert next(iter(first)) is list(second)[1]  # the keys too
+    assert first["rows"][0]["n"] is second["rows"][0]["n"]
+    assert amounts[0] is amounts[2]
+    assert [str(a) for a in amounts[:3]] == ["1.0", "1.00", "1.0"]  # 1.0 and 1.00 stay apart
+    assert amounts[3:] == [None, True, ("a",)]

@@ -41,6 +41,7 @@ from builder.pipeline.steps import (
     Digests,
     PageTask,
     PartitionTask,
+    Sharing,
     Skipped,
     Workers,
     partition_parquet,
@@ -148,11 +149,12 @@ def build_site(
             install_partition(partition, files, outputs, hosting)
     with progress.stage("portal pages", 1) as stage:
         stage.step("home, units, data, quality, glossary")
+        shared = Sharing()
         entries = [
             listed_entry(
                 d.id,
-                view,
-                findings,
+                shared(view),
+                shared(findings),
                 {"licence": d.record.licence, "source_url": d.record.source_url},
                 extras[d.id],
             )
