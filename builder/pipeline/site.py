@@ -47,6 +47,7 @@ from builder.pipeline.steps import (
     partition_parquet,
     render_pages,
     run_all,
+    run_each,
 )
 from builder.progress import Progress
 from builder.release import current_release
@@ -143,7 +144,7 @@ def build_site(
         PartitionTask(p, tuple(keys[m] for m in p.members), data.cache) for p in stale
     ]
     with progress.stage("partitioned Parquet", len(stale)) as stage:
-        written = run_all(partition_parquet, partition_tasks, jobs)
+        written = run_each(partition_parquet, partition_tasks, jobs)
         for partition, files in zip(stale, written, strict=True):
             stage.step(partition.name)
             install_partition(partition, files, outputs, hosting)

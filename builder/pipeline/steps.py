@@ -298,15 +298,21 @@ def run_all(
     and there is work for more than one, or on ``workers`` when it is an executor (which is
     not shut down here); results in the items' order."""
     results = []
-    if isinstance(workers, Executor):
-        found: Iterable[Result] = workers.map(function, items)
-    else:
-        found = _results(function, items, workers)
-    for result in found:
+    for result in run_each(function, items, workers):
         if on_result is not None:
             on_result(result)
         results.append(result)
     return results
+
+
+def run_each(
+    function: Callable[[Item], Result], items: list[Item], workers: Workers
+) -> Iterable[Result]:
+    """As :func:`run_all`, but each result is handed on as it comes, none kept (for results
+    as large as the files they are written to)."""
+    if isinstance(workers, Executor):
+        return workers.map(function, items)
+    return _results(function, items, workers)
 
 
 def _results(function: Callable[[Item], Result], items: list[Item], jobs: int) -> Iterable[Result]:
