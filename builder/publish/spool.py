@@ -17,6 +17,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pyarrow as pa
+
 from builder.publish.packages import write_package
 from builder.publish.portal import (
     Combine,
@@ -85,6 +87,7 @@ def write_portal_packages(contributions: Iterable[Contribution], folder: Path) -
             plan = portal_package(chosen, year, spools.combine(year))
             write_package(plan, folder / plan.name)
             written.append(plan.name)
+            pa.default_memory_pool().release_unused()  # Arrow keeps freed tables' pages
         return written
     finally:
         shutil.rmtree(spools.folder, ignore_errors=True)
