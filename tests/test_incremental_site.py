@@ -191,3 +191,16 @@ def test_pages_rendered_by_two_workers_are_the_bytes_one_process_writes(tmp_path
     assert failures[0].index("a.md") < failures[0].index("z.md")
     assert "Aborted with 2 warnings in strict mode!" in failures[0]
     assert tree(tmp_path / "two" / "site") == written
+
+    # An error raised while a worker renders a page (here: its template is missing) fails
+    # the run as in one process, with the error.
+    (docs / "units" / "a-broken.md").write_text("---\ntemplate: missing.html\n---\n# 无\n", "utf-8")
+    (docs / "units" / "z-broken.md").write_text("# 有模板\n", "utf-8")
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(DisclosureError) as failed:
+            run_mkdocs(docs, tmp_path / "two" / "site", SITE_URL, tmp_path / "two" / "state", jobs)
+        errors.append([line for line in str(failed.value).splitlines() if "missing.html" in line])
+    assert errors[0][-1] == errors[1][-1]
+    assert errors[0][-1].startswith("jinja2.exceptions.TemplateNotFound: ")
+    assert tree(tmp_path / "two" / "site") == written
