@@ -135,8 +135,7 @@ class PageWorkers:
             return
         global _WORK  # noqa: PLW0603 - what the forked workers inherit
         _WORK = (self.render, self.files)
-        gc.collect()
-        gc.freeze()  # the objects of the run stay shared with the workers, unwritten
+        gc.freeze()  # the run's objects: no collection in a worker writes to their pages
         pool = ProcessPoolExecutor(
             self.jobs,
             mp_context=multiprocessing.get_context("fork"),
