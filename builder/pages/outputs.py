@@ -103,6 +103,23 @@ def move_into(folder: Path, target: Path, hashes: dict[str, str], prefix: str = 
             os.replace(source, destination)
 
 
+def files_and_links(root: Path, docs_dir: Path) -> Iterator[str]:
+    """The files and links under ``root`` (links to folders not followed), as POSIX paths
+    relative to ``docs_dir``. One ``scandir`` per folder: a ``Path.rglob`` with a
+    ``stat`` per file took 4.3 s of CPU over the 77,000 files of a 1,000-disclosure docs dir."""
+    if not root.is_dir():
+        return
+    start = len(str(docs_dir)) + 1
+    folders = [str(root)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_symlink() or entry.is_file(follow_symlinks=False):
+                    yield entry.path[start:].replace(os.sep, "/")
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+
+
 def make_folder(folder: Path) -> bool:
     folder.mkdir(parents=True, exist_ok=True)
     return True
@@ -184,18 +201,16 @@ class Outputs:
         keep = written | hand_written
         roots = [self.docs_dir / folder for folder in scope] if scope else [self.docs_dir]
         strays = sorted(
-            path.relative_to(self.docs_dir).as_posix()
+            path
             for root in roots
-            if root.is_dir()
-            for path in root.rglob("*")
-            if (path.is_file() or path.is_symlink())
-            and path.relative_to(self.docs_dir).as_posix() not in keep
+            for path in files_and_links(root, self.docs_dir)
+            if path not in keep
         )
         self.remove(set(strays))
-        for root in roots:
-            for folder in sorted(root.rglob("*"), reverse=True) if root.is_dir() else []:
-                if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
-                    folder.rmdir()
+        for root in roots:  # the folders left empty, deepest first (not the roots)
+            for folder, _, _ in os.walk(root, topdown=False) if root.is_dir() else []:
+                if folder != str(root) and not os.listdir(folder):
+                    os.rmdir(folder)
         return strays
 
     def remove(self, paths: set[str]) -> None:
