@@ -129,6 +129,20 @@ def record(hashes: Moved, name: str, path: Path) -> None:
         hashes.signatures[name] = signature
 
 
+def walk_tree(folder: Path, prefix: str, files: list[str], folders: list[Path]) -> None:
+    """Every file under ``folder`` (a regular file, or a symbolic link of any kind, never
+    followed) as ``prefix`` + its POSIX path, into ``files``; every folder below it, each
+    after the folders it holds, into ``folders``. One ``scandir`` a folder: listing the
+    docs dir with ``rglob`` and a ``stat`` a file cost seconds at 1,000 disclosures."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                walk_tree(Path(entry.path), f"{prefix}{entry.name}/", files, folders)
+                folders.append(Path(entry.path))
+            elif entry.is_symlink() or entry.is_file():
+                files.append(prefix + entry.name)
+
+
 def make_folder(folder: Path) -> bool:
     folder.mkdir(parents=True, exist_ok=True)
     return True
@@ -213,20 +227,20 @@ class Outputs:
         did not write is published; returns their paths."""
         written = {path for record in self.owners.values() for path in record["files"]}
         keep = written | hand_written
-        roots = [self.docs_dir / folder for folder in scope] if scope else [self.docs_dir]
-        strays = sorted(
-            path.relative_to(self.docs_dir).as_posix()
-            for root in roots
-            if root.is_dir()
-            for path in root.rglob("*")
-            if (path.is_file() or path.is_symlink())
-            and path.relative_to(self.docs_dir).as_posix() not in keep
-        )
+        files: list[str] = []
+        folders: list[Path] = []
+        for root in [self.docs_dir / folder for folder in scope] if scope else [self.docs_dir]:
+            if root.is_dir():
+                prefix = root.relative_to(self.docs_dir).as_posix() + "/"
+                walk_tree(root, prefix.removeprefix("./"), files, folders)
+        strays = sorted(path for path in files if path not in keep)
         self.remove(set(strays))
-        for root in roots:
-            for folder in sorted(root.rglob("*"), reverse=True) if root.is_dir() else []:
-                if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
-                    folder.rmdir()
+        for folder in folders:  # deepest first: a folder left empty goes, then its parent
+            try:
+                folder.rmdir()
+            except OSError as error:
+                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
         return strays
 
     def remove(self, paths: set[str]) -> None:
