@@ -151,8 +151,9 @@ def test_pages_deploys_the_artifact_not_a_branch() -> None:
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
     assert build["permissions"] == {"contents": "read"}
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
-    assert deploy["needs"] == ["build", "release"], "pages go live after their data files"
+    assert deploy["needs"] == ["build", "release", "upload"], "pages go live after their data"
     assert "needs.release.result != 'failure'" in deploy["if"], "runs when there is no release"
+    assert "needs.upload.result != 'failure'" in deploy["if"], "runs when there is no upload"
     assert deploy["environment"]["name"] == "github-pages"
     used = [step.get("uses", "").split("@")[0] for step in steps(workflow)]
     assert "actions/upload-pages-artifact" in used
@@ -203,19 +204,30 @@ def test_only_the_release_job_may_write_and_only_with_a_data_host() -> None:
     assert release["needs"] == "build"
     assert release["if"] == "needs.build.outputs.data_tag != ''"
     assert jobs["build"]["outputs"]["data_tag"] == "${{ steps.datahost.outputs.tag }}"
-    assert pages_step("Data host")["if"] == "vars.DATA_HOST == 'github-release'"
+    assert pages_step("Data host")["if"] == "vars.DATA_HOST != ''"
     script = "\n".join(step.get("run", "") for step in release["steps"])
     assert 'gh release create "$DATA_TAG"' in script
-    assert 'gh release upload "$DATA_TAG" site-data/* --clobber' in script
     assert release["env"]["GH_TOKEN"] == "${{ secrets.GITHUB_TOKEN }}"
     artifact = [s for s in jobs["build"]["steps"] if "upload-artifact@" in s.get("uses", "")]
     assert [s["with"]["path"] for s in artifact] == ["site-data/"]
 
 
-def test_the_data_url_is_the_release_of_the_data_version(tmp_path: Path) -> None:
-    """The step that sets DATA_URL, run as the runner runs it (after the install)."""
-    releases = yaml.safe_load((REPO_ROOT / "datasets" / "releases.yaml").read_text("utf-8"))
-    version = releases[0]["version"]
+def test_the_static_host_job_holds_no_repository_permission_and_its_own_secrets() -> None:
+    jobs = load_workflow("pages.yml")["jobs"]
+    upload = jobs["upload"]
+    assert upload["permissions"] == {}
+    assert upload["needs"] == "build"
+    assert upload["if"] == "needs.build.outputs.data_url != ''"
+    assert upload["environment"]["name"] == "data-host", "secrets behind an environment"
+    assert jobs["build"]["outputs"]["data_url"] == "${{ steps.datahost.outputs.url }}"
+    assert upload["env"]["AWS_ACCESS_KEY_ID"] == "${{ secrets.DATA_S3_ACCESS_KEY_ID }}"
+
+
+def run_data_host_step(
+    tmp_path: Path, host: str, url: str = "", scope: str = ""
+) -> tuple[subprocess.CompletedProcess[str], str, str]:
+    """The step that sets DATA_URL, run as the runner runs it (after the install): the
+    result, then what it wrote to GITHUB_ENV and GITHUB_OUTPUT."""
     env_file, output_file = tmp_path / "github_env", tmp_path / "github_output"
     env = {
         "PATH": os.environ["PATH"],
@@ -223,14 +235,63 @@ def test_the_data_url_is_the_release_of_the_data_version(tmp_path: Path) -> None
         "GITHUB_REPOSITORY": "Open-Budget/portal",
         "GITHUB_ENV": str(env_file),
         "GITHUB_OUTPUT": str(output_file),
+        "DATA_HOST": host,
+        "HOST_URL": url,
+        "HOST_SCOPE": scope,
     }
     script = pages_step("Data host")["run"]
-    subprocess.run(["bash", "-e", "-c", script], env=env, cwd=REPO_ROOT, check=True, timeout=60)
-    assert env_file.read_text(encoding="utf-8") == (
+    result = subprocess.run(
+        ["bash", "-e", "-c", script],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    read = [p.read_text(encoding="utf-8") if p.exists() else "" for p in (env_file, output_file)]
+    return result, read[0], read[1]
+
+
+def test_the_data_url_is_the_release_of_the_data_version(tmp_path: Path) -> None:
+    releases = yaml.safe_load((REPO_ROOT / "datasets" / "releases.yaml").read_text("utf-8"))
+    version = releases[0]["version"]
+    result, env, output = run_data_host_step(tmp_path, "github-release")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert env == (
         f"DATA_URL=https://github.com/Open-Budget/portal/releases/download/data-{version}/\n"
         "DATA_HOST_SCOPE=bulk\n"
     )
-    assert output_file.read_text(encoding="utf-8") == f"tag=data-{version}\n"
+    assert output == f"tag=data-{version}\n"
+
+
+@pytest.mark.parametrize(("scope", "expected"), [("", "all"), ("bulk", "bulk")])
+def test_a_static_host_takes_the_data_url_variable_and_all_by_default(
+    tmp_path: Path, scope: str, expected: str
+) -> None:
+    url = "https://data.example.org/portal/"
+    result, env, output = run_data_host_step(tmp_path, "s3", url, scope)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert env == f"DATA_URL={url}\nDATA_HOST_SCOPE={expected}\n"
+    assert output == f"url={url}\n", "no tag: the release job does not run"
+
+
+@pytest.mark.parametrize(
+    ("host", "url", "message"),
+    [
+        ("s3", "", "needs the repository variable DATA_URL"),
+        ("s3", "http://data.example.org/portal/", "public https:// address"),
+        ("s3", "https://data.example.org/portal", "ending in /"),
+        ("ftp", "https://data.example.org/", "use github-release or s3"),
+    ],
+)
+def test_a_wrong_data_host_setting_stops_the_build(
+    tmp_path: Path, host: str, url: str, message: str
+) -> None:
+    result, env, output = run_data_host_step(tmp_path, host, url)
+    assert result.returncode != 0
+    assert message in result.stdout
+    assert env == output == "", "nothing is set: no data URL half-configured"
 
 
 @pytest.mark.parametrize(("files", "fits"), [(3, True), (1000, True), (1001, False)])
@@ -253,3 +314,111 @@ def test_the_release_job_refuses_more_files_than_a_release_holds(
     assert (result.returncode == 0) is fits, result.stdout
     if not fits:
         assert "more than one release holds (1,000)" in result.stdout
+
+
+def job_step(job: str, name_part: str) -> str:
+    (step,) = [
+        s
+        for s in load_workflow("pages.yml")["jobs"][job]["steps"]
+        if name_part in s.get("name", "")
+    ]
+    script: str = step["run"]
+    return script
+
+
+SUM_A, SUM_B, SUM_C = "a" * 64, "b" * 64, "c" * 64
+
+
+def data_folder(tmp_path: Path, published: str) -> Path:
+    """A downloaded data folder: three files and their SHA256SUMS; ``published`` is what the
+    host's SHA256SUMS holds."""
+    folder = tmp_path / "site-data"
+    folder.mkdir()
+    for name in ("portal.zip", "portal.sqlite", "syn1.zip"):
+        (folder / name).write_bytes(name.encode())
+    (folder / "SHA256SUMS").write_text(
+        f"{SUM_A}  portal.sqlite\n{SUM_B}  portal.zip\n{SUM_C}  syn1.zip\n", encoding="utf-8"
+    )
+    (tmp_path / "published.sums").write_text(published, encoding="utf-8")
+    return folder
+
+
+def fake_tool(tmp_path: Path, name: str) -> Path:
+    """An executable ``name`` on PATH that appends its arguments, one call a line, to a log."""
+    bin_dir, log = tmp_path / "bin", tmp_path / f"{name}.log"
+    bin_dir.mkdir(exist_ok=True)
+    tool = bin_dir / name
+    tool.write_text(f'#!/bin/bash\necho "$*" >> {log}\n', encoding="utf-8")
+    tool.chmod(0o755)
+    return log
+
+
+def run_in(tmp_path: Path, script: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", script],
+        cwd=tmp_path,
+        env={"PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("job", ["release", "upload"])
+@pytest.mark.parametrize(
+    ("published", "changed"),
+    [
+        ("", ["portal.sqlite", "portal.zip", "syn1.zip"]),  # a first upload: every file
+        (f"{SUM_A}  portal.sqlite\n{SUM_B}  portal.zip\n{SUM_C}  syn1.zip\n", []),
+        (f"{SUM_A}  portal.sqlite\n{SUM_C}  portal.zip\n", ["portal.zip", "syn1.zip"]),
+    ],
+)
+def test_only_files_not_in_the_published_sums_are_uploaded(
+    tmp_path: Path, job: str, published: str, changed: list[str]
+) -> None:
+    data_folder(tmp_path, published)
+    result = run_in(tmp_path, job_step(job, "not in the published SHA256SUMS"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "changed.txt").read_text(encoding="utf-8").split() == changed
+    assert f"{len(changed)} of 3 data files changed" in result.stdout
+
+
+@pytest.mark.parametrize("endpoint", ["", "https://account.r2.cloudflarestorage.com"])
+def test_the_static_host_upload_sends_the_changed_files_then_the_sums(
+    tmp_path: Path, endpoint: str
+) -> None:
+    data_folder(tmp_path, "")
+    (tmp_path / "changed.txt").write_text("portal.zip\nsyn1.zip\n", encoding="utf-8")
+    log = fake_tool(tmp_path, "aws")
+    script = job_step("upload", "Upload the changed files")
+    uri = "s3://bucket/portal/"
+    result = run_in(tmp_path, script, DATA_S3_URI=uri, DATA_S3_ENDPOINT=endpoint)
+    assert result.returncode == 0, result.stderr
+    flag = f"--endpoint-url {endpoint} " if endpoint else ""
+    assert log.read_text(encoding="utf-8").splitlines() == [
+        f"s3 cp {flag}--no-progress --recursive changed/ {uri}",
+        f"s3 cp {flag}--no-progress site-data/SHA256SUMS {uri}SHA256SUMS",
+    ]
+    assert sorted(p.name for p in (tmp_path / "changed").iterdir()) == ["portal.zip", "syn1.zip"]
+
+
+def test_the_release_upload_sends_the_changed_files_then_the_sums(tmp_path: Path) -> None:
+    data_folder(tmp_path, "")
+    (tmp_path / "changed.txt").write_text("portal.zip\nsyn1.zip\n", encoding="utf-8")
+    log = fake_tool(tmp_path, "gh")
+    result = run_in(tmp_path, job_step("release", "Upload the changed files"), DATA_TAG="data-1")
+    assert result.returncode == 0, result.stderr
+    assert log.read_text(encoding="utf-8").splitlines() == [
+        "release upload data-1 --clobber portal.zip syn1.zip",
+        "release upload data-1 site-data/SHA256SUMS --clobber",
+    ]
+
+
+@pytest.mark.parametrize("uri", ["", "bucket/portal/", "s3://bucket/portal"])
+def test_the_static_host_upload_refuses_a_wrong_bucket_address(tmp_path: Path, uri: str) -> None:
+    fake_tool(tmp_path, "curl")
+    script = job_step("upload", "Fetch the SHA256SUMS")
+    result = run_in(tmp_path, script, DATA_S3_URI=uri, DATA_URL="https://data.example.org/")
+    assert result.returncode != 0
+    assert "DATA_S3_URI to s3://BUCKET/FOLDER/" in result.stdout
