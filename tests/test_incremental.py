@@ -257,9 +257,10 @@ def test_a_rebuild_reads_no_kept_output_and_no_unchanged_source(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every file a rebuild hashes goes through ``builder.cache.read_digest``: after one
-    source changed, the only source read is that one (and its record), and no kept disclosure's package,
-    page, download or source copy is read (what is read was written by this build: the
-    staged files, the portal package, the chart templates written again)."""
+    source changed, the only source read is that one (and its record), and no kept
+    disclosure's package, page, download or source copy is read (what is read was written
+    by this build: the staged files, the portal package, the chart templates written
+    again)."""
     sources = copy_seeds(tmp_path / "sources")
     root = tmp_path / "out"
     build_into(root, sources, jobs=1)
