@@ -159,8 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-j",
         type=positive,
         default=None,
-        help="worker processes for the per-disclosure work (default: one per CPU); the "
-        "output is the same for any number",
+        help="worker processes for the per-disclosure work and the site's pages (default: one "
+        "per CPU); the output is the same for any number",
     )
     build.add_argument(
         "--clean",

@@ -161,3 +161,46 @@ def test_another_site_address_renders_every_page_and_a_failure_keeps_the_site(
     after = run_mkdocs(docs, site, "http://127.0.0.1:9000/portal/", state)
     assert after.rendered == 0
     assert tree(site) == before
+
+
+def test_pages_rendered_by_two_workers_are_the_bytes_one_process_writes(tmp_path: Path) -> None:
+    """Two worker processes write the same site as one (pages, sitemap, search index), and a
+    strict warning in a page a worker rendered fails the run with the same messages."""
+    sources = copy_seeds(tmp_path / "sources", [SOURCES / f"{seed}.txt" for seed in SEED_IDS[:2]])
+    root = tmp_path / "out"
+    build(sources, root / "packages", root / "site", jobs=1, mkdocs=False)
+    docs = root / "site-docs"
+    one = run_mkdocs(docs, tmp_path / "one" / "site", SITE_URL, tmp_path / "one" / "state", 1)
+    two = run_mkdocs(docs, tmp_path / "two" / "site", SITE_URL, tmp_path / "two" / "state", 2)
+    assert (one.rendered, one.kept) == (two.rendered, two.kept) == (one.rendered, 0)
+    assert one.rendered > 10
+    written = tree(tmp_path / "one" / "site")
+    assert any(path.startswith("search/pages/") for path in written)
+    assert tree(tmp_path / "two" / "site") == written
+
+    # Two broken pages far apart in page order (they fall to different workers), each
+    # warned of, in the order one process warns: the run fails, the site is left as it was.
+    for name in ("units/a-broken.md", "units/z-broken.md"):
+        (docs / name).write_text(f"# 断开\n\n[不存在](../disclosures/{name[6]}.md)\n", "utf-8")
+    failures = []
+    for jobs in (1, 2):
+        with pytest.raises(DisclosureError) as failed:
+            run_mkdocs(docs, tmp_path / "two" / "site", SITE_URL, tmp_path / "two" / "state", jobs)
+        failures.append(str(failed.value))
+    assert failures[0] == failures[1]
+    assert failures[0].index("a.md") < failures[0].index("z.md")
+    assert "Aborted with 2 warnings in strict mode!" in failures[0]
+    assert tree(tmp_path / "two" / "site") == written
+
+    # An error raised while a worker renders a page (here: its template is missing) fails
+    # the run as in one process, with the error.
+    (docs / "units" / "a-broken.md").write_text("---\ntemplate: missing.html\n---\n# 无\n", "utf-8")
+    (docs / "units" / "z-broken.md").write_text("# 有模板\n", "utf-8")
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(DisclosureError) as failed:
+            run_mkdocs(docs, tmp_path / "two" / "site", SITE_URL, tmp_path / "two" / "state", jobs)
+        errors.append([line for line in str(failed.value).splitlines() if "missing.html" in line])
+    assert errors[0][-1] == errors[1][-1]
+    assert errors[0][-1].startswith("jinja2.exceptions.TemplateNotFound: ")
+    assert tree(tmp_path / "two" / "site") == written

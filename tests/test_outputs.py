@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from builder.pages import outputs
-from builder.pages.outputs import STAGING, staged
+from builder.pages.outputs import STAGING, Outputs, Produced, staged
 
 
 def sha(data: bytes) -> str:
@@ -99,3 +99,37 @@ def test_what_no_owner_wrote_is_removed_and_folders_left_empty_go(tmp_path: Path
     assert [p.name for p in (docs / "a").iterdir()] == ["kept.md"]
     assert owned.remove_strays(set(), ["g", "missing"]) == ["g/hand.md"]
     assert list((docs / "g").iterdir()) == [], "a folder of the scope itself stays"
+
+
+def test_strays_are_files_and_links_no_owner_wrote_and_empty_folders_go(tmp_path: Path) -> None:
+    """``remove_strays``: every file or link (to a file, a folder, nowhere) that no owner
+    wrote and that is not hand-written is deleted, never what a linked folder holds; the
+    folders left empty go, the docs dir and the scope's folders stay."""
+    docs, outside = tmp_path / "docs", tmp_path / "outside"
+    (outside / "kept").mkdir(parents=True)
+    (outside / "kept" / "file.txt").write_text("not the build's\n", encoding="utf-8")
+    owners = Outputs(docs)
+    with staged(docs, "unit:a") as (folder, files):
+        (folder / "units").mkdir()
+        (folder / "units" / "a.md").write_text("# 单位\n", encoding="utf-8")
+    owners.record("unit:a", "key", Produced(files))
+    (docs / "units" / "old").mkdir()
+    (docs / "units" / "old" / "gone.md").write_text("# 旧页\n", encoding="utf-8")
+    (docs / "units" / "index.md").write_text("# 手写\n", encoding="utf-8")
+    (docs / "units" / "to-folder").symlink_to(outside / "kept")
+    (docs / "units" / "to-file.md").symlink_to(outside / "kept" / "file.txt")
+    (docs / "units" / "dangling.md").symlink_to(outside / "nowhere.md")
+    (docs / "disclosures" / "empty" / "deeper").mkdir(parents=True)
+
+    owners.finish()  # as a build does first: the staging folder goes
+    strays = owners.remove_strays({"units/index.md"}, ["units", "disclosures"])
+
+    assert strays == [
+        "units/dangling.md",
+        "units/old/gone.md",
+        "units/to-file.md",
+        "units/to-folder",
+    ]
+    left = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*"))
+    assert left == ["disclosures", "units", "units/a.md", "units/index.md"]
+    assert (outside / "kept" / "file.txt").is_file(), "a linked folder's files are not touched"

@@ -61,7 +61,7 @@ from builder.pages.home import disclosures_index, home_page
 from builder.pages.hosting import BESIDE_SITE, Hosting
 from builder.pages.outputs import Outputs, Produced, key_of, staged
 from builder.pages.quality import quality_page
-from builder.pages.quality_data import write_quality_data
+from builder.pages.quality_data import assess, write_quality_data
 from builder.pages.unit import unit_page, units_index
 from builder.sources.provenance import TEXT_SUFFIX, read_record
 
@@ -290,8 +290,9 @@ def write_portal_pages(
         _write(docs, "compare.md", compare_page(portal, docs))
         _write(docs, "data.md", data_page(portal))
         _write(docs, "dictionary.md", dictionary_page())
-        quality_files = write_quality_data(portal, docs, folders.hosting)
-        _write(docs, "quality.md", quality_page(portal, quality_files))
+        assessed = assess(portal)  # once, for the page and its data
+        quality_files = write_quality_data(portal, docs, folders.hosting, assessed)
+        _write(docs, "quality.md", quality_page(portal, quality_files, assessed))
         _write(docs, "glossary.md", glossary_page(portal))
         database = folders.docs / folders.hosting.written(DATABASE)
         _write(docs, QUERY, query_page(portal, database))

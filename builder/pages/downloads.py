@@ -17,13 +17,16 @@ by their package's ``datapackage.json`` (which lists the sha256 of every file) a
 release, so an incremental build that changed nothing writes them again only if a file was
 touched; so is each partition of the Parquet dataset, keyed by its own rows, so a changed
 disclosure rewrites only its publisher's year (and, on a data host, the archive of them all).
+A bundle or archive written again copies from the earlier one the entries of the files whose
+sha256 did not change (``builder.publish.bundles``): after one changed disclosure of 1,000,
+13,834 of the 13,981 entries of the three zips written again are copied, not zipped again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from functools import cache, partial
 from pathlib import Path
@@ -39,7 +42,13 @@ from builder.pages.hosting import BESIDE_SITE, Hosting
 from builder.pages.markup import UNIT_10K as UNIT
 from builder.pages.markup import front_matter, md_link, md_table, text
 from builder.pages.outputs import Outputs, Produced, key_of, staged
-from builder.publish.bundles import write_bundle, write_files_bundle
+from builder.publish.bundles import (
+    Earlier,
+    Member,
+    folder_members,
+    write_bundle,
+    write_files_bundle,
+)
 from builder.publish.database import write_database
 from builder.publish.packages import DESCRIPTOR
 from builder.publish.partitions import Partition, partitions
@@ -70,9 +79,16 @@ def publish_bundle(package: Path, docs_dir: Path, hosting: Hosting = BESIDE_SITE
     target = identities.bundle_file(package.name)
     path = docs_dir / hosting.written(target)
     write_bundle(package, package.name, path)
+    return bundle_download(package.name, path, hosting)
+
+
+def bundle_download(name: str, path: Path, hosting: Hosting) -> Download:
+    """How the bundle of package ``name``, written at ``path``, is listed."""
+    target = identities.bundle_file(name)
     size, sha256 = path.stat().st_size, sha256_of(path)
-    title = bundle_title(package.name)
-    return Download(target, f"{package.name}.zip", size, sha256, title, hosting.address(target))
+    return Download(
+        target, f"{name}.zip", size, sha256, bundle_title(name), hosting.address(target)
+    )
 
 
 def release_key() -> str:
@@ -97,7 +113,7 @@ def portal_downloads(
     out: list[Download] = []
     for folder in folders:
         key = key_of(file_hash(folder / DESCRIPTOR), release_key(), hosting.data_url)
-        make = partial(bundle_of, folder, hosting)
+        make = partial(bundle_of, folder, outputs.docs_dir, hosting)
         out += produced(outputs, f"bundle:{folder.name}", key, make)
     portal = packages / PORTAL
     if (portal / DESCRIPTOR).is_file():
@@ -170,45 +186,85 @@ def partition_files_of(outputs: Outputs) -> dict[str, str]:
     }
 
 
-def bundle_of(folder: Path, hosting: Hosting, docs: Path) -> list[Download]:
-    return [publish_bundle(folder, docs, hosting)]
+Made = tuple[list[Download], dict[str, Any]]  # the downloads, and what to keep of them
+# Makes an owner's downloads into a staging docs folder, given the owner's earlier record.
+Make = Callable[[Path, Mapping[str, Any] | None], Made]
 
 
-def database_of(folder: Path, hosting: Hosting, docs: Path) -> list[Download]:
+def earlier_bundle(docs_dir: Path, record: Mapping[str, Any] | None, path: str) -> Earlier | None:
+    """The bundle an earlier build wrote at ``path`` of ``docs_dir``, with the sha256 of its
+    files, if it is still there as that build wrote it (else None: written from scratch)."""
+    if record is None:
+        return None
+    members = record.get("extra", {}).get("members")
+    recorded = record.get("files", {}).get(path)
+    if not isinstance(members, dict) or recorded is None:
+        return None
+    if file_hash(docs_dir / path) != recorded:
+        return None
+    return Earlier(docs_dir / path, members)
+
+
+def bundle_of(
+    folder: Path, docs_dir: Path, hosting: Hosting, docs: Path, record: Mapping[str, Any] | None
+) -> Made:
+    """The bundle of a portal-wide package, reusing the unchanged entries of the earlier one."""
+    written = hosting.written(identities.bundle_file(folder.name))
+    earlier = earlier_bundle(docs_dir, record, written)
+    done = write_files_bundle(folder_members(folder, folder.name), docs / written, earlier)
+    return [bundle_download(folder.name, docs / written, hosting)], {"members": done.members}
+
+
+def database_of(
+    folder: Path, hosting: Hosting, docs: Path, _record: Mapping[str, Any] | None
+) -> Made:
     path = docs / hosting.written(DATABASE)
     write_database(folder, path, current_release())
     size, sha256 = path.stat().st_size, sha256_of(path)
     title = "SQLite 数据库（全部表格和视图）"
-    return [Download(DATABASE, "portal.sqlite", size, sha256, title, hosting.address(DATABASE))]
+    address = hosting.address(DATABASE)
+    return [Download(DATABASE, "portal.sqlite", size, sha256, title, address)], {}
 
 
 def archive_of(
-    parts: dict[str, str], docs_dir: Path, hosting: Hosting, docs: Path
-) -> list[Download]:
-    """The partitioned dataset (``parts``, files of ``docs_dir``) as one zip for the data
-    host, written into ``docs``; ``portal.parquet/…`` inside."""
+    parts: dict[str, str],
+    docs_dir: Path,
+    hosting: Hosting,
+    docs: Path,
+    record: Mapping[str, Any] | None,
+) -> Made:
+    """The partitioned dataset (``parts``, files of ``docs_dir`` and their sha256) as one
+    zip for the data host, written into ``docs``; ``portal.parquet/…`` inside. The entries
+    of the partitions that did not change are copied from the earlier archive."""
     root = f"{identities.HOSTED_FOLDER}/"
-    files = [(path.removeprefix(root), docs_dir / path) for path in sorted(parts)]
-    archive = docs / hosting.written(PARTITIONED_ARCHIVE)
-    write_files_bundle(files, archive)
+    members = [
+        Member(path.removeprefix(root), docs_dir / path, sha256)
+        for path, sha256 in sorted(parts.items())
+    ]
+    written = hosting.written(PARTITIONED_ARCHIVE)
+    earlier = earlier_bundle(docs_dir, record, written)
+    done = write_files_bundle(members, docs / written, earlier)
+    archive = docs / written
     size, sha256 = archive.stat().st_size, sha256_of(archive)
     title = "分区 Parquet 数据集（按年度和单位分区，解压后使用）"
     address = hosting.address(PARTITIONED_ARCHIVE)
     name = f"{PARTITIONED_NAME}.zip"
-    return [Download(PARTITIONED_ARCHIVE, name, size, sha256, title, address)]
+    download = Download(PARTITIONED_ARCHIVE, name, size, sha256, title, address)
+    return [download], {"members": done.members}
 
 
-def produced(
-    outputs: Outputs, owner: str, key: str, make: Callable[[Path], list[Download]]
-) -> list[Download]:
+def produced(outputs: Outputs, owner: str, key: str, make: Make) -> list[Download]:
     """The downloads of ``owner``: as recorded if its key and files are unchanged, else made
-    again by ``make`` into a staging docs folder."""
+    again by ``make`` into a staging docs folder (given the earlier record, to reuse what
+    of the earlier files is unchanged)."""
     record = outputs.current(owner, key)
     if record is not None:
         return [Download(**d) for d in record["extra"]["downloads"]]
+    earlier = outputs.owners.get(owner)
     with staged(outputs.docs_dir, owner) as (docs, files):
-        downloads = make(docs)
-    outputs.record(owner, key, Produced(files, {"downloads": [asdict(d) for d in downloads]}))
+        downloads, kept = make(docs, earlier)
+    extra = {"downloads": [asdict(d) for d in downloads], **kept}
+    outputs.record(owner, key, Produced(files, extra))
     return downloads
 
 

@@ -129,18 +129,21 @@ def record(hashes: Moved, name: str, path: Path) -> None:
         hashes.signatures[name] = signature
 
 
-def walk_tree(folder: Path, prefix: str, files: list[str], folders: list[Path]) -> None:
-    """Every file under ``folder`` (a regular file, or a symbolic link of any kind, never
-    followed) as ``prefix`` + its POSIX path, into ``files``; every folder below it, each
-    after the folders it holds, into ``folders``. One ``scandir`` a folder: listing the
-    docs dir with ``rglob`` and a ``stat`` a file cost seconds at 1,000 disclosures."""
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                walk_tree(Path(entry.path), f"{prefix}{entry.name}/", files, folders)
-                folders.append(Path(entry.path))
-            elif entry.is_symlink() or entry.is_file():
-                files.append(prefix + entry.name)
+def files_and_links(root: Path, docs_dir: Path) -> Iterator[str]:
+    """The files and links under ``root`` (links to folders not followed), as POSIX paths
+    relative to ``docs_dir``. One ``scandir`` per folder: a ``Path.rglob`` with a
+    ``stat`` per file took 4.3 s of CPU over the 77,000 files of a 1,000-disclosure docs dir."""
+    if not root.is_dir():
+        return
+    start = len(str(docs_dir)) + 1
+    folders = [str(root)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_symlink() or entry.is_file(follow_symlinks=False):
+                    yield entry.path[start:].replace(os.sep, "/")
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
 
 
 def make_folder(folder: Path) -> bool:
@@ -227,20 +230,18 @@ class Outputs:
         did not write is published; returns their paths."""
         written = {path for record in self.owners.values() for path in record["files"]}
         keep = written | hand_written
-        files: list[str] = []
-        folders: list[Path] = []
-        for root in [self.docs_dir / folder for folder in scope] if scope else [self.docs_dir]:
-            if root.is_dir():
-                prefix = root.relative_to(self.docs_dir).as_posix() + "/"
-                walk_tree(root, prefix.removeprefix("./"), files, folders)
-        strays = sorted(path for path in files if path not in keep)
+        roots = [self.docs_dir / folder for folder in scope] if scope else [self.docs_dir]
+        strays = sorted(
+            path
+            for root in roots
+            for path in files_and_links(root, self.docs_dir)
+            if path not in keep
+        )
         self.remove(set(strays))
-        for folder in folders:  # deepest first: a folder left empty goes, then its parent
-            try:
-                folder.rmdir()
-            except OSError as error:
-                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
-                    raise
+        for root in roots:  # the folders left empty, deepest first (not the roots)
+            for folder, _, _ in os.walk(root, topdown=False) if root.is_dir() else []:
+                if folder != str(root) and not os.listdir(folder):
+                    os.rmdir(folder)
         return strays
 
     def remove(self, paths: set[str]) -> None:

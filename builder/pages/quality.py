@@ -45,12 +45,11 @@ from builder.pages.quality_data import (
     PASSED,
     SCORES,
     SERIOUS,
+    Assessment,
     Result,
     Score,
-    checks_of,
+    assess,
     family,
-    results,
-    score,
 )
 from builder.pages.templating import render
 
@@ -292,12 +291,14 @@ def _file_link(files: Sequence[Download], name: str) -> str:
     return md_link(shown, found.link_from(QUALITY)) if found else text(shown)
 
 
-def quality_page(portal: Portal, files: Sequence[Download] = ()) -> str:
-    """The page; ``files``: the quality package as published (``write_quality_data``)."""
+def quality_page(
+    portal: Portal, files: Sequence[Download] = (), assessed: Assessment | None = None
+) -> str:
+    """The page; ``files``: the quality package as published (``write_quality_data``);
+    ``assessed``: the checks' results and the scores, if already worked out."""
     disclosures = sorted(portal.disclosures, key=lambda e: e.disclosure_id)
-    checks = checks_of(portal)
-    of = {e.disclosure_id: results(checks, e) for e in disclosures}
-    scores = {e.disclosure_id: score(checks, e) for e in disclosures}
+    done = assessed or assess(portal)
+    checks, of, scores = done.checks, done.results, done.scores
     audited = {e.disclosure_id for e in disclosures if e.findings is not None}
     checks_csv = _file_link(files, f"{CHECKS}.csv")
     scores_csv = _file_link(files, f"{SCORES}.csv")

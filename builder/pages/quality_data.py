@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,12 +132,18 @@ def results(checks: list[CheckInfo], entry: DisclosureEntry) -> dict[str, Result
     return out
 
 
-def check_rows(checks: list[CheckInfo], disclosures: list[DisclosureEntry]) -> list[dict[str, Any]]:
+def check_rows(
+    checks: list[CheckInfo],
+    disclosures: list[DisclosureEntry],
+    of: Mapping[str, dict[str, Result]] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per disclosure and check (``of``: the results, if already known)."""
     families = {check.id: family(check) or None for check in checks}
     rows = []
     for entry in disclosures:
         audited = entry.findings is not None
-        for check_id, result in results(checks, entry).items():
+        known = of[entry.disclosure_id] if of is not None else results(checks, entry)
+        for check_id, result in known.items():
             counts = result.severities
             rows.append(
                 {
@@ -162,18 +169,26 @@ class Score:
     passed: int
 
 
-def score(checks: list[CheckInfo], entry: DisclosureEntry) -> Score:
+def score(
+    checks: list[CheckInfo], entry: DisclosureEntry, known: dict[str, Result] | None = None
+) -> Score:
+    """The disclosure's score (``known``: its results, if already known)."""
     tables = entry.parsed["tables"]
     present = sum(1 for t in tables if t["status"] in ("parsed", "empty"))
     if entry.findings is None:
         return Score(len(tables), present, 0, 0)
-    of = results(checks, entry)
+    of = known if known is not None else results(checks, entry)
     applicable_ids = [c.id for c in checks if applicable(c, entry)]
     passed = sum(1 for c in applicable_ids if of[c].result != FAILED)
     return Score(len(tables), present, len(applicable_ids), passed)
 
 
-def score_rows(checks: list[CheckInfo], disclosures: list[DisclosureEntry]) -> list[dict[str, Any]]:
+def score_rows(
+    checks: list[CheckInfo],
+    disclosures: list[DisclosureEntry],
+    scores: Mapping[str, Score] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per disclosure (``scores``: the scores, if already known)."""
     rows = []
     for entry in disclosures:
         statuses = Counter(str(t["status"]) for t in entry.parsed["tables"])
@@ -182,7 +197,7 @@ def score_rows(checks: list[CheckInfo], disclosures: list[DisclosureEntry]) -> l
             for t in entry.parsed["tables"]
             if t["status"] in ("missing", "unreadable")
         ]
-        of = score(checks, entry)
+        of = scores[entry.disclosure_id] if scores is not None else score(checks, entry)
         audited = entry.findings is not None
         severities = Counter(str(f.get("severity")) for f in entry.findings or [])
         coverage = entry.parsed["report"]["coverage"]
@@ -215,13 +230,30 @@ def _csv(name: str, rows: list[dict[str, Any]]) -> bytes:
     return (csv_header(names) + csv_lines(names, rows)).encode(CSV_ENCODING)
 
 
-def quality_files(portal: Portal) -> dict[str, bytes]:
-    """The files of the quality package, by name: the two CSVs and their descriptor."""
+@dataclass(frozen=True)
+class Assessment:
+    """Every check's result on every disclosure, and each disclosure's score, by disclosure
+    id: worked out once for the quality page and its data."""
+
+    checks: list[CheckInfo]
+    results: dict[str, dict[str, Result]]
+    scores: dict[str, Score]
+
+
+def assess(portal: Portal) -> Assessment:
     checks = checks_of(portal)
+    of = {e.disclosure_id: results(checks, e) for e in portal.disclosures}
+    scores = {e.disclosure_id: score(checks, e, of[e.disclosure_id]) for e in portal.disclosures}
+    return Assessment(checks, of, scores)
+
+
+def quality_files(portal: Portal, assessed: Assessment | None = None) -> dict[str, bytes]:
+    """The files of the quality package, by name: the two CSVs and their descriptor."""
+    done = assessed or assess(portal)
     disclosures = sorted(portal.disclosures, key=lambda e: e.disclosure_id)
     files = {
-        f"{CHECKS}.csv": _csv(CHECKS, check_rows(checks, disclosures)),
-        f"{SCORES}.csv": _csv(SCORES, score_rows(checks, disclosures)),
+        f"{CHECKS}.csv": _csv(CHECKS, check_rows(done.checks, disclosures, done.results)),
+        f"{SCORES}.csv": _csv(SCORES, score_rows(done.checks, disclosures, done.scores)),
     }
     resources = []
     for name in (CHECKS, SCORES):
@@ -258,11 +290,13 @@ TITLES = {
 }
 
 
-def write_quality_data(portal: Portal, docs: Path, hosting: Hosting) -> list[Download]:
+def write_quality_data(
+    portal: Portal, docs: Path, hosting: Hosting, assessed: Assessment | None = None
+) -> list[Download]:
     """Write the quality package into ``docs`` (``downloads/quality/``, or the data host's
     folder) and describe its files."""
     out = []
-    for name, data in quality_files(portal).items():
+    for name, data in quality_files(portal, assessed).items():
         target = f"{FOLDER}/{name}"
         path = docs / hosting.written(target)
         path.parent.mkdir(parents=True, exist_ok=True)

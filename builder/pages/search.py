@@ -41,6 +41,7 @@ import re
 import shutil
 import time
 import unicodedata
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from html import unescape
@@ -327,42 +328,87 @@ def _dump(path: str, value: object) -> None:
         json.dump(value, stream, ensure_ascii=False, separators=(",", ":"))
 
 
+# A page as the index needs it (plain data, kept between runs): its address, its page file
+# (the JSON written) and its terms and counts ("term count term count …"), both as UTF-8
+# compressed with zlib, its length (the sum of its counts) and its boost. A site's run holds
+# every page's entry till the end: kept as sections and a ``Counter`` of terms (some 1,500),
+# the run grew by about 160 KB a page at 1,000 disclosures; the entry's two strings are
+# 17 KB a page on average, compressed 7 KB.
+Entry = tuple[str, bytes, bytes, int, float]
+ZLIB_LEVEL = 1  # the fastest: the entry is read once
+_DIGIT_BYTES = DIGITS.encode("ascii")
+
+
+def entry_of(page: IndexedPage) -> Entry:
+    terms = " ".join(f"{term} {count}" for term, count in page.counts.items())
+    written = json.dumps(page_file(page), ensure_ascii=False, separators=(",", ":"))
+    return (
+        page.url,
+        zlib.compress(written.encode(), ZLIB_LEVEL),
+        zlib.compress(terms.encode(), ZLIB_LEVEL),
+        sum(page.counts.values()),
+        page.boost,
+    )
+
+
 def write_index(pages: list[IndexedPage], folder: str) -> dict[str, int]:
     """Write the index of ``pages`` into ``folder`` (replaced); returns what it wrote."""
-    pages = sorted(pages, key=lambda p: p.url)
-    lengths = [sum(p.counts.values()) for p in pages]
+    return write_entries([entry_of(page) for page in pages], folder)
+
+
+def _append_number(out: bytearray, number: int) -> None:
+    """``out`` followed by :func:`encode_numbers` of ``[number]``."""
+    if number < 32:  # noqa: PLR2004 - one character (most numbers of a posting)
+        out.append(_DIGIT_BYTES[number])
+    else:
+        out += encode_numbers([number]).encode("ascii")
+
+
+def write_entries(entries: list[Entry], folder: str) -> dict[str, int]:
+    """Write the index of the pages ``entries`` (:func:`entry_of`) into ``folder``."""
+    entries = sorted(entries, key=operator.itemgetter(0))
+    lengths = [entry[3] for entry in entries]
     average = sum(lengths) / len(lengths) if lengths else 1.0
-    postings: dict[str, list[int]] = {}
+    # The postings of each term as they are written (encode_numbers, page ids delta-coded:
+    # small numbers, shorter JSON; the browser adds them up), a few bytes a posting.
+    postings: dict[str, bytearray] = {}
     last: dict[str, int] = {}  # the last page id of each term's postings
-    for page_id, (page, length) in enumerate(zip(pages, lengths, strict=True)):
+    for page_id, (_, _, terms, length, boost) in enumerate(entries):
         norm = BM25_K1 * (1 - BM25_B + BM25_B * length / average)
-        for term, count in page.counts.items():
-            weight = round(page.boost * WEIGHT_SCALE * count * (BM25_K1 + 1) / (count + norm))
-            # Page ids delta-coded (small numbers, shorter JSON); the browser adds them up.
-            postings.setdefault(term, []).extend((page_id - last.get(term, 0), max(1, weight)))
+        text = zlib.decompress(terms).decode()
+        words = text.split(" ") if text else []  # a page without terms
+        for term, count in zip(words[0::2], map(int, words[1::2]), strict=True):
+            weight = round(boost * WEIGHT_SCALE * count * (BM25_K1 + 1) / (count + norm))
+            out = postings.get(term)
+            if out is None:
+                out = postings[term] = bytearray()
+            _append_number(out, page_id - last.get(term, 0))
+            _append_number(out, max(1, weight))
             last[term] = page_id
     size = sum(len(term.encode()) + len(entry) for term, entry in postings.items())
     shards = shard_count(size, len(postings))
     buckets: list[dict[str, str]] = [{} for _ in range(shards)]
     for term in sorted(postings):
-        buckets[shard_of(term, shards)][term] = encode_numbers(postings[term])
+        buckets[shard_of(term, shards)][term] = postings[term].decode("ascii")
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(os.path.join(folder, "terms"))
     os.makedirs(os.path.join(folder, "pages"))
     for number, bucket in enumerate(buckets):
         _dump(os.path.join(folder, "terms", f"{number}.json"), bucket)
-    for page_id, page in enumerate(pages):
-        _dump(os.path.join(folder, "pages", f"{page_id}.json"), page_file(page))
-    _dump(os.path.join(folder, "meta.json"), {"pages": len(pages), "shards": shards})
-    return {"pages": len(pages), "terms": len(postings), "shards": shards}
+    for page_id, entry in enumerate(entries):
+        with open(os.path.join(folder, "pages", f"{page_id}.json"), "wb") as file:
+            file.write(zlib.decompress(entry[1]))
+    _dump(os.path.join(folder, "meta.json"), {"pages": len(entries), "shards": shards})
+    return {"pages": len(entries), "terms": len(postings), "shards": shards}
 
 
-# The MkDocs hooks. The pages of one build are collected here, keyed by the site dir and
-# the page's address, and written when the build ends; the time spent is logged (``mkdocs
-# build`` without --quiet). An incremental run (``builder.pipeline.mkdocs_run``) keeps each
-# page's entry (``page_state``) and gives back those of the pages it does not render again
-# (``restore_page_state``), so the index it writes is the one a clean run writes.
-_BUILDS: dict[str, dict[str, IndexedPage]] = {}
+# The MkDocs hooks. The pages of one build are collected here (:data:`Entry`), keyed by the
+# site dir and the page's address, and written when the build ends; the time spent is logged
+# (``mkdocs build`` without --quiet). The site's runner (``builder.pipeline.mkdocs_run``)
+# takes each rendered page's entry (``page_state``, perhaps in a worker process) and gives it
+# back (``restore_page_state``) with those of the pages it kept from an earlier run, so the
+# index it writes is the one a clean run writes.
+_BUILDS: dict[str, dict[str, Entry]] = {}
 _SECONDS: dict[str, list[float]] = {}  # wall clock and CPU seconds
 log = logging.getLogger("mkdocs.hooks.search")
 
@@ -378,7 +424,7 @@ def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
     options = page.meta.get("search")  # Material's front matter: search: {exclude: true}
     if not (isinstance(options, dict) and options.get("exclude")):
         title = page.meta.get("title") or page.title or ""
-        entry = index_page(page.url, str(title), output)
+        entry = entry_of(index_page(page.url, str(title), output))
         _BUILDS.setdefault(config.site_dir, {})[page.url] = entry
     spent = _SECONDS.setdefault(config.site_dir, [0.0, 0.0])
     spent[0] += time.perf_counter() - start
@@ -387,28 +433,24 @@ def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
 
 
 def page_state(*, page: Page, config: MkDocsConfig) -> object:
-    """The page's entry of the index as plain data (None: not indexed), for a later run."""
-    entry = _BUILDS.get(config.site_dir, {}).get(page.url)
-    if entry is None:
-        return None
-    sections = [[s.anchor, s.heading, s.body()] for s in entry.sections]
-    return [entry.url, entry.title, sections, dict(entry.counts), entry.boost]
+    """The page's entry of the index as plain data (None: not indexed), handed to the
+    runner: it is no longer here until :func:`restore_page_state` gives it back."""
+    entry = _BUILDS.get(config.site_dir, {}).pop(page.url, None)
+    return None if entry is None else list(entry)
 
 
 def restore_page_state(state: object, *, page: Page, config: MkDocsConfig) -> None:
-    """Index the page as an earlier run did (``state`` from :func:`page_state`)."""
+    """Index the page as it was rendered (``state`` from :func:`page_state`)."""
     if not isinstance(state, list):
         return
-    url, title, sections, counts, boost = state
-    restored = [Section(anchor, heading, [body]) for anchor, heading, body in sections]
-    entry = IndexedPage(url, title, restored, Counter(counts), boost)
-    _BUILDS.setdefault(config.site_dir, {})[page.url] = entry
+    url, written, terms, length, boost = state
+    _BUILDS.setdefault(config.site_dir, {})[page.url] = (url, written, terms, length, boost)
 
 
 def on_post_build(*, config: MkDocsConfig) -> None:
     start, cpu = time.perf_counter(), time.process_time()
     folder = os.path.join(config.site_dir, SEARCH_DIR)
-    stats = write_index(list(_BUILDS.pop(config.site_dir, {}).values()), folder)
+    stats = write_entries(list(_BUILDS.pop(config.site_dir, {}).values()), folder)
     wall, used = _SECONDS.pop(config.site_dir, [0.0, 0.0])
     log.info(
         "Search index: %d pages, %d terms in %d shards, %.1f s (%.1f s CPU)",

@@ -25,10 +25,15 @@ each hook's own state of the page (a hook module that defines ``page_state`` and
 ``restore_page_state``; ``builder.pages.search`` keeps each page's index entry, so the
 index written is the one a clean run writes).
 
-The result is the same bytes as a clean ``mkdocs build`` of the same docs (tested), written
-into ``site_dir`` (a staging folder: the caller swaps it in only when this succeeds).
+The pages to render are rendered in ``--jobs`` processes forked once the config, files,
+navigation and static files are set up (``builder.pipeline.mkdocs_workers``); each sends
+back a page's record, which this process takes in as it takes a kept page's.
 
-    python -m builder.pipeline.mkdocs_run CONFIG --state DIR [--previous SITE]
+The result is the same bytes as a clean ``mkdocs build`` of the same docs (tested), for any
+number of jobs, written into ``site_dir`` (a staging folder: the caller swaps it in only
+when this succeeds).
+
+    python -m builder.pipeline.mkdocs_run CONFIG --state DIR [--previous SITE] [--jobs N]
 
 prints what it did as JSON on its last line and exits 0, or prints the errors and exits 1.
 """
@@ -59,6 +64,8 @@ from mkdocs.exceptions import Abort, BuildError
 from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_exclusions
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
+
+from builder.pipeline.mkdocs_workers import PageWorkers
 
 STATE_INDEX = "site.json"
 VERSIONED = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "MarkupSafe")
@@ -314,15 +321,21 @@ class _Site:
         if sha256_file(previous / file.dest_uri) != record["html"]:
             return False
         _link(previous / file.dest_uri, file.abs_dest_path)
+        self.adopt(file, record)
+        return True
+
+    def adopt(self, file: File, record: dict[str, Any]) -> None:
+        """Take in what a page's record holds (kept or rendered, here or in a worker): its
+        anchors and links to anchors, and each hook's state of it given back."""
         assert file.page is not None
         for name, module in _hooks_with_state(self.config):
             state = record["hooks"].get(name)
             module.restore_page_state(state, page=file.page, config=self.config)
         self.anchors[file.src_uri] = (set(record["anchors"]), record["links"])
-        return True
 
     def render(self, file: File) -> dict[str, Any]:
-        """Render and write one page; its record for a later run."""
+        """Render and write one page; its record (for :meth:`adopt` and a later run). What
+        the hooks kept of the page is in the record (``page_state``), no longer in them."""
         page = file.page
         assert page is not None
         early = self.early.pop(file.src_uri, None)
@@ -331,13 +344,11 @@ class _Site:
         links = {
             target.src_uri: dict(found) for target, found in (page.links_to_anchors or {}).items()
         }
-        present = set(page.present_anchor_ids or ())
-        self.anchors[file.src_uri] = (present, links)
         hooks = _hooks_with_state(self.config)
         record = {
             "html": sha256_file(Path(file.abs_dest_path)),
             "lookups": lookups,
-            "anchors": sorted(present),
+            "anchors": sorted(page.present_anchor_ids or ()),
             "links": links,
             "hooks": {
                 name: module.page_state(page=page, config=self.config) for name, module in hooks
@@ -346,6 +357,7 @@ class _Site:
         if file.src_uri not in self.in_nav:  # free what no other page needs
             page.markdown = page.content = None
             page.toc = []  # type: ignore[assignment]
+        page.present_anchor_ids = page.links_to_anchors = None  # in the record
         return record
 
     def finish(self) -> None:
@@ -370,9 +382,10 @@ class _Site:
 
 
 def build_incremental(
-    config: MkDocsConfig, state_folder: Path, previous: Path | None, stats: Stats
+    config: MkDocsConfig, state_folder: Path, previous: Path | None, stats: Stats, jobs: int = 1
 ) -> None:
-    """``mkdocs.commands.build.build(config)``, rendering only the pages that changed."""
+    """``mkdocs.commands.build.build(config)``, rendering only the pages that changed, in
+    ``jobs`` processes (``builder.pipeline.mkdocs_workers``)."""
     with stats.timed("config, files, nav"):
         site = _Site.gather(config)
     with stats.timed("nav titles"):
@@ -386,15 +399,26 @@ def build_incremental(
     with stats.timed("static files, templates"):
         site.static()
     keys: dict[str, str] = {}
-    for file in site.pages:
-        keys[file.src_uri] = page_key(key, file)
-        with stats.timed("keep pages"):
+    changed: list[File] = []
+    with stats.timed("keep pages"):
+        for file in site.pages:
+            keys[file.src_uri] = page_key(key, file)
             if site.keep(file, state.record(file.src_uri, keys[file.src_uri]), previous):
                 stats.kept += 1
-                continue
-        with stats.timed("render pages"):
-            state.store(keys[file.src_uri], site.render(file))
+            else:
+                changed.append(file)
+
+    def render(file: File) -> dict[str, Any]:
+        record = site.render(file)
+        state.store(keys[file.src_uri], record)
+        return record
+
+    with stats.timed("render pages"):
+        workers = PageWorkers(render, changed, jobs)
+        for file, record in workers:
+            site.adopt(file, record)
             stats.rendered += 1
+    stats.seconds["render pages"][1] += workers.cpu  # the workers' CPU beside this one's
     with stats.timed("anchors, hooks' post_build"):
         site.finish()
     state.save(keys)
@@ -411,8 +435,9 @@ class _Messages(logging.Handler):
         self.lines.append(f"{record.levelname}: {record.getMessage()}")
 
 
-def run(config_file: Path, state: Path, previous: Path | None) -> Stats:
-    """Build the site of ``config_file`` (strict) into its ``site_dir``; raise on failure."""
+def run(config_file: Path, state: Path, previous: Path | None, jobs: int = 1) -> Stats:
+    """Build the site of ``config_file`` (strict) into its ``site_dir``, rendering pages in
+    ``jobs`` processes; raise on failure."""
     stats = Stats()
     messages = _Messages()
     logger = logging.getLogger("mkdocs")
@@ -424,7 +449,7 @@ def run(config_file: Path, state: Path, previous: Path | None) -> Stats:
             config = load_config(str(config_file))
         config.plugins.on_startup(command="build", dirty=False)
         try:
-            build_incremental(config, state, previous, stats)
+            build_incremental(config, state, previous, stats, jobs)
         except Exception as error:
             config.plugins.on_build_error(error=error)
             raise
@@ -452,9 +477,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("config", type=Path)
     parser.add_argument("--state", type=Path, required=True)
     parser.add_argument("--previous", type=Path)
+    parser.add_argument("--jobs", type=int, default=1, help="processes that render pages")
     args = parser.parse_args(argv)
     try:
-        stats = run(args.config, args.state, args.previous)
+        stats = run(args.config, args.state, args.previous, max(1, args.jobs))
     except SiteError as error:
         sys.stderr.write(str(error) + "\n")
         return 1

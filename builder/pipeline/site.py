@@ -170,7 +170,8 @@ def build_site(
     if not mkdocs:
         return None
     with progress.stage("mkdocs", doing="MkDocs (strict), pages that changed"):
-        return run_mkdocs(docs, site, site_url, data.cache.folder / SITE_STATE)
+        pages_jobs = jobs if isinstance(jobs, int) else os.cpu_count() or 1  # this machine's
+        return run_mkdocs(docs, site, site_url, data.cache.folder / SITE_STATE, pages_jobs)
 
 
 def copy_hand_written(docs: Path) -> set[str]:
@@ -205,13 +206,14 @@ def mkdocs_config(docs: Path, site: Path) -> str:
     )
 
 
-def run_mkdocs(docs: Path, site: Path, site_url: str, state: Path) -> SiteRun:
+def run_mkdocs(docs: Path, site: Path, site_url: str, state: Path, jobs: int = 1) -> SiteRun:
     """MkDocs (strict) of ``docs`` with the repository's config, swapped into ``site``.
 
     The run is incremental (``builder.pipeline.mkdocs_run``): pages whose inputs are
     unchanged since the run recorded in ``state`` are hard-linked from the current site
-    instead of rendered. It writes a new site beside the current one, which is replaced only
-    when the run succeeds; a failed run leaves the current site as it was.
+    instead of rendered; the others are rendered by ``jobs`` processes. It writes a new
+    site beside the current one, which is replaced only when the run succeeds; a failed run
+    leaves the current site as it was.
     """
     site.parent.mkdir(parents=True, exist_ok=True)
     staging = site.parent / f".{site.name}.building"
@@ -219,6 +221,7 @@ def run_mkdocs(docs: Path, site: Path, site_url: str, state: Path) -> SiteRun:
     config.write_text(mkdocs_config(docs, staging), encoding="utf-8")
     env = {**os.environ, "SITE_URL": site_url, "NO_MKDOCS_2_WARNING": "1"}
     command = ["builder.pipeline.mkdocs_run", str(config), "--state", str(state)]
+    command += ["--jobs", str(jobs)]
     if site.is_dir():
         command += ["--previous", str(site.resolve())]
     result = subprocess.run(  # through builder.children: MkDocs dies if the build is killed
