@@ -11,17 +11,31 @@ The cache is a folder of pickles beside the packages (``<packages>/../.build-cac
 per disclosure and key. It holds derived data only: deleting it (or ``build --clean``) costs
 one full rebuild, never a wrong one. Its ``extract/`` folder keeps the text of each PDF
 source by the PDF's sha256, so a PDF is extracted once, not on every rebuild.
+
+Checking that a kept output is intact, and fingerprinting a source, hash files; a rebuild
+reads again only the files that changed (:class:`HashMemo`, ``hashes.memo`` in the cache):
+with each sha256 it keeps the file's stat signature (device, inode, size, modification
+and change times, in ns), and a file whose signature is unchanged holds the hash recorded,
+as git's index trusts its stat data. Nothing but a change of the file's own content, mode,
+links or name sets its change time (``touch`` and ``os.utime`` set it too, so a file edited
+and given back its old modification time is read again); a file replaced by a rename, a
+copy or a symlink is another inode.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import json
 import os
 import pickle
+import re
+import stat
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
+from io import BufferedReader
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +52,12 @@ PICKLE_PROTOCOL = 5
 DIGEST = "digest"  # what the portal-wide stages need of a disclosure (small)
 FULL = "full"  # the whole parsed disclosure (for its own pages)
 EXTRACTIONS = "extract"  # the texts of PDF sources, by sha256 (``builder.extract.stored``)
+HASHES = "hashes.memo"  # the files' sha256 by stat signature (``HashMemo``)
+MEMO_HEADER = b"builder hash memo 1 "  # then the sha256 of the JSON body, a newline, the body
+SHA256_HEX = re.compile("[0-9a-f]{64}")
+NOT_A_FILE = "not-a-file"  # the hash of a symlink or anything but a regular file
+# st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns: equal means the same bytes
+Signature = tuple[int, int, int, int, int]
 
 
 @cache
@@ -53,19 +73,19 @@ def code_key() -> str:
     return digest.hexdigest()
 
 
-def source_key(source: Path) -> str:
+def source_key(source: Path, memo: HashMemo | None = None) -> str:
     """The key of one disclosure's outputs: its text, its record, the code and the data
-    release (``datasets/releases.yaml``: its version and date are in every package)."""
+    release (``datasets/releases.yaml``: its version and date are in every package). With
+    ``memo``, a text or record unchanged since the last build is not read again."""
+    memo = memo or HashMemo()
     digest = hashlib.sha256(code_key().encode())
     digest.update(hashlib.sha256(release_bytes()).digest())
     digest.update(source.name.encode())
-    with open_regular(source) as handle:  # never a device or FIFO (it would not end)
-        digest.update(hashlib.file_digest(handle, "sha256").digest())
+    digest.update(bytes.fromhex(memo.source_hash(source)))
     record = meta_path(source)
     if record.is_file():
         digest.update(b"meta")
-        with open_regular(record) as handle:
-            digest.update(hashlib.file_digest(handle, "sha256").digest())
+        digest.update(bytes.fromhex(memo.source_hash(record)))
     return digest.hexdigest()
 
 
@@ -78,13 +98,15 @@ def write_atomic(target: Path, data: bytes) -> None:
     temporary.replace(target)
 
 
-def tree_hashes(folder: Path) -> dict[str, str]:
+def tree_hashes(folder: Path, memo: HashMemo | None = None) -> dict[str, str]:
     """The sha256 of every file under ``folder``, by POSIX path relative to it (what an
-    incremental build compares with what it wrote before it keeps an output)."""
+    incremental build compares with what it wrote before it keeps an output). With
+    ``memo``, a file unchanged since the last build is not read again."""
     if not folder.is_dir():
         return {}
+    hash_of = file_hash if memo is None else memo.file_hash
     return {
-        path.relative_to(folder).as_posix(): file_hash(path)
+        path.relative_to(folder).as_posix(): hash_of(path)
         for path in sorted(folder.rglob("*"))
         if path.is_file() or path.is_symlink()
     }
@@ -93,13 +115,157 @@ def tree_hashes(folder: Path) -> dict[str, str]:
 def file_hash(path: Path) -> str:
     """The sha256 of a file (a symlink or anything unreadable hashes to a marker that never
     matches a written file)."""
-    if path.is_symlink() or not path.is_file():
-        return "not-a-file"
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return read_hash(path)[0]
+
+
+def signature_of(status: os.stat_result) -> Signature:
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+def read_hash(path: Path | str) -> tuple[str, Signature | None]:
+    """The sha256 of the regular file ``path`` (never through a symlink: a symlink, a
+    missing file and anything but a regular file hash to ``NOT_A_FILE``), and the stat
+    signature of what was read (None if the file changed while it was read)."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return NOT_A_FILE, None
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:  # gone, or made a symlink, since it was listed
+        if error.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+            return NOT_A_FILE, None
+        raise
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return NOT_A_FILE, None
+        return read_digest(handle)
+
+
+def read_digest(handle: BufferedReader) -> tuple[str, Signature | None]:
+    """The sha256 of an open regular file, and its stat signature if the same before and
+    after reading (a file written to meanwhile is never recorded as holding that hash)."""
+    before = signature_of(os.fstat(handle.fileno()))
+    sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+    after = signature_of(os.fstat(handle.fileno()))
+    return sha256, before if before == after else None
+
+
+@dataclass
+class HashMemo:
+    """The sha256 of files by stat signature: what the last build recorded and what this
+    one has read or written. A file is read only when its signature differs from the one
+    recorded with its hash; :meth:`save` keeps what this build knows for the next.
+
+    A memo without ``path`` is never saved: every file is read, as without a memo.
+    """
+
+    path: Path | None = None
+    recorded: dict[str, tuple[Signature, str]] = field(default_factory=dict)
+    known: dict[str, tuple[Signature, str]] = field(default_factory=dict)  # this build's
+    reads: int = 0  # files read (the others' hashes were recorded)
+
+    @classmethod
+    def load(cls, path: Path) -> HashMemo:
+        """The memo saved at ``path``; an empty one if it is missing, damaged or of another
+        format (every file is then read: a memo is never partly believed)."""
+        try:
+            with path.open("rb") as handle:
+                written = os.fstat(handle.fileno()).st_mtime_ns
+                data = handle.read()
+            header, body = data.split(b"\n", 1)
+            if header != MEMO_HEADER + hashlib.sha256(body).hexdigest().encode():
+                return cls(path)
+            entries = json.loads(body)
+            if not isinstance(entries, list):
+                return cls(path)
+            recorded = dict(_entry(item) for item in entries)
+        except (OSError, ValueError, TypeError):
+            return cls(path)
+        # A file changed in the same clock tick as the memo was written may keep its change
+        # time (the racy case of git's index): such an entry is never believed.
+        racy = {name for name, (signature, _) in recorded.items() if signature[4] >= written}
+        return cls(path, {k: v for k, v in recorded.items() if k not in racy})
+
+    def file_hash(self, path: Path) -> str:
+        """:func:`file_hash` of ``path``, read only if it changed since it was hashed."""
+        name = os.path.abspath(path)
+        try:
+            status = os.lstat(name)
+        except (FileNotFoundError, NotADirectoryError):
+            return NOT_A_FILE
+        if not stat.S_ISREG(status.st_mode):
+            return NOT_A_FILE
+        return self._believed(name, status) or self._learn(name, *read_hash(name))
+
+    def source_hash(self, path: Path) -> str:
+        """The sha256 of a source (a symlink is followed; a device, FIFO or folder is
+        refused by :func:`~builder.regular_files.open_regular`), read only if it changed."""
+        name = os.path.abspath(path)
+        try:
+            status = os.stat(name)
+        except OSError:
+            status = None
+        if status is not None and stat.S_ISREG(status.st_mode):
+            known = self._believed(name, status)
+            if known:
+                return known
+        with open_regular(path) as handle:  # never a device or FIFO (it would not end)
+            return self._learn(name, *read_digest(handle))
+
+    def note(self, path: Path, signature: Signature, sha256: str) -> None:
+        """``path`` was hashed (to ``sha256``) when it had ``signature``: a file this build
+        wrote, hashed where it was written (``builder.pages.outputs``)."""
+        self.known[os.path.abspath(path)] = (signature, sha256)
+
+    def save(self) -> None:
+        """Keep, for the next build, every file whose signature is still the one recorded
+        with its hash. A file this build hashed or believed may since have another change
+        time and nothing else: the build's own hard links to it (the site and the data
+        folder link the docs files) and renames set it. Such a file keeps its hash with its
+        new signature (so edits made while a build runs that keep the size and give back
+        the modification time are not seen; edits between builds always are)."""
+        if self.path is None:
+            return
+        entries = []
+        for name, (signature, sha256) in sorted({**self.recorded, **self.known}.items()):
+            try:
+                now = signature_of(os.stat(name))
+            except OSError:
+                continue
+            relinked = name in self.known and now[:4] == signature[:4] and now[4] > signature[4]
+            if now == signature or relinked:
+                entries.append([name, *now, sha256])
+        body = json.dumps(entries, separators=(",", ":")).encode("ascii")
+        write_atomic(
+            self.path, MEMO_HEADER + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+        )
+
+    def _believed(self, name: str, status: os.stat_result) -> str | None:
+        """The hash of ``name`` if recorded (by the last build or this one) with exactly
+        this signature."""
+        signature = signature_of(status)
+        for memo in (self.known, self.recorded):
+            entry = memo.get(name)
+            if entry is not None and entry[0] == signature:
+                self.known[name] = entry
+                return entry[1]
+        return None
+
+    def _learn(self, name: str, sha256: str, signature: Signature | None) -> str:
+        self.reads += 1
+        if signature is not None and sha256 != NOT_A_FILE:
+            self.known[name] = (signature, sha256)
+        return sha256
+
+
+def _entry(item: Any) -> tuple[str, tuple[Signature, str]]:
+    """One saved entry, ``[path, dev, ino, size, mtime_ns, ctime_ns, sha256]``, checked."""
+    name, dev, ino, size, mtime, ctime, sha256 = item
+    signature = (dev, ino, size, mtime, ctime)
+    if not isinstance(name, str) or not all(type(number) is int for number in signature):
+        raise ValueError(item)
+    if not isinstance(sha256, str) or not SHA256_HEX.fullmatch(sha256):
+        raise ValueError(item)
+    return name, (signature, sha256)
 
 
 def cache_dir_for(packages: Path) -> Path:

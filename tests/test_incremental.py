@@ -4,16 +4,19 @@ one source changed touches only that disclosure's outputs and the portal-wide on
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 from collections import Counter
 from concurrent.futures import Executor
+from io import BufferedReader
 from pathlib import Path
 
 import pytest
 from distributed import Client, LocalCluster, get_task_stream
 
 from benchmarks.corpus import revise
+from builder import cache
 from builder.pages.catalog import unit_id
 from builder.parse import parse_file
 from builder.pipeline import build
@@ -211,6 +214,81 @@ def test_an_output_changed_since_the_last_build_is_rebuilt(tmp_path: Path) -> No
     fresh, after = snapshot(clean), snapshot(root)
     assert fresh.keys() == after.keys()
     assert sorted(p for p in fresh if fresh[p][0] != after[p][0]) == []
+
+
+def test_an_output_edited_in_place_with_its_time_given_back_is_rebuilt(tmp_path: Path) -> None:
+    """A rebuild reads only files whose stat signature changed (``builder.cache.HashMemo``);
+    an output edited in place, same size, its modification time restored, is still seen
+    (its change time moved): through the docs dir's hard link to a package file, and a
+    page. The rebuild then writes what a clean build writes."""
+    sources = copy_seeds(tmp_path / "sources")
+    root = tmp_path / "out"
+    build_into(root, sources, jobs=1)
+    package_csv = sorted((root / "packages" / SEED_IDS[1] / "csv").glob("*.csv"))[0]
+    docs_csv = root / "site-docs" / "downloads" / SEED_IDS[1] / "csv" / package_csv.name
+    assert docs_csv.stat().st_ino == package_csv.stat().st_ino, "the docs file is a hard link"
+    page = root / "site-docs" / "disclosures" / f"{SEED_IDS[2]}.md"
+    for path in (docs_csv, page):
+        before = path.stat()
+        data = path.read_bytes()
+        digit = re.search(rb"[1-8]", data)
+        assert digit is not None
+        edited = data[: digit.start()] + b"9" + data[digit.end() :]
+        with path.open("r+b") as handle:
+            handle.write(edited)
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        after = path.stat()
+        assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+            before.st_ino,
+            before.st_size,
+            before.st_mtime_ns,
+        )
+
+    result = build(sources, root / "packages", root / "site", jobs=1, mkdocs=False)
+    assert result.reused == len(SEED_IDS) - 1, "the package of 001 is rebuilt"
+    clean = tmp_path / "clean"
+    build_into(clean, sources, jobs=1)
+    fresh, after = snapshot(clean), snapshot(root)
+    assert fresh.keys() == after.keys()
+    assert sorted(p for p in fresh if fresh[p][0] != after[p][0]) == []
+
+
+def test_a_rebuild_reads_no_kept_output_and_no_unchanged_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file a rebuild hashes goes through ``builder.cache.read_digest``: after one
+    source changed, the only source read is that one (and its record), and no kept
+    disclosure's package, page, download or source copy is read (what is read was written
+    by this build: the staged files, the portal package, the chart templates written
+    again; the portal's bundles, whose unchanged entries the new ones copy)."""
+    sources = copy_seeds(tmp_path / "sources")
+    root = tmp_path / "out"
+    build_into(root, sources, jobs=1)
+    revise(sources / f"{TOUCHED}.txt")
+    read: list[Path] = []
+    digest = cache.read_digest
+
+    def reading(handle: BufferedReader) -> tuple[str, cache.Signature | None]:
+        read.append(Path(os.readlink(f"/proc/self/fd/{handle.fileno()}")))
+        return digest(handle)
+
+    monkeypatch.setattr(cache, "read_digest", reading)
+    result = build(sources, root / "packages", root / "site", jobs=1, mkdocs=False)
+    assert result.reused == len(SEED_IDS) - 1
+    revised = {f"{TOUCHED}.txt", f"{TOUCHED}.meta.yaml"}  # its record's checksum too
+    assert sorted(p.name for p in read if p.is_relative_to(sources)) == sorted(revised)
+    kept = [i for i in SEED_IDS if i != TOUCHED]
+    outputs = [p.relative_to(root).as_posix() for p in read if p.is_relative_to(root)]
+    assert outputs, "the changed disclosure's files are read"
+    assert [p for p in outputs if any(i in p for i in kept)] == []
+    written_again = (
+        f"packages/{TOUCHED}/",
+        "packages/portal",
+        "site-docs/.staging/",
+        "site-docs/assets/charts/templates/",  # compared with the bytes written again
+        "site-docs/downloads/portal",  # the portal's bundles: rewritten from the earlier ones
+    )
+    assert [p for p in outputs if not p.startswith(written_again)] == []
 
 
 def test_a_file_the_build_did_not_write_is_not_published(tmp_path: Path) -> None:

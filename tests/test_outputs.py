@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,28 @@ def test_a_damaged_template_is_replaced_not_kept(tmp_path: Path) -> None:
         (folder / "assets" / "charts" / "templates").mkdir(parents=True)
         (folder / "assets" / "charts" / "templates" / "abc.json").write_bytes(b'{"whole": 1}')
     assert template.stat().st_ino == kept  # the same bytes: left as it is
+
+
+def test_what_no_owner_wrote_is_removed_and_folders_left_empty_go(tmp_path: Path) -> None:
+    """Strays are files and symbolic links (one to a folder too, never followed); a FIFO is
+    neither; hand-written files stay; folders left empty go, deepest first."""
+    docs = tmp_path / "docs"
+    (docs / "a").mkdir(parents=True)
+    (docs / "a" / "kept.md").write_text("kept", encoding="utf-8")
+    (docs / "a" / "stray.md").write_text("stray", encoding="utf-8")
+    (docs / "b" / "c" / "d").mkdir(parents=True)
+    (docs / "b" / "c" / "old.md").write_text("stray", encoding="utf-8")
+    (docs / "e").symlink_to(docs / "a", target_is_directory=True)
+    os.mkfifo(docs / "f")
+    (docs / "g").mkdir()
+    (docs / "g" / "hand.md").write_text("hand-written", encoding="utf-8")
+    owned = outputs.Outputs(docs)
+    owned.record("disclosure:a", "1", outputs.Produced({"a/kept.md": sha(b"kept")}))
+    assert owned.remove_strays({"g/hand.md"}, None) == ["a/stray.md", "b/c/old.md", "e"]
+    assert sorted(p.name for p in docs.iterdir()) == ["a", "f", "g"]
+    assert [p.name for p in (docs / "a").iterdir()] == ["kept.md"]
+    assert owned.remove_strays(set(), ["g", "missing"]) == ["g/hand.md"]
+    assert list((docs / "g").iterdir()) == [], "a folder of the scope itself stays"
 
 
 def test_strays_are_files_and_links_no_owner_wrote_and_empty_folders_go(tmp_path: Path) -> None:

@@ -8,6 +8,9 @@ wrote are known exactly; :class:`Outputs` records them, with the sha256 of each,
 owner's key (a hash of everything the owner's files depend on). An owner whose key is
 unchanged and whose files are all still there, byte for byte as written, is not produced
 again; files whose owner is gone, or that its new version no longer writes, are deleted.
+A file is read to check it only if its stat signature changed since it was hashed
+(``builder.cache.HashMemo``): each file moved into the docs dir is hashed as it is moved,
+and its signature then goes with its hash to the build's memo.
 
 A file named by its content (a chart template, ``assets/charts/templates/``) may be written by
 several owners, always with the same bytes: one already there is left as it is, and it is
@@ -27,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder.cache import file_hash, write_atomic
+from builder.cache import HashMemo, Signature, file_hash, read_hash, write_atomic
 from builder.charts.files import TEMPLATES_DIR
 
 STAGING = ".staging"  # under the docs dir; MkDocs ignores dot folders
@@ -39,6 +42,15 @@ def key_of(*parts: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class Moved(dict[str, str]):
+    """The files moved into the docs dir (docs-relative POSIX path → sha256), with the stat
+    signature each had when it was hashed (``signatures``, for the build's memo)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.signatures: dict[str, Signature] = {}
+
+
 @dataclass(frozen=True)
 class Produced:
     """What producing one owner wrote (docs-relative POSIX paths, each with its sha256) and
@@ -47,9 +59,14 @@ class Produced:
     files: dict[str, str]
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def signatures(self) -> dict[str, Signature]:
+        """The stat signature of each file when it was hashed (none if not known)."""
+        return self.files.signatures if isinstance(self.files, Moved) else {}
+
 
 @contextmanager
-def staged(docs_dir: Path, owner: str) -> Iterator[tuple[Path, dict[str, str]]]:
+def staged(docs_dir: Path, owner: str) -> Iterator[tuple[Path, Moved]]:
     """A private docs folder for one owner; on success its files move into ``docs_dir``.
 
     Yields the folder and the mapping that receives the moved files' paths and sha256.
@@ -57,19 +74,21 @@ def staged(docs_dir: Path, owner: str) -> Iterator[tuple[Path, dict[str, str]]]:
     folder = docs_dir / STAGING / hashlib.sha1(owner.encode("utf-8")).hexdigest()
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    moved: dict[str, str] = {}
+    moved = Moved()
     try:
         yield folder, moved
-        hashes: dict[str, str] = {}
+        hashes = Moved()
         move_into(folder, docs_dir, hashes)
         moved.update(sorted(hashes.items(), key=lambda item: item[0].split("/")))
+        moved.signatures.update(hashes.signatures)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def move_into(folder: Path, target: Path, hashes: dict[str, str], prefix: str = "") -> None:
+def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> None:
     """The files under ``folder`` moved to the same places under ``target`` (which may hold
-    other files), each recorded in ``hashes`` (``prefix`` + its POSIX path → sha256).
+    other files), each recorded in ``hashes`` (``prefix`` + its POSIX path → sha256, and
+    its stat signature when hashed; a rename changes only the change time of a file).
 
     A folder that ``target`` does not have yet, and that holds files and no empty folder,
     is moved whole, in one rename: creating and then deleting every folder of the staging
@@ -87,7 +106,7 @@ def move_into(folder: Path, target: Path, hashes: dict[str, str], prefix: str = 
                 move_into(source, destination, hashes, name + "/")
                 continue
             for path in files:
-                hashes[f"{name}/{path.relative_to(source).as_posix()}"] = file_hash(path)
+                record(hashes, f"{name}/{path.relative_to(source).as_posix()}", path)
             made = made or make_folder(target)
             try:
                 os.replace(source, destination)
@@ -96,11 +115,18 @@ def move_into(folder: Path, target: Path, hashes: dict[str, str], prefix: str = 
                     raise
                 move_into(source, destination, hashes, name + "/")
         elif entry.is_file():
-            hashes[name] = file_hash(source)
+            record(hashes, name, source)
             if Path(name).parent == TEMPLATES_DIR and file_hash(destination) == hashes[name]:
+                hashes.signatures.pop(name, None)  # another file's signature: not recorded
                 continue  # named by its content: the same bytes, left as they are
             made = made or make_folder(target)
             os.replace(source, destination)
+
+
+def record(hashes: Moved, name: str, path: Path) -> None:
+    hashes[name], signature = read_hash(path)
+    if signature is not None:
+        hashes.signatures[name] = signature
 
 
 def files_and_links(root: Path, docs_dir: Path) -> Iterator[str]:
@@ -147,17 +173,19 @@ class Outputs:
     docs_dir: Path
     owners: dict[str, dict[str, Any]] = field(default_factory=dict)  # key, files, extra
     seen: set[str] = field(default_factory=set)
+    hashes: HashMemo = field(default_factory=HashMemo)  # the files' hashes by signature
 
     @classmethod
-    def load(cls, state: Path, docs_dir: Path) -> Outputs:
+    def load(cls, state: Path, docs_dir: Path, hashes: HashMemo | None = None) -> Outputs:
         """The record in ``state`` if it describes this docs dir, else an empty one."""
+        hashes = hashes or HashMemo()
         try:
             data = json.loads(state.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return cls(docs_dir)
+            return cls(docs_dir, hashes=hashes)
         if data.get("docs_dir") != str(docs_dir.resolve()):
-            return cls(docs_dir)
-        return cls(docs_dir, dict(data.get("owners", {})))
+            return cls(docs_dir, hashes=hashes)
+        return cls(docs_dir, dict(data.get("owners", {})), hashes=hashes)
 
     def save(self, state: Path) -> None:
         owners = {name: self.owners[name] for name in sorted(self.seen)}
@@ -174,7 +202,8 @@ class Outputs:
         files = record.get("files")
         if not isinstance(files, dict):
             return None
-        if not all(file_hash(self.docs_dir / path) == sha256 for path, sha256 in files.items()):
+        check = self.hashes.file_hash
+        if not all(check(self.docs_dir / path) == sha256 for path, sha256 in files.items()):
             return None
         self.seen.add(owner)
         return record
@@ -185,6 +214,8 @@ class Outputs:
         previous = self.owners.get(owner, {}).get("files", [])
         self.owners[owner] = {"key": key, "files": produced.files, "extra": produced.extra}
         self.seen.add(owner)
+        for path, signature in produced.signatures.items():
+            self.hashes.note(self.docs_dir / path, signature, produced.files[path])
         self.remove(set(previous) - set(produced.files))
 
     def finish(self) -> None:

@@ -32,7 +32,15 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.cache import DIGEST, BuildCache, cache_dir_for, source_key, tree_hashes
+from builder.cache import (
+    DIGEST,
+    HASHES,
+    BuildCache,
+    HashMemo,
+    cache_dir_for,
+    source_key,
+    tree_hashes,
+)
 from builder.errors import DisclosureError
 from builder.ownership import check_owned, exclusive, mark_owned, remove_leftovers
 from builder.pipeline.add import AddResult, add_disclosure
@@ -329,6 +337,7 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
         if site is not None:
             folders = (sources, output, site)
             site_run = build_site(data, folders, progress, jobs=workers, mkdocs=mkdocs)
+        data.hashes.save()
     digests = data.digests
     return BuildResult(
         output,
@@ -371,12 +380,13 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
     if clean:
         shutil.rmtree(cache.folder, ignore_errors=True)
     installed, installed_files = read_state(cache)
+    hashes = HashMemo.load(cache.folder / HASHES)
     paths = source_paths(sources)
     with progress.stage("fingerprint", len(paths)) as stage:
         keys = {}
         for path in paths:
             stage.step(path.stem)
-            keys[path] = source_key_or_none(path)
+            keys[path] = source_key_or_none(path, hashes)
     fresh = {
         path: key
         for path, key in keys.items()
@@ -384,7 +394,7 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
         and installed.get(path.stem) == key
         and cache.has(path.stem, key)
         and (output / path.stem / DESCRIPTOR).is_file()
-        and tree_hashes(output / path.stem) == installed_files.get(path.stem)
+        and tree_hashes(output / path.stem, hashes) == installed_files.get(path.stem)
     }
     reused = {path.stem for path in fresh}
     staging = output.resolve().parent / f".{output.name}.staging-{os.getpid()}"
@@ -435,20 +445,20 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
         cache,
         {d.id: d.key for d in digests},
         {
-            d.id: installed_files[d.id] if d.id in reused else tree_hashes(output / d.id)
+            d.id: installed_files[d.id] if d.id in reused else tree_hashes(output / d.id, hashes)
             for d in digests
         },
     )
     cache.prune({d.id: d.key for d in digests})
-    return DataStage(digests, skipped, len(fresh), cache)
+    return DataStage(digests, skipped, len(fresh), cache, hashes)
 
 
-def source_key_or_none(path: Path) -> str | None:
+def source_key_or_none(path: Path, hashes: HashMemo | None = None) -> str | None:
     """The source key, or None when the file cannot be read or is not a regular file inside
     the sources folder (processing will say why). Such a file is never read here."""
     try:
         check_in_folder(path)
-        return source_key(path)
+        return source_key(path, hashes)
     except (OSError, DisclosureError):
         return None
 

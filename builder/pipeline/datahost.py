@@ -17,7 +17,7 @@ import shutil
 from pathlib import Path
 
 from builder import identities
-from builder.pages.catalog import sha256_of
+from builder.cache import HashMemo
 
 CHECKSUMS = "SHA256SUMS"  # sha256sum's format: "<hex>  <name>" per line
 
@@ -27,10 +27,13 @@ def data_folder_for(site: Path) -> Path:
     return site.parent / f"{site.name}{identities.DATA_FOLDER_SUFFIX}"
 
 
-def place_data_folder(docs: Path, folder: Path, *, hosted: bool) -> list[str]:
+def place_data_folder(
+    docs: Path, folder: Path, *, hosted: bool, hashes: HashMemo | None = None
+) -> list[str]:
     """Hard-link (else copy) every file of ``docs/.data`` into a new ``folder``, add
     ``SHA256SUMS``, and swap it in; without ``hosted``, remove ``folder``. Returns the names
-    placed (``SHA256SUMS`` last)."""
+    placed (``SHA256SUMS`` last). The sums are of the docs files, hashed before they are
+    linked (``hashes``: a file unchanged since it was last hashed is not read again)."""
     if not hosted:
         shutil.rmtree(folder, ignore_errors=True)
         return []
@@ -39,12 +42,13 @@ def place_data_folder(docs: Path, folder: Path, *, hosted: bool) -> list[str]:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     names = sorted(p.name for p in source.iterdir() if p.is_file()) if source.is_dir() else []
+    hashes = hashes or HashMemo()
+    sums = "".join(f"{hashes.file_hash(source / name)}  {name}\n" for name in names)
     for name in names:
         try:
             os.link(source / name, staging / name)
         except OSError:
             shutil.copyfile(source / name, staging / name)
-    sums = "".join(f"{sha256_of(staging / name)}  {name}\n" for name in names)
     (staging / CHECKSUMS).write_text(sums, encoding="utf-8")
     previous = folder.parent / f".{folder.name}.previous"
     shutil.rmtree(previous, ignore_errors=True)

@@ -9,12 +9,13 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from builder.cache import (
     BuildCache,
+    HashMemo,
 )
 from builder.errors import DisclosureError
 from builder.pages import (
@@ -69,12 +70,14 @@ class SiteRun:
 
 @dataclass(frozen=True)
 class DataStage:
-    """What the data half of a build leaves for the site: the digests and the skipped."""
+    """What the data half of a build leaves for the site: the digests and the skipped, and
+    the files' hashes by stat signature (saved when the build ends)."""
 
     digests: Digests
     skipped: list[Skipped]
     reused: int
     cache: BuildCache
+    hashes: HashMemo = field(default_factory=HashMemo)
 
 
 def docs_dir_for(site: Path) -> Path:
@@ -111,7 +114,7 @@ def build_site(
     site_url = os.environ.get("SITE_URL", DEFAULT_SITE_URL)
     hosting = hosting_setting()  # DATA_URL, DATA_HOST_SCOPE: the downloads on a data host
     hand_written = copy_hand_written(docs) if docs != DOCS_SOURCE else set()
-    outputs = Outputs.load(data.cache.folder / PAGES_STATE, docs)
+    outputs = Outputs.load(data.cache.folder / PAGES_STATE, docs, data.hashes)
     if not outputs.owners:
         clear_generated(docs)
     page_folders = PageFolders(packages, sources, docs, site_url, hosting)
@@ -177,7 +180,9 @@ def build_site(
         scope = GENERATED_DIRS if docs == DOCS_SOURCE else None  # site_src: hand-written too
         outputs.remove_strays(hand_written, scope)
         outputs.save(data.cache.folder / PAGES_STATE)
-    place_data_folder(docs, data_folder_for(site), hosted=bool(hosting.data_url))
+    place_data_folder(
+        docs, data_folder_for(site), hosted=bool(hosting.data_url), hashes=data.hashes
+    )
     if not mkdocs:
         return None
     with progress.stage("mkdocs", doing="MkDocs (strict), pages that changed"):
