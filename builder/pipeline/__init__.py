@@ -382,11 +382,7 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
     installed, installed_files = read_state(cache)
     hashes = HashMemo.load(cache.folder / HASHES)
     paths = source_paths(sources)
-    with progress.stage("fingerprint", len(paths)) as stage:
-        keys = {}
-        for path in paths:
-            stage.step(path.stem)
-            keys[path] = source_key_or_none(path, hashes)
+    keys = fingerprint(paths, progress, hashes)
     fresh = {
         path: key
         for path, key in keys.items()
@@ -451,6 +447,17 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
     )
     cache.prune({d.id: d.key for d in digests})
     return DataStage(digests, skipped, len(fresh), cache, hashes)
+
+
+def fingerprint(paths: list[Path], progress: Progress, hashes: HashMemo) -> dict[Path, str | None]:
+    """Each source's key (``source_key_or_none``), its file hashed only when its stat
+    signature changed since the last build (``hashes``)."""
+    with progress.stage("fingerprint", len(paths)) as stage:
+        keys = {}
+        for path in paths:
+            stage.step(path.stem)
+            keys[path] = source_key_or_none(path, hashes)
+    return keys
 
 
 def source_key_or_none(path: Path, hashes: HashMemo | None = None) -> str | None:
