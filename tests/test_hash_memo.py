@@ -54,20 +54,26 @@ def test_the_memo_is_believed_without_reading(tmp_path: Path) -> None:
     assert HashMemo.load(saved).file_hash(page) == sha(b"another")
 
 
-def test_an_edit_that_restores_size_and_modification_time_is_read(tmp_path: Path) -> None:
-    page = tmp_path / "page.html"
-    page.write_bytes(TEXT)
-    memo = remembered(tmp_path, page)
-    before = page.stat()
-    with page.open("r+b") as handle:  # edited in place: the same inode
-        handle.write(SAME_SIZE)
-    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
-    after = page.stat()
+def edit_keeping_signature_but_ctime(path: Path, data: bytes) -> None:
+    """Write ``data`` (as long as the file) over ``path`` in place (the same inode), then give
+    back its modification time: only its change time tells."""
+    before = path.stat()
+    with path.open("r+b") as handle:
+        handle.write(data)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
     assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
         before.st_ino,
         before.st_size,
         before.st_mtime_ns,
     )
+
+
+def test_an_edit_that_restores_size_and_modification_time_is_read(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(TEXT)
+    memo = remembered(tmp_path, page)
+    edit_keeping_signature_but_ctime(page, SAME_SIZE)
     assert memo.file_hash(page) == sha(SAME_SIZE)
     assert memo.reads == 1
 
