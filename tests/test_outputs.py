@@ -38,7 +38,53 @@ def test_staged_files_join_existing_folders_and_new_folders_move_whole(tmp_path:
     assert (docs / "disclosures" / "a" / "charts" / "1.json").read_bytes() == b"{}"
     assert (docs / "units" / "a.md").read_bytes() == b"unit"
     assert not (docs / "empty" / "inner").exists()  # only files leave the staging
-    assert list((docs / STAGING).iterdir()) == []
+    assert [path for path in (docs / STAGING).rglob("*") if not path.is_dir()] == []
+
+
+def test_the_next_owner_reuses_the_staging_folders_left_empty(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "partitioned" / "budget" / "fiscal_year=2025").mkdir(parents=True)
+    first, second = "fiscal_year=2025/publisher_id=a", "fiscal_year=2025/publisher_id=b"
+    with staged(docs, "partition:a") as (folder, moved):
+        (folder / "partitioned" / "budget" / first).mkdir(parents=True)
+        (folder / "partitioned" / "budget" / first / "part-0.parquet").write_bytes(b"a")
+    kept = sorted(path.relative_to(folder) for path in folder.rglob("*"))
+    assert kept == [
+        Path("partitioned"),
+        Path("partitioned/budget"),
+        Path("partitioned/budget/fiscal_year=2025"),
+    ]
+    with staged(docs, "partition:b") as (again, moved):
+        assert again == folder
+        (again / "partitioned" / "budget" / second).mkdir(parents=True, exist_ok=True)
+        (again / "partitioned" / "budget" / second / "part-0.parquet").write_bytes(b"b")
+    assert moved == {f"partitioned/budget/{second}/part-0.parquet": sha(b"b")}
+    assert (docs / "partitioned" / "budget" / first / "part-0.parquet").read_bytes() == b"a"
+    assert (docs / "partitioned" / "budget" / second / "part-0.parquet").read_bytes() == b"b"
+    Outputs(docs).finish()
+    assert not (docs / STAGING).exists()
+
+
+def test_a_failed_owner_leaves_no_staging_folder_for_the_next(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    left: list[Path] = []
+
+    def half_written() -> None:
+        with staged(docs, "disclosure:a") as (folder, _):
+            left.append(folder)
+            (folder / "disclosures").mkdir()
+            (folder / "disclosures" / "half.md").write_bytes(b"half")
+            raise ValueError("bad table")
+
+    with pytest.raises(ValueError, match="bad table"):
+        half_written()
+    folder = left[0]
+    assert not folder.exists()
+    with staged(docs, "disclosure:b") as (again, moved):
+        assert again != folder
+        (again / "b.md").write_bytes(b"b")
+    assert moved == {"b.md": sha(b"b")}
+    assert not (docs / "disclosures").exists()
 
 
 def test_a_folder_another_worker_makes_meanwhile_is_merged_into(
@@ -73,8 +119,8 @@ def test_a_damaged_template_is_replaced_not_kept(tmp_path: Path) -> None:
         (folder / "assets" / "charts" / "templates" / "abc.json").write_bytes(b'{"whole": 1}')
     assert template.read_bytes() == b'{"whole": 1}'
     kept = template.stat().st_ino
-    with staged(docs, "disclosure:b") as (folder, _):
-        (folder / "assets" / "charts" / "templates").mkdir(parents=True)
+    with staged(docs, "disclosure:b") as (folder, _):  # the empty folders of the last owner
+        (folder / "assets" / "charts" / "templates").mkdir(parents=True, exist_ok=True)
         (folder / "assets" / "charts" / "templates" / "abc.json").write_bytes(b'{"whole": 1}')
     assert template.stat().st_ino == kept  # the same bytes: left as it is
 
