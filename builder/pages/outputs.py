@@ -78,13 +78,13 @@ def staged(docs_dir: Path, owner: str) -> Iterator[tuple[Path, Moved]]:
     try:
         yield folder, moved
         hashes = Moved()
-        move_into(folder, docs_dir, hashes)
+        left = move_into(folder, docs_dir, hashes)
         moved.update(sorted(hashes.items(), key=lambda item: item[0].split("/")))
         moved.signatures.update(hashes.signatures)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    if sum(len(folders) for _, folders, _ in os.walk(folder)) <= KEPT_FOLDERS:
+    if left <= KEPT_FOLDERS:
         _EMPTIED.append((os.getpid(), folder))
     else:  # each owner walks them: not worth keeping past a few
         shutil.rmtree(folder, ignore_errors=True)
@@ -97,9 +97,10 @@ def staged(docs_dir: Path, owner: str) -> Iterator[tuple[Path, Moved]]:
 # are made and deleted once a process rather than once an owner.
 # (A forked worker inherits the list: each entry names the process it belongs to.) A rebuild
 # that produces owners into folders of their own that the docs dir already has would keep
-# one more for each: past KEPT_FOLDERS the staging folder is deleted as before.
+# one more for each, and partitions of other years 14 more (each owner walks them all): past
+# KEPT_FOLDERS the staging folder is deleted as before.
 _EMPTIED: list[tuple[int, Path]] = []
-KEPT_FOLDERS = 100
+KEPT_FOLDERS = 40
 
 
 def staging_folder(docs_dir: Path, owner: str) -> Path:
@@ -117,7 +118,7 @@ def staging_folder(docs_dir: Path, owner: str) -> Path:
     return folder
 
 
-def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> None:
+def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> int:
     """The files under ``folder`` moved to the same places under ``target`` (which may hold
     other files), each recorded in ``hashes`` (``prefix`` + its POSIX path → sha256, and
     its stat signature when hashed; a rename changes only the change time of a file).
@@ -125,9 +126,11 @@ def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> No
     A folder that ``target`` does not have yet, and that holds files and no empty folder,
     is moved whole, in one rename: creating and then deleting every folder of the staging
     tree cost more than writing its files (deleting a folder took up to 3 ms here while
-    other builds wrote to the disk). Only files leave the staging, as before.
+    other builds wrote to the disk). Only files leave the staging, as before. Returns how
+    many folders are left under ``folder`` (empty ones, if all went well).
     """
     made = target.is_dir()
+    left = 0
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         source = Path(entry.path)
         name = prefix + entry.name
@@ -135,7 +138,7 @@ def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> No
         if entry.is_dir(follow_symlinks=False):
             files = None if destination.exists() else files_below(source)
             if files is None:
-                move_into(source, destination, hashes, name + "/")
+                left += 1 + move_into(source, destination, hashes, name + "/")
                 continue
             for path in files:
                 record(hashes, f"{name}/{path.relative_to(source).as_posix()}", path)
@@ -145,7 +148,7 @@ def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> No
             except OSError as error:  # another worker made the folder meanwhile: merge
                 if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                     raise
-                move_into(source, destination, hashes, name + "/")
+                left += 1 + move_into(source, destination, hashes, name + "/")
         elif entry.is_file():
             record(hashes, name, source)
             if Path(name).parent == TEMPLATES_DIR and file_hash(destination) == hashes[name]:
@@ -154,6 +157,7 @@ def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> No
                 continue
             made = made or make_folder(target)
             os.replace(source, destination)
+    return left
 
 
 def record(hashes: Moved, name: str, path: Path) -> None:
