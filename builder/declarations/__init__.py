@@ -26,6 +26,12 @@ PUBLISHED_MONEY_UNIT = "万元"  # the unit of every amount of the standard tabl
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def load_yaml(text: str) -> Any:
+    """A YAML declaration's data (safe types only), with the C loader when it is there: the
+    same objects as ``yaml.safe_load``, which reads ``checks.yaml`` 5× slower (0.3 s)."""
+    return yaml.load(text, Loader=_LOADER)
+
+
 class DeclarationError(ValueError):
     """A declaration file is inconsistent (its name, or a name asked for that has none)."""
 

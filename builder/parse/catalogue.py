@@ -16,8 +16,6 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from builder import declarations
 from builder.parse.patterns import Patterns
 
@@ -172,7 +170,7 @@ def normalise_title(text: str, traditional: dict[str, str], patterns: Patterns) 
 
 
 def _load_yaml(name: str, package: str) -> Any:
-    return yaml.safe_load(resources.files(package).joinpath(name).read_text(encoding="utf-8"))
+    return declarations.load_yaml(resources.files(package).joinpath(name).read_text("utf-8"))
 
 
 @cache
@@ -230,7 +228,7 @@ def load_layouts() -> dict[str, dict[str, Any]]:
     folder = resources.files(LAYOUT_PACKAGE)
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".yaml"):
-            data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+            data = declarations.load_yaml(entry.read_text(encoding="utf-8"))
             layouts[str(data["name"])] = data
     return layouts
 

@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-import yaml
+from builder.declarations import load_yaml
 
 Severity = Literal["error", "warning", "info"]
 ISSUES_FILE = "issues.yaml"
@@ -31,7 +31,7 @@ def issue_codes() -> dict[str, IssueCode]:
     """The declared issue codes (``issues.yaml``), in declaration order."""
     text = resources.files("builder.parse").joinpath(ISSUES_FILE).read_text(encoding="utf-8")
     declared: dict[str, IssueCode] = {}
-    for entry in yaml.safe_load(text)["issues"]:
+    for entry in load_yaml(text)["issues"]:
         code = IssueCode(str(entry["code"]), entry["explanation_zh"], entry["explanation_en"])
         if code.code in declared:
             raise ValueError(f"{ISSUES_FILE}: {code.code} declared twice")

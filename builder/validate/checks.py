@@ -17,8 +17,6 @@ from functools import cache
 from importlib import resources
 from typing import Any, cast
 
-import yaml
-
 from builder import declarations
 from builder.validate.findings import FAMILIES, SEVERITIES, Severity
 
@@ -122,10 +120,17 @@ def schema_checks() -> dict[str, list[str]]:
 
 
 @cache
+def checks_file() -> dict[str, Any]:
+    """``checks.yaml``, read once: its checks, and the narrative's vocabulary
+    (:func:`builder.validate.text.vocabulary`). Not to be changed by its readers."""
+    text = resources.files(CHECKS_PACKAGE).joinpath(CHECKS_FILE).read_text(encoding="utf-8")
+    return cast("dict[str, Any]", declarations.load_yaml(text))
+
+
+@cache
 def load_checks() -> tuple[Check, ...]:
     """All checks in declaration order, with the kinds each applies to (cached)."""
-    text = resources.files(CHECKS_PACKAGE).joinpath(CHECKS_FILE).read_text(encoding="utf-8")
-    entries = cast("list[dict[str, Any]]", yaml.safe_load(text)["checks"])
+    entries = cast("list[dict[str, Any]]", checks_file()["checks"])
     by_kind = schema_checks()
     ids = [str(entry["id"]) for entry in entries]
     duplicates = sorted({check_id for check_id in ids if ids.count(check_id) > 1})

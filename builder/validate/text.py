@@ -16,14 +16,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from importlib import resources
-from typing import Any, cast
-
-import yaml
+from typing import Any
 
 from builder.declarations import CLASS_LEVEL
 from builder.parse.patterns import MONEY_FACTORS, PUBLISHED_MONEY_UNIT
 from builder.validate.base import Cell, Disclosure, Run, Selector, table_label
+from builder.validate.checks import checks_file
 from builder.validate.claims import (
     Figure,
     has_reason,
@@ -61,8 +59,7 @@ def vocabulary() -> tuple[
 ]:
     """The declared subjects and function-class scopes by document kind, and the prefixes
     that carry from one alias to the next in a sentence."""
-    text = resources.files("builder.validate").joinpath("checks.yaml").read_text(encoding="utf-8")
-    data = cast("dict[str, Any]", yaml.safe_load(text))
+    data = checks_file()
     subjects: dict[str, tuple[Subject, ...]] = {}
     for kind, entries in data.get("subjects", {}).items():
         subjects[kind] = tuple(
