@@ -67,6 +67,13 @@ def file_info(root: Path, relative: str) -> FileInfo:
     return FileInfo(relative, path.stat().st_size, sha256)
 
 
+def written(root: Path, relative: str, data: bytes) -> FileInfo:
+    """``data`` written at ``relative`` under ``root`` (whose folders exist); its size and
+    hash from the bytes in memory, not read back."""
+    (root / relative).write_bytes(data)
+    return FileInfo(relative, len(data), hashlib.sha256(data).hexdigest())
+
+
 def csv_cell(value: Any) -> str:
     """A value as CSV text: exact decimals, ISO dates, lower-case booleans, '' for missing."""
     if type(value) is str:  # the most common cell first

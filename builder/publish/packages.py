@@ -19,10 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from builder import declarations
-from builder.publish.files import CSV_ENCODING, FileInfo, file_info, write_csv, write_parquet
+from builder.publish.files import (
+    CSV_ENCODING,
+    FileInfo,
+    arrow_table,
+    csv_text,
+    file_info,
+    parquet_bytes,
+    write_csv,
+    written,
+)
 from builder.publish.readme import EXCEL_NOTE
-from builder.publish.resources import PackagePlan, Resource
-from builder.publish.workbook import write_workbook
+from builder.publish.resources import PackagePlan, Resource, Spooled
+from builder.publish.workbook import workbook_bytes
 
 DESCRIPTOR = "datapackage.json"
 README = "README.md"
@@ -110,23 +119,17 @@ def workbook_about(plan: PackagePlan) -> list[tuple[str, Any]]:
 
 def write_package(plan: PackagePlan, root: Path) -> None:
     """Write one package folder: files first, then the descriptor that lists their hashes."""
-    root.mkdir(parents=True)
+    for folder in ("csv", "parquet"):
+        (root / folder).mkdir(parents=True)
     resources = []
     for resource in plan.resources:
-        write_csv(resource, root / csv_path(resource))
-        write_parquet(resource, root / parquet_path(resource))
-        resources.append(
-            resource_descriptor(
-                resource,
-                file_info(root, csv_path(resource)),
-                file_info(root, parquet_path(resource)),
-            )
-        )
-    (root / README).write_bytes(plan.readme.encode("utf-8"))
-    files = [file_info(root, README)]
+        csv = write_csv_file(resource, root)
+        parquet = written(root, parquet_path(resource), parquet_bytes(arrow_table(resource)))
+        resources.append(resource_descriptor(resource, csv, parquet))
+    files = [written(root, README, plan.readme.encode("utf-8"))]
     if plan.workbook is not None:
-        write_workbook(root / plan.workbook, workbook_about(plan), workbook_sheets(plan))
-        files.append(file_info(root, plan.workbook))
+        data = workbook_bytes(workbook_about(plan), workbook_sheets(plan))
+        files.append(written(root, plan.workbook, data))
     listed = [
         {
             "path": info.path,
@@ -139,6 +142,15 @@ def write_package(plan: PackagePlan, root: Path) -> None:
     descriptor = {**plan.properties, "x-files": listed, "resources": resources}
     text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
     (root / DESCRIPTOR).write_bytes(text.encode("utf-8"))
+
+
+def write_csv_file(resource: Resource, root: Path) -> FileInfo:
+    """A resource's CSV file: from memory, or copied from its spool (the portal's tables)."""
+    prebuilt = resource.prebuilt
+    if prebuilt is not None and isinstance(prebuilt.csv, Spooled):
+        write_csv(resource, root / csv_path(resource))
+        return file_info(root, csv_path(resource))
+    return written(root, csv_path(resource), csv_text(resource).encode(CSV_ENCODING))
 
 
 def write_packages(
