@@ -75,8 +75,10 @@ def normalise_cell(raw: str) -> str:
     return "".join(text.split())
 
 
+@lru_cache(maxsize=CELL_CACHE)
 def parse_amount(raw: str) -> Amount:
-    """Parse one printed amount cell exactly.
+    """Parse one printed amount cell exactly (memoised: the table readers, the annexes and
+    the coverage count each read the same cells).
 
     >>> parse_amount("5, 256. 96").value
     Decimal('5256.96')
@@ -112,6 +114,7 @@ def is_numeric_token(raw: str) -> bool:
     return bool(_NUMERIC_LOOKING.match(text))
 
 
+@lru_cache(maxsize=CELL_CACHE)
 def looks_like_amount(raw: str) -> bool:
     """True when a cell is a numeric token or a number with a mark (``△12.00``, ``(1.00)``,
     ``12.00元``): what the coverage report counts, since a table turns such a cell into null.
