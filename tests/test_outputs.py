@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -179,3 +182,26 @@ def test_strays_are_files_and_links_no_owner_wrote_and_empty_folders_go(tmp_path
     left = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*"))
     assert left == ["disclosures", "units", "units/a.md", "units/index.md"]
     assert (outside / "kept" / "file.txt").is_file(), "a linked folder's files are not touched"
+
+
+def test_owners_staged_in_threads_at_once_never_share_a_folder(tmp_path: Path) -> None:
+    """An executor may run owners in threads of one process: each gets a folder of its own."""
+    docs = tmp_path / "docs"
+    (docs / "disclosures").mkdir(parents=True)
+    started = threading.Barrier(4)
+
+    def produce(number: int) -> tuple[Path, dict[str, str]]:
+        with staged(docs, f"disclosure:{number}") as (folder, moved):
+            started.wait(timeout=10)  # all four hold a staging folder now
+            (folder / "disclosures" / str(number)).mkdir(parents=True)
+            (folder / "disclosures" / str(number) / "index.md").write_bytes(b"%d" % number)
+        return folder, dict(moved)
+
+    for _ in range(3):
+        with ThreadPoolExecutor(4) as pool:
+            done = list(pool.map(produce, range(4)))
+        assert len({folder for folder, _ in done}) == 4
+        for number, (_, moved) in enumerate(done):
+            assert moved == {f"disclosures/{number}/index.md": sha(b"%d" % number)}
+        for number in range(4):
+            shutil.rmtree(docs / "disclosures" / str(number))

@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -85,7 +86,8 @@ def staged(docs_dir: Path, owner: str) -> Iterator[tuple[Path, Moved]]:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     if left <= KEPT_FOLDERS:
-        _EMPTIED.append((os.getpid(), folder))
+        with _EMPTIED_LOCK:
+            _EMPTIED.append((os.getpid(), folder))
     else:  # each owner walks them: not worth keeping past a few
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -99,7 +101,9 @@ def staged(docs_dir: Path, owner: str) -> Iterator[tuple[Path, Moved]]:
 # that produces owners into folders of their own that the docs dir already has would keep
 # one more for each, and partitions of other years 14 more (each owner walks them all): past
 # KEPT_FOLDERS the staging folder is deleted as before.
+# A lock: an executor may run owners in threads of one process.
 _EMPTIED: list[tuple[int, Path]] = []
+_EMPTIED_LOCK = threading.Lock()
 KEPT_FOLDERS = 40
 
 
@@ -107,10 +111,11 @@ def staging_folder(docs_dir: Path, owner: str) -> Path:
     """An empty staging folder under ``docs_dir`` (but for empty folders), only this
     process's."""
     pid = os.getpid()
-    _EMPTIED[:] = [(p, f) for p, f in _EMPTIED if p == pid and f.is_dir()]
-    for index, (_, folder) in enumerate(_EMPTIED):
-        if folder.parent.parent == docs_dir:
-            return _EMPTIED.pop(index)[1]
+    with _EMPTIED_LOCK:
+        _EMPTIED[:] = [(p, f) for p, f in _EMPTIED if p == pid and f.is_dir()]
+        for index, (_, folder) in enumerate(_EMPTIED):
+            if folder.parent.parent == docs_dir:
+                return _EMPTIED.pop(index)[1]
     name = f"{os.getpid()}-{hashlib.sha1(owner.encode('utf-8')).hexdigest()}"
     folder = docs_dir / STAGING / name
     shutil.rmtree(folder, ignore_errors=True)
