@@ -68,6 +68,26 @@ def test_the_next_owner_reuses_the_staging_folders_left_empty(tmp_path: Path) ->
     assert not (docs / STAGING).exists()
 
 
+def test_a_hard_link_to_the_file_already_there_leaves_the_staging(tmp_path: Path) -> None:
+    """A source text published as a hard link, produced again with the same file: rename()
+    of two links to one file does nothing, so the staged link must go by itself, or the
+    next owner to reuse the staging folder would find it and claim it."""
+    docs = tmp_path / "docs"
+    source = tmp_path / "a.txt"
+    source.write_bytes(b"text")
+    (docs / "sources").mkdir(parents=True)
+    os.link(source, docs / "sources" / "a.txt")
+    with staged(docs, "disclosure:a") as (folder, moved):
+        (folder / "sources").mkdir(exist_ok=True)
+        os.link(source, folder / "sources" / "a.txt")
+    assert moved == {"sources/a.txt": sha(b"text")}
+    assert not (folder / "sources" / "a.txt").exists()
+    with staged(docs, "partition:b") as (again, moved):
+        assert again == folder
+        (again / "b.parquet").write_bytes(b"b")
+    assert moved == {"b.parquet": sha(b"b")}
+
+
 def test_a_failed_owner_leaves_no_staging_folder_for_the_next(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     left: list[Path] = []

@@ -162,6 +162,9 @@ def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> in
                 continue
             made = made or make_folder(target)
             os.replace(source, destination)
+            # a hard link to the file already there stays: rename() of two links to one
+            # file does nothing, and the staging folder is reused
+            source.unlink(missing_ok=True)
     return left
 
 
