@@ -88,6 +88,18 @@ def test_a_hard_link_to_the_file_already_there_leaves_the_staging(tmp_path: Path
     assert moved == {"b.parquet": sha(b"b")}
 
 
+def test_a_staging_left_holding_anything_but_folders_is_not_reused(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    with staged(docs, "disclosure:a") as (folder, moved):
+        (folder / "dangling").symlink_to(tmp_path / "nowhere")
+        (folder / "a.md").write_bytes(b"a")
+    assert moved == {"a.md": sha(b"a")}
+    assert not folder.exists()
+    with staged(docs, "disclosure:b") as (again, _):
+        assert again != folder
+        assert list(again.iterdir()) == []
+
+
 def test_a_failed_owner_leaves_no_staging_folder_for_the_next(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     left: list[Path] = []

@@ -132,7 +132,8 @@ def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> in
     is moved whole, in one rename: creating and then deleting every folder of the staging
     tree cost more than writing its files (deleting a folder took up to 3 ms here while
     other builds wrote to the disk). Only files leave the staging, as before. Returns how
-    many folders are left under ``folder`` (empty ones, if all went well).
+    many folders are left under ``folder`` (empty ones, if all went well), or more than
+    :data:`KEPT_FOLDERS` when anything else is left.
     """
     made = target.is_dir()
     left = 0
@@ -165,6 +166,8 @@ def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> in
             # a hard link to the file already there stays: rename() of two links to one
             # file does nothing, and the staging folder is reused
             source.unlink(missing_ok=True)
+        else:  # neither a file nor a folder (a dangling link): the staging is not reused
+            left += KEPT_FOLDERS + 1
     return left
 
 
