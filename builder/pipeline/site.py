@@ -36,13 +36,10 @@ from builder.pipeline.datahost import data_folder_for, place_data_folder
 from builder.pipeline.defaults import DEFAULT_SITE, DEFAULT_SITE_URL, DOCS_SOURCE, MKDOCS_CONFIG
 from builder.pipeline.steps import (
     CONTRIBUTION,
-    FINDINGS,
-    VIEW,
     Brief,
     Digests,
     PageTask,
     PartitionTask,
-    Sharing,
     Skipped,
     Workers,
     partition_parquet,
@@ -50,6 +47,7 @@ from builder.pipeline.steps import (
     run_all,
     run_each,
 )
+from builder.pipeline.views import VIEWS, portal_views
 from builder.progress import Progress
 from builder.release import current_release
 from builder.validate import load_checks
@@ -153,18 +151,16 @@ def build_site(
             install_partition(partition, files, outputs, hosting)
     with progress.stage("portal pages", 1) as stage:
         stage.step("home, units, data, quality, glossary")
-        shared = Sharing()
+        views, _ = portal_views(data.digests, data.cache.folder / VIEWS)
         entries = [
             listed_entry(
                 d.id,
-                shared(view),
-                shared(findings),
+                view,
+                findings,
                 {"licence": d.record.licence, "source_url": d.record.source_url},
                 extras[d.id],
             )
-            for d, (view, findings) in zip(
-                data.digests, data.digests.parts(VIEW, FINDINGS), strict=True
-            )
+            for d, (view, findings) in zip(data.digests, views, strict=True)
         ]
         write_portal_pages(
             entries,
