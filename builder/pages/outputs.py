@@ -66,10 +66,15 @@ class Produced:
 
 
 @contextmanager
-def staged(docs_dir: Path, owner: str) -> Iterator[tuple[Path, Moved]]:
+def staged(
+    docs_dir: Path, owner: str, unchanged: HashMemo | None = None
+) -> Iterator[tuple[Path, Moved]]:
     """A private docs folder for one owner; on success its files move into ``docs_dir``.
 
-    Yields the folder and the mapping that receives the moved files' paths and sha256.
+    Yields the folder and the mapping that receives the moved files' paths and sha256. With
+    ``unchanged`` (the build's memo of hashes), a file whose bytes are those already in
+    ``docs_dir`` is not moved: the file there stays as it is (its modification time too),
+    for an owner that writes many files of which a change alters few (the portal pages).
     """
     folder = docs_dir / STAGING / hashlib.sha1(owner.encode("utf-8")).hexdigest()
     shutil.rmtree(folder, ignore_errors=True)
@@ -78,17 +83,21 @@ def staged(docs_dir: Path, owner: str) -> Iterator[tuple[Path, Moved]]:
     try:
         yield folder, moved
         hashes = Moved()
-        move_into(folder, docs_dir, hashes)
+        move_into(folder, docs_dir, hashes, unchanged=unchanged)
         moved.update(sorted(hashes.items(), key=lambda item: item[0].split("/")))
         moved.signatures.update(hashes.signatures)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> None:
+def move_into(
+    folder: Path, target: Path, hashes: Moved, prefix: str = "", unchanged: HashMemo | None = None
+) -> None:
     """The files under ``folder`` moved to the same places under ``target`` (which may hold
     other files), each recorded in ``hashes`` (``prefix`` + its POSIX path → sha256, and
-    its stat signature when hashed; a rename changes only the change time of a file).
+    its stat signature when hashed; a rename changes only the change time of a file). With
+    ``unchanged``, a file already at its place with the same bytes is left there (see
+    :func:`staged`).
 
     A folder that ``target`` does not have yet, and that holds files and no empty folder,
     is moved whole, in one rename: creating and then deleting every folder of the staging
@@ -103,7 +112,7 @@ def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> No
         if entry.is_dir(follow_symlinks=False):
             files = None if destination.exists() else files_below(source)
             if files is None:
-                move_into(source, destination, hashes, name + "/")
+                move_into(source, destination, hashes, name + "/", unchanged)
                 continue
             for path in files:
                 record(hashes, f"{name}/{path.relative_to(source).as_posix()}", path)
@@ -113,12 +122,16 @@ def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> No
             except OSError as error:  # another worker made the folder meanwhile: merge
                 if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                     raise
-                move_into(source, destination, hashes, name + "/")
+                move_into(source, destination, hashes, name + "/", unchanged)
         elif entry.is_file():
             record(hashes, name, source)
-            if Path(name).parent == TEMPLATES_DIR and file_hash(destination) == hashes[name]:
+            if Path(name).parent == TEMPLATES_DIR:  # named by its content
+                same = file_hash(destination) == hashes[name]
+            else:
+                same = unchanged is not None and unchanged.file_hash(destination) == hashes[name]
+            if same:
                 hashes.signatures.pop(name, None)  # another file's signature: not recorded
-                continue  # named by its content: the same bytes, left as they are
+                continue  # the same bytes, left as they are
             made = made or make_folder(target)
             os.replace(source, destination)
 
