@@ -19,7 +19,7 @@ from builder import pipeline
 from builder.cache import cache_dir_for
 from builder.pipeline import build, steps
 from builder.pipeline.views import VIEWS, load_views
-from builder.publish.spool import KEPT
+from builder.publish.spool import KEPT, Kept
 from tests.conftest import SEED_IDS, copy_seeds
 from tests.test_incremental_bundles import inodes, tree
 
@@ -47,10 +47,10 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> tuple[Counter[str], list[int]]:
         parts[name] += 1
         return part(self, name)
 
-    def writing(*args: object, **kwargs: object) -> tuple[list[str], int]:
-        names, count = write(*args, **kwargs)  # type: ignore[arg-type]
-        loaded.append(count)
-        return names, count
+    def writing(*args: object, **kwargs: object) -> Kept:
+        done = write(*args, **kwargs)  # type: ignore[arg-type]
+        loaded.append(done.loaded)
+        return done
 
     monkeypatch.setattr(steps.Digest, "part", reading)
     monkeypatch.setattr(pipeline, "write_kept_portal_packages", writing)
@@ -67,6 +67,7 @@ def test_one_change_reads_its_parts_only_and_rewrites_only_changed_pages(
     count = len(SEED_IDS)
     assert loaded == [count]
     assert parts[steps.VIEW] == parts[steps.FINDINGS] == count
+    assert parts[steps.CONTRIBUTION] == 2 * count  # the portal package, the partitions
     cache = cache_dir_for(root / "packages")
     assert sorted(load_views(cache / VIEWS)) == sorted(SEED_IDS)
     assert (cache / KEPT).is_dir()
@@ -79,6 +80,10 @@ def test_one_change_reads_its_parts_only_and_rewrites_only_changed_pages(
     built(sources, root)
     assert loaded == [count, 1], "the portal package read the changed contribution only"
     assert parts[steps.VIEW] == parts[steps.FINDINGS] == 1, "and its view and findings only"
+    # its contribution: once for the portal package, once for its partition of the Parquet
+    # dataset (its publisher published nothing else that year); the others' partitions are
+    # keyed from the kept spool
+    assert parts[steps.CONTRIBUTION] == 2
 
     after_bytes, after_inodes = tree(docs), inodes(docs)
     pages = [p for p in after_bytes if p.endswith(".md") and "/" not in p]

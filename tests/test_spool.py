@@ -123,9 +123,11 @@ def kept_build(
         return by_id[disclosure_id]
 
     members = sorted(keys.items())
-    names, count = write_kept_portal_packages(members, load, target, kept)
-    assert count == len(loaded)
-    assert names[0] == "portal"
+    done = write_kept_portal_packages(members, load, target, kept)
+    assert done.loaded == len(loaded)
+    assert done.names[0] == "portal"
+    assert [s.record.id for s in done.shapes] == [i for i, _ in members]
+    assert partitions(done.shapes) == partitions(contributions), "keyed as from the lines"
     return files_of(target), loaded
 
 

@@ -71,7 +71,7 @@ from builder.publish.identity import content_key
 from builder.publish.inputs import Disclosure, SourceRecord
 from builder.publish.packages import DESCRIPTOR
 from builder.publish.portal import PORTAL, Contribution, year_package_name
-from builder.publish.spool import KEPT, write_kept_portal_packages
+from builder.publish.spool import KEPT, Kept, write_kept_portal_packages
 from builder.regular_files import check_in_folder
 from builder.sources.opening import source_files
 from builder.validate.findings import SEVERITIES
@@ -436,9 +436,10 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
             raise nothing_usable(sources, skipped)
         with progress.stage("portal package", 1) as stage:
             stage.step(PORTAL)
-            names, kept_names, package_keys = write_portal(
+            portal, kept_names, package_keys = write_portal(
                 digests, staging, output, (installed, installed_files), hashes
             )
+            names = portal.names
             reused |= kept_names
         install(staging, output, {d.id for d in digests} | set(names))
     finally:
@@ -452,7 +453,7 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
         },
     )
     cache.prune({d.id: d.key for d in digests})
-    return DataStage(digests, skipped, len(fresh), cache, hashes)
+    return DataStage(digests, skipped, len(fresh), cache, hashes, portal.shapes)
 
 
 def write_portal(
@@ -461,11 +462,11 @@ def write_portal(
     output: Path,
     state: tuple[dict[str, str], dict[str, dict[str, str]]],
     hashes: HashMemo,
-) -> tuple[list[str], set[str], dict[str, str]]:
+) -> tuple[Kept, set[str], dict[str, str]]:
     """The portal package and each year's, written into ``staging`` from the kept spool
     (``builder.publish.spool``), but those installed in ``output`` as the last build wrote
-    them from the same disclosures (``state``: the installed keys and files); their names,
-    the names kept, and the key of each."""
+    them from the same disclosures (``state``: the installed keys and files); what was
+    written, the names kept, and the key of each package."""
     installed, installed_files = state
     cache = digests.cache
     package_keys = portal_keys(digests)
@@ -482,8 +483,8 @@ def write_portal(
         return part
 
     members = sorted((d.id, d.key) for d in digests)
-    names, _ = write_kept_portal_packages(members, load, staging, cache.folder / KEPT, current)
-    return names, {name for name in names if not (staging / name).exists()}, package_keys
+    done = write_kept_portal_packages(members, load, staging, cache.folder / KEPT, current)
+    return done, {name for name in done.names if not (staging / name).exists()}, package_keys
 
 
 def portal_keys(digests: Digests) -> dict[str, str]:

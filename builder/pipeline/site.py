@@ -49,6 +49,7 @@ from builder.pipeline.steps import (
 )
 from builder.pipeline.views import VIEWS, portal_views
 from builder.progress import Progress
+from builder.publish.partitions import Shape
 from builder.release import current_release
 from builder.validate import load_checks
 
@@ -69,13 +70,16 @@ class SiteRun:
 @dataclass(frozen=True)
 class DataStage:
     """What the data half of a build leaves for the site: the digests and the skipped, and
-    the files' hashes by stat signature (saved when the build ends)."""
+    the files' hashes by stat signature (saved when the build ends), and each disclosure's
+    shape for the partitioned Parquet (``builder.publish.partitions``; if none, the
+    contributions are read from the digests)."""
 
     digests: Digests
     skipped: list[Skipped]
     reused: int
     cache: BuildCache
     hashes: HashMemo = field(default_factory=HashMemo)
+    shapes: list[Shape] = field(default_factory=list)  # the partitions are keyed from them
 
 
 def docs_dir_for(site: Path) -> Path:
@@ -138,8 +142,8 @@ def build_site(
             progress.add_cpu({"pages+charts": seconds})
             outputs.record(owner_of_disclosure(task.disclosure_id), key, produced)
             extras[task.disclosure_id] = produced.extra
-    contributions = (part for (part,) in data.digests.parts(CONTRIBUTION))
-    stale = stale_partitions(contributions, outputs, hosting)
+    shapes = data.shapes or (part for (part,) in data.digests.parts(CONTRIBUTION))
+    stale = stale_partitions(shapes, outputs, hosting)
     keys = {d.id: d.key for d in data.digests}
     partition_tasks = [
         PartitionTask(p, tuple(keys[m] for m in p.members), data.cache) for p in stale

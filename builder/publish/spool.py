@@ -18,6 +18,7 @@ holds more dead lines than live ones is compacted.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import shutil
 import uuid
@@ -31,6 +32,7 @@ import pyarrow as pa
 
 from builder.cache import PICKLE_PROTOCOL, write_atomic
 from builder.publish.packages import write_package
+from builder.publish.partitions import Shape
 from builder.publish.portal import (
     PORTAL,
     Combine,
@@ -48,7 +50,7 @@ from builder.publish.schemas import widest
 SPOOL = ".portal-spool"  # in the folder the packages are written to; removed after
 KEPT = "portal-spool"  # in the build cache: the spool kept between builds
 KEPT_INDEX = "index.pickle"  # in a kept spool's folder: what its files hold
-KEPT_FORMAT = 1
+KEPT_FORMAT = 2
 SLACK = 1 << 20  # dead bytes a kept spool may hold beyond its live ones, then compacted
 Placed = dict[str, tuple[int, int] | None]  # combined resource → (offset, length) in its spool
 
@@ -63,6 +65,13 @@ class Entry:
     light: Contribution
     placed: Placed
     pieces: dict[str, Prebuilt]  # no text: rows and decimals only
+    hashes: dict[str, bytes]  # the sha256 of its lines, per combined resource
+
+    @property
+    def shape(self) -> Shape:
+        """What the partitioned Parquet is keyed from (``builder.publish.partitions``)."""
+        parts = {n: (p.rows, p.decimals, self.hashes[n]) for n, p in self.pieces.items()}
+        return Shape(self.light.record, parts)
 
 
 @dataclass
@@ -86,17 +95,19 @@ class Spools:
             }
             for contribution in contributions:
                 placed: Placed = dict.fromkeys(files)
+                hashes = {}
                 for name, piece in contribution.parts.items():
                     data = piece.text.encode("utf-8")
                     placed[name] = (files[name].tell(), len(data))
                     files[name].write(data)
+                    hashes[name] = hashlib.sha256(data).digest()
                 pieces = {
                     n: Prebuilt("", p.rows, p.decimals) for n, p in contribution.parts.items()
                 }
                 disclosure_id = contribution.record.id
                 light = replace(contribution, parts={})
                 self.entries[disclosure_id] = Entry(
-                    keys.get(disclosure_id, ""), light, placed, pieces
+                    keys.get(disclosure_id, ""), light, placed, pieces, hashes
                 )
                 count += 1
             self.sizes = {name: handle.tell() for name, handle in files.items()}
@@ -119,6 +130,17 @@ class Spools:
         return combine
 
 
+@dataclass(frozen=True)
+class Kept:
+    """What :func:`write_kept_portal_packages` did: the packages' names (each written, or
+    kept as installed), how many contributions it loaded, and each disclosure's shape (in
+    the members' order) for the partitioned Parquet."""
+
+    names: list[str]
+    loaded: int
+    shapes: list[Shape]
+
+
 def write_portal_packages(contributions: Iterable[Contribution], folder: Path) -> list[str]:
     """Write the portal package and one package per year into ``folder/<name>``, reading
     each contribution once; the packages' names. The files are the same bytes as those of
@@ -138,12 +160,12 @@ def write_kept_portal_packages(
     folder: Path,
     kept: Path,
     current: Callable[[str], bool] = lambda _: False,
-) -> tuple[list[str], int]:
+) -> Kept:
     """As :func:`write_portal_packages` for the disclosures ``members`` (id and source key
     each), with the spool kept in ``kept`` between builds: ``load`` (id, key → its
     contribution) is called only for a member whose lines are not in the kept spool under
     that key. A package whose name is ``current`` (installed as it would be written) is not
-    written, but named. The packages' names, and how many contributions were loaded."""
+    written, but named."""
     keys = dict(members)
     spools = load_kept(kept)
     spools.entries = {i: e for i, e in spools.entries.items() if keys.get(i) == e.key}
@@ -153,7 +175,9 @@ def write_kept_portal_packages(
     if size > 2 * spools.live_bytes() + SLACK:
         spools = compacted(spools, kept)
     save_kept(spools, kept)
-    return write_spooled(spools, [i for i, _ in members], folder, current), loaded
+    ids = [i for i, _ in members]
+    names = write_spooled(spools, ids, folder, current)
+    return Kept(names, loaded, [spools.entries[i].shape for i in ids])
 
 
 def write_spooled(
