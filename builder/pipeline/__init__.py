@@ -65,7 +65,6 @@ from builder.pipeline.steps import (
     read_disclosure,
     run_all,
 )
-from builder.pipeline.views import brief_of, kept_briefs, save_briefs
 from builder.progress import Progress
 from builder.publish import PackageCheck, format_report, verify
 from builder.publish.identity import content_key
@@ -416,11 +415,10 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
             outcomes = {o.source: o for o in run_all(process_source, tasks, jobs, done)}
             skipped: list[Skipped] = []
             briefs: list[Brief] = []
-            known = kept_briefs(cache)
             for path in paths:
                 if path in fresh:
                     stage.step(f"{path.stem} (unchanged)")
-                    briefs.append(brief_of(cache, known, path.stem, fresh[path]))
+                    briefs.append(cache.load(path.stem, fresh[path], DIGEST).brief)
                     continue
                 outcome = outcomes[path]
                 if outcome.skipped is not None:
@@ -433,7 +431,6 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
         kept = distinct(
             [(b.record, b.content) for b in briefs], sources, None if strict else skipped
         )
-        save_briefs(cache, briefs, known)
         digests = Digests([b for b in briefs if b.id in kept], cache)
         if not digests:
             raise nothing_usable(sources, skipped)

@@ -5,8 +5,7 @@ its parse, and its audit rows). Reading them from each disclosure's cached diges
 file, two unpickles and the sharing of equal values (``Sharing``) per disclosure, on every
 build. The build keeps them instead in one file of its cache, each under the source key it
 was read for: a rebuild reads that one file and, from the digests, only the disclosures whose
-key changed. A file that cannot be read is not believed (every digest is read again). So
-are the disclosures' briefs (``kept_briefs``), which the build holds through every stage.
+key changed. A file that cannot be read is not believed (every digest is read again).
 """
 
 from __future__ import annotations
@@ -15,22 +14,16 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-from builder.cache import DIGEST, PICKLE_PROTOCOL, BuildCache, write_atomic
-from builder.pipeline.steps import FINDINGS, VIEW, Brief, Digest, Digests, Sharing
+from builder.cache import PICKLE_PROTOCOL, write_atomic
+from builder.pipeline.steps import FINDINGS, VIEW, Digests, Sharing
 
 VIEWS = "portal-views.memo"  # in the build cache (not *.pickle, which BuildCache.prune owns)
-BRIEFS = "briefs.memo"  # in the build cache: every disclosure's Brief
 VIEWS_FORMAT = 1
 Read = tuple[str, dict[str, Any], list[dict[str, Any]]]  # source key, view, findings
 
 
 def load_views(path: Path) -> dict[str, Read]:
     """The kept views and findings by disclosure id (none if the file is missing or not ours)."""
-    return load_kept(path, "views")
-
-
-def load_kept(path: Path, name: str) -> dict[str, Any]:
-    """The mapping kept under ``name`` in ``path`` (empty if the file is missing or not ours)."""
     try:
         with path.open("rb") as handle:
             data = pickle.load(handle)  # our own cache, written by this builder
@@ -38,32 +31,8 @@ def load_kept(path: Path, name: str) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict) or data.get("format") != VIEWS_FORMAT:
         return {}
-    kept = data.get(name)
-    return kept if isinstance(kept, dict) else {}
-
-
-def save_kept(path: Path, name: str, kept: dict[str, Any]) -> None:
-    write_atomic(path, pickle.dumps({"format": VIEWS_FORMAT, name: kept}, PICKLE_PROTOCOL))
-
-
-def kept_briefs(cache: BuildCache) -> dict[str, Brief]:
-    """The briefs the last build kept (``save_briefs``), by disclosure id: a kept disclosure's
-    brief is read from here, not from its digest (one file instead of one a disclosure)."""
-    return load_kept(cache.folder / BRIEFS, "briefs")
-
-
-def brief_of(cache: BuildCache, known: dict[str, Brief], disclosure_id: str, key: str) -> Brief:
-    """The brief of a disclosure unchanged since the last build: kept, or from its digest."""
-    brief = known.get(disclosure_id)
-    if brief is None or brief.key != key:
-        digest: Digest = cache.load(disclosure_id, key, DIGEST)
-        return digest.brief
-    return brief
-
-
-def save_briefs(cache: BuildCache, briefs: list[Brief], kept: dict[str, Brief]) -> None:
-    if {b.id: b.key for b in briefs} != {i: b.key for i, b in kept.items()}:
-        save_kept(cache.folder / BRIEFS, "briefs", {b.id: b for b in briefs})
+    views = data.get("views")
+    return views if isinstance(views, dict) else {}
 
 
 def portal_views(
@@ -83,5 +52,6 @@ def portal_views(
     }
     views = {d.id: read.get(d.id) or kept[d.id] for d in digests}
     if fresh or len(views) != len(kept):
-        save_kept(path, "views", views)
+        data = {"format": VIEWS_FORMAT, "views": views}
+        write_atomic(path, pickle.dumps(data, PICKLE_PROTOCOL))
     return [(view, findings) for _, view, findings in views.values()], len(fresh)
