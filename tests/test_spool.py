@@ -13,13 +13,18 @@ from pathlib import Path
 import pytest
 
 from builder.pipeline import load_disclosures
-from builder.publish import contribution
+from builder.publish import contribution, spool
 from builder.publish.disclosure import disclosure_package
 from builder.publish.packages import write_package
 from builder.publish.partitions import partition_pieces, partitions
 from builder.publish.portal import Contribution, portal_packages
 from builder.publish.resources import Prebuilt, Spooled
-from builder.publish.spool import SPOOL, write_portal_packages
+from builder.publish.spool import (
+    KEPT_INDEX,
+    SPOOL,
+    write_kept_portal_packages,
+    write_portal_packages,
+)
 from tests.conftest import SEED_IDS, copy_seeds
 
 
@@ -102,3 +107,109 @@ def test_a_disclosures_part_is_text_in_memory(tmp_path: Path) -> None:
     assert Prebuilt("a,1\n", 1, {}).text == "a,1\n"
     with pytest.raises(TypeError, match="spooled, not in memory"):
         _ = Prebuilt(Spooled("", tmp_path / "x.csv", []), 0, {}).text
+
+
+def kept_build(
+    contributions: list[Contribution], keys: dict[str, str], kept: Path, target: Path
+) -> tuple[dict[str, str], list[str]]:
+    """The kept-spool packages of ``contributions`` (source key of each in ``keys``): their
+    files, and the ids whose contributions were loaded."""
+    by_id = {c.record.id: c for c in contributions}
+    loaded: list[str] = []
+
+    def load(disclosure_id: str, key: str) -> Contribution:
+        assert keys[disclosure_id] == key
+        loaded.append(disclosure_id)
+        return by_id[disclosure_id]
+
+    members = sorted(keys.items())
+    done = write_kept_portal_packages(members, load, target, kept)
+    assert done.loaded == len(loaded)
+    assert done.names[0] == "portal"
+    assert [s.record.id for s in done.shapes] == [i for i, _ in members]
+    assert partitions(done.shapes) == partitions(contributions), "keyed as from the lines"
+    return files_of(target), loaded
+
+
+def test_a_kept_spool_reads_only_the_changed_contributions(
+    contributions: tuple[Contribution, ...], tmp_path: Path
+) -> None:
+    kept = tmp_path / "kept"
+    keys = {c.record.id: "key-1" for c in contributions}
+    first, loaded = kept_build(list(contributions), keys, kept, tmp_path / "first")
+    assert sorted(loaded) == sorted(SEED_IDS)
+    write_portal_packages(iter(contributions), tmp_path / "streamed")
+    assert first == files_of(tmp_path / "streamed")
+
+    again, loaded = kept_build(list(contributions), keys, kept, tmp_path / "again")
+    assert loaded == []
+    assert again == first
+
+    # one disclosure changed (its lines: the seed's first row dropped from each part)
+    changed_id = SEED_IDS[1]
+    changed = [c if c.record.id != changed_id else drop_first_rows(c) for c in contributions]
+    clean = tmp_path / "clean"
+    write_portal_packages(iter(changed), clean)
+    keys[changed_id] = "key-2"
+    after, loaded = kept_build(changed, keys, kept, tmp_path / "after")
+    assert loaded == [changed_id]
+    assert after == files_of(clean) != first
+
+    # one disclosure gone: nothing read, the packages are a clean build's of the others
+    gone = SEED_IDS[3]
+    del keys[gone]
+    others = [c for c in changed if c.record.id != gone]
+    write_portal_packages(iter(others), tmp_path / "clean-others")
+    fewer, loaded = kept_build(others, keys, kept, tmp_path / "fewer")
+    assert loaded == []
+    assert fewer == files_of(tmp_path / "clean-others")
+
+
+def drop_first_rows(item: Contribution) -> Contribution:
+    parts = {}
+    for name, piece in item.parts.items():
+        lines = piece.text.splitlines(keepends=True)
+        if piece.rows > 1 and len(lines) == piece.rows:  # one line a row: drop the first
+            parts[name] = Prebuilt("".join(lines[1:]), piece.rows - 1, piece.decimals)
+        else:
+            parts[name] = piece
+    assert parts != item.parts
+    return replace(item, parts=parts)
+
+
+def test_a_kept_spool_not_as_it_was_left_is_written_anew(
+    contributions: tuple[Contribution, ...], tmp_path: Path
+) -> None:
+    kept = tmp_path / "kept"
+    keys = {c.record.id: "key-1" for c in contributions}
+    first, _ = kept_build(list(contributions), keys, kept, tmp_path / "first")
+    (folder,) = [p for p in kept.iterdir() if p.is_dir()]
+    spool = folder / "findings.csv"
+    with spool.open("ab") as handle:  # as a build killed while appending leaves it
+        handle.write(b"half a line")
+    again, loaded = kept_build(list(contributions), keys, kept, tmp_path / "again")
+    assert sorted(loaded) == sorted(SEED_IDS)
+    assert again == first
+    assert not folder.exists()  # the other folder is removed once the new one is indexed
+
+    (kept / KEPT_INDEX).write_bytes(b"not a pickle")
+    again, loaded = kept_build(list(contributions), keys, kept, tmp_path / "third")
+    assert sorted(loaded) == sorted(SEED_IDS)
+    assert again == first
+
+
+def test_a_kept_spool_of_mostly_dead_lines_is_compacted(
+    contributions: tuple[Contribution, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spool, "SLACK", 0)
+    kept = tmp_path / "kept"
+    expected = None
+    for round_ in range(1, 5):  # every disclosure changed each time: three quarters dead
+        keys = {c.record.id: f"key-{round_}" for c in contributions}
+        files, loaded = kept_build(list(contributions), keys, kept, tmp_path / f"r{round_}")
+        assert sorted(loaded) == sorted(SEED_IDS)
+        expected = expected or files
+        assert files == expected
+    sizes = sum(p.stat().st_size for p in kept.rglob("*.csv"))
+    live = sum(len(p.text.encode()) for c in contributions for p in c.parts.values())
+    assert live <= sizes <= 2 * live  # four rounds appended without compaction: 4 × live

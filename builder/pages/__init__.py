@@ -273,11 +273,11 @@ def write_portal_pages(
         key = key_of(folders.site_url, members)
         if all(k is not None for _, k in members) and outputs.current(owner, key):
             continue
-        with staged(folders.docs, owner) as (docs, files):
+        with staged(folders.docs, owner, outputs.hashes) as (docs, files):
             _write(docs, unit.page, unit_page(unit, portal, docs))
         outputs.record(owner, key, Produced(files))
     portal.bundles = portal_downloads(folders.packages, outputs, folders.hosting)
-    with staged(folders.docs, PORTAL_OWNER) as (docs, files):
+    with staged(folders.docs, PORTAL_OWNER, outputs.hashes) as (docs, files):
         portal.portal_downloads = publish_folder(
             folders.packages / PORTAL_PACKAGE,
             docs,

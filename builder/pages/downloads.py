@@ -51,7 +51,7 @@ from builder.publish.bundles import (
 )
 from builder.publish.database import write_database
 from builder.publish.packages import DESCRIPTOR
-from builder.publish.partitions import Partition, partitions
+from builder.publish.partitions import Partition, Shape, partitions
 from builder.publish.portal import PORTAL, Contribution, is_portal_name
 from builder.release import current_release, load_releases, release_bytes, releases_file
 
@@ -137,7 +137,9 @@ def partitioned_root(hosting: Hosting) -> str:
 
 
 def stale_partitions(
-    contributions: Iterable[Contribution], outputs: Outputs, hosting: Hosting = BESIDE_SITE
+    contributions: Iterable[Contribution | Shape],
+    outputs: Outputs,
+    hosting: Hosting = BESIDE_SITE,
 ) -> list[Partition]:
     """The partitions of the Parquet dataset whose files are not current (the others are
     kept as they are)."""

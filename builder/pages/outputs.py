@@ -67,19 +67,24 @@ class Produced:
 
 
 @contextmanager
-def staged(docs_dir: Path, owner: str) -> Iterator[tuple[Path, Moved]]:
+def staged(
+    docs_dir: Path, owner: str, unchanged: HashMemo | None = None
+) -> Iterator[tuple[Path, Moved]]:
     """A private docs folder for one owner; on success its files move into ``docs_dir``.
 
     Yields the folder and the mapping that receives the moved files' paths and sha256. The
     folder holds no file, but may hold empty folders that an earlier owner left
-    (:func:`staging_folder`).
+    (:func:`staging_folder`). With ``unchanged`` (the build's memo of hashes), a file whose
+    bytes are those already in ``docs_dir`` is not moved: the file there stays as it is (its
+    modification time too), for an owner that writes many files of which a change alters few
+    (the portal pages).
     """
     folder = staging_folder(docs_dir, owner)
     moved = Moved()
     try:
         yield folder, moved
         hashes = Moved()
-        left = move_into(folder, docs_dir, hashes)
+        left = move_into(folder, docs_dir, hashes, unchanged=unchanged)
         moved.update(sorted(hashes.items(), key=lambda item: item[0].split("/")))
         moved.signatures.update(hashes.signatures)
     except BaseException:
@@ -123,10 +128,14 @@ def staging_folder(docs_dir: Path, owner: str) -> Path:
     return folder
 
 
-def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> int:
+def move_into(
+    folder: Path, target: Path, hashes: Moved, prefix: str = "", unchanged: HashMemo | None = None
+) -> int:
     """The files under ``folder`` moved to the same places under ``target`` (which may hold
     other files), each recorded in ``hashes`` (``prefix`` + its POSIX path → sha256, and
-    its stat signature when hashed; a rename changes only the change time of a file).
+    its stat signature when hashed; a rename changes only the change time of a file). With
+    ``unchanged``, a file already at its place with the same bytes is left there (see
+    :func:`staged`).
 
     A folder that ``target`` does not have yet, and that holds files and no empty folder,
     is moved whole, in one rename: creating and then deleting every folder of the staging
@@ -144,7 +153,7 @@ def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> in
         if entry.is_dir(follow_symlinks=False):
             files = None if destination.exists() else files_below(source)
             if files is None:
-                left += 1 + move_into(source, destination, hashes, name + "/")
+                left += 1 + move_into(source, destination, hashes, name + "/", unchanged)
                 continue
             for path in files:
                 record(hashes, f"{name}/{path.relative_to(source).as_posix()}", path)
@@ -154,12 +163,16 @@ def move_into(folder: Path, target: Path, hashes: Moved, prefix: str = "") -> in
             except OSError as error:  # another worker made the folder meanwhile: merge
                 if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                     raise
-                left += 1 + move_into(source, destination, hashes, name + "/")
+                left += 1 + move_into(source, destination, hashes, name + "/", unchanged)
         elif entry.is_file():
             record(hashes, name, source)
-            if Path(name).parent == TEMPLATES_DIR and file_hash(destination) == hashes[name]:
+            if Path(name).parent == TEMPLATES_DIR:  # named by its content
+                same = file_hash(destination) == hashes[name]
+            else:
+                same = unchanged is not None and unchanged.file_hash(destination) == hashes[name]
+            if same:
                 hashes.signatures.pop(name, None)  # another file's signature: not recorded
-                source.unlink()  # named by its content: the same bytes, left as they are
+                source.unlink()  # the same bytes, left as they are
                 continue
             made = made or make_folder(target)
             os.replace(source, destination)

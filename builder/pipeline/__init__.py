@@ -13,7 +13,10 @@ the disclosure's pages) runs in ``jobs`` worker processes (``builder.pipeline.st
 only its own files, so the output is the same for any number of jobs. A disclosure whose
 source key (``builder.cache``: its text, its record, the code) is unchanged since the last
 build is not processed again: its package stays, and the portal-wide stages read its cached
-digest. The portal package and the portal-wide pages are rebuilt every time, from digests.
+digest. The portal package and each year's are written again only when one of their
+disclosures changed, from the spool the build keeps (``builder.publish.spool``: it reads the
+changed disclosures' contributions only); the portal-wide pages read the views the build
+keeps (``builder.pipeline.views``).
 
 This package orders the stages (``build``, ``build_packages``, ``load_disclosures``,
 ``validate_packages``); its modules own the rest: ``steps`` (the per-disclosure work run in
@@ -24,6 +27,8 @@ into place), ``add`` (the add command), ``commands`` (what the other CLI command
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import time
@@ -65,8 +70,8 @@ from builder.publish import PackageCheck, format_report, verify
 from builder.publish.identity import content_key
 from builder.publish.inputs import Disclosure, SourceRecord
 from builder.publish.packages import DESCRIPTOR
-from builder.publish.portal import PORTAL
-from builder.publish.spool import write_portal_packages
+from builder.publish.portal import PORTAL, Contribution, year_package_name
+from builder.publish.spool import KEPT, Kept, write_kept_portal_packages
 from builder.regular_files import check_in_folder
 from builder.sources.opening import source_files
 from builder.validate.findings import SEVERITIES
@@ -431,22 +436,69 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
             raise nothing_usable(sources, skipped)
         with progress.stage("portal package", 1) as stage:
             stage.step(PORTAL)
-            in_id_order = sorted(digests, key=lambda d: d.id)
-            contributions = (part for (part,) in digests.parts(CONTRIBUTION, briefs=in_id_order))
-            names = write_portal_packages(contributions, staging)
+            portal, kept_names, package_keys = write_portal(
+                digests, staging, output, (installed, installed_files), hashes
+            )
+            names = portal.names
+            reused |= kept_names
         install(staging, output, {d.id for d in digests} | set(names))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     write_state(
         cache,
-        {d.id: d.key for d in digests},
+        {d.id: d.key for d in digests} | package_keys,
         {
-            d.id: installed_files[d.id] if d.id in reused else tree_hashes(output / d.id, hashes)
-            for d in digests
+            name: installed_files[name] if name in reused else tree_hashes(output / name, hashes)
+            for name in [d.id for d in digests] + names
         },
     )
     cache.prune({d.id: d.key for d in digests})
-    return DataStage(digests, skipped, len(fresh), cache, hashes)
+    return DataStage(digests, skipped, len(fresh), cache, hashes, portal.shapes)
+
+
+def write_portal(
+    digests: Digests,
+    staging: Path,
+    output: Path,
+    state: tuple[dict[str, str], dict[str, dict[str, str]]],
+    hashes: HashMemo,
+) -> tuple[Kept, set[str], dict[str, str]]:
+    """The portal package and each year's, written into ``staging`` from the kept spool
+    (``builder.publish.spool``), but those installed in ``output`` as the last build wrote
+    them from the same disclosures (``state``: the installed keys and files); what was
+    written, the names kept, and the key of each package."""
+    installed, installed_files = state
+    cache = digests.cache
+    package_keys = portal_keys(digests)
+
+    def current(name: str) -> bool:  # as the last build installed it: kept
+        return (
+            installed.get(name) == package_keys[name]
+            and (output / name / DESCRIPTOR).is_file()
+            and tree_hashes(output / name, hashes) == installed_files.get(name)
+        )
+
+    def load(disclosure_id: str, key: str) -> Contribution:
+        part: Contribution = cache.load(disclosure_id, key, DIGEST).part(CONTRIBUTION)
+        return part
+
+    members = sorted((d.id, d.key) for d in digests)
+    done = write_kept_portal_packages(members, load, staging, cache.folder / KEPT, current)
+    return done, {name for name in done.names if not (staging / name).exists()}, package_keys
+
+
+def portal_keys(digests: Digests) -> dict[str, str]:
+    """The key of the portal package and of each year's package: a hash of its disclosures'
+    ids and source keys (which hold the code and the data release), so a package whose
+    disclosures are all unchanged is kept as installed."""
+    members: dict[str, list[tuple[str, str]]] = {PORTAL: []}
+    for digest in sorted(digests, key=lambda d: d.id):
+        for name in (PORTAL, year_package_name(digest.record.year)):
+            members.setdefault(name, []).append((digest.id, digest.key))
+    return {
+        name: hashlib.sha256(json.dumps(chosen).encode("utf-8")).hexdigest()
+        for name, chosen in members.items()
+    }
 
 
 def fingerprint(paths: list[Path], progress: Progress, hashes: HashMemo) -> dict[Path, str | None]:

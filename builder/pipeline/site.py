@@ -36,13 +36,10 @@ from builder.pipeline.datahost import data_folder_for, place_data_folder
 from builder.pipeline.defaults import DEFAULT_SITE, DEFAULT_SITE_URL, DOCS_SOURCE, MKDOCS_CONFIG
 from builder.pipeline.steps import (
     CONTRIBUTION,
-    FINDINGS,
-    VIEW,
     Brief,
     Digests,
     PageTask,
     PartitionTask,
-    Sharing,
     Skipped,
     Workers,
     partition_parquet,
@@ -50,7 +47,9 @@ from builder.pipeline.steps import (
     run_all,
     run_each,
 )
+from builder.pipeline.views import VIEWS, portal_views
 from builder.progress import Progress
+from builder.publish.partitions import Shape
 from builder.release import current_release
 from builder.validate import load_checks
 
@@ -71,13 +70,16 @@ class SiteRun:
 @dataclass(frozen=True)
 class DataStage:
     """What the data half of a build leaves for the site: the digests and the skipped, and
-    the files' hashes by stat signature (saved when the build ends)."""
+    the files' hashes by stat signature (saved when the build ends), and each disclosure's
+    shape for the partitioned Parquet (``builder.publish.partitions``; if none, the
+    contributions are read from the digests)."""
 
     digests: Digests
     skipped: list[Skipped]
     reused: int
     cache: BuildCache
     hashes: HashMemo = field(default_factory=HashMemo)
+    shapes: list[Shape] = field(default_factory=list)  # the partitions are keyed from them
 
 
 def docs_dir_for(site: Path) -> Path:
@@ -140,8 +142,8 @@ def build_site(
             progress.add_cpu({"pages+charts": seconds})
             outputs.record(owner_of_disclosure(task.disclosure_id), key, produced)
             extras[task.disclosure_id] = produced.extra
-    contributions = (part for (part,) in data.digests.parts(CONTRIBUTION))
-    stale = stale_partitions(contributions, outputs, hosting)
+    shapes = data.shapes or (part for (part,) in data.digests.parts(CONTRIBUTION))
+    stale = stale_partitions(shapes, outputs, hosting)
     keys = {d.id: d.key for d in data.digests}
     partition_tasks = [
         PartitionTask(p, tuple(keys[m] for m in p.members), data.cache) for p in stale
@@ -153,18 +155,16 @@ def build_site(
             install_partition(partition, files, outputs, hosting)
     with progress.stage("portal pages", 1) as stage:
         stage.step("home, units, data, quality, glossary")
-        shared = Sharing()
+        views, _ = portal_views(data.digests, data.cache.folder / VIEWS)
         entries = [
             listed_entry(
                 d.id,
-                shared(view),
-                shared(findings),
+                view,
+                findings,
                 {"licence": d.record.licence, "source_url": d.record.source_url},
                 extras[d.id],
             )
-            for d, (view, findings) in zip(
-                data.digests, data.digests.parts(VIEW, FINDINGS), strict=True
-            )
+            for d, (view, findings) in zip(data.digests, views, strict=True)
         ]
         write_portal_pages(
             entries,

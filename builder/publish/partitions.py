@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from builder.cache import code_key
 from builder.publish.files import csv_header, parquet_bytes, read_csv_as
+from builder.publish.inputs import SourceRecord
 from builder.publish.portal import Contribution, combined_schema
 from builder.publish.resources import Prebuilt
 from builder.publish.schemas import arrow_schema_of_widths, widest
@@ -70,19 +71,36 @@ def piece_hash(piece: Prebuilt) -> bytes:
     return hashlib.sha256(piece.text.encode("utf-8")).digest()
 
 
-def partitions(contributions: Iterable[Contribution]) -> list[Partition]:
+@dataclass(frozen=True)
+class Shape:
+    """What the partitions are keyed from of one disclosure's contribution: its record and,
+    per combined resource, its rows, amount widths and the sha256 of its lines (kept with
+    the build's spool, ``builder.publish.spool``, so a rebuild keys the partitions without
+    reading the contributions)."""
+
+    record: SourceRecord
+    parts: dict[str, tuple[int, dict[str, tuple[int, int]], bytes]]
+
+
+def shape_of(contribution: Contribution) -> Shape:
+    parts = {n: (p.rows, p.decimals, piece_hash(p)) for n, p in contribution.parts.items()}
+    return Shape(contribution.record, parts)
+
+
+def partitions(contributions: Iterable[Contribution | Shape]) -> list[Partition]:
     """The partitions of the portal's disclosures, by year and publisher, from one pass over
-    the contributions (each may be dropped once read)."""
+    the contributions or their shapes (each may be dropped once read)."""
     widths: Widths = {}
     found: dict[tuple[int, str], list[tuple[str, str, bytes]]] = {}  # (id, resource, hash)
-    for contribution in contributions:
-        record = contribution.record
+    for item in contributions:
+        shape = item if isinstance(item, Shape) else shape_of(item)
+        record = shape.record
         hashes = found.setdefault((record.year, record.unit_id), [])
-        for name, piece in contribution.parts.items():
+        for name, (rows, decimals, sha256) in shape.parts.items():
             if partitioned(name):
-                widths[name] = widest([widths.get(name, {}), piece.decimals])
-                if piece.rows:
-                    hashes.append((record.id, name, piece_hash(piece)))
+                widths[name] = widest([widths.get(name, {}), decimals])
+                if rows:
+                    hashes.append((record.id, name, sha256))
     out = []
     for (year, publisher), hashes in sorted(found.items()):
         by_name: dict[str, list[bytes]] = {}
