@@ -1,4 +1,4 @@
-"""The incremental MkDocs run (``builder.pipeline.mkdocs_run``): after a disclosure is
+"""The incremental MkDocs run (``builder.siterun.mkdocs_run``): after a disclosure is
 changed, removed or added, the site is byte for byte the site a clean run writes (and the
 one ``mkdocs build --strict`` writes), while the pages that did not change were not
 rendered again but kept from the previous site."""

@@ -404,7 +404,7 @@ def write_entries(entries: list[Entry], folder: str) -> dict[str, int]:
 
 # The MkDocs hooks. The pages of one build are collected here (:data:`Entry`), keyed by the
 # site dir and the page's address, and written when the build ends; the time spent is logged
-# (``mkdocs build`` without --quiet). The site's runner (``builder.pipeline.mkdocs_run``)
+# (``mkdocs build`` without --quiet). The site's runner (``builder.siterun.mkdocs_run``)
 # takes each rendered page's entry (``page_state``, perhaps in a worker process) and gives it
 # back (``restore_page_state``) with those of the pages it kept from an earlier run, so the
 # index it writes is the one a clean run writes.

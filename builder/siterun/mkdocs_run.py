@@ -26,14 +26,14 @@ each hook's own state of the page (a hook module that defines ``page_state`` and
 index written is the one a clean run writes).
 
 The pages to render are rendered in ``--jobs`` processes forked once the config, files,
-navigation and static files are set up (``builder.pipeline.mkdocs_workers``); each sends
+navigation and static files are set up (``builder.siterun.mkdocs_workers``); each sends
 back a page's record, which this process takes in as it takes a kept page's.
 
 The result is the same bytes as a clean ``mkdocs build`` of the same docs (tested), for any
 number of jobs, written into ``site_dir`` (a staging folder: the caller swaps it in only
 when this succeeds).
 
-    python -m builder.pipeline.mkdocs_run CONFIG --state DIR [--previous SITE] [--jobs N]
+    python -m builder.siterun.mkdocs_run CONFIG --state DIR [--previous SITE] [--jobs N]
 
 prints what it did as JSON on its last line and exits 0, or prints the errors and exits 1.
 """
@@ -65,7 +65,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_e
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
-from builder.pipeline.mkdocs_workers import PageWorkers
+from builder.siterun.mkdocs_workers import PageWorkers
 
 STATE_INDEX = "site.json"
 VERSIONED = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "MarkupSafe")
@@ -385,7 +385,7 @@ def build_incremental(
     config: MkDocsConfig, state_folder: Path, previous: Path | None, stats: Stats, jobs: int = 1
 ) -> None:
     """``mkdocs.commands.build.build(config)``, rendering only the pages that changed, in
-    ``jobs`` processes (``builder.pipeline.mkdocs_workers``)."""
+    ``jobs`` processes (``builder.siterun.mkdocs_workers``)."""
     with stats.timed("config, files, nav"):
         site = _Site.gather(config)
     with stats.timed("nav titles"):
