@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,7 +258,8 @@ def run_mkdocs(docs: Path, site: Path, site_url: str, state: Path, jobs: int = 1
             "the site did not build (MkDocs, strict, failed):\n" + result.stderr[-3000:],
             "the previous site was left as it was",
         )
-    previous = site.parent / f".{site.name}.previous-{os.getpid()}"
+    # A name of its own: the site it replaced may still be being deleted.
+    previous = site.parent / f".{site.name}.previous-{os.getpid()}-{time.time_ns()}"
     if site.exists():
         site.rename(previous)
     staging.rename(site)
