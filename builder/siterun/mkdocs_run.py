@@ -63,13 +63,15 @@ from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, BuildError
-from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_exclusions
+from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
+from builder.siterun.listing import Listing, get_files, listing_key
 from builder.siterun.mkdocs_workers import PageWorkers
 
 STATE_INDEX = "site.json"
+LISTING = "listing.pickle"  # the docs dir's folders and names (builder.siterun.listing)
 VERSIONED = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "MarkupSafe")
 _INHERIT = re.compile(r"^INHERIT:\s*(.+?)\s*$", re.MULTILINE)
 log = logging.getLogger("mkdocs.incremental")
@@ -285,12 +287,13 @@ class _Site:
     anchors: dict[str, tuple[set[str], dict[str, dict[str, str]]]] = field(default_factory=dict)
 
     @classmethod
-    def gather(cls, config: MkDocsConfig) -> _Site:
-        """``build()`` up to the pages: config, files, navigation (hooks' events included)."""
+    def gather(cls, config: MkDocsConfig, listing: Listing) -> _Site:
+        """``build()`` up to the pages: config, files (``get_files`` walking with the
+        listing kept from the last run), navigation (hooks' events included)."""
         config = config.plugins.on_config(config)
         config.plugins.on_pre_build(config=config)
         utils.clean_directory(config.site_dir)
-        files = get_files(config)
+        files = get_files(config, listing)
         env = config.theme.get_env()
         files.add_files_from_theme(env, config)
         files = config.plugins.on_files(files, config=config)
@@ -409,8 +412,9 @@ def build_incremental(
 ) -> None:
     """``mkdocs.commands.build.build(config)``, rendering only the pages that changed, in
     ``jobs`` processes (``builder.siterun.mkdocs_workers``)."""
+    listing = Listing.load(state_folder / LISTING, listing_key(config))
     with stats.timed("config, files, nav"):
-        site = _Site.gather(config)
+        site = _Site.gather(config, listing)
     with stats.timed("nav titles"):
         # A page in the navigation without a title there is read first: its title (its
         # first heading) is on every page.
@@ -445,6 +449,7 @@ def build_incremental(
     with stats.timed("anchors, hooks' post_build"):
         site.finish()
     state.save(keys)
+    listing.save(state_folder / LISTING)
 
 
 class _Messages(logging.Handler):
