@@ -3,7 +3,7 @@
     python -m benchmarks.site_pages DOCS [--site OUT] [--profile FILE]
 
 DOCS is the docs dir of a build (``python -m builder build --output DIR`` → ``DIR/site-docs``).
-The runner of a build (``builder.pipeline.mkdocs_run``) builds it with no state (every page
+The runner of a build (``builder.siterun.mkdocs_run``) builds it with no state (every page
 rendered) into ``--site`` (default: a temporary folder), in this process, with the
 repository's config as a build writes it (``SITE_URL`` as set, else the default). Prints, as
 Markdown tables, the run's phases (CPU and wall) and each kind of page's CPU per page
@@ -30,9 +30,9 @@ from typing import Any
 
 from mkdocs.commands import build as mkdocs_build
 
-from builder.pipeline import mkdocs_run
 from builder.pipeline.defaults import DEFAULT_SITE_URL
 from builder.pipeline.site import mkdocs_config
+from builder.siterun import mkdocs_run
 
 PORTAL_PAGES = ("index.md", "compare.md", "data.md", "quality.md", "glossary.md")
 

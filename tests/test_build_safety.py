@@ -13,6 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from builder.ownership import remove_in_background, remove_leftovers
 from builder.pipeline import build
 from tests.conftest import ROOT, SEEDS, copy_seeds, run_builder
 from tests.test_incremental import build_into, snapshot
@@ -206,3 +207,30 @@ def test_any_folder_of_ones_own_is_refused_untouched(files: dict[tuple[str, ...]
         assert after == before
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_replaced_site_is_deleted_after_the_swap_and_a_leftover_one_by_the_next_build(
+    tmp_path: Path,
+) -> None:
+    """The site a run replaces is deleted by a process of its own (the build does not wait
+    for its links to be removed); one whose deletion was killed is a leftover."""
+    root = tmp_path / "out"
+    site = root / "site"
+    for text in ("一", "二"):
+        page = site / "disclosures" / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(text, encoding="utf-8")
+        replaced = root / f".site.previous-{text}"
+        site.rename(replaced)
+        (root / "new").mkdir()
+        (root / "new").rename(site)
+        remove_in_background(replaced)
+        assert site.is_dir()
+        wait_for(lambda gone=replaced: not gone.exists(), "the replaced site to be deleted", 30)
+
+    leftover = root / ".site.previous-123-456"
+    (leftover / "disclosures").mkdir(parents=True)
+    packages = root / "packages"
+    packages.mkdir()
+    assert remove_leftovers(packages, site) == [leftover]
+    assert sorted(p.name for p in root.iterdir()) == ["packages", "site"]

@@ -1,4 +1,4 @@
-"""The incremental MkDocs run (``builder.pipeline.mkdocs_run``): after a disclosure is
+"""The incremental MkDocs run (``builder.siterun.mkdocs_run``): after a disclosure is
 changed, removed or added, the site is byte for byte the site a clean run writes (and the
 one ``mkdocs build --strict`` writes), while the pages that did not change were not
 rendered again but kept from the previous site."""
@@ -146,6 +146,18 @@ def test_another_site_address_renders_every_page_and_a_failure_keeps_the_site(
     assert first.kept == 0
     same = run_mkdocs(docs, site, SITE_URL, state)
     assert (same.rendered, same.kept) == (0, first.rendered), "nothing changed"
+    # A page edited in the published site is rendered again; another file with the bytes
+    # that were written is kept (its stat signature differs, its sha256 does not).
+    home = site / "index.html"
+    written = home.read_bytes()
+    home.write_bytes(written.replace(b"</body>", b"<!-- edited --></body>"))
+    edited = run_mkdocs(docs, site, SITE_URL, state)
+    assert (edited.rendered, edited.kept) == (1, first.rendered - 1)
+    assert home.read_bytes() == written
+    shutil.copyfile(home, site / "copy.html")
+    (site / "copy.html").replace(home)
+    copied = run_mkdocs(docs, site, SITE_URL, state)
+    assert (copied.rendered, copied.kept) == (0, first.rendered)
     moved = run_mkdocs(docs, site, "http://127.0.0.1:9000/portal/", state)
     assert (moved.rendered, moved.kept) == (first.rendered, 0)
     assert "http://127.0.0.1:9000/portal/" in (site / "index.html").read_text("utf-8")

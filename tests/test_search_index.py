@@ -116,6 +116,23 @@ def decode(text: str) -> list[int]:
     return numbers
 
 
+def test_page_ids_far_apart_are_delta_coded_past_the_looked_up_numbers(tmp_path: Path) -> None:
+    """A term on pages 0 and 1,500 only: a delta past the 1,024 numbers write_entries looks
+    up (a weight never is: BM25 bounds it by 22)."""
+    pages = [index_page(f"p{n:04d}/", "", "<article><p>甲乙</p></article>") for n in range(1501)]
+    pages = [index_page("p0000/", "", "<article><p>公务</p></article>"), *pages[1:1500]]
+    pages.append(index_page("p1500/", "", "<article><p>公务</p></article>"))
+    write_index(pages, str(tmp_path / "search"))
+    meta = json.loads((tmp_path / "search" / "meta.json").read_text(encoding="utf-8"))
+    shards = [
+        json.loads((tmp_path / "search" / "terms" / f"{n}.json").read_text(encoding="utf-8"))
+        for n in range(meta["shards"])
+    ]
+    postings = decode(next(shard["公务"] for shard in shards if "公务" in shard))
+    assert postings[0::2] == [0, 1500]  # ids 0 and 0 + 1500
+    assert postings[1] == postings[3] >= 1  # the same page text, the same weight
+
+
 def test_postings_are_short_strings() -> None:
     assert encode_numbers([0, 1, 31]) == "AB" + DIGITS[31]
     assert encode_numbers([32]) == DIGITS[32] + "B"  # 0 with more to come, then 1 × 32

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from builder.cache import (
     HashMemo,
 )
 from builder.errors import DisclosureError
+from builder.ownership import remove_in_background
 from builder.pages import (
     GENERATED_DIRS,
     GENERATED_FILES,
@@ -54,7 +56,7 @@ from builder.release import current_release
 from builder.validate import load_checks
 
 PAGES_STATE = "pages.json"  # in the cache: the owners of the generated docs files
-SITE_STATE = "site"  # in the cache: the pages of the last MkDocs run (builder.pipeline.mkdocs_run)
+SITE_STATE = "site"  # in the cache: the pages of the last MkDocs run (builder.siterun.mkdocs_run)
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,7 @@ def mkdocs_config(docs: Path, site: Path) -> str:
 def run_mkdocs(docs: Path, site: Path, site_url: str, state: Path, jobs: int = 1) -> SiteRun:
     """MkDocs (strict) of ``docs`` with the repository's config, swapped into ``site``.
 
-    The run is incremental (``builder.pipeline.mkdocs_run``): pages whose inputs are
+    The run is incremental (``builder.siterun.mkdocs_run``): pages whose inputs are
     unchanged since the run recorded in ``state`` are hard-linked from the current site
     instead of rendered; the others are rendered by ``jobs`` processes. It writes a new
     site beside the current one, which is replaced only when the run succeeds; a failed run
@@ -236,7 +238,7 @@ def run_mkdocs(docs: Path, site: Path, site_url: str, state: Path, jobs: int = 1
     config = site.parent / f".{site.name}.mkdocs.yml"
     config.write_text(mkdocs_config(docs, staging), encoding="utf-8")
     env = {**os.environ, "SITE_URL": site_url, "NO_MKDOCS_2_WARNING": "1"}
-    command = ["builder.pipeline.mkdocs_run", str(config), "--state", str(state)]
+    command = ["builder.siterun.mkdocs_run", str(config), "--state", str(state)]
     command += ["--jobs", str(jobs)]
     if site.is_dir():
         command += ["--previous", str(site.resolve())]
@@ -256,10 +258,12 @@ def run_mkdocs(docs: Path, site: Path, site_url: str, state: Path, jobs: int = 1
             "the site did not build (MkDocs, strict, failed):\n" + result.stderr[-3000:],
             "the previous site was left as it was",
         )
-    previous = site.parent / f".{site.name}.previous"
+    # A name of its own: the site it replaced may still be being deleted.
+    previous = site.parent / f".{site.name}.previous-{os.getpid()}-{time.time_ns()}"
     if site.exists():
         site.rename(previous)
     staging.rename(site)
-    shutil.rmtree(previous, ignore_errors=True)
+    if previous.exists():
+        remove_in_background(previous)  # the new site is in place: no one waits for this
     done = json.loads(result.stdout.strip().splitlines()[-1])
     return SiteRun(int(done["rendered"]), int(done["kept"]), done["seconds"])

@@ -14,26 +14,28 @@ the hooks' code, this module, the versions of MkDocs, the theme and the Markdown
 and the navigation (titles and addresses). A change to any of these renders every page.
 A kept page must also find, as it did when it was rendered, every file its links were
 resolved against (a link to a page since removed renders it again, so the strict run fails
-as a clean one would), and its previous HTML byte for byte as written. The navigation's
+as a clean one would), and its previous HTML byte for byte as written (the same file,
+untouched since: its stat signature; else its sha256, which reads 135 MB of HTML at 1,000
+disclosures). The navigation's
 titles are on every page: a page in the navigation whose title is not given there is read
 (not written) on every run, for its title.
 
-What is kept per page (``<state>/pages/<key>.pickle``, plain data): the sha256 of its HTML,
-the files its links looked up, its anchors and its links to anchors (every page's links to
-anchors are validated on every run, against the anchors of every page, as MkDocs does), and
-each hook's own state of the page (a hook module that defines ``page_state`` and
-``restore_page_state``; ``builder.pages.search`` keeps each page's index entry, so the
-index written is the one a clean run writes).
+What is kept per page (``<state>/pages/<key>.pickle``, plain data): the sha256 and the stat
+signature of its HTML, the files its links looked up, its anchors and its links to anchors
+(every page's links to anchors are validated on every run, against the anchors of every
+page, as MkDocs does), and each hook's own state of the page (a hook module that defines
+``page_state`` and ``restore_page_state``; ``builder.pages.search`` keeps each page's
+index entry, so the index written is the one a clean run writes).
 
 The pages to render are rendered in ``--jobs`` processes forked once the config, files,
-navigation and static files are set up (``builder.pipeline.mkdocs_workers``); each sends
+navigation and static files are set up (``builder.siterun.mkdocs_workers``); each sends
 back a page's record, which this process takes in as it takes a kept page's.
 
 The result is the same bytes as a clean ``mkdocs build`` of the same docs (tested), for any
 number of jobs, written into ``site_dir`` (a staging folder: the caller swaps it in only
 when this succeeds).
 
-    python -m builder.pipeline.mkdocs_run CONFIG --state DIR [--previous SITE] [--jobs N]
+    python -m builder.siterun.mkdocs_run CONFIG --state DIR [--previous SITE] [--jobs N]
 
 prints what it did as JSON on its last line and exits 0, or prints the errors and exits 1.
 """
@@ -61,13 +63,15 @@ from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, BuildError
-from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_exclusions
+from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
-from builder.pipeline.mkdocs_workers import PageWorkers
+from builder.siterun.listing import Listing, get_files, listing_key
+from builder.siterun.mkdocs_workers import PageWorkers
 
 STATE_INDEX = "site.json"
+LISTING = "listing.pickle"  # the docs dir's folders and names (builder.siterun.listing)
 VERSIONED = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "MarkupSafe")
 _INHERIT = re.compile(r"^INHERIT:\s*(.+?)\s*$", re.MULTILINE)
 log = logging.getLogger("mkdocs.incremental")
@@ -103,6 +107,26 @@ def sha256_file(path: Path) -> str | None:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return None
+
+
+def signature(path: str | Path) -> tuple[int, int, int, int] | None:
+    """The file's device, inode, size and modification time: a kept page is hard-linked
+    (the same inode), so its signature is the one recorded when it was written."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _unchanged(path: Path, record: dict[str, Any]) -> bool:
+    """The previous site's HTML of a page is what was written: the same file, unmodified
+    since (its :func:`signature`), or else the same bytes (its sha256)."""
+    recorded = record.get("stat")
+    if recorded is not None and signature(path) == tuple(recorded):
+        return True
+    html: str = record["html"]
+    return sha256_file(path) == html
 
 
 def _tree_digest(folder: str | None, digest: Any) -> None:
@@ -263,12 +287,13 @@ class _Site:
     anchors: dict[str, tuple[set[str], dict[str, dict[str, str]]]] = field(default_factory=dict)
 
     @classmethod
-    def gather(cls, config: MkDocsConfig) -> _Site:
-        """``build()`` up to the pages: config, files, navigation (hooks' events included)."""
+    def gather(cls, config: MkDocsConfig, listing: Listing) -> _Site:
+        """``build()`` up to the pages: config, files (``get_files`` walking with the
+        listing kept from the last run), navigation (hooks' events included)."""
         config = config.plugins.on_config(config)
         config.plugins.on_pre_build(config=config)
         utils.clean_directory(config.site_dir)
-        files = get_files(config)
+        files = get_files(config, listing)
         env = config.theme.get_env()
         files.add_files_from_theme(env, config)
         files = config.plugins.on_files(files, config=config)
@@ -318,7 +343,7 @@ class _Site:
         lookup = self.files.get_file_from_path
         if any((lookup(path) is not None) != found for path, found in record["lookups"].items()):
             return False
-        if sha256_file(previous / file.dest_uri) != record["html"]:
+        if not _unchanged(previous / file.dest_uri, record):
             return False
         _link(previous / file.dest_uri, file.abs_dest_path)
         self.adopt(file, record)
@@ -347,6 +372,7 @@ class _Site:
         hooks = _hooks_with_state(self.config)
         record = {
             "html": sha256_file(Path(file.abs_dest_path)),
+            "stat": signature(file.abs_dest_path),
             "lookups": lookups,
             "anchors": sorted(page.present_anchor_ids or ()),
             "links": links,
@@ -385,9 +411,10 @@ def build_incremental(
     config: MkDocsConfig, state_folder: Path, previous: Path | None, stats: Stats, jobs: int = 1
 ) -> None:
     """``mkdocs.commands.build.build(config)``, rendering only the pages that changed, in
-    ``jobs`` processes (``builder.pipeline.mkdocs_workers``)."""
+    ``jobs`` processes (``builder.siterun.mkdocs_workers``)."""
+    listing = Listing.load(state_folder / LISTING, listing_key(config))
     with stats.timed("config, files, nav"):
-        site = _Site.gather(config)
+        site = _Site.gather(config, listing)
     with stats.timed("nav titles"):
         # A page in the navigation without a title there is read first: its title (its
         # first heading) is on every page.
@@ -422,6 +449,7 @@ def build_incremental(
     with stats.timed("anchors, hooks' post_build"):
         site.finish()
     state.save(keys)
+    listing.save(state_folder / LISTING)
 
 
 class _Messages(logging.Handler):
