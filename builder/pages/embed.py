@@ -12,7 +12,6 @@ readers who cannot see the chart, loaded when opened (``builder.pages.parts``;
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 from markupsafe import Markup
 
@@ -43,8 +42,9 @@ def chart_table(chart: Chart) -> str:
 EXPORTS = (("png", "下载图片（PNG）"), ("svg", "下载图片（SVG）"), ("json", "下载图表定义（JSON）"))
 
 
-def embed_chart(chart: Chart, page: str, docs_dir: Path) -> str:
-    """Write the chart's files and return the Markdown that shows it on ``page``.
+def embed_chart(chart: Chart, parts: Parts) -> str:
+    """Write the chart's files and return the Markdown that shows it on the page of ``parts``
+    (its data table one of them).
 
     Under the figure, on one line (a Markdown paragraph, so MkDocs checks the two file
     links; attr_list gives it its class and keeps it out of the search index): the chart's
@@ -52,7 +52,8 @@ def embed_chart(chart: Chart, page: str, docs_dir: Path) -> str:
     charts.js from the rendered chart), its Vega-Lite definition (saved by charts.js) and
     the data behind it.
     """
-    files = write_chart(chart, docs_dir)
+    page = parts.page
+    files = write_chart(chart, parts.docs_dir)
     body = f'<p class="portal-muted">{text(chart.description)}</p>\n' + chart_table(chart)
     return render(
         "chart.md.j2",
@@ -63,7 +64,7 @@ def embed_chart(chart: Chart, page: str, docs_dir: Path) -> str:
         exports=EXPORTS,
         csv_link=link(page, files.csv.as_posix()),
         data=Markup(  # safe: escaped
-            Parts(docs_dir, page).details(
+            parts.details(
                 "图表数据（表格）",
                 body,
                 name=f"chart-{chart.chart_id}",
