@@ -58,7 +58,9 @@ def test_the_page_keeps_the_summary_and_a_link(tmp_path: Path) -> None:
 
 def test_every_part_of_a_page_is_one_page_of_its_own(tmp_path: Path) -> None:
     parts = Parts(tmp_path, "disclosures/d1.md", "某局 2024年度决算")
-    parts.details("查看表格", _table(), name="three_public_costs", title="某局：公开09表")
+    parts.details(
+        "查看表格", _table(), name="three_public_costs", title="某局 2024年度决算：公开09表"
+    )
     parts.details("逐表文件", "<p>文件</p>", name="files", title="某局：逐表文件")
     parts.write()
     [written] = (tmp_path / "disclosures" / "d1").iterdir()  # one file for both parts
@@ -70,8 +72,10 @@ def test_every_part_of_a_page_is_one_page_of_its_own(tmp_path: Path) -> None:
     assert '<link rel="stylesheet" href="../../assets/stylesheets/portal.css">' in part
     assert f'<a href="./">{BACK_LABEL}</a>' in part
     assert f"<title>某局 2024年度决算{TITLE_SUFFIX}</title>" in part
+    # The page's title once above the parts; a part's title says what it is under it.
+    assert '<main class="md-typeset">\n<h1>某局 2024年度决算</h1>\n<section' in part
     assert (
-        '<section id="three_public_costs" data-portal-part>\n<h2>某局：公开09表</h2>\n'
+        '<section id="three_public_costs" data-portal-part>\n<h2>公开09表</h2>\n'
         '<div class="portal-table-wrap" data-search-exclude>\n<table class="portal-table">'
     ) in part
     assert '<td class="num">0.81</td>' in part

@@ -60,11 +60,13 @@ class Part:
 
 
 def parts_document(page: str, title: str, parts: list[Part]) -> str:
-    """Every part of a page as one page of its own, titled after the page's ``title``: each
-    part a ``<section id="<name>">`` under its title (escaped), and a link back to the page."""
+    """Every part of a page as one page of its own, under the page's ``title``: each part a
+    ``<section id="<name>">`` under its title (escaped; less the page's title before a
+    ``：``, which the page's heading above says once), and a link back to the page."""
     root = url_root(page)  # from the page's folder (the file's) to the site root
     sections = "".join(
-        f'<section id="{attr(part.name)}" data-portal-part>\n<h2>{text(part.title)}</h2>\n'
+        f'<section id="{attr(part.name)}" data-portal-part>\n'
+        f"<h2>{text(part.title.removeprefix(title + '：'))}</h2>\n"
         f"{unwrap_raw(part.body).strip()}\n</section>\n"
         for part in parts
     )
@@ -77,7 +79,7 @@ def parts_document(page: str, title: str, parts: list[Part]) -> str:
         f'<link rel="stylesheet" href="{attr(root + STYLESHEET)}">\n'
         "</head>\n<body>\n"
         f'<p><a href="./">{BACK_LABEL}</a></p>\n'
-        f'<main class="md-typeset">\n{sections}</main>\n</body>\n</html>\n'
+        f'<main class="md-typeset">\n<h1>{text(title)}</h1>\n{sections}</main>\n</body>\n</html>\n'
     )
 
 
