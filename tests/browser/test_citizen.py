@@ -203,7 +203,7 @@ def test_chart_share_links_and_exports(page: Page, base_url: str) -> None:
         page.locator(f'button[data-chart="{anchor}"][data-chart-export="json"]').click()
     assert info.value.suggested_filename == f"{anchor.removeprefix('chart-')}.vl.json"
     # Material makes the link absolute: the page's address and the chart's anchor.
-    link = page.locator(f'a[href$="#{anchor}"]')
+    link = page.locator(f'p.portal-chart-share a[href$="#{anchor}"]')
     assert link.count() == 1
     assert link.get_attribute("href") == f"{base_url}disclosures/{SEED_IDS[0]}/#{anchor}"
     og = page.locator('meta[property="og:image"]').get_attribute("content")
