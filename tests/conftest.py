@@ -11,6 +11,7 @@ Golden files live under ``tests/cases/<disclosure id>/expected/``. Run
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -46,10 +47,18 @@ def copy_seeds(folder: Path, sources: list[Path] = SEEDS) -> Path:
 
 
 def page_parts(page: Path) -> dict[str, str]:
-    """The parts of a generated page loaded on demand (``builder.pages.parts``), by file
-    name: for ``docs/disclosures/<id>.md``, the files of ``docs/disclosures/<id>/parts/``."""
-    folder = (page.parent if page.stem == "index" else page.with_suffix("")) / "parts"
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.html"))}
+    """The parts of a generated page loaded on demand (``builder.pages.parts``), by name
+    (``<section id>.html``): for ``docs/disclosures/<id>.md``, the sections of
+    ``docs/disclosures/<id>/parts.html``, each as written there."""
+    file = (page.parent if page.stem == "index" else page.with_suffix("")) / "parts.html"
+    if not file.is_file():
+        return {}
+    found = re.finditer(
+        r'<section id="([^"]+)" data-portal-part>\n.*?</section>\n',
+        file.read_text(encoding="utf-8"),
+        re.DOTALL,
+    )
+    return {f"{m.group(1)}.html": m.group() for m in found}
 
 
 def with_parts(page: Path) -> str:

@@ -134,8 +134,7 @@ def test_every_download_link_points_at_the_data_host_or_a_file_of_the_site() -> 
                 assert (data() / href[len(DATA_URL) :]).is_file(), (page, href)
                 hosted += 1
             elif not href.startswith(("http:", "https:", "#", "mailto:")):
-                # a part (parts/*.html) is loaded into the page of the folder above it
-                base = page.parent.parent if page.parent.name == "parts" else page.parent
+                base = page.parent  # a page's parts (parts.html) are in its folder too
                 target = (base / href.split("#")[0]).resolve()
                 assert not href.endswith(BULK_SUFFIXES), (page, href)
                 if "/downloads/" in target.as_posix():

@@ -39,9 +39,9 @@ PORTAL_WIDE = (
     "docs/assets/charts/portal-",
     "docs/assets/charts/compare-",
     "docs/index.md",
-    "docs/parts/",  # the home page's parts (builder.pages.parts)
+    "docs/parts.html",  # the home page's parts (builder.pages.parts)
     "docs/compare.md",
-    "docs/compare/parts/",
+    "docs/compare/parts.html",
     "docs/data.md",
     "docs/data.json",
     "docs/dictionary.md",
@@ -125,13 +125,13 @@ def test_a_rebuild_after_one_change_rewrites_only_what_depends_on_it(tmp_path: P
     own = (
         f"packages/{TOUCHED}/",
         f"docs/disclosures/{TOUCHED}.md",
-        f"docs/disclosures/{TOUCHED}/parts/",
+        f"docs/disclosures/{TOUCHED}/parts.html",
         f"docs/downloads/{TOUCHED}/",
         f"docs/downloads/{TOUCHED}.zip",
         f"docs/sources/{TOUCHED}.txt",
         f"docs/assets/charts/{TOUCHED}-",
         f"docs/units/{unit}.md",
-        f"docs/units/{unit}/parts/",
+        f"docs/units/{unit}/parts.html",
         f"docs/assets/charts/{unit}-",
     )
     assert after.keys() == before.keys()

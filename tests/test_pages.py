@@ -26,7 +26,7 @@ from builder.pages.markup import GENERATED_BANNER, HtmlTable, amount, plain_titl
 from builder.pages.parts import Parts
 from builder.pages.site_hooks import unwrap_raw
 from builder.parse import parse_file
-from tests.conftest import ROOT, SEEDS, with_parts
+from tests.conftest import ROOT, SEEDS, page_parts, with_parts
 from tests.test_audit import documents
 
 FINAL_000 = "000_127416229ccdc025"
@@ -262,11 +262,11 @@ def test_disclosure_page_search_index_choices(docs: Path) -> None:
     page = _read(docs, f"disclosures/{FINAL_000}.md")
     # Downloads, the glossary (the glossary page has it) and the project summary: excluded,
     # the blocks loaded when opened (builder.pages.parts) as well as their placeholders.
-    glossary = '<details data-search-exclude data-part="parts/glossary.html">'
+    glossary = '<details data-search-exclude data-part="parts.html#glossary">'
     assert f"{glossary}\n<summary>本文件的名词解释" in page
     downloads = page[page.index("## 下载与引用") :]
     assert '<div class="portal-table-wrap" data-search-exclude>' in downloads
-    files = '<details id="files" data-search-exclude data-part="parts/files.html">'
+    files = '<details id="files" data-search-exclude data-part="parts.html#files">'
     assert f"{files}\n<summary>逐表文件" in downloads
     # Every block loaded when opened is excluded: search reads the page alone.
     assert page.count("data-part=") == page.count("data-search-exclude data-part=") > 20
@@ -343,19 +343,21 @@ def test_home_ranking_shows_the_top_and_loads_the_rest(tmp_path: Path) -> None:
         document["document"]["unit_name"] = f"第{n:02d}局"
         entries.append(DisclosureEntry(f"d{n:02d}", document, findings=[]))
     portal = cast("Portal", SimpleNamespace(disclosures=entries))
-    block = _ranking(portal, 2024, Parts(tmp_path, "index.md"))
+    parts = Parts(tmp_path, "index.md", "开放预算门户")
+    block = _ranking(portal, 2024, parts)
+    parts.write()
     shown, _, rest = block.partition("<details")
     assert shown.count("](disclosures/d") == 10  # the top ten, as Markdown links
     assert "<summary>查看全部 12 个单位的排名</summary>" in rest
-    part = (tmp_path / "parts" / "ranking-2024.html").read_text(encoding="utf-8")
+    part = page_parts(tmp_path / "index.md")["ranking-2024.html"]
     for n in range(12):  # every unit, linked from the home page's URL
         assert f'<a href="disclosures/d{n:02d}/">第{n:02d}局</a>' in part
 
 
 def test_home_lists_every_units_documents_when_opened(docs: Path) -> None:
     home = _read(docs, "index.md")
-    assert 'data-part="parts/units-by-year.html"' in home
-    part = (docs / "parts" / "units-by-year.html").read_text(encoding="utf-8")
+    assert 'data-part="parts.html#units-by-year"' in home
+    part = page_parts(docs / "index.md")["units-by-year.html"]
     unit = unit_id("山西省投资促进局")
     assert f'<a href="units/{unit}/">山西省投资促进局</a>' in part
     assert f'<a href="disclosures/{FINAL_000}/">决算</a>' in part

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from builder.pages.markup import HtmlTable
-from builder.pages.parts import BACK_LABEL, OPEN_LABEL, Parts, page_folder
+from builder.pages.parts import BACK_LABEL, OPEN_LABEL, TITLE_SUFFIX, Parts, page_folder
 
 HOSTILE = '<script>alert(1)</script>[x](javascript:y) & "q"'
 
@@ -35,7 +35,8 @@ def _table() -> str:
 
 
 def test_the_page_keeps_the_summary_and_a_link(tmp_path: Path) -> None:
-    block = Parts(tmp_path, "disclosures/d1.md").details(
+    parts = Parts(tmp_path, "disclosures/d1.md", "某局 2024年度决算")
+    block = parts.details(
         "查看表格（1 行）",
         _table(),
         name="three_public_costs",
@@ -44,47 +45,71 @@ def test_the_page_keeps_the_summary_and_a_link(tmp_path: Path) -> None:
     )
     assert block == (
         '<details id="table-three_public_costs" data-search-exclude'
-        ' data-part="parts/three_public_costs.html">\n'
+        ' data-part="parts.html#three_public_costs">\n'
         "<summary>查看表格（1 行）</summary>\n"
-        f'<p class="portal-part"><a href="parts/three_public_costs.html">{OPEN_LABEL}</a></p>\n'
+        f'<p class="portal-part"><a href="parts.html#three_public_costs">{OPEN_LABEL}</a></p>\n'
         "</details>\n"
     )
     assert "公务接待费" not in block  # the rows are in the part only
-    assert (tmp_path / "disclosures" / "d1" / "parts" / "three_public_costs.html").is_file()
+    assert not (tmp_path / "disclosures" / "d1" / "parts.html").exists()  # until written
+    parts.write()
+    assert (tmp_path / "disclosures" / "d1" / "parts.html").is_file()
 
 
-def test_a_part_is_a_page_of_its_own(tmp_path: Path) -> None:
-    Parts(tmp_path, "disclosures/d1.md").details(
-        "查看表格", _table(), name="three_public_costs", title="某局：公开09表"
+def test_every_part_of_a_page_is_one_page_of_its_own(tmp_path: Path) -> None:
+    parts = Parts(tmp_path, "disclosures/d1.md", "某局 2024年度决算")
+    parts.details(
+        "查看表格", _table(), name="three_public_costs", title="某局 2024年度决算：公开09表"
     )
-    part = (tmp_path / "disclosures" / "d1" / "parts" / "three_public_costs.html").read_text(
-        encoding="utf-8"
-    )
+    parts.details("逐表文件", "<p>文件</p>", name="files", title="某局：逐表文件")
+    parts.write()
+    [written] = (tmp_path / "disclosures" / "d1").iterdir()  # one file for both parts
+    part = written.read_text(encoding="utf-8")
     assert part.startswith("<!doctype html>\n")
     assert '<meta charset="utf-8">' in part  # Chinese reads right opened on its own
-    # Relative links mean what they mean on the page: the base is the page's folder.
-    assert '<base href="../">' in part
+    # The file is in the page's folder: relative links mean what they mean on the page.
+    assert "<base" not in part
     assert '<link rel="stylesheet" href="../../assets/stylesheets/portal.css">' in part
     assert f'<a href="./">{BACK_LABEL}</a>' in part
-    assert "<title>某局：公开09表</title>" in part
+    assert f"<title>某局 2024年度决算{TITLE_SUFFIX}</title>" in part
+    # The page's title once above the parts; a part's title says what it is under it.
+    assert '<main class="md-typeset">\n<h1>某局 2024年度决算</h1>\n<section' in part
+    assert (
+        '<section id="three_public_costs" data-portal-part>\n<h2>公开09表</h2>\n'
+        '<div class="portal-table-wrap" data-search-exclude>\n<table class="portal-table">'
+    ) in part
     assert '<td class="num">0.81</td>' in part
+    assert '<section id="files" data-portal-part>\n<h2>某局：逐表文件</h2>\n<p>文件</p>\n' in part
+    assert part.index('id="three_public_costs"') < part.index('id="files"')  # page order
     assert "portal-raw" not in part  # the comment MkDocs would have removed is gone
 
 
+def test_a_page_without_parts_has_no_parts_file(tmp_path: Path) -> None:
+    Parts(tmp_path, "units/unit-1.md", "某局").write()
+    assert not any(tmp_path.rglob("*"))
+
+
+def test_two_parts_of_one_page_cannot_share_a_name(tmp_path: Path) -> None:
+    parts = Parts(tmp_path, "disclosures/d1.md", "某局")
+    parts.details("一", "<p>一</p>", name="files", title="一")
+    with pytest.raises(ValueError, match="two parts named 'files'"):
+        parts.details("二", "<p>二</p>", name="files", title="二")
+
+
 def test_a_part_of_the_home_page(tmp_path: Path) -> None:
-    block = Parts(tmp_path, "index.md").details("图表数据", "<p>一</p>", name="chart-a", title="甲")
-    assert 'data-part="parts/chart-a.html"' in block
-    part = (tmp_path / "parts" / "chart-a.html").read_text(encoding="utf-8")
-    assert '<base href="./">' not in part  # the part's folder is one below the page's
-    assert '<base href="../">' in part
+    parts = Parts(tmp_path, "index.md", "开放预算门户")
+    block = parts.details("图表数据", "<p>一</p>", name="chart-a", title="甲")
+    parts.write()
+    assert 'data-part="parts.html#chart-a"' in block
+    part = (tmp_path / "parts.html").read_text(encoding="utf-8")
     assert '<link rel="stylesheet" href="assets/stylesheets/portal.css">' in part
 
 
 def test_summary_and_title_are_escaped(tmp_path: Path) -> None:
-    block = Parts(tmp_path, "disclosures/d1.md").details(
-        HOSTILE, "<p>正文</p>", name="x", title=HOSTILE
-    )
-    part = (tmp_path / "disclosures" / "d1" / "parts" / "x.html").read_text(encoding="utf-8")
+    parts = Parts(tmp_path, "disclosures/d1.md", HOSTILE)
+    block = parts.details(HOSTILE, "<p>正文</p>", name="x", title=HOSTILE)
+    parts.write()
+    part = (tmp_path / "disclosures" / "d1" / "parts.html").read_text(encoding="utf-8")
     for html in (block, part):
         assert "<script>" not in html
         assert "](javascript:" not in html

@@ -13,7 +13,13 @@ import pytest
 from mkdocs.config import load_config
 
 from builder.pages.markup import HtmlTable, details
-from builder.pages.site_hooks import SEAL_OPEN, seal_html, unseal_html, unwrap_raw
+from builder.pages.site_hooks import (
+    SEAL_OPEN,
+    collapse_whitespace,
+    seal_html,
+    unseal_html,
+    unwrap_raw,
+)
 from tests.conftest import CASES, ROOT, SEED_IDS
 
 
@@ -93,3 +99,22 @@ def test_what_markdown_would_read_is_not_sealed(text: str) -> None:
 def test_an_unclosed_seal_is_an_error() -> None:
     with pytest.raises(ValueError, match="not closed"):
         unseal_html("<!--portal-html\n<p>")
+
+
+def test_indentation_is_written_as_the_line_break_alone() -> None:
+    indented = '<nav>\n    <ul>\n      <li><a href="../">首页</a></li>   \n\n    </ul>\n  </nav>\n'
+    assert (
+        collapse_whitespace(indented)
+        == '<nav>\n<ul>\n<li><a href="../">首页</a></li>\n</ul>\n</nav>\n'
+    )
+
+
+def test_white_space_inside_a_line_is_kept() -> None:
+    line = "<p>本年收入 12,765.38 万元，  见 <a href>情况说明</a> 。</p>"
+    assert collapse_whitespace(line) == line
+
+
+@pytest.mark.parametrize("tag", ["pre", "textarea", "script", "style", "PRE"])
+def test_white_space_that_matters_or_is_code_is_kept(tag: str) -> None:
+    element = f'<{tag} class="x">\n  一\n      二\n</{tag}>'
+    assert collapse_whitespace(f"<div>\n  {element}\n  </div>") == f"<div>\n{element}\n</div>"

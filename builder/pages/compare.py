@@ -19,9 +19,11 @@ from builder.pages.catalog import Portal, link
 from builder.pages.embed import embed_chart
 from builder.pages.home import final_years, of_year
 from builder.pages.markup import front_matter, md_link, md_table, number, text
+from builder.pages.parts import Parts
 from builder.pages.templating import render
 
 COMPARE = "compare.md"
+TITLE = "单位比较"
 
 
 def _parts() -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -40,6 +42,7 @@ def _cell(value: object) -> str:
 
 
 def compare_page(portal: Portal, docs_dir: Path) -> str:
+    parts = Parts(docs_dir, COMPARE, TITLE)
     years = []
     all_columns = comparison_columns()
     for year in final_years(portal):
@@ -65,7 +68,7 @@ def compare_page(portal: Portal, docs_dir: Path) -> str:
         csv_path = write_csv(f"compare-{year}", all_columns, [f.row for f in figures], docs_dir)
         csv_link = md_link(f"下载{year}年度比较数据（CSV）", link(COMPARE, csv_path.as_posix()))
         charts = [
-            Markup(embed_chart(chart, COMPARE, docs_dir))  # safe: escaped by embed_chart
+            Markup(embed_chart(chart, parts))  # safe: escaped by embed_chart
             for chart in comparison_charts(year, figures)
         ]
         years.append(
@@ -78,7 +81,8 @@ def compare_page(portal: Portal, docs_dir: Path) -> str:
         )
     ((_, receptions),) = facts.three_public_items("official_receptions")
     personnel = facts.group_label("personnel")
+    parts.write()
     head = front_matter(
-        "单位比较", f"同一年度各单位决算分类比较：{receptions}、机关运行经费、{personnel}占比"
+        TITLE, f"同一年度各单位决算分类比较：{receptions}、机关运行经费、{personnel}占比"
     )
     return head + render("compare.md.j2", years=years)

@@ -520,13 +520,13 @@ def disclosure_page(entry: DisclosureEntry, portal: Portal, docs_dir: Path) -> s
     parsed = entry.parsed
     unit = next(u for u in portal.units if u.unit_id == entry.unit_id)
     charts = disclosure_charts(entry.disclosure_id, parsed)
-    parts = Parts(docs_dir, entry.page)
+    parts = Parts(docs_dir, entry.page, entry.title)
     sections = [
         story_section(entry),
         overview_section(parsed),
         _limitations(entry),
         ("## 图表\n\n" if charts else "")
-        + "\n".join(embed_chart(chart, entry.page, docs_dir) for chart in charts),
+        + "\n".join(embed_chart(chart, parts) for chart in charts),
         _tables_section(entry, parts),
         explanations_section(parsed),
         _performance_section(entry, parts),
@@ -550,6 +550,7 @@ def disclosure_page(entry: DisclosureEntry, portal: Portal, docs_dir: Path) -> s
         # Each section is Markdown built from escaped parts (text(), md_table, HtmlTable).
         sections=[Markup(section) for section in sections if section],  # safe: see above
     )
+    parts.write()
     summary = "".join(story(entry))
     head = front_matter(entry.title, summary or f"{entry.title}公开数据")
     return head + body

@@ -12,7 +12,6 @@ readers who cannot see the chart, loaded when opened (``builder.pages.parts``;
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 from markupsafe import Markup
 
@@ -38,21 +37,20 @@ def chart_table(chart: Chart) -> str:
     return table.render()
 
 
-# The Vega-Lite definition too is saved from the browser (the spec charts.js put together):
-# a whole spec file per chart on the site would repeat its shape's template every time.
-EXPORTS = (("png", "下载图片（PNG）"), ("svg", "下载图片（SVG）"), ("json", "下载图表定义（JSON）"))
-
-
-def embed_chart(chart: Chart, page: str, docs_dir: Path) -> str:
-    """Write the chart's files and return the Markdown that shows it on ``page``.
+def embed_chart(chart: Chart, parts: Parts) -> str:
+    """Write the chart's files and return the Markdown that shows it on the page of ``parts``
+    (its data table one of them).
 
     Under the figure, on one line (a Markdown paragraph, so MkDocs checks the two file
     links; attr_list gives it its class and keeps it out of the search index): the chart's
-    stable link (its id is the same in every build), its picture as PNG or SVG (drawn by
-    charts.js from the rendered chart), its Vega-Lite definition (saved by charts.js) and
-    the data behind it.
+    stable link (its id is the same in every build) and the data behind it. ``charts.js``
+    adds between them, once the chart is drawn, the buttons that save its picture as PNG or
+    SVG and its Vega-Lite definition (the spec it put together: a whole spec file per chart
+    on the site would repeat its shape's template every time); they did nothing before, and
+    nothing without JavaScript, and cost 4.4 KB a disclosure page written into it.
     """
-    files = write_chart(chart, docs_dir)
+    page = parts.page
+    files = write_chart(chart, parts.docs_dir)
     body = f'<p class="portal-muted">{text(chart.description)}</p>\n' + chart_table(chart)
     return render(
         "chart.md.j2",
@@ -60,10 +58,9 @@ def embed_chart(chart: Chart, page: str, docs_dir: Path) -> str:
         anchor=f"chart-{chart.chart_id}",
         template_url=url_root(page) + files.template.as_posix(),
         values_url=url_root(page) + files.values.as_posix(),
-        exports=EXPORTS,
         csv_link=link(page, files.csv.as_posix()),
         data=Markup(  # safe: escaped
-            Parts(docs_dir, page).details(
+            parts.details(
                 "图表数据（表格）",
                 body,
                 name=f"chart-{chart.chart_id}",

@@ -38,6 +38,7 @@ from builder.pages.parts import Parts, page_href
 from builder.pages.templating import render
 
 HOME = "index.md"
+SITE_TITLE = "开放预算门户"
 UNITS = "units/index.md"
 TOP_RANKED = 10  # units of a year's ranking shown on the page; the rest when opened
 DISCLOSURES = "disclosures/index.md"
@@ -261,14 +262,14 @@ def _entry_points(portal: Portal, parts: Parts) -> str:
 
 
 def home_page(portal: Portal, docs_dir: Path) -> str:
-    parts = Parts(docs_dir, HOME)
+    parts = Parts(docs_dir, HOME, SITE_TITLE)
     charts = []
     years = final_years(portal)
     if years:
         pairs = [(e.disclosure_id, e.parsed) for e in of_year(portal, years[0], "final")]
         for chart in (units_compared(pairs, years[0]), three_public_by_unit(pairs, years[0])):
             if chart is not None:
-                charts.append(Markup(embed_chart(chart, HOME, docs_dir)))  # safe: escaped
+                charts.append(Markup(embed_chart(chart, parts)))  # safe: escaped
     body = render(
         "home.md.j2",
         figures=_headline(portal),
@@ -289,7 +290,8 @@ def home_page(portal: Portal, docs_dir: Path) -> str:
             )
         },
     )
-    head = front_matter("开放预算门户", "山西省等地部门预算和决算公开数据：表格、图表、下载、核查")
+    parts.write()
+    head = front_matter(SITE_TITLE, "山西省等地部门预算和决算公开数据：表格、图表、下载、核查")
     return head + body
 
 

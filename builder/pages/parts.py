@@ -2,34 +2,38 @@
 
 A disclosure page used to carry every data table, the chart data, the per-table files and
 the self-assessments in its HTML, collapsed: most of its bytes, which a reader who only
-reads the summary and the charts never opens. Such a block is now written as a small
-static file beside the page, ``<page folder>/parts/<name>.html``, and the page keeps only
-the collapsed block with its summary and a link to that file:
+reads the summary and the charts never opens. Such a block is now written as a section of
+one static file beside the page, ``<page folder>/parts.html`` (every part of the page, one
+file: a file per part cost each disclosure 26 files and 12.7 KB of their heads, BENCHMARKS.md
+"artifact-slim"), and the page keeps only the collapsed block with its summary and a link to
+its section, ``parts.html#<name>``:
 
-- with JavaScript, ``parts.js`` fetches the file when the block is opened (or when the
-  address names the block, ``#<id>``, or before printing) and puts its content in place;
-- without JavaScript, the link opens the file itself: a complete little page (UTF-8, the
-  portal's stylesheet, a link back) that can be read, printed and shared on its own.
+- with JavaScript, ``parts.js`` fetches the file (once a page) when a block is opened (or
+  when the address names the block, ``#<id>``, or before printing) and puts the content of
+  the block's section in place;
+- without JavaScript, the link opens the file itself at that section: a complete little page
+  (UTF-8, the portal's stylesheet, a link back) that can be read, printed and shared.
 
-The file's ``<base>`` is the page's folder, so every relative link in the part means the
-same in the file and on the page. Only blocks left out of the search index are deferred:
-the index reads the page, and it finds on it exactly what it found before.
+The file lives in the page's folder, so every relative link in a part means the same in
+the file and on the page. Only blocks left out of the search index are deferred: the index
+reads the page, and it finds on it exactly what it found before.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from builder.pages.catalog import url_root
 from builder.pages.markup import attr, text
 from builder.pages.site_hooks import unwrap_raw
 
-PARTS = "parts"  # the folder of a page's parts, inside the page's own folder
+PARTS_FILE = "parts.html"  # a page's parts, in the page's own folder
 STYLESHEET = "assets/stylesheets/portal.css"
 PART_CLASS = "portal-part"  # the paragraph with the link, replaced by the part when loaded
 OPEN_LABEL = "打开此部分（单独页面）"
 BACK_LABEL = "返回所在页面"
+TITLE_SUFFIX = "：展开内容"  # the parts file's title: the page's, and this
 
 
 def page_folder(page: str) -> PurePosixPath:
@@ -46,69 +50,73 @@ def page_href(from_page: str, to_page: str) -> str:
     return url_root(from_page) + ("" if folder == "." else folder + "/")
 
 
-def part_document(page: str, title: str, body: str) -> str:
-    """The part as a page of its own: ``body`` (safe HTML) under ``title`` and a link back."""
-    root = url_root(page)  # from the page's folder (the part's <base>) to the site root
+@dataclass(frozen=True)
+class Part:
+    """One deferred block's content: its section id, its title and its body (safe HTML)."""
+
+    name: str
+    title: str
+    body: str
+
+
+def parts_document(page: str, title: str, parts: list[Part]) -> str:
+    """Every part of a page as one page of its own, under the page's ``title``: each part a
+    ``<section id="<name>">`` under its title (escaped; less the page's title before a
+    ``：``, which the page's heading above says once), and a link back to the page."""
+    root = url_root(page)  # from the page's folder (the file's) to the site root
+    sections = "".join(
+        f'<section id="{attr(part.name)}" data-portal-part>\n'
+        f"<h2>{text(part.title.removeprefix(title + '：'))}</h2>\n"
+        f"{unwrap_raw(part.body).strip()}\n</section>\n"
+        for part in parts
+    )
     return (
         "<!doctype html>\n"
         '<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width,initial-scale=1">\n'
         '<meta name="robots" content="noindex">\n'
-        '<base href="../">\n'
-        f"<title>{text(title)}</title>\n"
+        f"<title>{text(title + TITLE_SUFFIX)}</title>\n"
         f'<link rel="stylesheet" href="{attr(root + STYLESHEET)}">\n'
         "</head>\n<body>\n"
         f'<p><a href="./">{BACK_LABEL}</a></p>\n'
-        f'<main class="md-typeset" data-portal-part>\n<h1>{text(title)}</h1>\n'
-        f"{unwrap_raw(body).strip()}\n</main>\n</body>\n</html>\n"
-    )
-
-
-def deferred_details(  # noqa: PLR0913 - the block, where it lives and what it is called
-    summary: str,
-    body: str,
-    *,
-    docs_dir: Path,
-    page: str,
-    name: str,
-    title: str,
-    anchor: str = "",
-) -> str:
-    """A collapsed block whose ``body`` (safe HTML) is loaded when it is opened.
-
-    ``body`` is written to ``<page folder>/parts/<name>.html`` under ``docs_dir``, as a
-    page titled ``title`` (which says what it is without the page around it); the
-    returned block holds the summary (escaped) and a link to that file. ``anchor`` gives the
-    block an id, so that ``#<anchor>`` opens it. The block is left out of search.
-    """
-    relative = f"{PARTS}/{name}.html"
-    target = docs_dir / page_folder(page) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(part_document(page, title, body), encoding="utf-8")
-    ident = f' id="{attr(anchor)}"' if anchor else ""
-    return (
-        f'<details{ident} data-search-exclude data-part="{attr(relative)}">\n'
-        f"<summary>{text(summary)}</summary>\n"
-        f'<p class="{PART_CLASS}"><a href="{attr(relative)}">{OPEN_LABEL}</a></p>\n'
-        "</details>\n"
+        f'<main class="md-typeset">\n<h1>{text(title)}</h1>\n{sections}</main>\n</body>\n</html>\n'
     )
 
 
 @dataclass(frozen=True)
 class Parts:
-    """Where the parts of one page go: the docs folder and the page."""
+    """The parts of one page: where they go (the docs folder and the page), the page's title
+    and, as the page is written, their content; :meth:`write` writes them once it is done."""
 
     docs_dir: Path
     page: str
+    title: str
+    parts: list[Part] = field(default_factory=list)
 
     def details(self, summary: str, body: str, *, name: str, title: str, anchor: str = "") -> str:
-        """:func:`deferred_details` of this page."""
-        return deferred_details(
-            summary,
-            body,
-            docs_dir=self.docs_dir,
-            page=self.page,
-            name=name,
-            title=title,
-            anchor=anchor,
+        """A collapsed block whose ``body`` (safe HTML) is loaded when it is opened.
+
+        ``body`` becomes the section ``name`` of the page's parts file, titled ``title``
+        (which says what it is without the page around it); the returned block holds the
+        summary (escaped) and a link to that section. ``anchor`` gives the block an id, so
+        that ``#<anchor>`` opens it. The block is left out of search.
+        """
+        if any(part.name == name for part in self.parts):
+            raise ValueError(f"{self.page}: two parts named {name!r}")
+        self.parts.append(Part(name, title, body))
+        href = f"{PARTS_FILE}#{name}"
+        ident = f' id="{attr(anchor)}"' if anchor else ""
+        return (
+            f'<details{ident} data-search-exclude data-part="{attr(href)}">\n'
+            f"<summary>{text(summary)}</summary>\n"
+            f'<p class="{PART_CLASS}"><a href="{attr(href)}">{OPEN_LABEL}</a></p>\n'
+            "</details>\n"
         )
+
+    def write(self) -> None:
+        """Write the page's parts file (none if the page has no part)."""
+        if not self.parts:
+            return
+        target = self.docs_dir / page_folder(self.page) / PARTS_FILE
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(parts_document(self.page, self.title, self.parts), encoding="utf-8")

@@ -32,6 +32,12 @@ Two things scale with the number of disclosures in a MkDocs build and are not ne
   plugins write directly into site_dir"). Where a link is impossible (another file system),
   MkDocs copies the file as before.
 
+And one thing that weighs on every page: the theme's templates indent their markup, 4.4 KB of
+spaces on a disclosure page (BENCHMARKS.md, "artifact-slim"). :func:`on_post_page` writes each
+run of white space that holds a line break as the line break alone
+(:func:`collapse_whitespace`), which a browser renders the same, outside ``<pre>``,
+``<textarea>``, ``<script>`` and ``<style>``, which it leaves as they are.
+
 This module is loaded by MkDocs from its path, so it imports nothing of ``builder``.
 """
 
@@ -65,6 +71,10 @@ BLOCK_TAGS = frozenset(BLOCK_LEVEL_ELEMENTS) - {"pre", "script", "style", "texta
 _BLOCK_START = re.compile(r"<([a-z][a-z0-9]*)[\s>]")
 _RAW = re.escape(RAW_OPEN) + ".*?" + re.escape(RAW_CLOSE)
 _RAW_TABLES = re.compile(_RAW, re.DOTALL)
+# An element whose white space matters (or is code), or a run of white space with a line break.
+_WHITESPACE = re.compile(
+    r"(<(pre|textarea|script|style)\b.*?</\2\s*>)|[ \t]*\n\s*", re.DOTALL | re.IGNORECASE
+)
 _UNSEALABLE = re.compile(r"<(?:script|style|pre|textarea)\b|\smarkdown[\s=>]|<!--|--!?\s*>")
 
 
@@ -208,9 +218,16 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
     return caption_tables(unseal_html(html))
 
 
+def collapse_whitespace(html: str) -> str:
+    """``html`` with each run of white space that holds a line break written as the line
+    break alone, except inside ``<pre>``, ``<textarea>``, ``<script>`` and ``<style>``."""
+    return _WHITESPACE.sub(lambda found: found.group(1) or "\n", html)
+
+
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
-    """The finished page with its raw fragments in place (after search has indexed it)."""
-    return unwrap_raw(output)
+    """The finished page with its raw fragments in place (after search has indexed it) and
+    its indentation gone (:func:`collapse_whitespace`)."""
+    return collapse_whitespace(unwrap_raw(output))
 
 
 def _same_file(first: str, second: str) -> bool:

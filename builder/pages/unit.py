@@ -24,6 +24,7 @@ from builder.pages.comparisons import comparisons
 from builder.pages.embed import embed_chart
 from builder.pages.markup import UNIT_10K as UNIT
 from builder.pages.markup import front_matter, md_link, md_table, number, percent, text
+from builder.pages.parts import Parts
 from builder.pages.templating import render
 
 INDEX = "units/index.md"
@@ -168,7 +169,7 @@ def _pairs(unit: UnitEntry) -> list[tuple[int, DisclosureEntry, DisclosureEntry]
     return out
 
 
-def _budget_against_final(unit: UnitEntry, docs_dir: Path) -> tuple[str, list[Markup]]:
+def _budget_against_final(unit: UnitEntry, parts: Parts) -> tuple[str, list[Markup]]:
     tables = []
     charts: list[Markup] = []
     for year, budget, final in _pairs(unit):
@@ -208,7 +209,7 @@ def _budget_against_final(unit: UnitEntry, docs_dir: Path) -> tuple[str, list[Ma
             group_title=facts.phase_title(),
         )
         chart: Chart = execution_chart(frame, lines, "完成年初预算")
-        charts.append(Markup(embed_chart(chart, unit.page, docs_dir)))  # safe: escaped
+        charts.append(Markup(embed_chart(chart, parts)))  # safe: escaped
     return "\n".join(tables), charts
 
 
@@ -216,7 +217,8 @@ def unit_page(unit: UnitEntry, portal: Portal, docs_dir: Path) -> str:
     chart = unit_over_time(
         unit.unit_id, unit.unit_name, [(e.disclosure_id, e.parsed) for e in unit.disclosures]
     )
-    against, charts = _budget_against_final(unit, docs_dir)
+    parts = Parts(docs_dir, unit.page, unit.unit_name)
+    against, charts = _budget_against_final(unit, parts)
     by_id = sorted(unit.disclosures, key=lambda e: e.disclosure_id)
     body = render(
         "unit.md.j2",
@@ -224,7 +226,7 @@ def unit_page(unit: UnitEntry, portal: Portal, docs_dir: Path) -> str:
         count=len(unit.disclosures),
         kinds="、".join(dict.fromkeys(e.when for e in unit.disclosures)),
         totals=Markup(_totals(unit.page, unit)),  # safe: md_table cells are escaped
-        over_time=Markup(embed_chart(chart, unit.page, docs_dir)) if chart else "",  # safe
+        over_time=Markup(embed_chart(chart, parts)) if chart else "",  # safe
         year_over_year=Markup(year_over_year(unit)),  # safe: md_table cells are escaped
         budget_against_final=Markup(against),  # safe: md_table cells are escaped
         charts=charts,
@@ -232,6 +234,7 @@ def unit_page(unit: UnitEntry, portal: Portal, docs_dir: Path) -> str:
         comparisons=Markup(comparisons(by_id, unit.page)),
         back=link(unit.page, INDEX),
     )
+    parts.write()
     return front_matter(unit.unit_name, f"{unit.unit_name}历年预算和决算公开") + body
 
 

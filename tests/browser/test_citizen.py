@@ -190,6 +190,10 @@ def test_chart_share_links_and_exports(page: Page, base_url: str) -> None:
     page.wait_for_selector(
         f'button[data-chart="{anchor}"][data-chart-export="png"]:not([disabled])'
     )
+    # charts.js adds the buttons once the chart is drawn, after the chart's link.
+    expect(page.locator(f"figure#{anchor} + p.portal-chart-share")).to_have_text(
+        "本图链接 下载图片（PNG） 下载图片（SVG） 下载图表定义（JSON） 图表数据（CSV）"
+    )
     for kind in ("png", "svg"):
         with page.expect_download() as info:
             page.locator(f'button[data-chart="{anchor}"][data-chart-export="{kind}"]').click()
@@ -199,7 +203,7 @@ def test_chart_share_links_and_exports(page: Page, base_url: str) -> None:
         page.locator(f'button[data-chart="{anchor}"][data-chart-export="json"]').click()
     assert info.value.suggested_filename == f"{anchor.removeprefix('chart-')}.vl.json"
     # Material makes the link absolute: the page's address and the chart's anchor.
-    link = page.locator(f'a[href$="#{anchor}"]')
+    link = page.locator(f'p.portal-chart-share a[href$="#{anchor}"]')
     assert link.count() == 1
     assert link.get_attribute("href") == f"{base_url}disclosures/{SEED_IDS[0]}/#{anchor}"
     og = page.locator('meta[property="og:image"]').get_attribute("content")

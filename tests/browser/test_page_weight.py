@@ -49,7 +49,7 @@ def _first_view(page: Page, url: str) -> dict[str, int]:
 def test_first_view_stays_within_its_budget(page: Page, base_url: str) -> None:
     sizes = _first_view(page, f"{base_url}disclosures/{FIRST}/")
     own = {url: size for url, size in sizes.items() if not url.endswith(SHARED)}
-    parts = [url for url in own if "/parts/" in url]
+    parts = [url for url in own if "/parts.html" in url]
     assert parts == []  # nothing collapsed is fetched before it is opened
     html = sum(size for url, size in own.items() if url.endswith("/"))
     specs = [url for url in own if url.endswith(".values.json")]
@@ -136,14 +136,16 @@ def test_without_javascript_the_link_opens_the_part(
     page.goto(f"{base_url}disclosures/{FIRST}/")
     page.locator(f"details#table-{TABLE} > summary").click()
     page.locator(f"details#table-{TABLE} .portal-part a").click()
-    page.wait_for_url(f"**/disclosures/{FIRST}/parts/{TABLE}.html")
-    expect(page.locator("h1")).to_have_text(
-        "山西省投资促进局 2024年度单位决算：公开02表 收入决算表"
-    )
-    assert _shown_rows(page, "main") == _csv_rows(built_site[0])
+    page.wait_for_url(f"**/disclosures/{FIRST}/parts.html#{TABLE}")
+    # Every part of the page is in the file, the one opened shown first (the address's).
+    expect(page.locator("h1")).to_have_text("山西省投资促进局 2024年度单位决算")
+    expect(page.locator(f"section#{TABLE} > h2")).to_have_text("公开02表 收入决算表")
+    expect(page.locator(f"section#{TABLE} > h2")).to_be_in_viewport()
+    assert _shown_rows(page, f"section#{TABLE}") == _csv_rows(built_site[0])
+    assert page.locator("section[data-portal-part]").count() > 20
     # The downloads named in a part resolve from the part as they do from the page.
-    page.goto(f"{base_url}disclosures/{FIRST}/parts/files.html")
-    hrefs = page.eval_on_selector_all("main a", "els => els.map(e => e.href)")
+    page.goto(f"{base_url}disclosures/{FIRST}/parts.html#files")
+    hrefs = page.eval_on_selector_all("section#files a", "els => els.map(e => e.href)")
     assert any(href.endswith(f"/downloads/{FIRST}/csv/{TABLE}.csv") for href in hrefs)
     for href in hrefs:
         assert page.request.get(href).status == HTTP_OK, href

@@ -15,10 +15,11 @@
  * charts of the new page are rendered there. The result is marked on the element:
  * data-chart-ok="1" on success, data-chart-error="…" on failure (the browser tests read it).
  *
- * Each chart's PNG, SVG and JSON buttons (<button data-chart-export="png|svg|json"
- * data-chart="<figure id>">, disabled until the chart is drawn) save the picture drawn by
- * vega's own exporter, or the Vega-Lite spec the chart was drawn from (<name>.vl.json),
- * under the chart's stable name (data-chart-name).
+ * Once a chart is drawn, its PNG, SVG and JSON buttons (<button data-chart-export="png|svg|json"
+ * data-chart="<figure id>">) are added to the line under its figure (p.portal-chart-share,
+ * after the chart's link): they save the picture drawn by vega's own exporter, or the
+ * Vega-Lite spec the chart was drawn from (<name>.vl.json), under the chart's stable name
+ * (data-chart-name). The page does not carry them: without JavaScript they could do nothing.
  */
 (function () {
   "use strict";
@@ -26,6 +27,11 @@
   var SLOT = /\ue000([a-z_]+)\ue001/g;
   var WHOLE_SLOT = /^\ue000([a-z_]+)\ue001$/;
   var templates = new Map(); // URL → promise of the parsed template, for this page load
+  var EXPORTS = [
+    ["png", "下载图片（PNG）"],
+    ["svg", "下载图片（SVG）"],
+    ["json", "下载图表定义（JSON）"],
+  ];
 
   async function fetchJson(url) {
     var response = await fetch(new URL(url, document.baseURI));
@@ -101,16 +107,30 @@
       views.set(el, result.view);
       sayTitlesInChinese(el);
       el.setAttribute("data-chart-ok", "1");
-      var figure = el.closest("figure");
-      if (figure && figure.id) {
-        document
-          .querySelectorAll('button[data-chart="' + figure.id + '"]')
-          .forEach(function (button) { button.disabled = false; });
-      }
+      addExports(el.closest("figure"));
     } catch (error) {
       el.setAttribute("data-chart-error", String(error));
       console.error("chart failed:", el.getAttribute("data-chart-name"), error);
     }
+  }
+
+  // The export buttons, after the chart's link on the line under its figure.
+  function addExports(figure) {
+    var line = figure && figure.id ? figure.nextElementSibling : null;
+    if (!line || !line.classList.contains("portal-chart-share")) return;
+    if (line.querySelector("button[data-chart-export]")) return;
+    var link = line.querySelector('a[href="#' + CSS.escape(figure.id) + '"]');
+    var after = link || line.firstChild;
+    EXPORTS.forEach(function (kind) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "md-button";
+      button.setAttribute("data-chart-export", kind[0]);
+      button.setAttribute("data-chart", figure.id);
+      button.textContent = kind[1];
+      after.after(" ", button);
+      after = button;
+    });
   }
 
   var views = new WeakMap();

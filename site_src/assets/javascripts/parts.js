@@ -1,11 +1,12 @@
 /*
  * Loads the parts of a page when the reader opens them (builder/pages/parts.py): each
- * <details data-part="parts/<name>.html"> holds a summary and a link to a small static page
- * with its content (a data table, the chart data, the per-table files, a self-assessment).
- * When the block is opened, its part is fetched and its content ([data-portal-part], minus
- * the part page's own heading) replaces the link; the block is then marked
+ * <details data-part="parts.html#<name>"> holds a summary and a link to its section of a
+ * small static page beside the page, which holds every part of the page (a data table, the
+ * chart data, the per-table files, a self-assessment), each a <section id="<name>">. When a
+ * block is opened, the file is fetched (once a page: later blocks reuse it) and the content
+ * of the block's section, minus its heading, replaces the link; the block is then marked
  * data-part-loaded="1" (the browser tests read it). Without JavaScript the link opens the
- * part page itself.
+ * file itself at that section.
  *
  * An address naming a block (#table-expenditure, #chart-<id>-data), or a heading just
  * before one, opens it. Before printing, every part is loaded at once (a synchronous
@@ -18,21 +19,36 @@
 (function () {
   "use strict";
 
+  var files = {}; // the parts file's address → the promise of its parsed document
+
   function partUrl(details) {
     var link = details.querySelector(":scope > .portal-part a");
-    return link ? link.href : null;
+    return link ? new URL(link.href) : null;
   }
 
-  function place(details, html) {
-    var doc = new DOMParser().parseFromString(html, "text/html");
-    var part = doc.querySelector("[data-portal-part]");
-    if (!part) throw new Error("no [data-portal-part] in " + partUrl(details));
-    var heading = part.querySelector(":scope > h1");
-    if (heading) heading.remove();
+  function fileOf(url) {
+    return url.href.split("#")[0];
+  }
+
+  function parse(html) {
+    return new DOMParser().parseFromString(html, "text/html");
+  }
+
+  function place(details, doc, url) {
+    var name = decodeURIComponent(url.hash.slice(1));
+    var part = doc.getElementById(name);
+    if (!part || !part.hasAttribute("data-portal-part")) {
+      throw new Error("no part " + name + " in " + fileOf(url));
+    }
+    var heading = part.querySelector(":scope > h2");
     var holder = details.querySelector(":scope > .portal-part");
-    var nodes = Array.prototype.map.call(part.childNodes, function (node) {
-      return document.importNode(node, true);
-    });
+    var nodes = Array.prototype.filter
+      .call(part.childNodes, function (node) {
+        return node !== heading;
+      })
+      .map(function (node) {
+        return document.importNode(node, true);
+      });
     holder.replaceWith.apply(holder, nodes);
     details.setAttribute("data-part-loaded", "1");
   }
@@ -42,31 +58,46 @@
     console.error("part failed:", details.getAttribute("data-part"), error);
   }
 
+  function fetched(file) {
+    if (!files[file]) {
+      files[file] = fetch(file).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status + " for " + file);
+        return response.text().then(parse);
+      });
+      files[file].catch(function () {
+        delete files[file]; // a later opening tries again
+      });
+    }
+    return files[file];
+  }
+
   async function load(details) {
     if (details.hasAttribute("data-part-loading")) return;
     var url = partUrl(details);
     if (!url) return;
     details.setAttribute("data-part-loading", "1");
     try {
-      var response = await fetch(url);
-      if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
-      place(details, await response.text());
+      place(details, await fetched(fileOf(url)), url);
     } catch (error) {
       details.removeAttribute("data-part-loading");
       failed(details, error);
     }
   }
 
-  function loadNow(details) {
+  function loadNow(details, documents) {
     var url = partUrl(details);
     if (!url || details.hasAttribute("data-part-loaded")) return;
     details.setAttribute("data-part-loading", "1");
-    var request = new XMLHttpRequest();
-    request.open("GET", url, false);
+    var file = fileOf(url);
     try {
-      request.send();
-      if (request.status !== 200) throw new Error("HTTP " + request.status + " for " + url);
-      place(details, request.responseText);
+      if (!documents[file]) {
+        var request = new XMLHttpRequest();
+        request.open("GET", file, false);
+        request.send();
+        if (request.status !== 200) throw new Error("HTTP " + request.status + " for " + file);
+        documents[file] = parse(request.responseText);
+      }
+      place(details, documents[file], url);
     } catch (error) {
       failed(details, error);
     }
@@ -84,7 +115,10 @@
   );
 
   window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("details[data-part]").forEach(loadNow);
+    var documents = {};
+    document.querySelectorAll("details[data-part]").forEach(function (details) {
+      loadNow(details, documents);
+    });
   });
 
   // The block the address names, or the block right after the heading it names.
