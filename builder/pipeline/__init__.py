@@ -50,7 +50,7 @@ from builder.errors import DisclosureError
 from builder.ownership import check_owned, exclusive, mark_owned, remove_leftovers
 from builder.pipeline.add import AddResult, add_disclosure
 from builder.pipeline.defaults import DEFAULT_OUTPUT, DEFAULT_SITE, DEFAULT_SOURCES
-from builder.pipeline.install import install, read_state, write_state
+from builder.pipeline.install import as_installed, install, read_state, write_state
 from builder.pipeline.site import DataStage, build_site, docs_dir_for
 from builder.pipeline.steps import (
     CONTRIBUTION,
@@ -69,7 +69,6 @@ from builder.progress import Progress
 from builder.publish import PackageCheck, format_report, verify
 from builder.publish.identity import content_key
 from builder.publish.inputs import Disclosure, SourceRecord
-from builder.publish.packages import DESCRIPTOR
 from builder.publish.portal import PORTAL, Contribution, year_package_name
 from builder.publish.spool import KEPT, Kept, write_kept_portal_packages
 from builder.regular_files import check_in_folder
@@ -384,7 +383,8 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
     cache = BuildCache(cache_dir_for(output))
     if clean:
         shutil.rmtree(cache.folder, ignore_errors=True)
-    installed, installed_files = read_state(cache)
+    state = read_state(cache)
+    installed_files = state[1]
     hashes = HashMemo.load(cache.folder / HASHES)
     paths = source_paths(sources)
     keys = fingerprint(paths, progress, hashes)
@@ -392,10 +392,8 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
         path: key
         for path, key in keys.items()
         if key is not None
-        and installed.get(path.stem) == key
         and cache.has(path.stem, key)
-        and (output / path.stem / DESCRIPTOR).is_file()
-        and tree_hashes(output / path.stem, hashes) == installed_files.get(path.stem)
+        and as_installed(output, path.stem, key, state, hashes)
     }
     reused = {path.stem for path in fresh}
     staging = output.resolve().parent / f".{output.name}.staging-{os.getpid()}"
@@ -436,9 +434,7 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
             raise nothing_usable(sources, skipped)
         with progress.stage("portal package", 1) as stage:
             stage.step(PORTAL)
-            portal, kept_names, package_keys = write_portal(
-                digests, staging, output, (installed, installed_files), hashes
-            )
+            portal, kept_names, package_keys = write_portal(digests, staging, output, state, hashes)
             names = portal.names
             reused |= kept_names
         install(staging, output, {d.id for d in digests} | set(names))
@@ -467,16 +463,11 @@ def write_portal(
     (``builder.publish.spool``), but those installed in ``output`` as the last build wrote
     them from the same disclosures (``state``: the installed keys and files); what was
     written, the names kept, and the key of each package."""
-    installed, installed_files = state
     cache = digests.cache
     package_keys = portal_keys(digests)
 
     def current(name: str) -> bool:  # as the last build installed it: kept
-        return (
-            installed.get(name) == package_keys[name]
-            and (output / name / DESCRIPTOR).is_file()
-            and tree_hashes(output / name, hashes) == installed_files.get(name)
-        )
+        return as_installed(output, name, package_keys[name], state, hashes)
 
     def load(disclosure_id: str, key: str) -> Contribution:
         part: Contribution = cache.load(disclosure_id, key, DIGEST).part(CONTRIBUTION)

@@ -10,8 +10,11 @@ from pathlib import Path
 
 from builder.cache import (
     BuildCache,
+    HashMemo,
+    tree_hashes,
     write_atomic,
 )
+from builder.publish.packages import DESCRIPTOR
 
 STATE = "state.json"  # in the cache: the key each installed package was built from
 
@@ -48,6 +51,23 @@ def read_state(cache: BuildCache) -> tuple[dict[str, str], dict[str, dict[str, s
     if not isinstance(packages, dict) or not isinstance(files, dict):
         return {}, {}
     return {str(k): str(v) for k, v in packages.items()}, files
+
+
+def as_installed(
+    output: Path,
+    name: str,
+    key: str,
+    state: tuple[dict[str, str], dict[str, dict[str, str]]],
+    hashes: HashMemo,
+) -> bool:
+    """The package ``name`` is in ``output`` as the last build installed it from ``key``
+    (``state``: :func:`read_state`), every file as it was written."""
+    installed, installed_files = state
+    return (
+        installed.get(name) == key
+        and (output / name / DESCRIPTOR).is_file()
+        and tree_hashes(output / name, hashes) == installed_files.get(name)
+    )
 
 
 def write_state(
