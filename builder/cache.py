@@ -100,19 +100,49 @@ def write_atomic(target: Path, data: bytes) -> None:
 
 def tree_hashes(folder: Path, memo: HashMemo | None = None) -> dict[str, str]:
     """The sha256 of every file under ``folder``, by POSIX path relative to it (what an
-    incremental build compares with what it wrote before it keeps an output). With
-    ``memo``, a file unchanged since the last build is not read again."""
-    if not folder.is_dir():
-        return {}
-    hash_of = file_hash if memo is None else memo.file_hash
-    return {
-        path.relative_to(folder).as_posix(): hash_of(path)
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() or path.is_symlink()
-    }
+    incremental build compares with what it wrote before it keeps an output): regular files
+    and links (a link, to a file or a folder, hashes to ``NOT_A_FILE`` and is not followed;
+    a FIFO or socket is not listed). With ``memo``, a file unchanged since the last build is
+    not read again. One ``scandir`` per folder and one ``lstat`` per file (the ``rglob``
+    walk with a ``stat`` and an ``lstat`` per file took three times as long)."""
+    root = os.path.abspath(folder)
+    out: dict[str, str] = {}
+    if os.path.islink(root):  # a package replaced by a link is never as written
+        return out
+    pending = [(root, "")]
+    while pending:
+        top, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(top))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, f"{prefix}{entry.name}/"))
+            elif entry.is_symlink():
+                out[prefix + entry.name] = NOT_A_FILE
+            elif entry.is_file(follow_symlinks=False):
+                out[prefix + entry.name] = (
+                    file_hash(entry.path)
+                    if memo is None
+                    else memo.hash_at(entry.path, entry.stat(follow_symlinks=False))
+                )
+    return out
 
 
-def file_hash(path: Path) -> str:
+_NOT_NORMAL = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")  # an empty, "." or ".." part
+
+
+def under(root: str, relative: str) -> str:
+    """``os.path.abspath(os.path.join(root, relative))`` for an absolute, normal ``root``
+    and a relative POSIX path, without normalizing one that is already normal (the
+    memo's keys are absolute normal paths; ``abspath`` was most of a check's time)."""
+    if relative.startswith("/") or _NOT_NORMAL.search(relative):
+        return os.path.abspath(os.path.join(root, relative))
+    return f"{root}/{relative}" if root != "/" else f"/{relative}"
+
+
+def file_hash(path: Path | str) -> str:
     """The sha256 of a file (a symlink or anything unreadable hashes to a marker that never
     matches a written file)."""
     return read_hash(path)[0]
@@ -185,11 +215,15 @@ class HashMemo:
         racy = {name for name, (signature, _) in recorded.items() if signature[4] >= written}
         return cls(path, {k: v for k, v in recorded.items() if k not in racy})
 
-    def file_hash(self, path: Path) -> str:
+    def file_hash(self, path: Path | str) -> str:
         """:func:`file_hash` of ``path``, read only if it changed since it was hashed."""
-        name = os.path.abspath(path)
+        return self.hash_at(os.path.abspath(path))
+
+    def hash_at(self, name: str, status: os.stat_result | None = None) -> str:
+        """:meth:`file_hash` of ``name``, an absolute and normal path (:func:`under`);
+        ``status``: its ``lstat``, if just taken."""
         try:
-            status = os.lstat(name)
+            status = status or os.lstat(name)
         except (FileNotFoundError, NotADirectoryError):
             return NOT_A_FILE
         if not stat.S_ISREG(status.st_mode):
@@ -240,14 +274,22 @@ class HashMemo:
         )
 
     def _believed(self, name: str, status: os.stat_result) -> str | None:
-        """The hash of ``name`` if recorded (by the last build or this one) with exactly
-        this signature."""
+        """The hash of ``name`` if recorded by the last build with exactly this signature,
+        or by this build with this signature but for a later change time: a file this
+        build hashed and then moved into place or hard-linked (a rename and a link move
+        only the change time), as :meth:`save` keeps it (the portal's files, hashed as
+        they were moved into the docs dir, are not read again for the data folder's
+        sums: 1.4 s at 1,000 disclosures)."""
         signature = signature_of(status)
-        for memo in (self.known, self.recorded):
-            entry = memo.get(name)
-            if entry is not None and entry[0] == signature:
-                self.known[name] = entry
-                return entry[1]
+        entry = self.known.get(name)
+        if entry is not None and entry[0][:4] == signature[:4] and entry[0][4] <= signature[4]:
+            if entry[0] != signature:
+                self.known[name] = (signature, entry[1])
+            return entry[1]
+        entry = self.recorded.get(name)
+        if entry is not None and entry[0] == signature:
+            self.known[name] = entry
+            return entry[1]
         return None
 
     def _learn(self, name: str, sha256: str, signature: Signature | None) -> str:

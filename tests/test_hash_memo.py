@@ -176,6 +176,34 @@ def test_a_link_made_during_the_build_keeps_the_hash_another_change_does_not(
     assert again.reads == 1
 
 
+def test_a_file_this_build_hashed_and_then_moved_is_not_read_again_in_the_build(
+    tmp_path: Path,
+) -> None:
+    """A file the build wrote and hashed aside, then renamed into place (only its change
+    time moves), is believed by the same build; one whose modification time moved, or a
+    file the last build recorded whose change time moved, is read."""
+    staging, placed = tmp_path / "staging", tmp_path / "placed"
+    staging.write_bytes(TEXT)
+    sha256, signature = read_hash(staging)
+    assert signature is not None
+    memo = HashMemo.load(tmp_path / HASHES)
+    memo.note(placed, signature, sha256)
+    staging.rename(placed)
+    os.link(placed, tmp_path / "site-copy")  # the site's link moves the change time too
+    assert memo.file_hash(placed) == sha(TEXT)
+    assert memo.reads == 0
+    stat = placed.stat()
+    placed.write_bytes(SAME_SIZE)
+    os.utime(placed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
+    assert memo.file_hash(placed) == sha(SAME_SIZE)
+    assert memo.reads == 1
+    memo.save()
+    edit_keeping_signature_but_ctime(placed, TEXT)
+    again = HashMemo.load(tmp_path / HASHES)
+    assert again.file_hash(placed) == sha(TEXT)
+    assert again.reads == 1
+
+
 def test_a_file_written_while_it_is_read_is_not_remembered(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

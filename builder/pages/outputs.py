@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder.cache import HashMemo, Signature, file_hash, read_hash, write_atomic
+from builder.cache import HashMemo, Signature, file_hash, read_hash, under, write_atomic
 from builder.charts.files import TEMPLATES_DIR
 
 STAGING = ".staging"  # under the docs dir; MkDocs ignores dot folders
@@ -263,8 +263,8 @@ class Outputs:
         files = record.get("files")
         if not isinstance(files, dict):
             return None
-        check = self.hashes.file_hash
-        if not all(check(self.docs_dir / path) == sha256 for path, sha256 in files.items()):
+        check, root = self.hashes.hash_at, os.path.abspath(self.docs_dir)
+        if not all(check(under(root, path)) == sha256 for path, sha256 in files.items()):
             return None
         self.seen.add(owner)
         return record
