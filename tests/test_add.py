@@ -419,10 +419,18 @@ def test_progress_is_shown_per_stage_and_disclosure_on_a_terminal(tmp_path: Path
     finished = [line.rsplit("\r\x1b[K", 1)[-1] for line in shown.split("\n") if line]
     assert [line.split("]")[0] for line in finished] == [
         "[fingerprint 2/2",
+        "[kept packages",
         "[disclosures 2/2",
         "[portal package 1/1",
+        "[hash memo",
     ]
-    assert list(result.stages) == ["fingerprint", "disclosures", "portal package"]
+    assert list(result.stages) == [
+        "fingerprint",
+        "kept packages",
+        "disclosures",
+        "portal package",
+        "hash memo",
+    ]
     assert set(result.cpu) == {"parse", "audit", "packages", "cache"}
 
     again = Terminal()

@@ -341,7 +341,8 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
         if site is not None:
             folders = (sources, output, site)
             site_run = build_site(data, folders, progress, jobs=workers, mkdocs=mkdocs)
-        data.hashes.save()
+        with progress.stage("hash memo", doing="saving the files' hashes"):
+            data.hashes.save()
     digests = data.digests
     return BuildResult(
         output,
@@ -388,13 +389,14 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
     hashes = HashMemo.load(cache.folder / HASHES)
     paths = source_paths(sources)
     keys = fingerprint(paths, progress, hashes)
-    fresh = {
-        path: key
-        for path, key in keys.items()
-        if key is not None
-        and cache.has(path.stem, key)
-        and as_installed(output, path.stem, key, state, hashes)
-    }
+    with progress.stage("kept packages", doing="checking the unchanged packages' files"):
+        fresh = {
+            path: key
+            for path, key in keys.items()
+            if key is not None
+            and cache.has(path.stem, key)
+            and as_installed(output, path.stem, key, state, hashes)
+        }
     reused = {path.stem for path in fresh}
     staging = output.resolve().parent / f".{output.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)

@@ -182,9 +182,10 @@ def build_site(
         scope = GENERATED_DIRS if docs == DOCS_SOURCE else None  # site_src: hand-written too
         outputs.remove_strays(hand_written, scope)
         outputs.save(data.cache.folder / PAGES_STATE)
-    place_data_folder(
-        docs, data_folder_for(site), hosted=bool(hosting.data_url), hashes=data.hashes
-    )
+    with progress.stage("data folder", doing="placing the files for the data host"):
+        place_data_folder(
+            docs, data_folder_for(site), hosted=bool(hosting.data_url), hashes=data.hashes
+        )
     if not mkdocs:
         return None
     with progress.stage("mkdocs", doing="MkDocs (strict), pages that changed"):
