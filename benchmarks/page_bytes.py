@@ -2,7 +2,8 @@
 
 For each ``site/disclosures/<id>/``: the page (``index.html``) cut into the theme's chrome
 before and after the article and each ``<h2>`` section of the article; its parts (a
-``parts.html`` of sections, or the older ``parts/*.html`` files, one a part) by kind (data
+``parts.html`` of sections, gzipped as ``parts.html.gz`` since "artifact-half", or the older
+``parts/*.html`` files, one a part) by kind (data
 tables, chart data, self-assessments, per-table files, glossary) and the bytes around the
 parts' content (heads, titles, wrappers); and the white space the theme's indentation
 takes (runs of white space holding a line break, less the line break). Then the Pages
@@ -15,6 +16,7 @@ KB = 1,024 bytes, per disclosure. BENCHMARKS.md ("artifact-slim") has the figure
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import re
 from collections import Counter
@@ -63,10 +65,13 @@ def parts_bytes(folder: Path) -> Counter[str]:
     """The bytes of a page's parts: the content of each by kind (less its title), the bytes
     around it (heads, titles, wrappers), the files."""
     out: Counter[str] = Counter()
-    file = folder / "parts.html"
-    if file.is_file():
-        text = file.read_text(encoding="utf-8")
+    for file in (folder / "parts.html", folder / "parts.html.gz"):
+        if not file.is_file():
+            continue
+        stored = file.read_bytes()
+        text = (gzip.decompress(stored) if file.suffix == ".gz" else stored).decode("utf-8")
         out["parts: file count"] += 1
+        out["parts file as stored (gzipped or not)"] += len(stored)
         content = 0
         for found in _SECTION.finditer(text):
             out["parts: " + part_kind(found.group(1))] += size(found.group(2))
@@ -111,6 +116,7 @@ def main() -> None:
         if key.startswith("parts: ") and key != "parts: file count"
     )
     print(f"{count} disclosures; per disclosure (KB; the parts' file count: files):\n")
+    # "parts, in all" and "parts: …" are the parts' HTML; the file as stored is a line of its own.
     print("| | KB |\n|---|---:|")
     for key, value in totals.most_common():
         shown = (

@@ -7,7 +7,7 @@ SITE is a built site (``python -m builder build --output OUT`` → ``OUT/site``)
 Markdown tables:
 
 - the bytes of the site's pages on disk: every page's ``index.html``, the parts loaded on
-  demand (``*/parts/*.html``), the chart specs (each chart's ``assets/charts/*.values.json``
+  demand (``*/parts.html.gz``), the chart specs (each chart's ``assets/charts/*.values.json.gz``
   and the shared ``assets/charts/templates/*.json``) and the
   search index, each with its file count;
 - for the home page, a disclosure page (the first one, or ``--disclosure``) and the page
@@ -48,9 +48,9 @@ def disk_sizes(site: Path) -> dict[str, tuple[int, int]]:
     return {
         "pages (index.html)": total(pages),
         "of which disclosure pages": total(disclosures),
-        "parts loaded on demand": total(list(site.glob("**/parts/*.html"))),
+        "parts loaded on demand": total(list(site.glob("**/parts.html*"))),
         "chart specs (values and templates)": total(
-            list((site / "assets" / "charts").glob("**/*.json"))
+            list((site / "assets" / "charts").glob("**/*.json*"))
         ),
         "search index": total([p for p in (site / "search").rglob("*") if p.is_file()]),
     }
@@ -58,11 +58,11 @@ def disk_sizes(site: Path) -> dict[str, tuple[int, int]]:
 
 def _kind(url: str, resource_type: str) -> str:
     path = url.split("?", maxsplit=1)[0]
-    if "/parts/" in path:
+    if "/parts.html" in path:
         return "parts"
     if resource_type == "document":
         return "html"
-    if path.endswith(".json"):
+    if path.endswith((".json", ".json.gz")):
         return "json"
     if path.endswith((".js", ".css")):
         return "js+css"

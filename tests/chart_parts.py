@@ -1,7 +1,8 @@
 """The charts of a generated page as the browser draws them: template and values put together.
 
 A page embeds each chart as ``<div class="vega-chart" data-spec-template=… data-spec-values=…>``
-(``builder/pages/embed.py``); ``charts.js`` fetches the two files and fills the template in.
+(``builder/pages/embed.py``); ``charts.js`` fetches the two files (the values gzipped) and
+fills the template in.
 :func:`fill_template` does here what ``fillTemplate`` in ``charts.js`` does, written from its
 rules (a string that is a slot marker becomes the slot's value, keys too; a marker inside a
 longer string is replaced by the value's text; values are put in as given), not by calling
@@ -10,6 +11,7 @@ the builder's ``Template``, so the tests compare two implementations.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from pathlib import Path
@@ -53,7 +55,7 @@ def page_charts(docs: Path, page: Path) -> dict[str, dict[str, Any]]:
     specs = {}
     for template_url, values_url, name in CHART_DIV.findall(page.read_text(encoding="utf-8")):
         template = json.loads(site_file(docs, template_url).read_text(encoding="utf-8"))
-        values = json.loads(site_file(docs, values_url).read_text(encoding="utf-8"))
+        values = json.loads(gzip.decompress(site_file(docs, values_url).read_bytes()))  # .gz
         specs[name] = fill_template(template, values)
     return specs
 

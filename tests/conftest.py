@@ -11,6 +11,7 @@ Golden files live under ``tests/cases/<disclosure id>/expected/``. Run
 
 from __future__ import annotations
 
+import gzip
 import re
 import shutil
 import subprocess
@@ -19,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from builder.pages.parts import PARTS_FILE, read_parts
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "datasets" / "sources"
@@ -49,16 +52,25 @@ def copy_seeds(folder: Path, sources: list[Path] = SEEDS) -> Path:
 def page_parts(page: Path) -> dict[str, str]:
     """The parts of a generated page loaded on demand (``builder.pages.parts``), by name
     (``<section id>.html``): for ``docs/disclosures/<id>.md``, the sections of
-    ``docs/disclosures/<id>/parts.html``, each as written there."""
-    file = (page.parent if page.stem == "index" else page.with_suffix("")) / "parts.html"
-    if not file.is_file():
+    ``docs/disclosures/<id>/parts.html.gz``, each as written there (gunzipped)."""
+    html = read_parts(page.parent if page.stem == "index" else page.with_suffix(""))
+    if html is None:
         return {}
     found = re.finditer(
-        r'<section id="([^"]+)" data-portal-part>\n.*?</section>\n',
-        file.read_text(encoding="utf-8"),
-        re.DOTALL,
+        r'<section id="([^"]+)" data-portal-part>\n.*?</section>\n', html, re.DOTALL
     )
     return {f"{m.group(1)}.html": m.group() for m in found}
+
+
+def html_files(site: Path) -> list[Path]:
+    """Every HTML file of a built site: its pages, and its pages' parts files (gzipped)."""
+    return sorted([*site.rglob("*.html"), *site.rglob(PARTS_FILE)])
+
+
+def html_text(path: Path) -> str:
+    """The HTML of a page, or of a parts file (gunzipped)."""
+    data = path.read_bytes()
+    return (gzip.decompress(data) if path.name == PARTS_FILE else data).decode("utf-8")
 
 
 def with_parts(page: Path) -> str:

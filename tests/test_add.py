@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from builder.charts.files import read_values
 from builder.cli import main
 from builder.errors import DisclosureError
 from builder.pipeline import BuildResult, add_disclosure, build, build_data
@@ -154,11 +155,11 @@ def test_the_added_disclosure_has_its_packages(added: Added) -> None:
 
 def test_the_added_disclosure_has_its_charts(added: Added) -> None:
     charts = sorted(
-        (added.output / "site" / "assets" / "charts").glob(f"{added.new_id}-*.values.json")
+        (added.output / "site" / "assets" / "charts").glob(f"{added.new_id}-*.values.json.gz")
     )
     assert len(charts) >= 5
     for chart in charts:
-        assert NEW_UNIT in chart.read_text(encoding="utf-8"), chart.name
+        assert NEW_UNIT in json.dumps(read_values(chart), ensure_ascii=False), chart.name
 
 
 def test_a_safe_file_name_is_the_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -65,7 +65,7 @@ def test_build_another_folder_into_another_folder(tmp_path: Path) -> None:
     assert NEW_UNIT in html
     assert "2025年度" in html
     assert 'class="vega-chart"' in html
-    charts = list((output / "site" / "assets" / "charts").glob(f"*{NEW_ID}*.values.json"))
+    charts = list((output / "site" / "assets" / "charts").glob(f"*{NEW_ID}*.values.json.gz"))
     assert len(charts) >= 5
     assert (output / "site" / "downloads" / NEW_ID).is_dir()
     after = generated_home.stat().st_mtime_ns if generated_home.exists() else None

@@ -19,6 +19,7 @@ from builder.charts import (
     units_compared,
     write_chart,
 )
+from builder.charts.files import read_values
 from builder.parse import parse_file
 from tests.conftest import SEEDS
 
@@ -211,9 +212,9 @@ def test_specs_are_deterministic() -> None:
 def test_chart_files(tmp_path: Path) -> None:
     chart = _charts(FINAL_000)["spending-by-type"]
     files = write_chart(chart, tmp_path)
-    assert files.values.as_posix() == f"assets/charts/{FINAL_000}-spending-by-type.values.json"
+    assert files.values.as_posix() == f"assets/charts/{FINAL_000}-spending-by-type.values.json.gz"
     assert files.template.parent.as_posix() == "assets/charts/templates"
-    values = json.loads((tmp_path / files.values).read_text(encoding="utf-8"))
+    values = read_values(tmp_path / files.values)
     assert values["title"] == chart.spec["title"]["text"]
     raw = (tmp_path / files.csv).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the Chinese headings

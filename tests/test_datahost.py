@@ -34,7 +34,7 @@ from builder import identities
 from builder.errors import DisclosureError
 from builder.pages.hosting import Hosting, data_url_setting
 from builder.pipeline.preview import serving
-from tests.conftest import BUNDLED, ROOT, copy_seeds
+from tests.conftest import BUNDLED, ROOT, copy_seeds, html_files, html_text
 
 BULK_SUFFIXES = (".zip", ".sqlite", ".parquet", ".xlsx")
 SHA256 = re.compile(r'class="sha256">([0-9a-f]{64})<')
@@ -89,11 +89,11 @@ def sha256(path: Path) -> str:
 
 
 def pages() -> list[Path]:
-    return sorted(site().rglob("*.html"))
+    return html_files(site())  # the parts files too
 
 
 def hrefs(page: Path) -> list[str]:
-    return [html.unescape(h) for h in re.findall(r'href="([^"]+)"', page.read_text("utf-8"))]
+    return [html.unescape(h) for h in re.findall(r'href="([^"]+)"', html_text(page))]
 
 
 def test_no_bulk_file_is_in_the_site() -> None:
@@ -157,7 +157,7 @@ def test_every_hosted_file_shows_the_sha256_and_size_of_the_file_there() -> None
     """Each table row (and paragraph) that links a hosted file shows its checksum and size."""
     checked = set()
     for page in pages():
-        text = page.read_text(encoding="utf-8")
+        text = html_text(page)
         for block in re.findall(r"<tr>.*?</tr>|<p>.*?</p>", text, flags=re.S):
             links = [h for h in re.findall(r'href="([^"]+)"', block) if h.startswith(DATA_URL)]
             shown = SHA256.findall(block)

@@ -26,7 +26,7 @@ from benchmarks.sizes import measure
 from builder.errors import DisclosureError
 from builder.pages.hosting import Hosting, hosting_setting
 from builder.pipeline.preview import serving
-from tests.conftest import BUNDLED, ROOT, copy_seeds
+from tests.conftest import BUNDLED, ROOT, copy_seeds, html_files, html_text
 from tests.test_datahost import SHA256, build, free_port, shown_bytes
 
 DATA_PORT = free_port()
@@ -86,13 +86,13 @@ def test_the_data_folder_holds_each_source_text_and_table_csv_as_published() -> 
 
 
 def pages() -> list[Path]:
-    return sorted(site().rglob("*.html"))
+    return html_files(site())  # the parts files too
 
 
 def test_every_link_to_a_source_text_or_csv_points_at_a_file_of_the_data_host() -> None:
     hosted = set()
     for page in pages():
-        for href in map(html.unescape, re.findall(r'href="([^"]+)"', page.read_text("utf-8"))):
+        for href in map(html.unescape, re.findall(r'href="([^"]+)"', html_text(page))):
             if href.startswith(DATA_URL):
                 assert (data() / href[len(DATA_URL) :]).is_file(), (page, href)
                 hosted.add(href[len(DATA_URL) :])
@@ -106,8 +106,8 @@ def test_every_link_to_a_source_text_or_csv_points_at_a_file_of_the_data_host() 
 
 def test_each_source_text_and_csv_row_shows_the_sha256_and_size_of_the_file_there() -> None:
     checked = set()
-    for page in (site() / "disclosures").rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
+    for page in html_files(site() / "disclosures"):
+        text = html_text(page)
         for block in re.findall(r"<tr>.*?</tr>", text, flags=re.S):
             links = [h for h in re.findall(r'href="([^"]+)"', block) if h.startswith(DATA_URL)]
             shown = SHA256.findall(block)

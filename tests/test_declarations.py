@@ -60,10 +60,10 @@ def test_amounts_are_recognised_by_their_declared_unit() -> None:
 
 def test_the_page_titles_annex_columns_as_declared() -> None:
     """The self-evaluation funding columns on a page carry their declared titles (资金结转/结余,
-    执行率 with its declared unit %), not titles of the page's own."""
-    page = (CASES / "000_127416229ccdc025" / "expected" / "pages" / "disclosure.md").read_text(
-        encoding="utf-8"
-    )
+    执行率 with its declared unit %), not titles of the page's own. The funding table is a
+    part of the page, loaded when its block is opened (``builder.pages.parts``)."""
+    expected = CASES / "000_127416229ccdc025" / "expected" / "pages"
+    page = (expected / "parts" / "evaluation-1-funding.html").read_text(encoding="utf-8")
     titles = declarations.titles("performance_evaluation_funding")
     assert titles["balance"] == "资金结转/结余"
     assert f"<th>{titles['balance']}（万元）</th>" in page

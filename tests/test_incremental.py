@@ -39,9 +39,9 @@ PORTAL_WIDE = (
     "docs/assets/charts/portal-",
     "docs/assets/charts/compare-",
     "docs/index.md",
-    "docs/parts.html",  # the home page's parts (builder.pages.parts)
+    "docs/parts.html.gz",  # the home page's parts (builder.pages.parts)
     "docs/compare.md",
-    "docs/compare/parts.html",
+    "docs/compare/parts.html.gz",
     "docs/data.md",
     "docs/data.json",
     "docs/dictionary.md",
@@ -125,13 +125,13 @@ def test_a_rebuild_after_one_change_rewrites_only_what_depends_on_it(tmp_path: P
     own = (
         f"packages/{TOUCHED}/",
         f"docs/disclosures/{TOUCHED}.md",
-        f"docs/disclosures/{TOUCHED}/parts.html",
+        f"docs/disclosures/{TOUCHED}/parts.html.gz",
         f"docs/downloads/{TOUCHED}/",
         f"docs/downloads/{TOUCHED}.zip",
         f"docs/sources/{TOUCHED}.txt",
         f"docs/assets/charts/{TOUCHED}-",
         f"docs/units/{unit}.md",
-        f"docs/units/{unit}/parts.html",
+        f"docs/units/{unit}/parts.html.gz",
         f"docs/assets/charts/{unit}-",
     )
     assert after.keys() == before.keys()

@@ -21,6 +21,7 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
+from builder.pages.parts import read_parts
 from builder.pages.tables import render_printed_table
 from builder.pipeline import build
 from builder.publish.other_tables import column_titles, other_table_rows, other_table_schema
@@ -113,8 +114,9 @@ def page_markdown(disclosure: str) -> str:
 def page_html(disclosure: str) -> str:
     """The page's HTML and that of its parts loaded when opened (``builder.pages.parts``)."""
     folder = built() / "site" / "disclosures" / disclosure
-    pages = [folder / "index.html", folder / "parts.html"]
-    return "\n".join(path.read_text(encoding="utf-8") for path in pages)
+    return "\n".join(
+        [(folder / "index.html").read_text(encoding="utf-8"), read_parts(folder) or ""]
+    )
 
 
 # --------------------------------------------------------------------------- the package
@@ -273,7 +275,7 @@ def test_the_page_shows_it_as_printed_after_the_standard_tables() -> None:
     section = page[page.index(heading) : page.index("## 情况说明")]
     assert AS_PRINTED_NOTE in section
     # The rows are loaded when the block is opened (builder.pages.parts).
-    assert 'data-part="parts.html#other_table_1"' in section
+    assert 'data-part="other_table_1"' in section
     part = parts_of(OWN_ID)["other_table_1.html"]
     assert "<th>采购类别</th><th>预算金额</th><th>实际金额</th>" in part
     assert "<tr><td>货物</td><td>12.50</td><td>11.00</td></tr>" in part

@@ -154,7 +154,7 @@ def test_charts_are_embedded_with_their_data(docs: Path) -> None:
         assert (docs / url.removeprefix("../../")).is_file()
     assert "[图表数据（CSV）](../assets/charts/" in page  # relative to the Markdown file
     home = _read(docs, "index.md")
-    assert 'data-spec-values="assets/charts/portal-units-compared-2024.values.json"' in home
+    assert 'data-spec-values="assets/charts/portal-units-compared-2024.values.json.gz"' in home
     assert 'data-spec-template="assets/charts/templates/' in home
 
 
@@ -262,14 +262,20 @@ def test_disclosure_page_search_index_choices(docs: Path) -> None:
     page = _read(docs, f"disclosures/{FINAL_000}.md")
     # Downloads, the glossary (the glossary page has it) and the project summary: excluded,
     # the blocks loaded when opened (builder.pages.parts) as well as their placeholders.
-    glossary = '<details data-search-exclude data-part="parts.html#glossary">'
+    glossary = '<details data-search-exclude data-part="glossary">'
     assert f"{glossary}\n<summary>本文件的名词解释" in page
     downloads = page[page.index("## 下载与引用") :]
     assert '<div class="portal-table-wrap" data-search-exclude>' in downloads
-    files = '<details id="files" data-search-exclude data-part="parts.html#files">'
+    files = '<details id="files" data-search-exclude data-part="files">'
     assert f"{files}\n<summary>逐表文件" in downloads
-    # Every block loaded when opened is excluded: search reads the page alone.
-    assert page.count("data-part=") == page.count("data-search-exclude data-part=") > 20
+    # Every block loaded when opened is excluded: search reads the page alone. A project's
+    # funding table is loaded into the block of its targets and results, which stay searched:
+    # the table's placeholder is excluded (as the table was).
+    funding = page.count("<details data-part=")
+    assert funding == page.count('<p class="portal-part" data-search-exclude>') == 5
+    assert page.count("data-part=") == page.count("data-search-exclude data-part=") + funding > 20
+    assert "项目资金预算安排及执行" not in page  # the funding tables' captions: in the parts
+    assert "年度目标" in page
     # Narrative stays ordinary Markdown/HTML, indexed.
     narrative = page[page.index("## 情况说明") : page.index("## 项目绩效自评")]
     assert "data-search-exclude" not in narrative
@@ -356,7 +362,7 @@ def test_home_ranking_shows_the_top_and_loads_the_rest(tmp_path: Path) -> None:
 
 def test_home_lists_every_units_documents_when_opened(docs: Path) -> None:
     home = _read(docs, "index.md")
-    assert 'data-part="parts.html#units-by-year"' in home
+    assert 'data-part="units-by-year"' in home
     part = page_parts(docs / "index.md")["units-by-year.html"]
     unit = unit_id("山西省投资促进局")
     assert f'<a href="units/{unit}/">山西省投资促进局</a>' in part

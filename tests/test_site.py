@@ -21,7 +21,7 @@ from mkdocs.config import load_config
 from builder.pages import write_pages
 from builder.pages.site_hooks import link_file
 from tests.browser.sitebuild import mkdocs_build, parse_seeds
-from tests.conftest import ROOT
+from tests.conftest import ROOT, html_files, html_text
 
 VENDOR = ROOT / "site_src" / "assets" / "javascripts" / "vendor"
 SITE_URL = "http://127.0.0.1:8765/"
@@ -55,6 +55,7 @@ def test_mkdocs_configuration() -> None:
         "assets/javascripts/vendor/vega.min.js",
         "assets/javascripts/vendor/vega-lite.min.js",
         "assets/javascripts/vendor/vega-embed.min.js",
+        "assets/javascripts/gunzip.js",
         "assets/javascripts/charts.js",
         "assets/javascripts/parts.js",
         "assets/javascripts/search.js",
@@ -145,11 +146,10 @@ def test_only_local_scripts_and_styles(site: Path) -> None:
 
 
 def test_data_tables_are_published_whole(site: Path) -> None:
-    for page in site.rglob("*.html"):
-        assert "portal-raw" not in page.read_text(encoding="utf-8"), page
+    for page in html_files(site):
+        assert "portal-raw" not in html_text(page), page
     # The page and the parts it loads when they are opened (builder.pages.parts).
-    folder = site / "disclosures" / SEED_000
-    page = "\n".join(p.read_text(encoding="utf-8") for p in folder.glob("**/*.html"))
+    page = "\n".join(map(html_text, html_files(site / "disclosures" / SEED_000)))
     assert page.count('<table class="portal-table">') > 10  # tables 01-10, charts, projects
     assert '<td class="num">5,837.92</td>' in page
 

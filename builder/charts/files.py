@@ -5,7 +5,9 @@ Under ``<docs>/assets/charts/``:
 - ``templates/<sha256 of the template, 16 hex digits>.json``: the template of the chart's
   shape (``BarSpec.template_json``), written once and shared by every chart of that shape
   (a few files for the whole portal, which the browser fetches once and caches);
-- ``<chart id>.values.json``: what goes into each slot of the template for this chart;
+- ``<chart id>.values.json.gz``: what goes into each slot of the template for this chart,
+  gzipped (a third of its JSON: the values, labels and description repeat their words;
+  BENCHMARKS.md "artifact-half"); ``gunzip.js`` decodes it in the browser;
 - ``<chart id>.csv``: the data behind the chart (UTF-8 with a BOM so that Excel reads the
   Chinese; exact amounts).
 
@@ -18,12 +20,15 @@ per chart would repeat its template (about 1.5 KB) for every chart of every disc
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import io
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from builder.charts.spec import Chart, Column, compact_json
 
@@ -73,6 +78,11 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def read_values(path: Path) -> Any:
+    """A chart's slot values as written by :func:`write_chart` (gunzipped, parsed)."""
+    return json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
+
+
 def template_path(template: str) -> Path:
     """Where the template with this JSON text is written (named by its content)."""
     digest = hashlib.sha256(template.encode("utf-8")).hexdigest()[:16]
@@ -85,12 +95,13 @@ def write_chart(chart: Chart, docs_dir: Path) -> ChartFiles:
     template = chart.drawing.template_json()
     files = ChartFiles(
         template=template_path(template),
-        values=CHARTS_DIR / f"{chart.chart_id}.values.json",
+        values=CHARTS_DIR / f"{chart.chart_id}.values.json.gz",
         csv=CHARTS_DIR / f"{chart.chart_id}.csv",
     )
     if not (docs_dir / files.template).is_file():
         (docs_dir / files.template).write_text(template + "\n", encoding="utf-8")
-    values = compact_json(chart.drawing.slot_values())
-    (docs_dir / files.values).write_text(values + "\n", encoding="utf-8")
+    values = compact_json(chart.drawing.slot_values()) + "\n"
+    # The same values give the same bytes: no time or name in the gzip header.
+    (docs_dir / files.values).write_bytes(gzip.compress(values.encode("utf-8"), 9, mtime=0))
     (docs_dir / files.csv).write_text(chart_csv(chart), encoding="utf-8-sig", newline="")
     return files

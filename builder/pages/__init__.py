@@ -6,7 +6,7 @@ Stage 6 of ``sources → parse → validate → publish → charts → pages``. 
 - ``index.md`` (home), ``units/index.md`` and ``units/<unit id>.md``,
   ``disclosures/index.md`` and ``disclosures/<disclosure id>.md``, ``data.md``,
   ``dictionary.md``, ``quality.md``, ``glossary.md`` (each opens with a "generated" banner);
-- ``assets/charts/<chart id>.values.json`` and ``.csv`` (each chart's slot values and the data
+- ``assets/charts/<chart id>.values.json.gz`` and ``.csv`` (each chart's slot values and the data
   behind it) and ``assets/charts/templates/`` (the template of each shape of chart);
 - ``sources/<disclosure id>.txt`` (the source texts) and ``downloads/<disclosure id>/…``,
   ``downloads/portal/…`` (copies of the data packages that exist), and the bundles and the

@@ -25,7 +25,6 @@ from builder.pages.markup import (
     HtmlTable,
     amount,
     attr,
-    details,
     front_matter,
     number,
     paragraphs,
@@ -261,7 +260,7 @@ def _performance_section(entry: DisclosureEntry, parts: Parts) -> str:
                 f"<p>自评总分：<strong>{text(score)}</strong> 分，"
                 f"等级：<strong>{text(grade)}</strong>。</p>\n"
             )
-            inner = [_funding_table(sheet)]
+            inner = []
             for key, label in _titled(EVALUATIONS, "annual_targets", "actual_results"):
                 if sheet.get(key):
                     inner.append(f"<p><strong>{label}：</strong>{text(sheet[key])}</p>\n")
@@ -277,7 +276,17 @@ def _performance_section(entry: DisclosureEntry, parts: Parts) -> str:
                         title=f"{entry.title}：{caption}",
                     )
                 )
-            out.append(details("资金、目标与完成情况", "\n".join(inner)))
+            # The funding table is loaded when the block is opened; the targets and results
+            # stay on the page, searched.
+            out.append(
+                parts.searched_details(
+                    "资金、目标与完成情况",
+                    _funding_table(sheet),
+                    "\n".join(inner),
+                    name=f"evaluation-{number_}-funding",
+                    title=f"{entry.title}：{sheet['project_name']}：项目资金预算安排及执行",
+                )
+            )
             analysis = "\n".join(
                 f"<p><strong>{text(part['heading'])}</strong></p>\n{paragraphs(part['text'])}"
                 for part in sheet.get("analysis") or []

@@ -21,6 +21,7 @@ reads the page, and it finds on it exactly what it found before.
 
 from __future__ import annotations
 
+import gzip
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -28,10 +29,10 @@ from builder.pages.catalog import url_root
 from builder.pages.markup import attr, text
 from builder.pages.site_hooks import unwrap_raw
 
-PARTS_FILE = "parts.html"  # a page's parts, in the page's own folder
+PARTS_FILE = "parts.html.gz"  # a page's parts, gzipped, in the page's own folder
 STYLESHEET = "assets/stylesheets/portal.css"
 PART_CLASS = "portal-part"  # the paragraph with the link, replaced by the part when loaded
-OPEN_LABEL = "打开此部分（单独页面）"
+OPEN_LABEL = "下载此部分（压缩的网页）"
 BACK_LABEL = "返回所在页面"
 TITLE_SUFFIX = "：展开内容"  # the parts file's title: the page's, and this
 
@@ -98,25 +99,57 @@ class Parts:
 
         ``body`` becomes the section ``name`` of the page's parts file, titled ``title``
         (which says what it is without the page around it); the returned block holds the
-        summary (escaped) and a link to that section. ``anchor`` gives the block an id, so
-        that ``#<anchor>`` opens it. The block is left out of search.
+        summary (escaped), the section's name (``data-part``) and a link to the file (the
+        same for every block of the page: the name is not repeated in it). ``anchor`` gives
+        the block an id, so that ``#<anchor>`` opens it. The block is left out of search.
         """
-        if any(part.name == name for part in self.parts):
-            raise ValueError(f"{self.page}: two parts named {name!r}")
-        self.parts.append(Part(name, title, body))
-        href = f"{PARTS_FILE}#{name}"
+        self._add(Part(name, title, body))
         ident = f' id="{attr(anchor)}"' if anchor else ""
         return (
-            f'<details{ident} data-search-exclude data-part="{attr(href)}">\n'
+            f'<details{ident} data-search-exclude data-part="{attr(name)}">\n'
             f"<summary>{text(summary)}</summary>\n"
-            f'<p class="{PART_CLASS}"><a href="{attr(href)}">{OPEN_LABEL}</a></p>\n'
+            f'<p class="{PART_CLASS}">{self._link()}</p>\n'
             "</details>\n"
         )
 
+    def searched_details(self, summary: str, body: str, rest: str, *, name: str, title: str) -> str:
+        """A collapsed block whose ``rest`` (safe HTML) is on the page, searched, and whose
+        ``body`` (safe HTML, left out of search) is loaded before it when the block is opened:
+        a project's funding table, above its targets and results.
+
+        ``body`` becomes the section ``name`` of the parts file, titled ``title``, as for
+        :meth:`details`; its placeholder, the link to the file, is left out of search, so
+        the search index reads what it read when the table was on the page (it left the
+        table out).
+        """
+        self._add(Part(name, title, body))
+        return (
+            f'<details data-part="{attr(name)}">\n<summary>{text(summary)}</summary>\n'
+            f'<p class="{PART_CLASS}" data-search-exclude>{self._link()}</p>\n'
+            f"{rest.strip()}\n</details>\n"
+        )
+
+    def _add(self, part: Part) -> None:
+        if any(known.name == part.name for known in self.parts):
+            raise ValueError(f"{self.page}: two parts named {part.name!r}")
+        self.parts.append(part)
+
+    @staticmethod
+    def _link() -> str:
+        return f'<a href="{PARTS_FILE}" download>{OPEN_LABEL}</a>'
+
     def write(self) -> None:
-        """Write the page's parts file (none if the page has no part)."""
+        """Write the page's parts file, gzipped (none if the page has no part). The same
+        parts give the same bytes: no time or name in the gzip header, zlib's level 9."""
         if not self.parts:
             return
         target = self.docs_dir / page_folder(self.page) / PARTS_FILE
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(parts_document(self.page, self.title, self.parts), encoding="utf-8")
+        html = parts_document(self.page, self.title, self.parts)
+        target.write_bytes(gzip.compress(html.encode("utf-8"), compresslevel=9, mtime=0))
+
+
+def read_parts(folder: Path) -> str | None:
+    """The HTML of the parts file in a page's folder (of the docs or of the site), or None."""
+    file = folder / PARTS_FILE
+    return gzip.decompress(file.read_bytes()).decode("utf-8") if file.is_file() else None

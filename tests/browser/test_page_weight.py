@@ -2,9 +2,10 @@
 
 A first view transfers the page's HTML and its chart specs, within a stated budget, and
 none of its parts (``builder.pages.parts``: the data tables, chart data, per-table files
-and self-assessments, each a small static file). Opening a table's block shows the rows of
-the table's published CSV; an address naming a table opens it; printing loads every part;
-without JavaScript the block's link opens the part as a page of its own.
+and self-assessments, in one gzipped file beside the page). Opening a table's block shows the
+rows of the table's published CSV; an address naming a table opens it; printing loads every
+part; without JavaScript the block's link downloads the parts file, and the table's CSV is
+linked beside the block.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Response, expect
+
+from builder.pages.parts import PARTS_FILE
 
 pytestmark = pytest.mark.browser
 
@@ -49,10 +52,10 @@ def _first_view(page: Page, url: str) -> dict[str, int]:
 def test_first_view_stays_within_its_budget(page: Page, base_url: str) -> None:
     sizes = _first_view(page, f"{base_url}disclosures/{FIRST}/")
     own = {url: size for url, size in sizes.items() if not url.endswith(SHARED)}
-    parts = [url for url in own if "/parts.html" in url]
+    parts = [url for url in own if PARTS_FILE in url]
     assert parts == []  # nothing collapsed is fetched before it is opened
     html = sum(size for url, size in own.items() if url.endswith("/"))
-    specs = [url for url in own if url.endswith(".values.json")]
+    specs = [url for url in own if url.endswith(".values.json.gz")]
     templates = [url for url in own if "/assets/charts/templates/" in url]
     report = {
         "page": f"disclosures/{FIRST}/",
@@ -115,6 +118,28 @@ def test_an_address_naming_a_table_opens_it(page: Page, base_url: str) -> None:
     expect(block.locator("table td", has_text="69.56").first).to_be_visible()  # 因公出国（境）费
 
 
+def test_opening_a_projects_block_shows_its_funding_table_above_its_targets(
+    page: Page, base_url: str
+) -> None:
+    page.goto(f"{base_url}disclosures/{FIRST}/")
+    page.wait_for_load_state("networkidle")
+    block = page.locator("details[data-part='evaluation-1-funding']")
+    expect(block.locator("table")).to_have_count(0)  # not on the page yet
+    block.locator(":scope > summary").click()
+    expect(block).to_have_attribute("data-part-loaded", "1")
+    expect(block.locator(":scope > div table caption")).to_have_text(
+        "招商引资专项经费：项目资金预算安排及执行"
+    )
+    expect(block.locator(":scope > div table tbody tr").first).to_contain_text("资金总额")
+    # The table comes first, then the targets and results that were on the page already.
+    first, targets = block.evaluate(
+        "b => [b.children[1].tagName,"
+        " [...b.children].findIndex(c => c.textContent.startsWith('年度目标'))]"
+    )
+    assert first == "DIV"
+    assert targets > 1
+
+
 def test_printing_loads_every_part(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}disclosures/{FIRST}/")
     page.wait_for_load_state("networkidle")
@@ -128,27 +153,31 @@ def test_printing_loads_every_part(page: Page, base_url: str) -> None:
     assert page.locator("details[data-part-error]").count() == 0
 
 
-def test_without_javascript_the_link_opens_the_part(
-    browser: Browser, base_url: str, built_site: tuple[Path, int]
+def test_without_javascript_the_link_downloads_the_parts_and_the_csv_is_beside(
+    browser: Browser, base_url: str, built_site: tuple[Path, int], tmp_path: Path
 ) -> None:
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False, accept_downloads=True)
     page = context.new_page()
     page.goto(f"{base_url}disclosures/{FIRST}/")
     page.locator(f"details#table-{TABLE} > summary").click()
-    page.locator(f"details#table-{TABLE} .portal-part a").click()
-    page.wait_for_url(f"**/disclosures/{FIRST}/parts.html#{TABLE}")
-    # Every part of the page is in the file, the one opened shown first (the address's).
+    with page.expect_download() as download:
+        page.locator(f"details#table-{TABLE} .portal-part a").click()
+    saved = tmp_path / PARTS_FILE
+    download.value.save_as(saved)
+    # Unpacked, the file is a page of every part (the one asked for among them), whose
+    # relative links mean what they mean on the page: opened beside it, they resolve.
+    unpacked = page.request.get(f"{base_url}disclosures/{FIRST}/{PARTS_FILE}").body()
+    assert saved.read_bytes() == unpacked
+    page.set_content(gzip.decompress(unpacked).decode("utf-8"))
     expect(page.locator("h1")).to_have_text("山西省投资促进局 2024年度单位决算")
     expect(page.locator(f"section#{TABLE} > h2")).to_have_text("公开02表 收入决算表")
-    expect(page.locator(f"section#{TABLE} > h2")).to_be_in_viewport()
     assert _shown_rows(page, f"section#{TABLE}") == _csv_rows(built_site[0])
     assert page.locator("section[data-portal-part]").count() > 20
-    # The downloads named in a part resolve from the part as they do from the page.
-    page.goto(f"{base_url}disclosures/{FIRST}/parts.html#files")
-    hrefs = page.eval_on_selector_all("section#files a", "els => els.map(e => e.href)")
-    assert any(href.endswith(f"/downloads/{FIRST}/csv/{TABLE}.csv") for href in hrefs)
-    for href in hrefs:
-        assert page.request.get(href).status == HTTP_OK, href
-    page.locator("a", has_text="返回所在页面").click()
-    page.wait_for_url(f"**/disclosures/{FIRST}/")
+    # Beside the block, the table's CSV: its rows without JavaScript.
+    page.goto(f"{base_url}disclosures/{FIRST}/")
+    csv_link = page.locator(f"details#table-{TABLE} + p a", has_text="CSV")
+    href = csv_link.get_attribute("href")
+    assert href is not None
+    assert href.endswith(f"{TABLE}.csv")
+    assert page.request.get(csv_link.evaluate("a => a.href")).status == HTTP_OK
     context.close()

@@ -4,7 +4,8 @@
  * before this file through extra_javascript).
  *
  * A chart's spec comes in two files: the template of its shape (shared by every chart of
- * that shape, fetched once per page load and cached by the browser) and its own slot values.
+ * that shape, fetched once per page load and cached by the browser) and its own slot values
+ * (JSON, gzipped: decoded by gunzip.js, or taken as it is when the server decoded it).
  * fillTemplate() puts them together exactly as builder/charts/template.py does: a string
  * that is a slot marker ("\ue000name\ue001") becomes the slot's value, whatever its type
  * (object keys too); a marker inside a longer string is replaced by the value's text. The
@@ -37,6 +38,14 @@
     var response = await fetch(new URL(url, document.baseURI));
     if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
     return response.json();
+  }
+
+  async function fetchPackedJson(url) { // JSON, gzipped or not
+    var response = await fetch(new URL(url, document.baseURI));
+    if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
+    var bytes = new Uint8Array(await response.arrayBuffer());
+    if (bytes.length > 1 && bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = portalGunzip(bytes);
+    return JSON.parse(new TextDecoder("utf-8").decode(bytes));
   }
 
   function fetchTemplate(url) {
@@ -85,7 +94,7 @@
     if (template) {
       var parts = await Promise.all([
         fetchTemplate(template),
-        fetchJson(el.getAttribute("data-spec-values")),
+        fetchPackedJson(el.getAttribute("data-spec-values")),
       ]);
       return fillTemplate(parts[0], parts[1]);
     }

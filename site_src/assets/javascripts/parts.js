@@ -1,12 +1,13 @@
 /*
  * Loads the parts of a page when the reader opens them (builder/pages/parts.py): each
- * <details data-part="parts.html#<name>"> holds a summary and a link to its section of a
- * small static page beside the page, which holds every part of the page (a data table, the
- * chart data, the per-table files, a self-assessment), each a <section id="<name>">. When a
- * block is opened, the file is fetched (once a page: later blocks reuse it) and the content
- * of the block's section, minus its heading, replaces the link; the block is then marked
- * data-part-loaded="1" (the browser tests read it). Without JavaScript the link opens the
- * file itself at that section.
+ * <details data-part="<name>"> holds a summary and a link to a small static page beside
+ * the page, parts.html.gz, stored gzipped, which holds every part of the page (a data table,
+ * the chart data, the per-table files, a self-assessment), each a <section id="<name>">.
+ * When a block is opened, the file is fetched (once a page: later blocks reuse it) and
+ * decoded (gunzip.js; as it is when the server already decoded it), and the content of the
+ * block's section, minus its heading, replaces the link; the block is then marked
+ * data-part-loaded="1" (the browser tests read it). Without JavaScript the link downloads
+ * the file.
  *
  * An address naming a block (#table-expenditure, #chart-<id>-data), or a heading just
  * before one, opens it. Before printing, every part is loaded at once (a synchronous
@@ -21,24 +22,31 @@
 
   var files = {}; // the parts file's address → the promise of its parsed document
 
-  function partUrl(details) {
+  // The block's part: the file its link names and the section its data-part names (none
+  // once loaded: the link is gone).
+  function partOf(details) {
     var link = details.querySelector(":scope > .portal-part a");
-    return link ? new URL(link.href) : null;
+    if (!link) return null;
+    return { file: link.href.split("#")[0], name: details.getAttribute("data-part") };
   }
 
-  function fileOf(url) {
-    return url.href.split("#")[0];
-  }
-
-  function parse(html) {
+  // The file's bytes as a document: gunzipped, unless the server did (Content-Encoding).
+  function parse(bytes) {
+    if (bytes.length > 1 && bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = portalGunzip(bytes);
+    var html = new TextDecoder("utf-8").decode(bytes);
     return new DOMParser().parseFromString(html, "text/html");
   }
 
-  function place(details, doc, url) {
-    var name = decodeURIComponent(url.hash.slice(1));
-    var part = doc.getElementById(name);
+  function binary(text) { // a synchronous request's "x-user-defined" text as its bytes
+    var bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
+    return bytes;
+  }
+
+  function place(details, doc, wanted) {
+    var part = doc.getElementById(wanted.name);
     if (!part || !part.hasAttribute("data-portal-part")) {
-      throw new Error("no part " + name + " in " + fileOf(url));
+      throw new Error("no part " + wanted.name + " in " + wanted.file);
     }
     var heading = part.querySelector(":scope > h2");
     var holder = details.querySelector(":scope > .portal-part");
@@ -62,7 +70,9 @@
     if (!files[file]) {
       files[file] = fetch(file).then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status + " for " + file);
-        return response.text().then(parse);
+        return response.arrayBuffer().then(function (buffer) {
+          return parse(new Uint8Array(buffer));
+        });
       });
       files[file].catch(function () {
         delete files[file]; // a later opening tries again
@@ -73,11 +83,11 @@
 
   async function load(details) {
     if (details.hasAttribute("data-part-loading")) return;
-    var url = partUrl(details);
-    if (!url) return;
+    var wanted = partOf(details);
+    if (!wanted) return;
     details.setAttribute("data-part-loading", "1");
     try {
-      place(details, await fetched(fileOf(url)), url);
+      place(details, await fetched(wanted.file), wanted);
     } catch (error) {
       details.removeAttribute("data-part-loading");
       failed(details, error);
@@ -85,19 +95,20 @@
   }
 
   function loadNow(details, documents) {
-    var url = partUrl(details);
-    if (!url || details.hasAttribute("data-part-loaded")) return;
+    var wanted = partOf(details);
+    if (!wanted || details.hasAttribute("data-part-loaded")) return;
     details.setAttribute("data-part-loading", "1");
-    var file = fileOf(url);
+    var file = wanted.file;
     try {
       if (!documents[file]) {
         var request = new XMLHttpRequest();
         request.open("GET", file, false);
+        request.overrideMimeType("text/plain; charset=x-user-defined"); // the bytes as they are
         request.send();
         if (request.status !== 200) throw new Error("HTTP " + request.status + " for " + file);
-        documents[file] = parse(request.responseText);
+        documents[file] = parse(binary(request.responseText));
       }
-      place(details, documents[file], url);
+      place(details, documents[file], wanted);
     } catch (error) {
       failed(details, error);
     }
