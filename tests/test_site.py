@@ -55,6 +55,7 @@ def test_mkdocs_configuration() -> None:
         "assets/javascripts/vendor/vega.min.js",
         "assets/javascripts/vendor/vega-lite.min.js",
         "assets/javascripts/vendor/vega-embed.min.js",
+        "assets/javascripts/vendor/fflate-gunzip.min.js",
         "assets/javascripts/gunzip.js",
         "assets/javascripts/charts.js",
         "assets/javascripts/parts.js",
@@ -62,7 +63,7 @@ def test_mkdocs_configuration() -> None:
     ]
     for script in scripts:
         assert (ROOT / "site_src" / script).is_file(), script
-    for package in ("vega", "vega-lite", "vega-embed"):
+    for package in ("vega", "vega-lite", "vega-embed", "fflate"):
         assert (VENDOR / f"{package}.LICENSE.txt").is_file()
     charts_js = (ROOT / "site_src" / "assets" / "javascripts" / "charts.js").read_text()
     assert "document$.subscribe" in charts_js
