@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 # where, not what
@@ -46,9 +47,16 @@ def content_key(parsed: Mapping[str, Any]) -> str:
 
 
 def without_positions(value: Any) -> Any:
-    """``value`` with every position key (``POSITION_KEYS``) dropped, at any depth."""
-    if isinstance(value, Mapping):
+    """``value`` with every position key (``POSITION_KEYS``) dropped, at any depth, and its
+    decimals as their text (what ``json.dumps(default=str)`` would write for them, told here
+    in the same pass instead of by a call back from the encoder for each amount)."""
+    kind = type(value)
+    if kind is str or kind is int:  # the leaves, most of the values: first
+        return value
+    if kind is Decimal:
+        return str(value)
+    if kind is dict or isinstance(value, Mapping):
         return {k: without_positions(v) for k, v in value.items() if k not in POSITION_KEYS}
-    if isinstance(value, list):
+    if kind is list or isinstance(value, list):
         return [without_positions(item) for item in value]
     return value
