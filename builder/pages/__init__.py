@@ -32,6 +32,7 @@ import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,7 @@ __all__ = [
     "Outputs",
     "PageFolders",
     "page_key",
+    "portal_findings",
     "portal_view",
     "produce_disclosure",
     "write_pages",
@@ -133,6 +135,20 @@ def portal_view(parsed: Mapping[str, Any]) -> dict[str, Any]:
         "narrative": {"glossary": parsed["narrative"].get("glossary")},
         "report": {"coverage": parsed["report"]["coverage"]},
     }
+
+
+def portal_findings(findings: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """What pages other than the disclosure's own read of its findings: each one's check and
+    severity (the quality page and data, the audit summaries). Equal pairs are one object
+    (read only), so a portal of many findings holds each pair once."""
+    if findings is None:
+        return None
+    return [_finding_of(f.get("check_id"), f.get("severity")) for f in findings]
+
+
+@cache
+def _finding_of(check_id: Any, severity: Any) -> dict[str, Any]:
+    return {"check_id": check_id, "severity": severity}
 
 
 @dataclass(frozen=True)
@@ -379,7 +395,7 @@ def write_pages(  # noqa: PLR0913 - the four inputs of the brief plus optional o
             listed_entry(
                 disclosure_id,
                 portal_view(document),
-                findings.get(disclosure_id),
+                portal_findings(findings.get(disclosure_id)),
                 known,
                 produced.extra,
             )
