@@ -124,12 +124,20 @@ __all__ = [
 ]
 
 
+# What the portal-wide pages never read of a table whose rows they do not read (its columns:
+# most of what such a table holds once its rows are gone).
+VIEW_UNREAD = frozenset({"rows", "fields", "columns_printed", "columns_mapped_by"})
+
+
 def portal_view(parsed: Mapping[str, Any]) -> dict[str, Any]:
-    """The parts of a parse that pages other than the disclosure's own read."""
+    """The parts of a parse that pages other than the disclosure's own read (109 MB in memory
+    for 1,000 disclosures with their findings whole and their tables' columns, 69 MB so)."""
     return {
         "document": parsed["document"],
         "tables": [
-            table if table["kind"] in VIEW_ROWS else {**table, "rows": []}
+            table
+            if table["kind"] in VIEW_ROWS
+            else {**{k: v for k, v in table.items() if k not in VIEW_UNREAD}, "rows": []}
             for table in parsed["tables"]
         ],
         "narrative": {"glossary": parsed["narrative"].get("glossary")},
