@@ -300,7 +300,7 @@ def write_portal_pages(
         with staged(folders.docs, owner, outputs.hashes) as (docs, files):
             _write(docs, unit.page, unit_page(unit, portal, docs))
         outputs.record(owner, key, Produced(files))
-    portal.bundles = portal_downloads(folders.packages, outputs, folders.hosting)
+    portal.bundles = portal_downloads(folders.packages, outputs, folders.hosting, extras.unit_keys)
     with staged(folders.docs, PORTAL_OWNER, outputs.hashes) as (docs, files):
         portal.portal_downloads = publish_folder(
             folders.packages / PORTAL_PACKAGE,
