@@ -9,8 +9,14 @@ and licence (``disclosures``) and the unit's record (``units``), so that a row s
 which year, which kind and where it was published; and a ``release`` table (version, date).
 sqlite3, Datasette and DuckDB (its ``sqlite`` extension) open the file as it is. Amounts are
 binary floats there, as in Excel (SQLite has no decimal type): exact values are in the CSV and
-Parquet files. The file is written aside, vacuumed, and moved into place; the same package and
-SQLite library give the same bytes.
+Parquet files. The file is written aside and vacuumed into place (``VACUUM INTO``, with a
+fixed schema cookie); the same package and SQLite library give the same bytes.
+
+**After a change** (``earlier``): a rebuild copies the file the last build wrote and replaces
+in it only the rows of the disclosures whose source key changed, at the rowids they had (the
+layout, returned and kept with the file's record, says where each disclosure's rows are),
+then vacuums it: the bytes are those of the file written from scratch. At 1,000 disclosures
+the table fill was most of the file's 2.3 s of CPU.
 """
 
 from __future__ import annotations
