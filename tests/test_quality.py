@@ -19,8 +19,11 @@ from typing import Any
 import pytest
 from frictionless import validate
 
+from builder.pages import portal_findings
 from builder.pages.catalog import DisclosureEntry, Portal
+from builder.pages.hosting import BESIDE_SITE
 from builder.pages.quality import quality_page
+from builder.pages.quality_data import write_quality_data
 from builder.parse import parse_file
 from builder.pipeline import build, docs_dir_for
 from builder.validate import audit
@@ -153,3 +156,36 @@ def test_the_page_does_not_grow_with_the_disclosures_or_their_findings() -> None
     assert (large - small) / 150 < 2  # bytes per disclosure: the counts' digits only
     many = len(quality_page(_portal(50, 40)).encode())
     assert many - small < 40  # 37 more findings each: only the counts change
+
+
+def test_the_portal_pages_read_only_each_findings_check_and_severity(tmp_path: Path) -> None:
+    """The build keeps of each disclosure's findings only what the portal pages read
+    (``portal_findings``, to hold less of 10,000 disclosures); the quality page, its data and
+    the audit summaries are the same as from the whole audit rows of the bundled texts."""
+    parsed = {path.stem: parse_file(path) for path in BUNDLED}
+    found = {key: [f.to_row() for f in audit(p, key)] for key, p in parsed.items()}
+    kept = {key: portal_findings(rows) for key, rows in found.items()}
+    assert sum(len(rows) for rows in kept.values()) == 9 + 5 + 22
+    assert {tuple(sorted(f)) for rows in kept.values() for f in rows or []} == {
+        ("check_id", "severity")
+    }
+    assert portal_findings(None) is None  # not audited stays not audited
+
+    def portal(findings: dict[str, Any]) -> Portal:
+        entries = [DisclosureEntry(k, p, findings[k]) for k, p in parsed.items()]
+        return Portal(disclosures=entries, site_url=SITE_URL, checks=list(load_checks()))
+
+    whole, slim = portal(found), portal(kept)
+    assert quality_page(slim) == quality_page(whole)
+    assert [e.audit_summary for e in slim.disclosures] == [
+        e.audit_summary for e in whole.disclosures
+    ]
+    for name, data in (("whole", whole), ("slim", slim)):
+        write_quality_data(data, tmp_path / name, BESIDE_SITE)
+    written = sorted(p.relative_to(tmp_path / "whole") for p in (tmp_path / "whole").rglob("*"))
+    assert written
+    for path in written:
+        if (tmp_path / "whole" / path).is_file():
+            assert (tmp_path / "slim" / path).read_bytes() == (
+                tmp_path / "whole" / path
+            ).read_bytes()

@@ -20,6 +20,8 @@ disclosure rewrites only its publisher's year (and, on a data host, the archive 
 A bundle or archive written again copies from the earlier one the entries of the files whose
 sha256 did not change (``builder.publish.bundles``): after one changed disclosure of 1,000,
 13,834 of the 13,981 entries of the three zips written again are copied, not zipped again.
+The database written again replaces in a copy of the earlier one the rows of the disclosures
+whose source key changed (``builder.publish.database``), and is the same file as from scratch.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
@@ -49,7 +51,7 @@ from builder.publish.bundles import (
     write_bundle,
     write_files_bundle,
 )
-from builder.publish.database import write_database
+from builder.publish.database import EarlierDatabase, write_database
 from builder.publish.packages import DESCRIPTOR
 from builder.publish.partitions import Partition, Shape, partitions
 from builder.publish.portal import PORTAL, Contribution, is_portal_name
@@ -96,11 +98,16 @@ def release_key() -> str:
 
 
 def portal_downloads(
-    packages: Path, outputs: Outputs, hosting: Hosting = BESIDE_SITE
+    packages: Path,
+    outputs: Outputs,
+    hosting: Hosting = BESIDE_SITE,
+    keys: Mapping[str, str] | None = None,
 ) -> list[Download]:
     """The bundles of the portal and of each year, and the database (and, on a data host,
     the archive of the partitioned Parquet), each produced only when its inputs or where it
-    is published changed; their downloads (bundles, then the database)."""
+    is published changed; their downloads (bundles, then the database). ``keys``: each
+    disclosure's source key, so that the database replaces the rows of those that changed
+    in the earlier file (``builder.publish.database``)."""
     folders = (
         sorted(
             folder
@@ -118,7 +125,9 @@ def portal_downloads(
     portal = packages / PORTAL
     if (portal / DESCRIPTOR).is_file():
         key = key_of(file_hash(portal / DESCRIPTOR), release_key(), hosting.data_url)
-        out += produced(outputs, "database", key, partial(database_of, portal, hosting))
+        inputs = DatabaseInputs(portal, outputs.docs_dir, hosting, keys or {})
+        make = partial(database_of, inputs)
+        out += produced(outputs, "database", key, make)
     parts = partition_files_of(outputs)
     if parts and hosting.hosted(PARTITIONED_ARCHIVE):
         key = key_of(sorted(parts.items()), hosting.data_url)
@@ -217,15 +226,33 @@ def bundle_of(
     return [bundle_download(folder.name, docs / written, hosting)], {"members": done.members}
 
 
-def database_of(
-    folder: Path, hosting: Hosting, docs: Path, _record: Mapping[str, Any] | None
-) -> Made:
-    path = docs / hosting.written(DATABASE)
-    write_database(folder, path, current_release())
+@dataclass(frozen=True)
+class DatabaseInputs:
+    """The portal package folder, the docs dir, where the database is published, and each
+    disclosure's source key."""
+
+    folder: Path
+    docs_dir: Path
+    hosting: Hosting
+    keys: Mapping[str, str]
+
+
+def database_of(inputs: DatabaseInputs, docs: Path, record: Mapping[str, Any] | None) -> Made:
+    """The database of the portal package, updated from the earlier one where it is still
+    there as the earlier build wrote it (only the changed disclosures' rows are written)."""
+    written = inputs.hosting.written(DATABASE)
+    path, there = docs / written, inputs.docs_dir / written
+    earlier = None
+    layout = (record or {}).get("extra", {}).get("layout")
+    recorded = (record or {}).get("files", {}).get(written)
+    if isinstance(layout, dict) and recorded and file_hash(there) == recorded:
+        earlier = EarlierDatabase(there, layout)
+    done = write_database(inputs.folder, path, current_release(), inputs.keys, earlier)
     size, sha256 = path.stat().st_size, sha256_of(path)
     title = "SQLite 数据库（全部表格和视图）"
-    address = hosting.address(DATABASE)
-    return [Download(DATABASE, "portal.sqlite", size, sha256, title, address)], {}
+    address = inputs.hosting.address(DATABASE)
+    download = Download(DATABASE, "portal.sqlite", size, sha256, title, address)
+    return [download], {"layout": done}
 
 
 def archive_of(
