@@ -1,13 +1,19 @@
 """Synthetic disclosures for benchmarks: N texts derived from the five real seeds.
 
 Each synthetic disclosure is a seed with another unit name, another year and its amounts
-multiplied by a small whole factor (so every sum identity still holds exactly; rounding
-differences the publisher left scale with the factor). The layout and the extraction noise
-are the seed's own. Files are written to a scratch directory with a provenance record whose
-licence says they are synthetic, and the generator refuses to write under ``datasets/``, so
-synthetic data can never reach the published packages or site.
+multiplied by a whole factor, 1 or 2: the tables' cells and the amounts the narrative writes
+(``6,382.69万元``), so every sum identity holds exactly and the text still agrees with the
+tables. The audit finds in it what it finds in its seed (at 3 the publisher's 0.01 rounding
+differences would become 0.03, beyond the audit's tolerance). The layout and the extraction
+noise are the seed's own. ``--unscaled-text`` writes the corpora of before 2026-12-02 (factor
+1 to 3, tables only: some forty text-versus-table findings per disclosure).
+
+Files are written to a scratch directory with a provenance record whose licence says they
+are synthetic, and the generator refuses to write under ``datasets/``, so synthetic data can
+never reach the published packages or site.
 
     python benchmarks/corpus.py --count 1000 --output /tmp/corpus-1000
+    python benchmarks/corpus.py --count 1000 --output /tmp/old-1000 --unscaled-text
 """
 
 from __future__ import annotations
@@ -37,6 +43,13 @@ SEED_IDS = (
     "003_664a31573f3e6641",
     "004_c9b7d00ba9827a50",
 )
+# an amount the narrative writes in 万元 or 元 (the unit may follow a line break: extraction
+# noise), not a threshold such as 单价100万元（含）以上; percentages, years, counts and codes
+# carry no such unit
+WORDS = re.compile(
+    r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?=\s*万?\s*元)"
+    r"(?!\s*万?\s*元\s*(?:[（(]含|以[上下]))"
+)
 LICENCE = "SYNTHETIC benchmark data derived from the bundled seeds; never to be published"
 
 
@@ -52,21 +65,23 @@ def scale_cell(cell: str, factor: int) -> str:
 
 
 def synthesise(
-    seed: Path, document: dict[str, object], index: int, rng: random.Random
+    seed: Path, document: dict[str, object], index: int, rng: random.Random, *, words: bool = True
 ) -> tuple[str, dict[str, object]]:
+    """One synthetic disclosure from ``seed``; ``words=False`` leaves the narrative's amounts
+    as the seed wrote them and draws the factor from 1 to 3 (the corpora of before 2026-12-02)."""
     text = seed.read_text(encoding="utf-8")
     unit = f"{rng.choice(PLACES)}市第{index:05d}号{rng.choice(OFFICES)}"
     year = rng.randint(2018, 2026)
-    factor = rng.randint(1, 3)
+    factor = rng.randint(1, 2) if words else rng.randint(1, 3)
     # the name may be printed over two lines (seed 003's cover): match it across line breaks,
     # or every copy of that seed would keep the seed's unit and be the same disclosure
     name = r"[ \t]*\n*[ \t]*".join(re.escape(char) for char in str(document["unit_name"]))
     text = re.sub(name, unit, text)
     text = re.sub(str(document["year"]), str(year), text)
-    return scale_text(text, factor), {"licence": LICENCE}
+    return scale_text(text, factor, words=words), {"licence": LICENCE}
 
 
-def scale_text(text: str, factor: int) -> str:
+def scale_tables(text: str, factor: int) -> str:
     """Every amount cell of the tab-separated table lines multiplied by ``factor``."""
     return "\n".join(
         "\t".join(scale_cell(cell, factor) for cell in line.split("\t")) if "\t" in line else line
@@ -74,8 +89,34 @@ def scale_text(text: str, factor: int) -> str:
     )
 
 
-def generate(count: int, output: Path, seed: int = 20261121) -> list[Path]:
-    """Write ``count`` synthetic disclosures (text + provenance record) into ``output``."""
+def scale_words(text: str, factor: int) -> str:
+    """Every amount written in the narrative (outside table lines) multiplied by ``factor``,
+    exactly, keeping its decimals and its thousands separators."""
+
+    def scaled(match: re.Match[str]) -> str:
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.start())
+        if "\t" in text[start : end if end >= 0 else len(text)]:
+            return match.group(0)  # a table line: its cells are scale_tables' business
+        whole, fraction = match.group(1), match.group(2) or ""
+        places = max(len(fraction) - 1, 0)
+        value = Decimal(whole.replace(",", "") + fraction) * factor
+        return f"{value:,.{places}f}" if "," in whole else f"{value:.{places}f}"
+
+    return WORDS.sub(scaled, text)
+
+
+def scale_text(text: str, factor: int, *, words: bool = True) -> str:
+    """The tables' amounts and, unless ``words`` is false, the narrative's, times ``factor``."""
+    tables = scale_tables(text, factor)
+    return scale_words(tables, factor) if words else tables
+
+
+def generate(
+    count: int, output: Path, seed: int = 20261121, *, unscaled_text: bool = False
+) -> list[Path]:
+    """Write ``count`` synthetic disclosures (text + provenance record) into ``output``;
+    ``unscaled_text`` writes them as before 2026-12-02 (the narrative's amounts unscaled)."""
     output = output.resolve()
     if output == PROTECTED or PROTECTED in output.parents:
         raise SystemExit(f"refusing to write synthetic disclosures under {PROTECTED}")
@@ -86,7 +127,7 @@ def generate(count: int, output: Path, seed: int = 20261121) -> list[Path]:
     written = []
     for index in range(count):
         source = seeds[index % len(seeds)]
-        body, meta = synthesise(source, documents[source], index, rng)
+        body, meta = synthesise(source, documents[source], index, rng, words=not unscaled_text)
         identifier = f"syn{index:05d}_{source.stem[:3]}"
         path = output / f"{identifier}.txt"
         data = body.encode("utf-8")
@@ -99,10 +140,11 @@ def generate(count: int, output: Path, seed: int = 20261121) -> list[Path]:
     return written
 
 
-def revise(path: Path, factor: int = 2) -> None:
-    """Change one synthetic disclosure as a corrected publication would: every amount
-    multiplied by ``factor`` (identities still hold), its record's checksum updated."""
-    data = scale_text(path.read_text(encoding="utf-8"), factor).encode("utf-8")
+def revise(path: Path, factor: int = 2, *, words: bool = True) -> None:
+    """Change one synthetic disclosure as a corrected publication would: every amount, in the
+    tables and in the narrative, multiplied by ``factor`` (identities still hold), its record's
+    checksum updated. ``words=False`` leaves the narrative as it was (before 2026-12-02)."""
+    data = scale_text(path.read_text(encoding="utf-8"), factor, words=words).encode("utf-8")
     path.write_bytes(data)
     meta = path.with_suffix(".meta.yaml")
     record = yaml.safe_load(meta.read_text(encoding="utf-8"))
@@ -115,8 +157,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, required=True, help="how many disclosures")
     parser.add_argument("--output", type=Path, required=True, help="scratch directory")
     parser.add_argument("--seed", type=int, default=20261121, help="random seed")
+    parser.add_argument(
+        "--unscaled-text",
+        action="store_true",
+        help="scale the tables only, factor 1 to 3 (the corpora of before 2026-12-02)",
+    )
     args = parser.parse_args(argv)
-    paths = generate(args.count, args.output, args.seed)
+    paths = generate(args.count, args.output, args.seed, unscaled_text=args.unscaled_text)
     print(f"wrote {len(paths)} synthetic disclosures to {args.output}")
     return 0
 
