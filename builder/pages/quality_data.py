@@ -120,14 +120,12 @@ def results(checks: list[CheckInfo], entry: DisclosureEntry) -> dict[str, Result
     out = {}
     for check in checks:
         severities = found.get(check.id, Counter())
-        if any(severities[s] for s in SERIOUS):
+        if not severities:  # most checks on most disclosures: no finding
+            result = PASSED if applicable(check, entry) else NOT_APPLICABLE
+        elif any(severities[s] for s in SERIOUS):
             result = FAILED
-        elif severities:
-            result = INFO
-        elif not applicable(check, entry):
-            result = NOT_APPLICABLE
         else:
-            result = PASSED
+            result = INFO
         out[check.id] = Result(result, severities)
     return out
 
