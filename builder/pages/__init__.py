@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -282,46 +283,56 @@ def write_portal_pages(
     outputs: Outputs,
     extras: PortalPages,
 ) -> None:
-    """The unit pages (those whose disclosures changed) and the portal-wide pages."""
+    """The unit pages (those whose disclosures changed) and the portal-wide pages.
+
+    The portal's bundles and database (``portal_downloads``: zlib, SQLite and hashing, which
+    release the GIL) are made in a thread while the pages that do not show them are written;
+    only the download page, the query page and ``data.json`` wait for them. Both sides
+    record owners of their own in ``outputs`` (dict and set updates, and staging folders
+    taken under a lock: ``builder.pages.outputs``)."""
     portal = Portal(
         disclosures=entries,
         site_url=identities.site_root(folders.site_url),
         checks=list(extras.checks),
         skipped=[dict(item) for item in extras.skipped],
     )
-    for unit in portal.units:
-        owner = f"unit:{unit.unit_id}"
-        members = [
-            (e.disclosure_id, extras.unit_keys.get(e.disclosure_id)) for e in unit.disclosures
-        ]
-        key = key_of(folders.site_url, members)
-        if all(k is not None for _, k in members) and outputs.current(owner, key):
-            continue
-        with staged(folders.docs, owner, outputs.hashes) as (docs, files):
-            _write(docs, unit.page, unit_page(unit, portal, docs))
-        outputs.record(owner, key, Produced(files))
-    portal.bundles = portal_downloads(folders.packages, outputs, folders.hosting, extras.unit_keys)
-    with staged(folders.docs, PORTAL_OWNER, outputs.hashes) as (docs, files):
-        portal.portal_downloads = publish_folder(
-            folders.packages / PORTAL_PACKAGE,
-            docs,
-            identities.downloads_folder(PORTAL_PACKAGE),
-            folders.hosting,
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portal-downloads") as pool:
+        downloads = pool.submit(
+            portal_downloads, folders.packages, outputs, folders.hosting, extras.unit_keys
         )
-        _write(docs, "units/index.md", units_index(portal))
-        _write(docs, "disclosures/index.md", disclosures_index(portal))
-        _write(docs, "index.md", home_page(portal, docs))
-        _write(docs, "compare.md", compare_page(portal, docs))
-        _write(docs, "data.md", data_page(portal))
-        _write(docs, "dictionary.md", dictionary_page())
-        assessed = assess(portal)  # once, for the page and its data
-        quality_files = write_quality_data(portal, docs, folders.hosting, assessed)
-        _write(docs, "quality.md", quality_page(portal, quality_files, assessed))
-        _write(docs, "glossary.md", glossary_page(portal))
-        database = folders.docs / folders.hosting.written(DATABASE)
-        _write(docs, QUERY, query_page(portal, database))
-        _write(docs, RELEASES, releases_page())
-        write_data_json(portal, docs)
+        for unit in portal.units:
+            owner = f"unit:{unit.unit_id}"
+            members = [
+                (e.disclosure_id, extras.unit_keys.get(e.disclosure_id)) for e in unit.disclosures
+            ]
+            key = key_of(folders.site_url, members)
+            if all(k is not None for _, k in members) and outputs.current(owner, key):
+                continue
+            with staged(folders.docs, owner, outputs.hashes) as (docs, files):
+                _write(docs, unit.page, unit_page(unit, portal, docs))
+            outputs.record(owner, key, Produced(files))
+        with staged(folders.docs, PORTAL_OWNER, outputs.hashes) as (docs, files):
+            portal.portal_downloads = publish_folder(
+                folders.packages / PORTAL_PACKAGE,
+                docs,
+                identities.downloads_folder(PORTAL_PACKAGE),
+                folders.hosting,
+            )
+            _write(docs, "units/index.md", units_index(portal))
+            _write(docs, "disclosures/index.md", disclosures_index(portal))
+            _write(docs, "index.md", home_page(portal, docs))
+            _write(docs, "compare.md", compare_page(portal, docs))
+            _write(docs, "dictionary.md", dictionary_page())
+            assessed = assess(portal)  # once, for the page and its data
+            quality_files = write_quality_data(portal, docs, folders.hosting, assessed)
+            _write(docs, "quality.md", quality_page(portal, quality_files, assessed))
+            _write(docs, "glossary.md", glossary_page(portal))
+            _write(docs, RELEASES, releases_page())
+            portal.bundles = downloads.result()  # the pages below show them
+            _write(docs, "data.md", data_page(portal))
+            database = folders.docs / folders.hosting.written(DATABASE)
+            _write(docs, QUERY, query_page(portal, database))
+            write_data_json(portal, docs)
     outputs.record(PORTAL_OWNER, "", Produced(files))
 
 
