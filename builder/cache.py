@@ -32,12 +32,13 @@ import pickle
 import re
 import stat
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from io import BufferedReader
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from builder.regular_files import open_regular
 from builder.release import release_bytes
@@ -92,9 +93,16 @@ def source_key(source: Path, memo: HashMemo | None = None) -> str:
 def write_atomic(target: Path, data: bytes) -> None:
     """Write ``target`` through a temporary file beside it: a killed build leaves the old
     file or the new one, never half of one."""
+    write_atomic_with(target, lambda handle: handle.write(data))
+
+
+def write_atomic_with(target: Path, write: Callable[[BinaryIO], object]) -> None:
+    """:func:`write_atomic` of what ``write`` writes into the open file (a pickle as it is
+    made, never whole in memory beside what it pickles)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}")
-    temporary.write_bytes(data)
+    with temporary.open("wb") as handle:
+        write(handle)
     temporary.replace(target)
 
 

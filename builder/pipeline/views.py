@@ -13,12 +13,11 @@ that cannot be read is not believed (every digest is read again).
 
 from __future__ import annotations
 
-import os
 import pickle
 from pathlib import Path
 from typing import Any
 
-from builder.cache import PICKLE_PROTOCOL
+from builder.cache import PICKLE_PROTOCOL, write_atomic_with
 from builder.pages import portal_findings
 from builder.pipeline.steps import FINDINGS, VIEW, Digests, Sharing
 
@@ -26,15 +25,6 @@ VIEWS = "portal-views.memo"  # in the build cache (not *.pickle, which BuildCach
 VIEWS_FORMAT = 2  # 2: findings as builder.pages.portal_findings keeps them, slim tables
 Findings = list[dict[str, Any]] | None  # builder.pages.portal_findings; None: not audited
 Read = tuple[str, dict[str, Any], Findings]  # source key, view, findings
-
-
-def dump_atomic(path: Path, data: object) -> None:
-    """Pickle ``data`` into ``path`` through a temporary file beside it, as it is pickled."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    with temporary.open("wb") as handle:
-        pickle.dump(data, handle, PICKLE_PROTOCOL)
-    temporary.replace(path)
 
 
 def load_views(path: Path) -> dict[str, Read]:
@@ -65,5 +55,6 @@ def portal_views(digests: Digests, path: Path) -> tuple[list[tuple[dict[str, Any
     }
     views = {d.id: read.get(d.id) or kept[d.id] for d in digests}
     if fresh or len(views) != len(kept):
-        dump_atomic(path, {"format": VIEWS_FORMAT, "views": views})
+        data = {"format": VIEWS_FORMAT, "views": views}
+        write_atomic_with(path, lambda handle: pickle.dump(data, handle, PICKLE_PROTOCOL))
     return [(view, findings) for _, view, findings in views.values()], len(fresh)
