@@ -123,7 +123,7 @@ def write_database(
     earlier: EarlierDatabase | None = None,
 ) -> dict[str, Any]:
     """The SQLite database of the (portal) package folder ``package``, written to ``target``;
-    its layout (``builder.publish.database_rows``: which rows are whose).
+    its layout (:func:`database_layout`: which rows are whose).
 
     ``keys``: each disclosure's source key (its rows are a function of it). With ``earlier``
     (the database an earlier build wrote, and its layout), the rows of the disclosures whose
@@ -138,39 +138,41 @@ def write_database(
     target.parent.mkdir(parents=True, exist_ok=True)
     building = target.with_name(f".{target.name}.building")
     building.unlink(missing_ok=True)
-    if earlier is not None and updatable(earlier.layout, layout):
-        shutil.copyfile(earlier.path, building)
-        connection = sqlite3.connect(building)
-        try:
-            connection.execute("PRAGMA journal_mode = OFF")
-            for resource in resources:
-                update_table(connection, package, resource, earlier.layout, layout)
-            connection.commit()
-            vacuum_into(connection, target)
-        finally:
-            connection.close()
-        building.unlink()
-        return layout
+    base = earlier if earlier is not None and updatable(earlier.layout, layout) else None
+    if base is not None:
+        shutil.copyfile(base.path, building)
     connection = sqlite3.connect(building)
     try:
         connection.execute("PRAGMA journal_mode = OFF")
-        for resource in resources:
-            connection.execute(create_table(resource))
-            fill_table(connection, package, resource)
-        for resource in resources:
-            names = {f["name"] for f in resource["schema"]["fields"]}
-            if DISCLOSURE_ID in names and resource["name"] != "disclosures":
-                connection.execute(create_view(resource["name"]))
-        connection.execute("CREATE TABLE release (key TEXT PRIMARY KEY, value TEXT)")
-        connection.executemany(
-            "INSERT INTO release VALUES (?, ?)", release_rows(release, descriptor)
-        )
+        if base is not None:
+            for resource in resources:
+                update_table(connection, package, resource, base.layout, layout)
+        else:
+            fill_database(connection, package, resources, release_rows(release, descriptor))
         connection.commit()
         vacuum_into(connection, target)
     finally:
         connection.close()
     building.unlink()
     return layout
+
+
+def fill_database(
+    connection: sqlite3.Connection,
+    package: Path,
+    resources: list[dict[str, Any]],
+    release: list[tuple[str, str]],
+) -> None:
+    """An empty database's tables, views and release rows, from scratch."""
+    for resource in resources:
+        connection.execute(create_table(resource))
+        fill_table(connection, package, resource)
+    for resource in resources:
+        names = {f["name"] for f in resource["schema"]["fields"]}
+        if DISCLOSURE_ID in names and resource["name"] != "disclosures":
+            connection.execute(create_view(resource["name"]))
+    connection.execute("CREATE TABLE release (key TEXT PRIMARY KEY, value TEXT)")
+    connection.executemany("INSERT INTO release VALUES (?, ?)", release)
 
 
 def release_rows(release: Release, descriptor: Mapping[str, Any]) -> list[tuple[str, str]]:
