@@ -309,3 +309,45 @@ def test_the_size_benchmark_counts_the_bulk_in_the_data_folder_not_the_site() ->
     assert not [part for part in site_sizes if "zip" in part or "sqlite" in part]
     assert data_counts["disclosure zips"] == len(BUNDLED)
     assert data_sizes["portal.sqlite"] == (data() / "portal.sqlite").stat().st_size
+
+
+# Runs the builder with an audit hook that lists every module first imported by a thread
+# other than the main one, and prints them before exiting with the builder's code.
+THREAD_IMPORTS = """
+import runpy, sys, threading
+seen = []
+def hook(event, args):
+    if event == "import" and threading.current_thread() is not threading.main_thread():
+        if args[0] not in sys.modules:
+            seen.append(args[0])
+sys.addaudithook(hook)
+sys.argv = ["builder", *sys.argv[1:]]
+try:
+    runpy.run_module("builder", run_name="__main__")
+finally:
+    print("thread imports:", sorted(set(seen)))
+"""
+
+
+def test_the_portal_downloads_thread_imports_nothing_the_main_thread_may_import_too(
+    tmp_path: Path,
+) -> None:
+    """Two threads importing pandas at once saw it half-initialised (CI failed on it): the
+    rebuild that moves the downloads back to the site, whose thread reads Parquet, imports
+    every module in the main thread first."""
+    output = tmp_path / "out"
+    shutil.copytree(built(), output, symlinks=True)
+    sources = copy_seeds(tmp_path / "sources", BUNDLED)
+    env = {k: v for k, v in os.environ.items() if k not in {"DATA_URL", "DATA_HOST_SCOPE"}}
+    command = ["build", "--sources", str(sources), "--output", str(output)]
+    result = subprocess.run(
+        [sys.executable, "-c", THREAD_IMPORTS, *command],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "thread imports: []" in result.stdout.splitlines(), result.stdout
+    assert (output / "site" / "downloads" / "portal.sqlite").is_file()  # the thread ran

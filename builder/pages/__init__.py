@@ -28,6 +28,7 @@ glossary and coverage), which is what the build keeps of every disclosure betwee
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
@@ -277,6 +278,19 @@ class PortalPages:
     unit_keys: Mapping[str, str] = field(default_factory=dict)  # disclosure id → source key
 
 
+# What the libraries of ``portal_downloads`` import on first use (``pyarrow.parquet`` reads
+# through ``pyarrow.dataset``, which imports pandas). A package with circular imports, such as
+# pandas, imported by two threads at once can be seen half-initialised ("partially initialized
+# module 'pandas' has no attribute 'Timestamp'", a CI failure), so they load before the thread.
+LAZY_IMPORTS = ("pyarrow.dataset", "pandas")
+
+
+def import_before_threads() -> None:
+    """Import ``LAZY_IMPORTS`` in the calling thread (a no-op once imported)."""
+    for name in LAZY_IMPORTS:
+        importlib.import_module(name)
+
+
 def write_portal_pages(
     entries: list[DisclosureEntry],
     folders: PageFolders,
@@ -296,6 +310,7 @@ def write_portal_pages(
         checks=list(extras.checks),
         skipped=[dict(item) for item in extras.skipped],
     )
+    import_before_threads()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portal-downloads") as pool:
         downloads = pool.submit(
             portal_downloads, folders.packages, outputs, folders.hosting, extras.unit_keys
