@@ -9,8 +9,8 @@ indexed K times (its copies at other addresses), the index of a portal K times l
 pages are like these (the synthetic corpus is copies of the seeds anyway); the time of that
 indexing is reported. Then each query of the query set (``tests/browser/test_search.py``)
 runs in a fresh Chromium context (empty cache) against the site served locally, and the
-files under ``search/`` that it fetched are counted, raw and gzipped (level 6, as a static
-host compresses JSON). Prints Markdown tables.
+files under ``search/`` that it fetched are counted, as stored (the term and page files are
+stored gzipped) and gzipped (level 6, as a static host compresses JSON). Prints Markdown tables.
 """
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ def reindex(site: Path, copies: int) -> dict[str, float]:
 
 def index_sizes(site: Path) -> dict[str, float]:
     folder = site / "search"
-    terms = [p.stat().st_size for p in (folder / "terms").glob("*.json")]
-    pages = [p.stat().st_size for p in (folder / "pages").glob("*.json")]
+    terms = [p.stat().st_size for p in (folder / "terms").glob("*.json*")]
+    pages = [p.stat().st_size for p in (folder / "pages").glob("*.json*")]
     return {
         "index_mb": (sum(terms) + sum(pages)) / 2**20,
         "term_files": len(terms),

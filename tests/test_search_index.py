@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import markdown
 from mkdocs.config import load_config
@@ -89,11 +91,8 @@ def test_the_index_files_give_back_every_page_of_a_term(tmp_path: Path) -> None:
     assert stats == {"pages": 2, "terms": 7, "shards": 1}
     meta = json.loads((tmp_path / "search" / "meta.json").read_text(encoding="utf-8"))
     assert meta == {"pages": 2, "shards": 1}
-    shard = json.loads((tmp_path / "search" / "terms" / "0.json").read_text(encoding="utf-8"))
-    pages = [
-        json.loads((tmp_path / "search" / "pages" / f"{n}.json").read_text(encoding="utf-8"))
-        for n in range(2)
-    ]
+    shard = unpacked(tmp_path / "search" / "terms" / "0.json.gz")
+    pages = [unpacked(tmp_path / "search" / "pages" / f"{n}.json.gz") for n in range(2)]
     assert [page["url"] for page in pages] == ["a/", "b/"]  # sorted by address
     assert pages[0]["sections"] == [["", "", "公务接待费"]]
     # Postings: id delta, weight, …; 公务 is on both pages (ids 0 and 1), 接待 on a/ only.
@@ -101,6 +100,13 @@ def test_the_index_files_give_back_every_page_of_a_term(tmp_path: Path) -> None:
     assert both[0::2] == [0, 1]
     assert first_only[0::2] == [0]
     assert all(weight >= 1 for weight in both[1::2])
+
+
+def unpacked(path: Path) -> Any:
+    """An index file as the browser reads it: gzip (no time or name in its header), JSON."""
+    data = path.read_bytes()
+    assert data[:9] == b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02"  # no name, mtime 0, level 9
+    return json.loads(gzip.decompress(data).decode("utf-8"))
 
 
 def decode(text: str) -> list[int]:
@@ -125,8 +131,7 @@ def test_page_ids_far_apart_are_delta_coded_past_the_looked_up_numbers(tmp_path:
     write_index(pages, str(tmp_path / "search"))
     meta = json.loads((tmp_path / "search" / "meta.json").read_text(encoding="utf-8"))
     shards = [
-        json.loads((tmp_path / "search" / "terms" / f"{n}.json").read_text(encoding="utf-8"))
-        for n in range(meta["shards"])
+        unpacked(tmp_path / "search" / "terms" / f"{n}.json.gz") for n in range(meta["shards"])
     ]
     postings = decode(next(shard["公务"] for shard in shards if "公务" in shard))
     assert postings[0::2] == [0, 1500]  # ids 0 and 0 + 1500

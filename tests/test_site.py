@@ -8,6 +8,7 @@ HTML must contain none of it as markup.
 from __future__ import annotations
 
 import copy
+import gzip
 import hashlib
 import json
 import os
@@ -156,9 +157,9 @@ def test_data_tables_are_published_whole(site: Path) -> None:
 
 
 def _search_page(site: Path, url: str) -> dict[str, Any]:
-    """The search index's file of the page at ``url`` (``search/pages/<id>.json``)."""
-    for path in (site / "search" / "pages").glob("*.json"):
-        page: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    """The search index's file of the page at ``url`` (``search/pages/<id>.json.gz``)."""
+    for path in (site / "search" / "pages").glob("*.json.gz"):
+        page: dict[str, Any] = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
         if page["url"] == url:
             return page
     raise AssertionError(f"{url} is not in the search index")
@@ -188,13 +189,16 @@ def test_search_leaves_out_english_and_field_names(site: Path) -> None:
 
 def test_search_index_comes_in_small_pieces(site: Path) -> None:
     meta = json.loads((site / "search" / "meta.json").read_text(encoding="utf-8"))
-    pages = list((site / "search" / "pages").glob("*.json"))
-    shards = list((site / "search" / "terms").glob("*.json"))
+    pages = list((site / "search" / "pages").glob("*.json.gz"))
+    shards = list((site / "search" / "terms").glob("*.json.gz"))
     assert meta["pages"] == len(pages) == len(list(site.rglob("index.html")))
     assert meta["shards"] == len(shards) > 1
-    assert max(path.stat().st_size for path in shards) < 32 * 1024
-    raw = pages[0].read_text(encoding="utf-8")
-    assert "\\u" not in raw  # UTF-8, not six-byte escapes
+    assert list((site / "search").rglob("*.json")) == [site / "search" / "meta.json"]
+    # Stored gzipped, each a third or less of its JSON; the JSON under 32 KB a shard.
+    raw = [gzip.decompress(path.read_bytes()) for path in shards]
+    assert max(len(data) for data in raw) < 32 * 1024
+    assert sum(path.stat().st_size for path in shards) < sum(len(data) for data in raw) / 2
+    assert "\\u" not in gzip.decompress(pages[0].read_bytes()).decode("utf-8")  # UTF-8
 
 
 def test_static_files_are_hard_links_to_the_docs(site: Path) -> None:

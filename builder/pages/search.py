@@ -13,13 +13,21 @@ The index is files that a query fetches a few at a time, so its cost per query s
 the portal grows:
 
 - ``search/meta.json``: the number of pages and of term shards;
-- ``search/terms/<n>.json``: the postings of the terms whose hash falls in shard ``n``, each
+- ``search/terms/<n>.json.gz``: the postings of the terms whose hash falls in shard ``n``, each
   the numbers ``page id, weight, page id - previous id, weight, …`` in one string
   (:func:`encode_numbers`; the weight is BM25's term-frequency part for that page, times
   10; headings and the page title count more than text);
-- ``search/pages/<page id>.json``: a page's address, title and searchable sections (anchor,
+- ``search/pages/<page id>.json.gz``: a page's address, title and searchable sections (anchor,
   heading, text), fetched only for the hits shown, for their excerpts (a long page's file
   is cut to about 36 KB: :func:`page_file`).
+
+The term and page files are stored gzipped (zlib's level 9, no time or name in the header:
+the same index gives the same bytes), a third of their JSON, and decoded in the browser as
+the parts of a page and the chart values are (``gunzip.js``); a server that sends them
+decoded (``Content-Encoding: gzip``) is recognised by their first bytes. At 10,000
+disclosures that is the index's 249 MB of JSON down to about 95 MB of the Pages artifact
+(BENCHMARKS.md, "artifact-gb"); a static host compressed the JSON on the wire anyway, so a
+query transfers about what it did.
 
 What is searchable: the page's article, without the elements marked ``data-search-exclude``
 (data tables, downloads, the per-disclosure glossary), tables, code, and anything marked
@@ -32,6 +40,7 @@ data table is still one comment here, passed over in one step): it imports nothi
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import math
@@ -70,6 +79,7 @@ HEADINGS = {"h1", "h2", "h3", "h4"}
 # Pages for data users rank after the citizens' pages that use the same words: their term
 # weights are multiplied by this (the dictionary names every table in every heading).
 BOOSTS = {"dictionary/": 0.3, "quality/": 0.3, "data/": 0.3}
+GZIP_LEVEL = 9
 PAGE_TEXT_LIMIT = 12_000  # characters of a page file (about 36 KB): see page_file
 SECTION_TEXT_MIN = 200
 
@@ -323,17 +333,23 @@ def page_file(page: IndexedPage) -> dict[str, object]:
     return {**out, "sections": kept, "cut": True}
 
 
-def _dump(path: str, value: object) -> None:
-    with open(path, "w", encoding="utf-8") as stream:
-        json.dump(value, stream, ensure_ascii=False, separators=(",", ":"))
+def packed(value: object) -> bytes:
+    """``value`` as compact JSON, gzipped as the index stores it (``*.json.gz``)."""
+    written = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return gzip.compress(written.encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def _dump(path: str, value: bytes) -> None:
+    with open(path, "wb") as stream:
+        stream.write(value)
 
 
 # A page as the index needs it (plain data, kept between runs): its address, its page file
-# (the JSON written) and its terms and counts ("term count term count …"), both as UTF-8
-# compressed with zlib, its length (the sum of its counts) and its boost. A site's run holds
-# every page's entry till the end: kept as sections and a ``Counter`` of terms (some 1,500),
-# the run grew by about 160 KB a page at 1,000 disclosures; the entry's two strings are
-# 17 KB a page on average, compressed 7 KB.
+# as written (:func:`packed`: gzipped once, when the page is rendered), its terms and counts
+# ("term count term count …") as UTF-8 compressed with zlib, its length (the sum of its
+# counts) and its boost. A site's run holds every page's entry till the end: kept as sections
+# and a ``Counter`` of terms (some 1,500), the run grew by about 160 KB a page at 1,000
+# disclosures; the entry's two strings are 17 KB a page on average, compressed 7 KB.
 Entry = tuple[str, bytes, bytes, int, float]
 ZLIB_LEVEL = 1  # the fastest: the entry is read once
 _DIGIT_BYTES = DIGITS.encode("ascii")
@@ -341,10 +357,9 @@ _DIGIT_BYTES = DIGITS.encode("ascii")
 
 def entry_of(page: IndexedPage) -> Entry:
     terms = " ".join(f"{term} {count}" for term, count in page.counts.items())
-    written = json.dumps(page_file(page), ensure_ascii=False, separators=(",", ":"))
     return (
         page.url,
-        zlib.compress(written.encode(), ZLIB_LEVEL),
+        packed(page_file(page)),
         zlib.compress(terms.encode(), ZLIB_LEVEL),
         sum(page.counts.values()),
         page.boost,
@@ -406,11 +421,11 @@ def write_entries(entries: list[Entry], folder: str) -> dict[str, int]:
     os.makedirs(os.path.join(folder, "terms"))
     os.makedirs(os.path.join(folder, "pages"))
     for number, bucket in enumerate(buckets):
-        _dump(os.path.join(folder, "terms", f"{number}.json"), bucket)
+        _dump(os.path.join(folder, "terms", f"{number}.json.gz"), packed(bucket))
     for page_id, entry in enumerate(entries):
-        with open(os.path.join(folder, "pages", f"{page_id}.json"), "wb") as file:
-            file.write(zlib.decompress(entry[1]))
-    _dump(os.path.join(folder, "meta.json"), {"pages": len(entries), "shards": shards})
+        _dump(os.path.join(folder, "pages", f"{page_id}.json.gz"), entry[1])
+    meta = {"pages": len(entries), "shards": shards}
+    _dump(os.path.join(folder, "meta.json"), json.dumps(meta, separators=(",", ":")).encode())
     return {"pages": len(entries), "terms": len(postings), "shards": shards}
 
 

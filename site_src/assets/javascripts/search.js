@@ -2,10 +2,11 @@
  *
  * A query is cut into the same terms as the pages (pairs of Chinese characters, ASCII
  * words: termsOf must stay the twin of terms_of in search.py). Only the shards of those
- * terms are fetched, then the page files of the hits shown. A page must hold every term;
- * pages whose text holds the query's exact words (quotation marks allowed between the
- * characters, as in “三公”经费) come first, then the others by their BM25 score. The words
- * are highlighted in the results and, after a click, on the page opened (?h=).
+ * terms are fetched, then the page files of the hits shown (both stored gzipped, decoded by
+ * gunzip.js). A page must hold every term; pages whose text holds the query's exact words
+ * (quotation marks allowed between the characters, as in “三公”经费) come first, then the
+ * others by their BM25 score. The words are highlighted in the results and, after a click,
+ * on the page opened (?h=).
  *
  * The search box is the header's (builder/pages/theme/partials/header.html). It searches on every
  * input event, so a pasted query is searched at once; ?q= in the address opens the search
@@ -77,9 +78,12 @@
     if (!cache.has(path)) {
       cache.set(
         path,
-        fetch(new URL(path, indexBase)).then(function (response) {
+        fetch(new URL(path, indexBase)).then(async function (response) {
           if (!response.ok) throw new Error(path + ": " + response.status);
-          return response.json();
+          var bytes = new Uint8Array(await response.arrayBuffer());
+          // Term and page files are stored gzipped (gunzip.js), unless the server decoded them.
+          if (bytes.length > 1 && bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = portalGunzip(bytes);
+          return JSON.parse(new TextDecoder("utf-8").decode(bytes));
         })
       );
     }
@@ -109,7 +113,7 @@
     var meta = await load("meta.json");
     var unique = Array.from(new Set(terms));
     var shards = await Promise.all(unique.map(function (term) {
-      return load("terms/" + shardOf(term, meta.shards) + ".json");
+      return load("terms/" + shardOf(term, meta.shards) + ".json.gz");
     }));
     var scores = null;
     unique.forEach(function (term, i) {
@@ -161,7 +165,7 @@
 
   /* A hit: the page file with the sections holding the words (exact: any at all). */
   async function hitOf(id, pattern) {
-    var page = await load("pages/" + id + ".json");
+    var page = await load("pages/" + id + ".json.gz");
     var sections = page.sections.filter(function (s) { return has(s[1], pattern) || has(s[2], pattern); });
     // Sections whose heading holds the words first, then the others in page order.
     sections.sort(function (a, b) { return has(b[1], pattern) - has(a[1], pattern); });
