@@ -22,6 +22,7 @@ DOWNLOADS_FOLDER = "downloads"
 SOURCES_FOLDER = "sources"
 TEXT_SUFFIX = ".txt"
 PAGE_SUFFIX = ".md"
+CATALOGUE_FILE = "data.json"  # the DCAT-US catalogue, at the docs root
 HOSTED_FOLDER = ".data"  # in the docs dir: files for the data host (MkDocs skips dot folders)
 DATA_FOLDER_SUFFIX = "-data"  # the data folder beside the site: site/ → site-data/
 
@@ -96,13 +97,21 @@ def data_file(docs_path: str) -> str:
     source text's path with ``/`` as ``.`` (``sources/<id>.txt`` → ``sources.<id>.txt``). No
     two downloads share one: an id or a package name never holds a ``.`` before its suffix
     part, a year package is ``portal.<year>``, and the one download a disclosure ``sources``
-    could have under that prefix is its README, which is upper-case where an id is not."""
+    could have under that prefix is its README, which is upper-case where an id is not. The
+    DCAT catalogue ``data.json`` keeps its name (a download's would be ``downloads/data.json``,
+    which the build never writes: the files of ``downloads/`` are zips, the database and
+    package folders)."""
     prefix = f"{DOWNLOADS_FOLDER}/"
+    if docs_path == CATALOGUE_FILE:
+        return docs_path
     if docs_path.startswith(prefix):
         return docs_path[len(prefix) :].replace("/", ".")
     if docs_path.startswith(f"{SOURCES_FOLDER}/"):
         return docs_path.replace("/", ".")
-    msg = f"{docs_path}: only files under {prefix} or {SOURCES_FOLDER}/ are on a data host"
+    msg = (
+        f"{docs_path}: only files under {prefix} or {SOURCES_FOLDER}/ and {CATALOGUE_FILE} "
+        "are on a data host"
+    )
     raise ValueError(msg)
 
 

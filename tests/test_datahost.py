@@ -143,8 +143,9 @@ def test_every_download_link_points_at_the_data_host_or_a_file_of_the_site() -> 
 
 
 def shown_bytes(block: str) -> tuple[float, float] | None:
-    """The size a row shows (``136.1 KB``), as the range of byte counts it rounds."""
-    found = re.search(r"([0-9]+(?:\.[0-9])?) (B|KB|MB|GB)<", block)
+    """The size a row (or a list item: ``（46.1 KB，SHA-256 …）``) shows (``136.1 KB``), as
+    the range of byte counts it rounds."""
+    found = re.search(r"([0-9]+(?:\.[0-9])?) (B|KB|MB|GB)[<，]", block)
     if found is None:
         return None
     scale = 1024 ** ["B", "KB", "MB", "GB"].index(found.group(2))
@@ -253,6 +254,7 @@ def test_without_the_setting_the_data_folder_goes_and_the_site_holds_the_downloa
         ("downloads/sx-invest-2025-final.zip", "sx-invest-2025-final.zip"),
         ("downloads/portal/csv/units.csv", "portal.csv.units.csv"),
         ("downloads/portal.parquet.zip", "portal.parquet.zip"),
+        ("data.json", "data.json"),  # the DCAT catalogue (DATA_HOST_SCOPE=all)
     ],
 )
 def test_a_download_has_one_flat_name_on_the_data_host(docs_path: str, name: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import html
+import json
 import re
 import shutil
 import tempfile
@@ -138,6 +139,25 @@ def test_the_preview_serves_the_source_text_a_page_links(preview: str) -> None:
     assert served == (ROOT / "datasets" / "sources" / f"{IDS[0]}.txt").read_bytes()
 
 
+def test_data_json_is_on_the_data_host_linked_with_its_sha256_and_served_by_the_preview(
+    preview: str,
+) -> None:
+    assert not (site() / "data.json").exists()
+    hosted = data() / "data.json"
+    catalogue = json.loads(hosted.read_text(encoding="utf-8"))
+    assert len(catalogue["dataset"]) == len(IDS) + 1  # and the portal-wide package
+    with urllib.request.urlopen(f"{preview}data/", timeout=30) as response:
+        page = response.read().decode("utf-8")
+    item = re.search(rf'<li><a href="{re.escape(DATA_URL)}data\.json">.*?</li>', page, re.S)
+    assert item, "the download page links data.json at the data host"
+    assert SHA256.findall(item.group(0)) == [sha256(hosted)]
+    size = shown_bytes(item.group(0))
+    assert size is not None
+    assert size[0] <= hosted.stat().st_size <= size[1]
+    with urllib.request.urlopen(f"{DATA_URL}data.json", timeout=30) as response:
+        assert response.read() == hosted.read_bytes()
+
+
 def test_back_to_bulk_the_texts_and_csvs_return_to_the_site(tmp_path: Path) -> None:
     output = tmp_path / "out"
     shutil.copytree(built(), output, symlinks=True)
@@ -148,6 +168,8 @@ def test_back_to_bulk_the_texts_and_csvs_return_to_the_site(tmp_path: Path) -> N
     assert not [n for n in names if n.startswith(("sources.", *(f"{i}.csv." for i in IDS)))]
     page = (output / "site" / "disclosures" / IDS[0] / "index.html").read_text(encoding="utf-8")
     assert f"{DATA_URL}sources." not in page
+    assert (output / "site" / "data.json").is_file()
+    assert not (output / "site-data" / "data.json").exists()
     assert f"{DATA_URL}{IDS[0]}.zip" in page
 
 

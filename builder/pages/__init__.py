@@ -344,10 +344,10 @@ def write_portal_pages(
             _write(docs, "glossary.md", glossary_page(portal))
             _write(docs, RELEASES, releases_page())
             portal.bundles = downloads.result()  # the pages below show them
-            _write(docs, "data.md", data_page(portal))
+            catalogue = write_data_json(portal, docs, folders.hosting)
+            _write(docs, "data.md", data_page(portal, catalogue))
             database = folders.docs / folders.hosting.written(DATABASE)
             _write(docs, QUERY, query_page(portal, database))
-            write_data_json(portal, docs)
     outputs.record(PORTAL_OWNER, "", Produced(files))
 
 

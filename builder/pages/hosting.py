@@ -19,8 +19,9 @@ that shows the table and links it: a reader takes one table into Excel without a
 
 A second setting, ``DATA_HOST_SCOPE``, says how much goes there. ``bulk`` (the default) is
 the above: a GitHub release holds it (one asset a disclosure plus about 90). ``all`` also
-moves each disclosure's source text (``sources/<id>.txt`` → ``sources.<id>.txt``, 52 KB) and
-each table's CSV (``downloads/<id>/csv/<table>.csv`` → ``<id>.csv.<table>.csv``, 46 KB): about
+moves each disclosure's source text (``sources/<id>.txt`` → ``sources.<id>.txt``, 52 KB),
+each table's CSV (``downloads/<id>/csv/<table>.csv`` → ``<id>.csv.<table>.csv``, 46 KB) and
+the DCAT catalogue ``data.json`` (4.3 KB a disclosure, 43 MB at 10,000): about
 100 KB a disclosure off the Pages artifact, whose 1 GB is otherwise reached near 3,000
 disclosures, at the cost of some 16 more files a disclosure (its text, about 15 CSVs) on the
 data host, more than a release holds (1,000 assets) past about 55 disclosures: ``all`` is for
@@ -61,10 +62,12 @@ IN_BUNDLE_ONLY = (
     f"{_DOWNLOADS}/*/README.txt",
 )
 # and everything else beside the pages: each table's CSV, which the table on the page links,
-# and the source text; with the scope ``all``, those two on the data host as well.
+# the source text and the DCAT catalogue; with the scope ``all``, those three on the data host
+# as well.
 SMALL = (
     f"{identities.SOURCES_FOLDER}/*",  # each disclosure's source text
     f"{_DOWNLOADS}/*/csv/*",  # each table's CSV
+    identities.CATALOGUE_FILE,  # data.json, the DCAT catalogue: 4.3 KB a disclosure
 )
 
 
