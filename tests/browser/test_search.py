@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Page, Response, expect
+from playwright.sync_api import Page, Response, Route, expect
 
 from builder.pages.catalog import unit_id
 from builder.pages.search import encode_numbers, shard_of, terms_of
@@ -127,10 +127,11 @@ def test_field_names_and_english_are_not_found(page: Page, base_url: str, query:
 
 def test_a_search_fetches_a_few_small_files(page: Page, base_url: str) -> None:
     fetched: dict[str, tuple[int, int]] = {}
+    bodies: dict[str, bytes] = {}
 
     def record(response: Response) -> None:
         if "/search/" in response.url and response.status == HTTP_OK:
-            body = response.body()
+            body = bodies[response.url] = response.body()
             fetched[response.url] = (len(body), len(gzip.compress(body, 6)))
 
     page.on("response", record)
@@ -139,6 +140,9 @@ def test_a_search_fetches_a_few_small_files(page: Page, base_url: str) -> None:
     pages = [url for url in fetched if "/search/pages/" in url]
     assert 1 <= len(terms) <= 3  # the shards of 三公 公经 经费, nothing else
     assert 1 <= len(pages) <= 5  # the page files of the five hits shown first
+    # Stored gzipped and fetched as stored (no Content-Encoding): decoded by the page.
+    assert all(url.endswith(".json.gz") for url in terms + pages), terms + pages
+    assert all(bodies[url][:2] == b"\x1f\x8b" for url in terms + pages)
     report = {
         "query": "三公经费",
         "files": len(fetched),
@@ -149,6 +153,52 @@ def test_a_search_fetches_a_few_small_files(page: Page, base_url: str) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     assert report["bytes"] < SEARCH_BYTES_LIMIT, report
+
+
+def test_index_files_a_server_sends_decoded_are_read_as_they_come(
+    page: Page, base_url: str
+) -> None:
+    """A host that serves ``*.json.gz`` with ``Content-Encoding: gzip`` hands the page the
+    JSON itself: the search takes it as it is (its first bytes are no gzip header)."""
+    served: list[str] = []
+
+    def decoded(route: Route) -> None:
+        response = route.fetch()
+        body = response.body()
+        assert body[:2] == b"\x1f\x8b", route.request.url  # stored gzipped
+        served.append(route.request.url)
+        route.fulfill(response=response, body=gzip.decompress(body))
+
+    page.route("**/search/**/*.json.gz", decoded)
+    hits = _search(page, base_url, "招商引资专项经费")
+    assert hits[0] in QUERIES["招商引资专项经费"], hits[:3]
+    assert any("/search/terms/" in url for url in served)
+    assert any("/search/pages/" in url for url in served)
+
+
+def test_the_search_dialog_is_written_by_the_script_not_the_page(page: Page, base_url: str) -> None:
+    """The page's HTML has the header's search button only; search.js writes the dialog
+    after it, once (instant navigation keeps the header)."""
+    html = page.request.get(base_url).text()
+    assert 'for="__search"' in html
+    assert "portal-search" not in html
+    page.goto(base_url)
+    dialog = page.locator(".md-header__inner > label[for='__search'] + .portal-search")
+    expect(dialog).to_have_count(1)
+    expect(dialog.locator("input.md-search__input")).to_have_attribute("aria-label", "搜索")
+    search_box = page.locator(".portal-search .md-search__input")
+    search_box.click()  # the header's search box (at 1280 px wide)
+    expect(search_box).to_be_focused()
+    # Searched, and a hit opened by instant navigation: the header and its one dialog stay.
+    hits = _search(page, base_url, "招商引资专项经费")
+    page.evaluate("window.__instant = true")
+    page.locator(".portal-search__hit > a").first.click()
+    page.wait_for_url(f"**/{hits[0]}?h=*")
+    expect(page.locator("article mark.portal-highlight").first).to_be_attached()
+    assert page.evaluate("window.__instant === true")
+    expect(page.locator(".portal-search")).to_have_count(1)
+    page.locator(".portal-search .md-search__input").fill("公务接待费")
+    expect(page.locator(".portal-search .md-search-result__meta")).to_contain_text("找到")
 
 
 @pytest.mark.parametrize(("form", "width"), [("desktop", 1280), ("phone", 390)])

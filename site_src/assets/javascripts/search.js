@@ -8,9 +8,13 @@
  * others by their BM25 score. The words are highlighted in the results and, after a click,
  * on the page opened (?h=).
  *
- * The search box is the header's (builder/pages/theme/partials/header.html). It searches on every
- * input event, so a pasted query is searched at once; ?q= in the address opens the search
- * with that query. It works with Material's instant navigation (document$).
+ * The search dialog (Material's markup and classes: its look, its open and close toggle
+ * #__search) is written here, after the header's search button
+ * (builder/pages/theme/partials/header.html), not into every page: without JavaScript there
+ * is no search to show, and the markup was 1.7 KB of every page (34 MB of the Pages artifact
+ * at 10,000 disclosures). It searches on every input event, so a pasted query is searched at
+ * once; ?q= in the address opens the search with that query. Material's instant navigation
+ * keeps the header, and the dialog with it, and calls document$ after each page change.
  */
 (function () {
   "use strict";
@@ -203,6 +207,42 @@
 
   var box, input, meta, list, more, current = 0;
 
+  function icon(path) {
+    return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="' + path + '"/></svg>';
+  }
+
+  // Material Design Icons as Material for MkDocs writes them: magnify, arrow-left, close.
+  var MAGNIFY = "M9.5 3A6.5 6.5 0 0 1 16 9.5c0 1.61-.59 3.09-1.56 4.23l.27.27h.79l5 5-1.5 1.5-5-5v-.79l-.27-.27A6.52 6.52 0 0 1 9.5 16 6.5 6.5 0 0 1 3 9.5 6.5 6.5 0 0 1 9.5 3m0 2C7 5 5 7 5 9.5S7 14 9.5 14 14 12 14 9.5 12 5 9.5 5";
+  var ARROW_LEFT = "M20 11v2H8l5.5 5.5-1.42 1.42L4.16 12l7.92-7.92L13.5 5.5 8 11z";
+  var CLOSE = "M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z";
+  var DIALOG =
+    '<div class="md-search portal-search" role="dialog" aria-label="站内搜索">' +
+    '<label class="md-search__overlay" for="__search"></label>' +
+    '<div class="md-search__inner" role="search">' +
+    '<form class="md-search__form" name="search">' +
+    '<input type="text" class="md-search__input" name="query" aria-label="搜索"' +
+    ' placeholder="搜索：单位、项目或词语，如 三公经费" autocapitalize="off"' +
+    ' autocorrect="off" autocomplete="off" spellcheck="false" enterkeyhint="search">' +
+    '<label class="md-search__icon md-icon" for="__search" title="关闭搜索">' +
+    icon(MAGNIFY) + icon(ARROW_LEFT) + "</label>" +
+    '<nav class="md-search__options" aria-label="搜索">' +
+    '<button type="reset" class="md-search__icon md-icon" title="清空" aria-label="清空" tabindex="-1">' +
+    icon(CLOSE) + "</button></nav></form>" +
+    '<div class="md-search__output"><div class="md-search__scrollwrap" tabindex="0">' +
+    '<div class="md-search-result">' +
+    '<div class="md-search-result__meta" role="status">输入词语开始搜索，例如：三公经费</div>' +
+    '<ol class="md-search-result__list" role="presentation"></ol>' +
+    '<button type="button" class="md-button portal-search__more" hidden>显示更多结果</button>' +
+    "</div></div></div></div></div>";
+
+  /* The dialog, written after the header's search button (once: instant navigation keeps it). */
+  function dialog() {
+    var button = document.querySelector('.md-header__inner > label[for="__search"]');
+    if (!button) return null;
+    if (!document.querySelector(".portal-search")) button.insertAdjacentHTML("afterend", DIALOG);
+    return document.querySelector(".portal-search");
+  }
+
   async function search(query) {
     var run = ++current;
     var words = wordsOf(query);
@@ -269,7 +309,7 @@
   }
 
   function setUp() {
-    box = document.querySelector(".portal-search");
+    box = dialog();
     if (!box) return;
     input = box.querySelector(".md-search__input");
     meta = box.querySelector(".md-search-result__meta");
