@@ -61,6 +61,7 @@ def test_mkdocs_configuration() -> None:
         "assets/javascripts/charts.js",
         "assets/javascripts/parts.js",
         "assets/javascripts/search.js",
+        "assets/javascripts/permalinks.js",
     ]
     for script in scripts:
         assert (ROOT / "site_src" / script).is_file(), script

@@ -177,6 +177,36 @@ def test_chart_renders_after_instant_navigation(
     assert page.evaluate("window.__instant === true")
 
 
+def test_each_heading_gets_its_section_link_in_the_browser(
+    page: Page, base_url: str, errors: PageErrors
+) -> None:
+    """The HTML carries the headings' ids, not their ¶ links: permalinks.js adds one to
+    each heading with an id, on a page loaded and after instant navigation."""
+    path = f"disclosures/{FIRST}/"
+    html = page.request.get(base_url + path).text()
+    assert 'class="headerlink"' not in html
+    assert 'id="公开表格"' in html
+    _open(page, base_url)
+    page.evaluate("window.__instant = true")
+    page.locator(f"article a[href*='{FIRST}']").first.click()
+    page.wait_for_url(f"**/{path}")
+    expect(page.locator("h1")).to_contain_text("2024年度单位决算")
+    links = page.eval_on_selector_all(
+        "article :is(h1, h2, h3, h4, h5, h6)[id]",
+        "hs => hs.map(h => [h.id, [...h.querySelectorAll('a.headerlink')]"
+        ".map(a => [a.getAttribute('href'), a.title, a.textContent])])",
+    )
+    assert len(links) > 10  # the sections, tables and projects of a page
+    for heading_id, found in links:
+        assert found == [[f"#{heading_id}", "本节链接", "¶"]], heading_id
+    assert page.evaluate("window.__instant === true")
+    link = page.locator("article h2#公开表格 a.headerlink")
+    link.click()
+    assert page.url.endswith("#公开表格") or page.url.endswith(
+        "#%E5%85%AC%E5%BC%80%E8%A1%A8%E6%A0%BC"
+    )
+
+
 @pytest.mark.usefixtures("errors")
 @pytest.mark.parametrize(("form", "width"), [("desktop", 1280), ("phone", 390)])
 def test_screenshots(page: Page, base_url: str, screenshots: Path, form: str, width: int) -> None:
