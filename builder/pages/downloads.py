@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import cache, partial
 from pathlib import Path
@@ -117,23 +118,29 @@ def portal_downloads(
         if packages.is_dir()
         else []
     )
-    out: list[Download] = []
-    for folder in folders:
-        key = key_of(file_hash(folder / DESCRIPTOR), release_key(), hosting.data_url)
-        make = partial(bundle_of, folder, outputs.docs_dir, hosting)
-        out += produced(outputs, f"bundle:{folder.name}", key, make)
-    portal = packages / PORTAL
-    if (portal / DESCRIPTOR).is_file():
-        key = key_of(file_hash(portal / DESCRIPTOR), release_key(), hosting.data_url)
-        inputs = DatabaseInputs(portal, outputs.docs_dir, hosting, keys or {})
-        make = partial(database_of, inputs)
-        out += produced(outputs, "database", key, make)
-    parts = partition_files_of(outputs)
-    if parts and hosting.hosted(PARTITIONED_ARCHIVE):
-        key = key_of(sorted(parts.items()), hosting.data_url)
-        make = partial(archive_of, parts, outputs.docs_dir, hosting)
-        out += produced(outputs, "partitioned archive", key, make)
-    return out
+    bundles: list[Download] = []
+    archive: list[Download] = []
+    # The database in a thread of its own beside the bundles (SQLite and zlib release the
+    # GIL): after one change, profiled under load, they took 4.2 and 4.5 s one after the
+    # other.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portal-database") as pool:
+        database: Future[list[Download]] | None = None
+        portal = packages / PORTAL
+        if (portal / DESCRIPTOR).is_file():
+            key = key_of(file_hash(portal / DESCRIPTOR), release_key(), hosting.data_url)
+            inputs = DatabaseInputs(portal, outputs.docs_dir, hosting, keys or {})
+            make: Make = partial(database_of, inputs)
+            database = pool.submit(produced, outputs, "database", key, make)
+        for folder in folders:
+            key = key_of(file_hash(folder / DESCRIPTOR), release_key(), hosting.data_url)
+            make = partial(bundle_of, folder, outputs.docs_dir, hosting)
+            bundles += produced(outputs, f"bundle:{folder.name}", key, make)
+        parts = partition_files_of(outputs)
+        if parts and hosting.hosted(PARTITIONED_ARCHIVE):
+            key = key_of(sorted(parts.items()), hosting.data_url)
+            make = partial(archive_of, parts, outputs.docs_dir, hosting)
+            archive += produced(outputs, "partitioned archive", key, make)
+        return bundles + (database.result() if database else []) + archive
 
 
 def partitioned_root(hosting: Hosting) -> str:
