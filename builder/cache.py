@@ -24,9 +24,9 @@ copy or a symlink is another inode.
 
 from __future__ import annotations
 
+import array
 import errno
 import hashlib
-import json
 import os
 import pickle
 import re
@@ -54,11 +54,12 @@ DIGEST = "digest"  # what the portal-wide stages need of a disclosure (small)
 FULL = "full"  # the whole parsed disclosure (for its own pages)
 EXTRACTIONS = "extract"  # the texts of PDF sources, by sha256 (``builder.extract.stored``)
 HASHES = "hashes.memo"  # the files' sha256 by stat signature (``HashMemo``)
-MEMO_HEADER = b"builder hash memo 1 "  # then the sha256 of the JSON body, a newline, the body
-SHA256_HEX = re.compile("[0-9a-f]{64}")
+MEMO_HEADER = b"builder hash memo 2 "  # then the sha256 of the body, a newline, the body
+HEX = re.compile(b"[0-9a-f]*")
 NOT_A_FILE = "not-a-file"  # the hash of a symlink or anything but a regular file
 # st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns: equal means the same bytes
 Signature = tuple[int, int, int, int, int]
+SIGNATURE_FIELDS = 5
 
 
 @cache
@@ -212,11 +213,8 @@ class HashMemo:
             header, body = data.split(b"\n", 1)
             if header != MEMO_HEADER + hashlib.sha256(body).hexdigest().encode():
                 return cls(path)
-            entries = json.loads(body)
-            if not isinstance(entries, list):
-                return cls(path)
-            recorded = dict(_entry(item) for item in entries)
-        except (OSError, ValueError, TypeError):
+            recorded = memo_entries(body)
+        except (OSError, ValueError, TypeError, UnicodeDecodeError):
             return cls(path)
         # A file changed in the same clock tick as the memo was written may keep its change
         # time (the racy case of git's index): such an entry is never believed.
@@ -267,16 +265,16 @@ class HashMemo:
         the modification time are not seen; edits between builds always are)."""
         if self.path is None:
             return
-        entries = []
-        for name, (signature, sha256) in sorted({**self.recorded, **self.known}.items()):
+        entries = {}
+        for name, (signature, sha256) in {**self.recorded, **self.known}.items():
             try:
                 now = signature_of(os.stat(name))
             except OSError:
                 continue
             relinked = name in self.known and now[:4] == signature[:4] and now[4] > signature[4]
             if now == signature or relinked:
-                entries.append([name, *now, sha256])
-        body = json.dumps(entries, separators=(",", ":")).encode("ascii")
+                entries[name] = (now, sha256)
+        body = memo_body(entries)
         write_atomic(
             self.path, MEMO_HEADER + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
         )
@@ -307,15 +305,46 @@ class HashMemo:
         return sha256
 
 
-def _entry(item: Any) -> tuple[str, tuple[Signature, str]]:
-    """One saved entry, ``[path, dev, ino, size, mtime_ns, ctime_ns, sha256]``, checked."""
-    name, dev, ino, size, mtime, ctime, sha256 = item
-    signature = (dev, ino, size, mtime, ctime)
-    if not isinstance(name, str) or not all(type(number) is int for number in signature):
-        raise ValueError(item)
-    if not isinstance(sha256, str) or not SHA256_HEX.fullmatch(sha256):
-        raise ValueError(item)
-    return name, (signature, sha256)
+def memo_body(entries: dict[str, tuple[Signature, str]]) -> bytes:
+    """The memo's entries as written: a line with their count and the length of their names,
+    the names (UTF-8, each ended by a NUL, which no path holds), the five numbers of each
+    signature (64-bit, little-endian) and the hashes (hex, 64 characters each). In the order
+    of the names. Read by :func:`memo_entries` in a few array operations (JSON with a list
+    per entry took 0.35 s to load and 0.1 s to write at 87,000 entries, a third of the
+    memo's time)."""
+    names = sorted(entries)
+    text = "".join(f"{name}\0" for name in names).encode("utf-8", "surrogateescape")
+    numbers = array.array("q", [n for name in names for n in entries[name][0]])
+    if sys.byteorder != "little":
+        numbers.byteswap()
+    hashes = "".join(entries[name][1] for name in names).encode("ascii")
+    return b"%d %d\n" % (len(names), len(text)) + text + numbers.tobytes() + hashes
+
+
+def memo_entries(body: bytes) -> dict[str, tuple[Signature, str]]:
+    """The entries of a memo body (:func:`memo_body`); ValueError if it is not one."""
+    line, rest = body.split(b"\n", 1)
+    count, length = (int(part) for part in line.split(b" "))
+    size = count * SIGNATURE_FIELDS * 8
+    if count < 0 or length < 0 or len(rest) != length + size + count * 64:
+        raise ValueError("not the size its first line says")
+    names = rest[:length].decode("utf-8", "surrogateescape").split("\0")
+    if names.pop() != "" or len(names) != count:
+        raise ValueError("not as many names as entries")
+    numbers = array.array("q")
+    numbers.frombytes(rest[length : length + size])
+    if sys.byteorder != "little":
+        numbers.byteswap()
+    hashes = rest[length + size :]
+    if not HEX.fullmatch(hashes):
+        raise ValueError("a hash that is not hex")
+    text = hashes.decode("ascii")
+    signatures = zip(*[iter(numbers)] * SIGNATURE_FIELDS, strict=True)
+    digests = (text[start : start + 64] for start in range(0, len(text), 64))
+    return {
+        name: (signature, sha256)
+        for name, signature, sha256 in zip(names, signatures, digests, strict=True)
+    }
 
 
 def cache_dir_for(packages: Path) -> Path:

@@ -122,6 +122,8 @@ def test_a_rebuild_after_one_change_rewrites_only_what_depends_on_it(tmp_path: P
     after = snapshot(root)
 
     assert result.reused == len(SEED_IDS) - 1
+    walked = sum(len(names) for _, _, names in os.walk(root / "packages"))
+    assert result.files == walked, "the summary counts the packages' files as installed"
     own = (
         f"packages/{TOUCHED}/",
         f"docs/disclosures/{TOUCHED}.md",
@@ -191,6 +193,7 @@ def test_a_lost_output_is_rebuilt_and_clean_ignores_the_cache(tmp_path: Path) ->
     assert (root / "site-docs" / "disclosures" / f"{SEED_IDS[4]}.md").is_file()
     again = build(sources, root / "packages", None, jobs=1, clean=True)
     assert again.reused == 0
+    assert again.files == sum(len(names) for _, _, names in os.walk(root / "packages"))
 
 
 def test_an_output_changed_since_the_last_build_is_rebuilt(tmp_path: Path) -> None:

@@ -19,7 +19,14 @@ import pytest
 
 from benchmarks.corpus import revise
 from builder.pipeline import build
-from builder.publish.bundles import Earlier, bundle_bytes, folder_members, write_members
+from builder.publish.bundles import (
+    FILE_MODE,
+    ZIP_TIME,
+    Earlier,
+    bundle_bytes,
+    folder_members,
+    write_members,
+)
 from tests.conftest import SEED_IDS, SOURCES, copy_seeds
 
 CHANGED = SEED_IDS[2]  # a 2023 disclosure
@@ -140,9 +147,16 @@ def test_an_earlier_zip_not_written_here_or_lacking_a_file_is_not_copied(tmp_pat
     (readme_only / "README.md").write_text("说明\n", encoding="utf-8")
     partial = tmp_path / "partial.zip"
     partial.write_bytes(bundle_bytes(readme_only, folder.name))
+    stored = tmp_path / "stored.zip"  # this module's dates and attributes, not deflated
+    with zipfile.ZipFile(stored, "w") as archive:
+        for name, data in [("README.md", "说明\n"), ("csv/a.csv", "a,b\n1,2\n")]:
+            info = zipfile.ZipInfo(f"portal.2024/{name}", date_time=ZIP_TIME)
+            info.create_system, info.external_attr = 0, FILE_MODE
+            archive.writestr(info, data, compress_type=zipfile.ZIP_STORED)
     for earlier, reused in [
         (broken, []),
         (foreign, []),
+        (stored, []),
         (partial, ["portal.2024/README.md"]),
         (tmp_path / "missing.zip", []),
     ]:

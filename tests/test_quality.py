@@ -23,7 +23,7 @@ from builder.pages import portal_findings
 from builder.pages.catalog import DisclosureEntry, Portal
 from builder.pages.hosting import BESIDE_SITE
 from builder.pages.quality import quality_page
-from builder.pages.quality_data import write_quality_data
+from builder.pages.quality_data import Applicable, applicable, write_quality_data
 from builder.parse import parse_file
 from builder.pipeline import build, docs_dir_for
 from builder.validate import audit
@@ -189,3 +189,18 @@ def test_the_portal_pages_read_only_each_findings_check_and_severity(tmp_path: P
             assert (tmp_path / "slim" / path).read_bytes() == (
                 tmp_path / "whole" / path
             ).read_bytes()
+
+
+def test_the_checks_that_apply_are_asked_once_per_kind_and_tables() -> None:
+    """``Applicable`` answers for every seed as each check's ``applicable`` does, in the
+    checks' order, and asks the checks once per kind of document and set of table kinds."""
+    checks = list(load_checks())
+    entries = [DisclosureEntry(path.stem, parse_file(path), []) for path in SEEDS]
+    shared = Applicable(checks)
+    for entry in entries:
+        expected = tuple(c.id for c in checks if applicable(c, entry))
+        assert shared(entry) == expected
+        assert 0 < len(expected) < len(checks)  # some apply, some do not
+    shapes = {(e.kind, frozenset(e.table_kinds)) for e in entries}
+    assert len(shapes) > 1
+    assert set(shared.known) == shapes

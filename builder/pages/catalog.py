@@ -15,7 +15,7 @@ import os
 import posixpath
 import shutil
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
@@ -38,8 +38,11 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=1 << 16)
 def link(from_page: str, to_path: str) -> str:
-    """A Markdown link target from one docs file to another (MkDocs resolves and checks it)."""
+    """A Markdown link target from one docs file to another (MkDocs resolves and checks it).
+    Remembered: the portal pages ask for the same links again and again (the glossary links
+    each disclosure once per term it defines, and ``relpath`` was most of its time)."""
     start = posixpath.dirname(from_page) or "."
     return posixpath.relpath(to_path, start)
 

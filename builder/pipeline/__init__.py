@@ -336,7 +336,6 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
         remove_leftovers(output, site)
         workers: Workers = jobs if executor is None else executor
         data = build_packages(sources, output, progress, strict=strict, jobs=workers, clean=clean)
-        files = sum(len(names) for _, _, names in os.walk(output))
         site_run = None
         if site is not None:
             folders = (sources, output, site)
@@ -348,7 +347,7 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
         output,
         len(digests),
         len(digests) + 1,
-        files,
+        data.files,
         time.perf_counter() - start,
         site,
         dict(progress.seconds),
@@ -384,8 +383,7 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
     cache = BuildCache(cache_dir_for(output))
     if clean:
         shutil.rmtree(cache.folder, ignore_errors=True)
-    state = read_state(cache)
-    installed_files = state[1]
+    state = read_state(cache)  # the installed keys, and the files of each
     hashes = HashMemo.load(cache.folder / HASHES)
     paths = source_paths(sources)
     keys = fingerprint(paths, progress, hashes)
@@ -442,16 +440,21 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
         install(staging, output, {d.id for d in digests} | set(names))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    write_state(
-        cache,
-        {d.id: d.key for d in digests} | package_keys,
-        {
-            name: installed_files[name] if name in reused else tree_hashes(output / name, hashes)
-            for name in [d.id for d in digests] + names
-        },
-    )
+    installed = {
+        name: state[1][name] if name in reused else tree_hashes(output / name, hashes)
+        for name in [d.id for d in digests] + names
+    }
+    write_state(cache, {d.id: d.key for d in digests} | package_keys, installed)
     cache.prune({d.id: d.key for d in digests})
-    return DataStage(digests, skipped, len(fresh), cache, hashes, portal.shapes)
+    return DataStage(
+        digests,
+        skipped,
+        len(fresh),
+        cache,
+        hashes,
+        portal.shapes,
+        sum(len(listed) for listed in installed.values()),  # as recorded: not walked
+    )
 
 
 def write_portal(

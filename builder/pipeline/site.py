@@ -82,6 +82,7 @@ class DataStage:
     cache: BuildCache
     hashes: HashMemo = field(default_factory=HashMemo)
     shapes: list[Shape] = field(default_factory=list)  # the partitions are keyed from them
+    files: int = 0  # in the installed packages, as recorded (the summary's count)
 
 
 def docs_dir_for(site: Path) -> Path:
