@@ -21,7 +21,7 @@ from builder.pages import write_pages
 from builder.pages.catalog import DisclosureEntry, Portal, unit_id, url_root
 from builder.pages.comparisons import comparisons
 from builder.pages.disclosure import describe_finding
-from builder.pages.home import _ranking
+from builder.pages.home import ranking
 from builder.pages.markup import GENERATED_BANNER, HtmlTable, amount, plain_title, raw_html, text
 from builder.pages.parts import Parts
 from builder.pages.site_hooks import unwrap_raw
@@ -350,7 +350,7 @@ def test_home_ranking_shows_the_top_and_loads_the_rest(tmp_path: Path) -> None:
         entries.append(DisclosureEntry(f"d{n:02d}", document, findings=[]))
     portal = cast("Portal", SimpleNamespace(disclosures=entries))
     parts = Parts(tmp_path, "index.md", "开放预算门户")
-    block = _ranking(portal, 2024, parts)
+    block = ranking(portal, 2024, parts)
     parts.write()
     shown, _, rest = block.partition("<details")
     assert shown.count("](disclosures/d") == 10  # the top ten, as Markdown links
