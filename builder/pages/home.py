@@ -6,10 +6,12 @@ documents it sums (the latest year of final accounts). The 按年度 tables sum 
 accounts and budgets apart, year by year; a budget is set beside final accounts only for
 the same unit and year. The rankings and charts compare units within one year.
 
-The page shows what fits a first view at any number of disclosures: the top of the latest
-year's ranking, with the full ranking and the table of every unit's documents loaded when
-opened (``builder.pages.parts``); the rankings of other years are on their comparison pages
-(``builder.pages.compare``), linked by year.
+The page shows what fits a first view at any number of disclosures: the sums of the latest
+:data:`HOME_YEARS` years and the top of the latest year's ranking, with every year's sums,
+the full ranking and the table of every unit's documents loaded when opened
+(``builder.pages.parts``); the rankings of other years are on their comparison pages
+(``builder.pages.compare``), linked by year. The list of disclosures is cut into pages
+(``builder.pages.paging``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ HOME = "index.md"
 SITE_TITLE = "开放预算门户"
 UNITS = "units/index.md"
 TOP_RANKED = 10  # units of a year's ranking shown on the page; the rest when opened
+HOME_YEARS = 10  # years of the 按年度 tables shown on the page; every year when opened
 DISCLOSURES = "disclosures/index.md"
 COMPARE = "compare.md"
 DISCLOSURES_PER_PAGE = PAGE_ROWS  # rows of the list of disclosures on one page
@@ -92,14 +95,16 @@ def _headline(portal: Portal) -> list[Figure]:
     return figures
 
 
-def _by_year(portal: Portal) -> str:
-    finals: list[list[str]] = []
-    budgets: list[list[str]] = []
-    for year in sorted(portal.years, reverse=True):
-        for kind, phase, rows in (
-            ("final", facts.FINAL, finals),
-            ("budget", facts.BUDGET, budgets),
-        ):
+def _by_year(portal: Portal, parts: Parts) -> str:
+    """The sums of each year, final accounts and budgets apart: the latest
+    :data:`HOME_YEARS` on the page, every year when the block under them is opened."""
+    out = []
+    for kind, phase, title in (
+        ("final", facts.FINAL, "决算（{unit}，同一年度的决算相加）"),
+        ("budget", facts.BUDGET, "预算（{unit}，同一年度的预算相加）"),
+    ):
+        rows = []
+        for year in sorted(portal.years, reverse=True):
             found = of_year(portal, year, kind)
             if found:
                 rows.append(
@@ -112,35 +117,28 @@ def _by_year(portal: Portal) -> str:
                         ),
                     ]
                 )
-    out = []
-    if finals:
+        if not rows:
+            continue
+        headers = ["年度", "份数", "本年支出合计之和", f"“三公”经费{facts.phase_label(phase)}之和"]
+        caption = title.format(unit=UNIT)
         out.append(
             md_table(
-                [
-                    "年度",
-                    "份数",
-                    "本年支出合计之和",
-                    f"“三公”经费{facts.phase_label(facts.FINAL)}之和",
-                ],
-                finals,
-                ["left", "right", "right", "right"],
-                caption=f"决算（{UNIT}，同一年度的决算相加）",
+                headers, rows[:HOME_YEARS], ["left", "right", "right", "right"], caption=caption
             )
         )
-    if budgets:
-        out.append(
-            md_table(
-                [
-                    "年度",
-                    "份数",
-                    "本年支出合计之和",
-                    f"“三公”经费{facts.phase_label(facts.BUDGET)}之和",
-                ],
-                budgets,
-                ["left", "right", "right", "right"],
-                caption=f"预算（{UNIT}，同一年度的预算相加）",
+        if len(rows) > HOME_YEARS:
+            full = HtmlTable(headers=headers, numeric={1, 2, 3}, name_column=0, caption=caption)
+            for row in rows:
+                full.add_html(row)
+            out.append(
+                parts.details(
+                    f"查看全部 {len(rows)} 个年度",
+                    full.render(),
+                    name=f"years-{kind}",
+                    title=f"按年度：{caption}",
+                    anchor=f"years-{kind}",
+                )
             )
-        )
     return "\n".join(out)
 
 
@@ -283,7 +281,7 @@ def home_page(portal: Portal, docs_dir: Path) -> str:
     body = render(
         "home.md.j2",
         figures=_headline(portal),
-        by_year=Markup(_by_year(portal)),  # safe: md_table cells are escaped
+        by_year=Markup(_by_year(portal, parts)),  # safe: md_table cells are escaped
         pairs=Markup(_pairs(portal)),
         rankings=[{"year": y, "table": Markup(ranking(portal, y, parts))} for y in years[:1]],
         other_rankings=[
