@@ -41,15 +41,19 @@ PORTAL_WIDE = (
     "docs/index.md",
     "docs/parts.html.gz",  # the home page's parts (builder.pages.parts)
     "docs/compare.md",
-    "docs/compare/parts.html.gz",
+    "docs/compare/",  # each year's comparison, its parts and further pages
     "docs/data.md",
+    "docs/data/pages/",
     "docs/data.json",
     "docs/dictionary.md",
     "docs/quality.md",
     "docs/downloads/quality/",  # the data behind the quality page
     "docs/glossary.md",
+    "docs/glossary/",  # the pages of the glossary's sources (builder.pages.paging)
     "docs/units/index.md",
+    "docs/units/pages/",
     "docs/disclosures/index.md",
+    "docs/disclosures/pages/",
 )
 
 

@@ -16,6 +16,8 @@ import pytest
 
 from benchmarks.corpus import revise
 from builder.errors import DisclosureError
+from builder.pages.catalog import unit_id
+from builder.parse import parse_file
 from builder.pipeline import build
 from builder.pipeline.site import mkdocs_config, run_mkdocs
 from tests.conftest import ROOT, SEED_IDS, SOURCES, copy_seeds
@@ -85,6 +87,7 @@ def test_an_incremental_site_is_a_clean_one_after_a_change_a_removal_and_an_addi
     changed_page = page(root, CHANGED).stat()
     revise(sources / f"{CHANGED}.txt")
     rendered, kept, changed = rebuild(sources, root)
+    markdown_before = markdown(root / "site-docs")
     assert f"disclosures/{CHANGED}.md" in changed
     assert f"disclosures/{SAME_UNIT}.md" not in changed
     assert (rendered, kept) == (len(changed), total - len(changed))
@@ -93,20 +96,25 @@ def test_an_incremental_site_is_a_clean_one_after_a_change_a_removal_and_an_addi
     assert page(root, CHANGED).stat().st_ino != changed_page.st_ino, "rendered again"
     assert tree(root / "site") == clean_run(root, tmp_path / "clean-1")
 
-    # A removed disclosure: its pages leave the site; the pages linking to it changed.
+    # A removed disclosure: its pages leave the site; the pages linking to it changed. It is
+    # the only final account of 2023, so that year's comparison page leaves too.
     gone = SEED_IDS[3]
+    gone_unit = unit_id(parse_file(sources / f"{gone}.txt")["document"]["unit_name"])
     (sources / f"{gone}.txt").unlink()
     (sources / f"{gone}.meta.yaml").unlink()
     rendered, kept, changed = rebuild(sources, root)
-    assert (rendered, kept) == (len(changed), total - 2 - len(changed))
+    left = {f"disclosures/{gone}.md", f"units/{gone_unit}.md", "compare/2023.md"}
+    assert set(markdown(root / "site-docs")) == set(markdown_before) - left
+    assert (rendered, kept) == (len(changed), total - len(left) - len(changed))
     assert not page(root, gone).parent.exists()
     assert tree(root / "site") == clean_run(root, tmp_path / "clean-2")
 
-    # An added disclosure: its pages join the site, the others are kept.
+    # An added disclosure (a 2024 final account): its pages join the site, the others are
+    # kept.
     copy_seeds(sources, [SOURCES / f"{ADDED}.txt"])
     rendered, kept, changed = rebuild(sources, root)
     assert f"disclosures/{ADDED}.md" in changed
-    assert (rendered, kept) == (len(changed), total - len(changed))
+    assert (rendered, kept) == (len(changed), total - 1 - len(changed))
     assert kept >= 2 + 2
     assert page(root, ADDED).is_file()
     assert tree(root / "site") == clean_run(root, tmp_path / "clean-3")

@@ -21,7 +21,7 @@ from builder.pages import write_pages
 from builder.pages.catalog import DisclosureEntry, Portal, unit_id, url_root
 from builder.pages.comparisons import comparisons
 from builder.pages.disclosure import describe_finding
-from builder.pages.home import _ranking
+from builder.pages.home import HOME_YEARS, _by_year, ranking
 from builder.pages.markup import GENERATED_BANNER, HtmlTable, amount, plain_title, raw_html, text
 from builder.pages.parts import Parts
 from builder.pages.site_hooks import unwrap_raw
@@ -350,7 +350,7 @@ def test_home_ranking_shows_the_top_and_loads_the_rest(tmp_path: Path) -> None:
         entries.append(DisclosureEntry(f"d{n:02d}", document, findings=[]))
     portal = cast("Portal", SimpleNamespace(disclosures=entries))
     parts = Parts(tmp_path, "index.md", "开放预算门户")
-    block = _ranking(portal, 2024, parts)
+    block = ranking(portal, 2024, parts)
     parts.write()
     shown, _, rest = block.partition("<details")
     assert shown.count("](disclosures/d") == 10  # the top ten, as Markdown links
@@ -358,6 +358,28 @@ def test_home_ranking_shows_the_top_and_loads_the_rest(tmp_path: Path) -> None:
     part = page_parts(tmp_path / "index.md")["ranking-2024.html"]
     for n in range(12):  # every unit, linked from the home page's URL
         assert f'<a href="disclosures/d{n:02d}/">第{n:02d}局</a>' in part
+
+
+def test_home_shows_the_latest_years_and_loads_the_others(tmp_path: Path) -> None:
+    parsed = parse_file(SEEDS[0])  # a final account
+    entries = []
+    for year in range(2001, 2001 + HOME_YEARS + 2):
+        document = copy.deepcopy(parsed)
+        document["document"]["year"] = year
+        entries.append(DisclosureEntry(f"d{year}", document, findings=[]))
+    years = list(range(2001, 2001 + HOME_YEARS + 2))
+    portal = cast("Portal", SimpleNamespace(disclosures=entries, years=years))
+    parts = Parts(tmp_path, "index.md", "开放预算门户")
+    block = _by_year(portal, parts)
+    parts.write()
+    shown, _, rest = block.partition("<details")
+    assert "| 2012年度 | 1 份 |" in shown
+    assert "| 2003年度 | 1 份 |" in shown
+    assert "2002年度" not in shown  # the 11th and 12th latest years: when opened
+    assert "<summary>查看全部 12 个年度</summary>" in rest
+    part = page_parts(tmp_path / "index.md")["years-final.html"]
+    for year in years:
+        assert f"{year}年度" in part
 
 
 def test_home_lists_every_units_documents_when_opened(docs: Path) -> None:

@@ -68,8 +68,12 @@ def test_home_ranks_units_within_one_year(docs: Path) -> None:
     ranking_2024 = home.split("## 2024年度决算：支出最多的单位")[1].split("## ")[0]
     assert "003_664a31573f3e6641" not in ranking_2024
     assert ranking_2024.count("](disclosures/") == 4
-    ranking_2023 = home.split("## 2023年度决算：支出最多的单位")[1].split("## ")[0]
-    assert ranking_2023.count("](disclosures/") == 1  # 003 alone
+    # the other years' rankings are on their comparison pages, linked by year
+    assert "## 2023年度决算：支出最多的单位" not in home
+    assert "其他年度决算的排名：[2023年度](compare/2023.md#ranking)。" in home
+    compared = _read(docs, "compare/2023.md")
+    ranking_2023 = compared.split("## 支出最多的单位 { #ranking }")[1].split("## ")[0]
+    assert ranking_2023.count("](../disclosures/") == 1  # 003 alone
     # 按年度: finals and budgets in separate tables, never side by side in one row
     assert "决算（万元，同一年度的决算相加）" in home
     assert "预算（万元，同一年度的预算相加）" in home
@@ -139,10 +143,11 @@ def test_decimals_are_consistent(docs: Path) -> None:
 
 
 def test_comparison_page_within_a_year_with_its_data(docs: Path) -> None:
-    page = _read(docs, "compare.md")
-    assert "## 2024年度决算" in page
-    assert "## 2023年度决算" in page
-    section = page.split("## 2024年度决算")[1].split("## 2023年度决算")[0]
+    page = _read(docs, "compare.md")  # a line per year, each year a page of its own
+    assert "[2024年度决算：4 个单位](compare/2024.md)" in page
+    assert "[2023年度决算：1 个单位](compare/2023.md)" in page
+    assert "新材料产业招商服务中心" in _read(docs, "compare/2023.md")
+    section = _read(docs, "compare/2024.md")
     assert "新材料产业招商服务中心" not in section  # 003 is 2023
     # 001: 公务接待费 11.11 (公开09表), 机关运行经费 110.49 (公开10表)
     assert "| 1,218.99 | 29.28 | 11.11 | 110.49 |" in section
@@ -153,7 +158,7 @@ def test_comparison_page_within_a_year_with_its_data(docs: Path) -> None:
     guangzhou = next(r for r in rows if r["单位"] == "山西省政府驻广州办事处")
     assert guangzhou["公务接待费决算数（万元）"] == "11.11"
     assert guangzhou["机关运行经费（万元）"] == "110.49"
-    charts = page_charts(docs, docs / "compare.md")
+    charts = page_charts(docs, docs / "compare/2024.md")
     assert (
         charts["compare-2024-receptions"]["title"]["text"] == "2024年度决算：各单位公务接待费决算数"
     )

@@ -5,7 +5,9 @@ Stage 6 of ``sources → parse → validate → publish → charts → pages``. 
 
 - ``index.md`` (home), ``units/index.md`` and ``units/<unit id>.md``,
   ``disclosures/index.md`` and ``disclosures/<disclosure id>.md``, ``data.md``,
-  ``dictionary.md``, ``quality.md``, ``glossary.md`` (each opens with a "generated" banner);
+  ``dictionary.md``, ``quality.md``, ``glossary.md`` (each opens with a "generated" banner),
+  ``compare/<year>.md`` and the further pages of long listings (``builder.pages.paging``:
+  ``units/pages/``, ``disclosures/pages/``, ``data/pages/``, ``glossary/sources…``);
 - ``assets/charts/<chart id>.values.json.gz`` and ``.csv`` (each chart's slot values and the data
   behind it) and ``assets/charts/templates/`` (the template of each shape of chart);
 - ``sources/<disclosure id>.txt`` (the source texts) and ``downloads/<disclosure id>/…``,
@@ -47,7 +49,7 @@ from builder.pages.catalog import (
     publish_file,
     publish_folder,
 )
-from builder.pages.compare import compare_page
+from builder.pages.compare import compare_pages
 from builder.pages.data import data_page, dictionary_page, write_data_json
 from builder.pages.disclosure import disclosure_page
 from builder.pages.downloads import (
@@ -59,7 +61,7 @@ from builder.pages.downloads import (
     query_page,
     releases_page,
 )
-from builder.pages.glossary import glossary_page
+from builder.pages.glossary import glossary_pages
 from builder.pages.home import disclosures_index, home_page
 from builder.pages.hosting import BESIDE_SITE, Hosting
 from builder.pages.outputs import Outputs, Produced, key_of, staged
@@ -80,7 +82,9 @@ GENERATED_DIRS = (
     "assets/charts",
     identities.HOSTED_FOLDER,
     "parts",
-    "compare/parts",
+    "compare",
+    "glossary",
+    "data",
 )
 GENERATED_FILES = (
     "index.md",
@@ -208,6 +212,11 @@ def _write(docs_dir: Path, path: str, content: str) -> None:
     target.write_text(content if content.endswith("\n") else content + "\n", encoding="utf-8")
 
 
+def _write_all(docs_dir: Path, pages: Mapping[str, str]) -> None:
+    for path, content in pages.items():
+        _write(docs_dir, path, content)
+
+
 def _publish_entry(entry: DisclosureEntry, folders: PageFolders, docs: Path) -> None:
     """Copy the disclosure's source text and package files into ``docs``; list them."""
     name = str(entry.document.get("source_file") or f"{entry.disclosure_id}.txt")
@@ -333,19 +342,19 @@ def write_portal_pages(
                 identities.downloads_folder(PORTAL_PACKAGE),
                 folders.hosting,
             )
-            _write(docs, "units/index.md", units_index(portal))
-            _write(docs, "disclosures/index.md", disclosures_index(portal))
+            _write_all(docs, units_index(portal))
+            _write_all(docs, disclosures_index(portal))
             _write(docs, "index.md", home_page(portal, docs))
-            _write(docs, "compare.md", compare_page(portal, docs))
+            _write_all(docs, compare_pages(portal, docs))
             _write(docs, "dictionary.md", dictionary_page())
             assessed = assess(portal)  # once, for the page and its data
             quality_files = write_quality_data(portal, docs, folders.hosting, assessed)
             _write(docs, "quality.md", quality_page(portal, quality_files, assessed))
-            _write(docs, "glossary.md", glossary_page(portal))
+            _write_all(docs, glossary_pages(portal))
             _write(docs, RELEASES, releases_page())
             portal.bundles = downloads.result()  # the pages below show them
             catalogue = write_data_json(portal, docs, folders.hosting)
-            _write(docs, "data.md", data_page(portal, catalogue))
+            _write_all(docs, data_page(portal, catalogue))
             database = folders.docs / folders.hosting.written(DATABASE)
             _write(docs, QUERY, query_page(portal, database))
     outputs.record(PORTAL_OWNER, "", Produced(files))

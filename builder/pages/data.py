@@ -19,16 +19,18 @@ from markupsafe import Markup
 
 from builder import declarations
 from builder.identities import CATALOGUE_FILE
-from builder.pages.catalog import Download, Portal, link, sha256_of
+from builder.pages.catalog import DisclosureEntry, Download, Portal, link, sha256_of
 from builder.pages.disclosure import format_size
 from builder.pages.downloads import bundles_section
 from builder.pages.hosting import BESIDE_SITE, Hosting
 from builder.pages.markup import front_matter, md_link, md_table, text
 from builder.pages.metadata import data_json
+from builder.pages.paging import Listing
 from builder.pages.templating import render
 
 DATA = "data.md"
 DICTIONARY = "dictionary.md"
+PACKAGES_PER_PAGE = 300  # a package's row is about 400 bytes of HTML (its SHA-256)
 SCHEMA_GROUPS = (
     (
         declarations.table_kinds,
@@ -148,34 +150,43 @@ def _file_rows(files: list[Download]) -> list[list[str]]:
     ]
 
 
-def data_page(portal: Portal, catalogue: Download) -> str:
-    """The download page; ``catalogue``: ``data.json`` as written (:func:`write_data_json`),
-    shown with its size and SHA-256 when it is on the data host."""
+def _package_cells(entry: DisclosureEntry, page: str) -> list[str]:
+    package = next((d for d in entry.downloads if d.name == "datapackage.json"), None)
+    bundle = next((d for d in entry.downloads if d.name.endswith(".zip")), None)
+    return [
+        md_link(entry.title, link(page, entry.page)),
+        md_link(bundle.name, bundle.link_from(page)) if bundle else text("尚未生成"),
+        text(format_size(bundle.size)) if bundle else "",
+        f'<code class="sha256">{bundle.sha256}</code>' if bundle else "",
+        md_link("datapackage.json", package.link_from(page))
+        if package
+        else text("在压缩包中" if bundle else "尚未生成"),
+    ]
+
+
+def packages_listing(portal: Portal) -> Listing[DisclosureEntry]:
+    """Every disclosure's package, by unit, a page per :data:`PACKAGES_PER_PAGE`."""
+    return Listing(
+        DATA,
+        sorted(portal.disclosures, key=lambda e: (e.unit_name, e.order)),
+        lambda entry: entry.unit_name,
+        _package_cells,
+        ["公开文件", "压缩包", "大小", "SHA-256", "数据包描述"],
+        ["left", "left", "right", "left", "left"],
+        caption="各公开文件的数据包",
+        per_page=PACKAGES_PER_PAGE,
+    )
+
+
+def data_page(portal: Portal, catalogue: Download) -> dict[str, str]:
+    """The download page and the further pages of its list of packages: path → Markdown;
+    ``catalogue``: ``data.json`` as written (:func:`write_data_json`), shown with its size and
+    SHA-256 when it is on the data host."""
     headers = ["文件", "大小", "SHA-256"]
     align = ["left", "right", "left"]
     main = [d for d in portal.portal_downloads if "/" not in d.name]
     per_table = [d for d in portal.portal_downloads if "/" in d.name]
-    rows = []
-    for entry in sorted(portal.disclosures, key=lambda e: (e.unit_name, e.order)):
-        package = next((d for d in entry.downloads if d.name == "datapackage.json"), None)
-        bundle = next((d for d in entry.downloads if d.name.endswith(".zip")), None)
-        rows.append(
-            [
-                md_link(entry.title, link(DATA, entry.page)),
-                md_link(bundle.name, bundle.link_from(DATA)) if bundle else text("尚未生成"),
-                text(format_size(bundle.size)) if bundle else "",
-                f'<code class="sha256">{bundle.sha256}</code>' if bundle else "",
-                md_link("datapackage.json", package.link_from(DATA))
-                if package
-                else text("在压缩包中" if bundle else "尚未生成"),
-            ]
-        )
-    disclosures = md_table(
-        ["公开文件", "压缩包", "大小", "SHA-256", "数据包描述"],
-        rows,
-        ["left", "left", "right", "left", "left"],
-        caption="各公开文件的数据包",
-    )
+    listing = packages_listing(portal)
     # safe below: md_table's cells are escaped (text, md_link) or generated hashes
     portal_files = main and md_table(
         headers, _file_rows(main), align, caption="全门户汇总数据包的文件"
@@ -184,7 +195,7 @@ def data_page(portal: Portal, catalogue: Download) -> str:
         headers, _file_rows(per_table), align, caption="汇总数据包的逐表文件"
     )
     head = front_matter("数据下载", "开放数据下载目录：每份公开文件的数据包、汇总数据包、data.json")
-    return head + render(
+    page = head + render(
         "data.md.j2",
         links={
             "dictionary": link(DATA, DICTIONARY),
@@ -195,7 +206,7 @@ def data_page(portal: Portal, catalogue: Download) -> str:
         portal_files=Markup(portal_files) if portal_files else "",
         per_table=Markup(per_table_files) if per_table_files else "",
         per_table_count=len(per_table),
-        disclosures=Markup(disclosures),
+        disclosures=Markup(listing.table(1)),  # safe: cells escaped (text, md_link)
         # On the data host, checked as every file there: its size and SHA-256 (safe: generated).
         catalogue_check=Markup(
             f"（{format_size(catalogue.size)}，"
@@ -204,6 +215,10 @@ def data_page(portal: Portal, catalogue: Download) -> str:
         if catalogue.url
         else "",
     )
+    more = listing.other_pages(
+        "各公开文件的数据包", "各文件的完整清单（含 SHA-256）见每份公开文件页面末尾的“下载与引用”。"
+    )
+    return {DATA: page, **more}
 
 
 def write_data_json(portal: Portal, docs_dir: Path, hosting: Hosting = BESIDE_SITE) -> Download:

@@ -6,9 +6,12 @@ documents it sums (the latest year of final accounts). The 按年度 tables sum 
 accounts and budgets apart, year by year; a budget is set beside final accounts only for
 the same unit and year. The rankings and charts compare units within one year.
 
-The page shows what fits a first view at any number of disclosures: the top of each
-year's ranking, with the full ranking and the table of every unit's documents loaded when
-opened (``builder.pages.parts``).
+The page shows what fits a first view at any number of disclosures: the sums of the latest
+:data:`HOME_YEARS` years and the top of the latest year's ranking, with every year's sums,
+the full ranking and the table of every unit's documents loaded when opened
+(``builder.pages.parts``); the rankings of other years are on their comparison pages
+(``builder.pages.compare``), linked by year. The list of disclosures is cut into pages
+(``builder.pages.paging``).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from builder.pages.markup import (
     share,
     text,
 )
+from builder.pages.paging import PAGE_ROWS, Listing
 from builder.pages.parts import Parts, page_href
 from builder.pages.templating import render
 
@@ -41,8 +45,10 @@ HOME = "index.md"
 SITE_TITLE = "开放预算门户"
 UNITS = "units/index.md"
 TOP_RANKED = 10  # units of a year's ranking shown on the page; the rest when opened
+HOME_YEARS = 10  # years of the 按年度 tables shown on the page; every year when opened
 DISCLOSURES = "disclosures/index.md"
 COMPARE = "compare.md"
+DISCLOSURES_PER_PAGE = PAGE_ROWS  # rows of the list of disclosures on one page
 
 
 @dataclass(frozen=True)
@@ -89,14 +95,16 @@ def _headline(portal: Portal) -> list[Figure]:
     return figures
 
 
-def _by_year(portal: Portal) -> str:
-    finals: list[list[str]] = []
-    budgets: list[list[str]] = []
-    for year in sorted(portal.years, reverse=True):
-        for kind, phase, rows in (
-            ("final", facts.FINAL, finals),
-            ("budget", facts.BUDGET, budgets),
-        ):
+def _by_year(portal: Portal, parts: Parts) -> str:
+    """The sums of each year, final accounts and budgets apart: the latest
+    :data:`HOME_YEARS` on the page, every year when the block under them is opened."""
+    out = []
+    for kind, phase, title in (
+        ("final", facts.FINAL, "决算（{unit}，同一年度的决算相加）"),
+        ("budget", facts.BUDGET, "预算（{unit}，同一年度的预算相加）"),
+    ):
+        rows = []
+        for year in sorted(portal.years, reverse=True):
             found = of_year(portal, year, kind)
             if found:
                 rows.append(
@@ -109,35 +117,28 @@ def _by_year(portal: Portal) -> str:
                         ),
                     ]
                 )
-    out = []
-    if finals:
+        if not rows:
+            continue
+        headers = ["年度", "份数", "本年支出合计之和", f"“三公”经费{facts.phase_label(phase)}之和"]
+        caption = title.format(unit=UNIT)
         out.append(
             md_table(
-                [
-                    "年度",
-                    "份数",
-                    "本年支出合计之和",
-                    f"“三公”经费{facts.phase_label(facts.FINAL)}之和",
-                ],
-                finals,
-                ["left", "right", "right", "right"],
-                caption=f"决算（{UNIT}，同一年度的决算相加）",
+                headers, rows[:HOME_YEARS], ["left", "right", "right", "right"], caption=caption
             )
         )
-    if budgets:
-        out.append(
-            md_table(
-                [
-                    "年度",
-                    "份数",
-                    "本年支出合计之和",
-                    f"“三公”经费{facts.phase_label(facts.BUDGET)}之和",
-                ],
-                budgets,
-                ["left", "right", "right", "right"],
-                caption=f"预算（{UNIT}，同一年度的预算相加）",
+        if len(rows) > HOME_YEARS:
+            full = HtmlTable(headers=headers, numeric={1, 2, 3}, name_column=0, caption=caption)
+            for row in rows:
+                full.add_html(row)
+            out.append(
+                parts.details(
+                    f"查看全部 {len(rows)} 个年度",
+                    full.render(),
+                    name=f"years-{kind}",
+                    title=f"按年度：{caption}",
+                    anchor=f"years-{kind}",
+                )
             )
-        )
     return "\n".join(out)
 
 
@@ -182,9 +183,16 @@ def _pairs(portal: Portal) -> str:
     )
 
 
-def _ranking(portal: Portal, year: int, parts: Parts) -> str:
-    """The units of ``year`` by spending: the first :data:`TOP_RANKED` on the page, every
-    one when the block under them is opened."""
+def compare_year_page(year: int) -> str:
+    """The docs path of one year's comparison (``builder.pages.compare``), where the year's
+    ranking is: ``compare/2024.md``."""
+    return f"compare/{year}.md"
+
+
+def ranking(portal: Portal, year: int, parts: Parts) -> str:
+    """The units of ``year`` by spending: the first :data:`TOP_RANKED` on the page of
+    ``parts``, every one when the block under them is opened."""
+    here = parts.page
     ranked = sorted(
         (
             (spending, entry)
@@ -203,12 +211,12 @@ def _ranking(portal: Portal, year: int, parts: Parts) -> str:
         rows.append(
             [
                 text(rank),
-                md_link(entry.unit_name, link(HOME, entry.page)),  # to that year's final
+                md_link(entry.unit_name, link(here, entry.page)),  # to that year's final
                 text(number(spending)),
                 three,
             ]
         )
-        href = page_href(HOME, entry.page)
+        href = page_href(here, entry.page)
         full.add_html(
             [
                 text(rank),
@@ -273,9 +281,12 @@ def home_page(portal: Portal, docs_dir: Path) -> str:
     body = render(
         "home.md.j2",
         figures=_headline(portal),
-        by_year=Markup(_by_year(portal)),  # safe: md_table cells are escaped
+        by_year=Markup(_by_year(portal, parts)),  # safe: md_table cells are escaped
         pairs=Markup(_pairs(portal)),
-        rankings=[{"year": y, "table": Markup(_ranking(portal, y, parts))} for y in years],
+        rankings=[{"year": y, "table": Markup(ranking(portal, y, parts))} for y in years[:1]],
+        other_rankings=[
+            {"year": y, "link": link(HOME, compare_year_page(y)) + "#ranking"} for y in years[1:]
+        ],
         charts=charts,
         entry_points=Markup(_entry_points(portal, parts)),
         links={
@@ -295,30 +306,34 @@ def home_page(portal: Portal, docs_dir: Path) -> str:
     return head + body
 
 
-def disclosures_index(portal: Portal) -> str:
-    out = [front_matter("公开文件", "本门户收录的全部预算和决算公开文件")]
-    out.append("# 公开文件\n")
-    out.append(f"<p>共 {len(portal.disclosures)} 份公开文件，按年度排列。金额单位：{UNIT}。</p>\n")
-    rows = []
-    for entry in sorted(portal.disclosures, key=lambda e: (-e.year, e.unit_name, e.kind)):
-        rows.append(
-            [
-                text(entry.year),
-                md_link(entry.unit_name, link(DISCLOSURES, entry.unit_page)),
-                md_link(
-                    f"{entry.document.get('scope') or ''}{entry.kind_zh}",
-                    link(DISCLOSURES, entry.page),
-                ),
-                text(number(facts.spending_of_year(entry.parsed))),
-                text(entry.audit_summary),
-            ]
-        )
-    out.append(
-        md_table(
-            ["年度", "单位", "公开文件", f"本年支出合计（{UNIT}）", "核查发现"],
-            rows,
-            ["left", "left", "left", "right", "center"],
-            caption="全部公开文件",
-        )
+def disclosures_index(portal: Portal) -> dict[str, str]:
+    """The list of every disclosure, latest year first, a page per :data:`DISCLOSURES_PER_PAGE`
+    (``builder.pages.paging``): docs path → Markdown."""
+
+    def cells(entry: DisclosureEntry, page: str) -> list[str]:
+        return [
+            text(entry.year),
+            md_link(entry.unit_name, link(page, entry.unit_page)),
+            md_link(f"{entry.document.get('scope') or ''}{entry.kind_zh}", link(page, entry.page)),
+            text(number(facts.spending_of_year(entry.parsed))),
+            text(entry.audit_summary),
+        ]
+
+    listing = Listing(
+        DISCLOSURES,
+        sorted(portal.disclosures, key=lambda e: (-e.year, e.unit_name, e.kind)),
+        lambda entry: f"{entry.year}年度",
+        cells,
+        ["年度", "单位", "公开文件", f"本年支出合计（{UNIT}）", "核查发现"],
+        ["left", "left", "left", "right", "center"],
+        caption="全部公开文件",
+        per_page=DISCLOSURES_PER_PAGE,
     )
-    return "\n".join(out)
+    intro = f"共 {len(portal.disclosures)} 份公开文件，按年度排列。金额单位：{UNIT}。"
+    first = [
+        front_matter("公开文件", "本门户收录的全部预算和决算公开文件"),
+        "# 公开文件\n",
+        f"<p>{intro}</p>\n",
+        listing.table(1),
+    ]
+    return {DISCLOSURES: "\n".join(first), **listing.other_pages("公开文件", intro)}

@@ -24,10 +24,12 @@ from builder.pages.comparisons import comparisons
 from builder.pages.embed import embed_chart
 from builder.pages.markup import UNIT_10K as UNIT
 from builder.pages.markup import front_matter, md_link, md_table, number, percent, text
+from builder.pages.paging import PAGE_ROWS, Listing
 from builder.pages.parts import Parts
 from builder.pages.templating import render
 
 INDEX = "units/index.md"
+UNITS_PER_PAGE = PAGE_ROWS  # rows of the list of units on one page
 
 
 def _headers() -> list[str]:
@@ -238,13 +240,29 @@ def unit_page(unit: UnitEntry, portal: Portal, docs_dir: Path) -> str:
     return front_matter(unit.unit_name, f"{unit.unit_name}历年预算和决算公开") + body
 
 
-def units_index(portal: Portal) -> str:
-    out = [front_matter("单位", "本门户收录的预算单位")]
-    out.append("# 单位\n")
-    out.append(f"<p>本门户收录 {len(portal.units)} 个单位的预算和决算公开文件。</p>\n")
-    rows = []
-    for unit in portal.units:
-        docs = "，".join(md_link(e.when, link(INDEX, e.page)) for e in unit.disclosures)
-        rows.append([md_link(unit.unit_name, link(INDEX, unit.page)), docs])
-    out.append(md_table(["单位", "公开文件"], rows, caption="本门户收录的单位"))
-    return "\n".join(out)
+def units_index(portal: Portal) -> dict[str, str]:
+    """The list of units by name, a page per :data:`UNITS_PER_PAGE` units
+    (``builder.pages.paging``): docs path → Markdown."""
+
+    def cells(unit: UnitEntry, page: str) -> list[str]:
+        docs = "，".join(md_link(e.when, link(page, e.page)) for e in unit.disclosures)
+        return [md_link(unit.unit_name, link(page, unit.page)), docs]
+
+    listing = Listing(
+        INDEX,
+        portal.units,
+        lambda unit: unit.unit_name,
+        cells,
+        ["单位", "公开文件"],
+        ["left", "left"],
+        caption="本门户收录的单位",
+        per_page=UNITS_PER_PAGE,
+    )
+    intro = f"本门户收录 {len(portal.units)} 个单位的预算和决算公开文件。"
+    first = [
+        front_matter("单位", "本门户收录的预算单位"),
+        "# 单位\n",
+        f"<p>{intro}</p>\n",
+        listing.table(1),
+    ]
+    return {INDEX: "\n".join(first), **listing.other_pages("单位", intro)}

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.browser
 PAGES = [
     "",
     "compare/",
+    "compare/2024/",
     "units/",
     "disclosures/",
     "data/",

@@ -42,12 +42,12 @@ QUERIES: dict[str, list[str]] = {
     # on 经 alone.
     "三公经费": [*EVERY_DISCLOSURE, "glossary/", ""],
     # The glossary's definition of 三公经费 names 公务接待费 (and the disclosures report it);
-    # the comparison page and the query page's first example list every unit's 公务接待费.
+    # the comparison pages and the query page's first example list every unit's 公务接待费.
     # Never a passage about 公务用车.
-    "公务接待费": ["glossary/", *EVERY_DISCLOSURE, "compare/", "query/"],
+    "公务接待费": ["glossary/", *EVERY_DISCLOSURE, "compare/", "compare/2024/", "query/"],
     # 002 has a section 机关运行经费增减变动原因说明 and table 11 of that name; the comparison
-    # page compares the units' 机关运行经费.
-    "机关运行经费": [BUDGET_002, "glossary/", "compare/"],
+    # pages compare the units' 机关运行经费.
+    "机关运行经费": [BUDGET_002, "glossary/", "compare/", "compare/2024/", "compare/2023/"],
     # Sections 政府采购情况(说明) in the Shanxi disclosures; the Shanghai finance bureau, whose
     # duties include 政府采购 and whose final reports it.
     "政府采购": [

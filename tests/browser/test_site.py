@@ -213,7 +213,7 @@ def test_screenshots(page: Page, base_url: str, screenshots: Path, form: str, wi
     page.set_viewport_size({"width": width, "height": 900})
     for name, path in (
         ("home", ""),
-        ("compare", "compare/"),
+        ("compare", "compare/2024/"),
         ("unit", f"units/{INVESTMENT_BUREAU}/"),  # a unit with two years (2023 预算, 2024 决算)
         ("disclosure-000", f"disclosures/{FIRST}/"),
         ("disclosure-budget-002", "disclosures/002_6a7fbe393d7e6d53/"),
