@@ -98,6 +98,21 @@ def test_document_metadata(seed: Path) -> None:
     assert doc["money_unit"] == "万元"
 
 
+@pytest.mark.parametrize(
+    "unit", ["太原市第01900号投资促进局", "第2023中学", "山西省2099工程办公室"]
+)
+def test_digits_in_the_unit_name_are_not_its_year(unit: str, tmp_path: Path) -> None:
+    """A unit named with a number holding 19xx/20xx (the 10,000 corpus's 第01900号) kept the
+    cover's year as 1900 and lost those digits from its name."""
+    seed = SOURCES / "000_127416229ccdc025.txt"
+    text = seed.read_text(encoding="utf-8")
+    assert "山西省投资促进局\n" in text
+    source = tmp_path / seed.name
+    source.write_text(text.replace("山西省投资促进局\n", unit + "\n", 1), encoding="utf-8")
+    doc = parse_file(source)["document"]
+    assert (doc["unit_name"], doc["year"]) == (unit, 2024)
+
+
 def statuses(stem: str) -> dict[str, str]:
     return {t["number"]: t["status"] for t in parsed(stem)["tables"]}
 

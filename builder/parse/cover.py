@@ -13,10 +13,12 @@ from builder.parse.catalogue import (
 )
 from builder.sources.reading import Line, SourceText
 
-YEAR_TOKEN = re.compile(r"((?:19|20)\d{2})(?=年|$|\D)")
+# A year is four digits on their own (第01900号 holds none); the cover's is the first followed
+# by 年, else the first on its own (第2023中学 2024年度: 2024).
+YEAR_TOKEN = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(年)?")
 
-
-YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}年?度?")
+# The title's year left in the text before 预算/决算: with 年, or ending it.
+YEAR_IN_TITLE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?:年度?|$)")
 
 
 COVER_LINES = 12
@@ -52,7 +54,9 @@ def read_cover(source: SourceText) -> dict[str, Any]:
     title = "".join(("".join(ln.cells) if ln.has_cells else ln.text.strip()) for ln in title_lines)
     compact = "".join(title.split())
     kinds = list(patterns.cover_kind.finditer(compact))
-    years = YEAR_TOKEN.findall(compact)
+    years = [year for year, nian in YEAR_TOKEN.findall(compact) if nian] or [
+        year for year, _ in YEAR_TOKEN.findall(compact)
+    ]
     if not kinds or not years:
         raise DisclosureError(
             source.path,

@@ -49,7 +49,7 @@ FORMAT = "open-budget-portal/canonical-parse"
 FORMAT_VERSION = 1
 
 
-YEAR = re.compile(r"(\d{4})\s*年")
+YEAR = re.compile(r"(?<!\d)(\d{4})\s*年")
 
 
 EVIDENCE_LINES = 200  # a layout family is recognised on the cover and the contents
