@@ -10,8 +10,8 @@ schema.
 A partition is a year, not a publisher's year: a file holds all its disclosures' rows
 (about 110 disclosures a year at 1,000, 1,100 at 10,000), not the one or two of a
 publisher, whose file's footer and schema outweighed its rows. 1,000 disclosures made
-13,800 files (143 MB; 44 s of the build's wall clock on two cores under load); by year they
-are 234 files (3.5 MB; 5 s), and a query engine opens one file per resource and year.
+13,800 files (124 MB; the stage 12–14 s of the build's wall clock on two cores); by year they
+are 234 files (7.4 MB; 1 s), and a query engine opens one file per resource and year.
 
 A partition is made from its disclosures' parts of the portal package
 (:class:`~builder.publish.portal.Contribution`), not from the portal package's files, and
