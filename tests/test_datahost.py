@@ -197,7 +197,7 @@ def test_the_partitioned_parquet_archive_unzips_into_the_dataset(tmp_path: Path)
     with zipfile.ZipFile(data() / "portal.parquet.zip") as archive:
         archive.extractall(tmp_path)
     root = tmp_path / "portal.parquet" / "three_public_costs"
-    glob = (root / "*" / "*" / "*.parquet").as_posix()
+    glob = (root / "*" / "*.parquet").as_posix()
     count = duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}', hive_partitioning = true)")
     with zipfile.ZipFile(data() / "portal.zip") as archive:
         csv_rows = archive.read("portal/csv/three_public_costs.csv").decode("utf-8-sig")

@@ -5,7 +5,7 @@
   disclosure id has, so no name collides);
 - **the database** (``builder.publish.database``): ``downloads/portal.sqlite``, and the
   partitioned Parquet dataset (``builder.publish.partitions``)
-  ``downloads/portal.parquet/<resource>/fiscal_year=…/publisher_id=…/part-0.parquet`` (on a
+  ``downloads/portal.parquet/<resource>/fiscal_year=…/part-0.parquet`` (on a
   data host, ``builder.pages.hosting``: written under ``.data/`` and published as one
   archive, ``portal.parquet.zip``, listed with the bundles);
 - **pages**: the bundles section of the download page, ``query.md`` (查询数据: how to open
@@ -16,7 +16,7 @@ The portal's bundles and database are owners of their own (``builder.pages.outpu
 by their package's ``datapackage.json`` (which lists the sha256 of every file) and the
 release, so an incremental build that changed nothing writes them again only if a file was
 touched; so is each partition of the Parquet dataset, keyed by its own rows, so a changed
-disclosure rewrites only its publisher's year (and, on a data host, the archive of them all).
+disclosure rewrites only its year (and, on a data host, the archive of them all).
 A bundle or archive written again copies from the earlier one the entries of the files whose
 sha256 did not change (``builder.publish.bundles``): after one changed disclosure of 1,000,
 13,834 of the 13,981 entries of the three zips written again are copied, not zipped again.
@@ -288,7 +288,7 @@ def archive_of(
     done = write_files_bundle(members, docs / written, earlier)
     archive = docs / written
     size, sha256 = archive.stat().st_size, sha256_of(archive)
-    title = "分区 Parquet 数据集（按年度和单位分区，解压后使用）"
+    title = "分区 Parquet 数据集（按年度分区，解压后使用）"
     address = hosting.address(PARTITIONED_ARCHIVE)
     name = f"{PARTITIONED_NAME}.zip"
     download = Download(PARTITIONED_ARCHIVE, name, size, sha256, title, address)
@@ -424,10 +424,11 @@ def query_page(portal: Portal, database_file: Path) -> str:
             out.append(f"```sql\n{example['parquet'].rstrip()}\n```\n")
     out.append(
         "## 分区 Parquet 数据集\n\n"
-        "<p>每种表格也以按年度和单位分区的 Parquet 文件发布（hive 风格："
-        "<code>downloads/portal.parquet/表名/fiscal_year=2024/publisher_id=单位标识/"
-        "part-0.parquet</code>），DuckDB、Spark 或 pyarrow 只读取所需年度或单位的文件，"
-        "金额为精确的 decimal128。HTTP 不能列出目录，远程读取时请写出具体文件的地址，"
+        "<p>每种表格也以按年度分区的 Parquet 文件发布（hive 风格，每种表格每年一个文件："
+        "<code>downloads/portal.parquet/表名/fiscal_year=2024/part-0.parquet</code>），"
+        "DuckDB、Spark 或 pyarrow 只读取所需年度的文件；查询某个单位时按 "
+        "<code>publisher_id</code> 列筛选。金额为精确的 decimal128。"
+        "HTTP 不能列出目录，远程读取时请写出具体文件的地址，"
         "或先把所需的分区下载到本地（或对象存储）再按上面的通配符查询。</p>\n"
     )
     if archive is not None:

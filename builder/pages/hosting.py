@@ -10,7 +10,7 @@ every page links to each of them at ``DATA_URL`` with the size and SHA-256 it sh
 
 What goes where was decided by measuring a 1,000-disclosure build (BENCHMARKS.md, "data
 host"): on the data host, the zips (each disclosure's 133 KB, each year's, the portal's), the
-SQLite database (90 MB), the partitioned Parquet dataset as one archive (13,800 files are no
+SQLite database (90 MB), the partitioned Parquet dataset as one archive (a folder of files is no
 release: GitHub takes at most 1,000 assets per release, each under 2 GiB) and the portal
 package's own files (78 MB). A disclosure's Parquet files, workbook, ``datapackage.json``
 and README (181 KB a disclosure, in 18 files) are published in its zip only, so a disclosure

@@ -100,7 +100,7 @@ def staged(
 # Staging folders of this process that hold only empty folders, free for the next owner.
 # Deleting a folder cost 3 ms of wall clock on this disk (0.1 ms of CPU; ext4 with
 # ``discard``), and an owner's staging leaves one empty folder for each folder the docs dir
-# already had (``partitioned/<resource>/fiscal_year=<year>/`` for a partition): reused, they
+# already had (``partitioned/<resource>/`` for a partition): reused, they
 # are made and deleted once a process rather than once an owner.
 # (A forked worker inherits the list: each entry names the process it belongs to.) A rebuild
 # that produces owners into folders of their own that the docs dir already has would keep

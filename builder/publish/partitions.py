@@ -1,16 +1,23 @@
 """The portal's rows as a hive-partitioned Parquet dataset, written one partition at a time.
 
-Every combined resource whose rows carry the disclosure's year and publisher is written as
-``<resource>/fiscal_year=<year>/publisher_id=<unit id>/part-0.parquet`` (the two partition
-columns live in the paths), so DuckDB, Spark or pyarrow read one year, or one unit, of a
-national collection without fetching the rest. Amounts stay decimal128, with the portal
-package's widths, so every file of a resource has the same schema.
+Every combined resource whose rows carry the disclosure's year is written as
+``<resource>/fiscal_year=<year>/part-0.parquet`` (the partition column lives in the path),
+so DuckDB, Spark or pyarrow read one year of a national collection without fetching the
+rest, and a query of one unit filters ``publisher_id``, a column of every file. Amounts stay
+decimal128, with the portal package's widths, so every file of a resource has the same
+schema.
 
-A partition (one publisher's year: its budget and its final accounts) is made from its
-disclosures' parts of the portal package (:class:`~builder.publish.portal.Contribution`),
-not from the portal package's files, and has a key of its own (:attr:`Partition.key`): a
-build that changed one disclosure writes only that disclosure's partition again, and the
-files are the same bytes as a clean build's.
+A partition is a year, not a publisher's year: a file holds all its disclosures' rows
+(about 110 disclosures a year at 1,000, 1,100 at 10,000), not the one or two of a
+publisher, whose file's footer and schema outweighed its rows. 1,000 disclosures made
+13,800 files (124 MB; the stage 12–14 s of the build's wall clock on two cores); by year they
+are 234 files (7.4 MB; 1 s), and a query engine opens one file per resource and year.
+
+A partition is made from its disclosures' parts of the portal package
+(:class:`~builder.publish.portal.Contribution`), not from the portal package's files, and
+has a key of its own (:attr:`Partition.key`): a build that changed one disclosure writes
+only that disclosure's year again (from the year's contributions), and the files are the
+same bytes as a clean build's.
 """
 
 from __future__ import annotations
@@ -27,27 +34,26 @@ from builder.publish.portal import Contribution, combined_schema
 from builder.publish.resources import Prebuilt
 from builder.publish.schemas import arrow_schema_of_widths, widest
 
-PARTITIONS = ("fiscal_year", "publisher_id")
+PARTITIONS = ("fiscal_year",)
 PART_FILE = "part-0.parquet"
 Widths = dict[str, dict[str, tuple[int, int]]]  # resource → number field → (digits, scale)
 
 
 @dataclass(frozen=True)
 class Partition:
-    """One publisher's year: its disclosures (in id order), per partitioned resource the
-    sha256 of each of their parts that has rows, and the resource's decimal widths in the
-    portal package. The parts themselves are read when its files are written
-    (:func:`partition_pieces`), so that the partitions of a whole portal fit in memory."""
+    """One year: its disclosures (in id order), per partitioned resource the sha256 of each
+    of their parts that has rows, and the resource's decimal widths in the portal package.
+    The parts themselves are read when its files are written (:func:`partition_pieces`), so
+    that the partitions of a whole portal fit in memory."""
 
     year: int
-    publisher: str
     members: list[str]
     hashes: dict[str, list[bytes]]
     widths: Widths
 
     @property
     def name(self) -> str:
-        return f"fiscal_year={self.year}/publisher_id={self.publisher}"
+        return f"fiscal_year={self.year}"
 
     @property
     def key(self) -> str:
@@ -88,27 +94,27 @@ def shape_of(contribution: Contribution) -> Shape:
 
 
 def partitions(contributions: Iterable[Contribution | Shape]) -> list[Partition]:
-    """The partitions of the portal's disclosures, by year and publisher, from one pass over
-    the contributions or their shapes (each may be dropped once read)."""
+    """The partitions of the portal's disclosures, by year, from one pass over the
+    contributions or their shapes (each may be dropped once read)."""
     widths: Widths = {}
-    found: dict[tuple[int, str], list[tuple[str, str, bytes]]] = {}  # (id, resource, hash)
+    found: dict[int, list[tuple[str, str, bytes]]] = {}  # (id, resource, hash)
     for item in contributions:
         shape = item if isinstance(item, Shape) else shape_of(item)
         record = shape.record
-        hashes = found.setdefault((record.year, record.unit_id), [])
+        hashes = found.setdefault(record.year, [])
         for name, (rows, decimals, sha256) in shape.parts.items():
             if partitioned(name):
                 widths[name] = widest([widths.get(name, {}), decimals])
                 if rows:
                     hashes.append((record.id, name, sha256))
     out = []
-    for (year, publisher), hashes in sorted(found.items()):
+    for year, hashes in sorted(found.items()):
         by_name: dict[str, list[bytes]] = {}
         for _, name, sha256 in sorted(hashes):
             by_name.setdefault(name, []).append(sha256)
         members = sorted({disclosure_id for disclosure_id, _, _ in hashes})
         used = {name: widths[name] for name in by_name}
-        out.append(Partition(year, publisher, members, by_name, used))
+        out.append(Partition(year, members, by_name, used))
     return out
 
 
