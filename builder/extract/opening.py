@@ -25,12 +25,14 @@ from pdfplumber.pdf import PDF
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from builder.errors import DisclosureError
+from builder.extract import flate
 from builder.regular_files import open_regular, read_limited
 
 PDF_SUFFIX = ".pdf"
 # pdfminer logs every damaged operator it skips as a warning; the refusal (or a text with
 # gaps) is what the user needs, not a screen of warnings.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
+flate.install()
 # The disclosures seen are 0.2-4 MB (the largest with photographs); a file this large is a
 # bundle or a scan at print resolution, and would take minutes and gigabytes to extract.
 MAX_PDF_BYTES = 200 * 2**20
