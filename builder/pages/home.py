@@ -330,10 +330,4 @@ def disclosures_index(portal: Portal) -> dict[str, str]:
         per_page=DISCLOSURES_PER_PAGE,
     )
     intro = f"共 {len(portal.disclosures)} 份公开文件，按年度排列。金额单位：{UNIT}。"
-    first = [
-        front_matter("公开文件", "本门户收录的全部预算和决算公开文件"),
-        "# 公开文件\n",
-        f"<p>{intro}</p>\n",
-        listing.table(1),
-    ]
-    return {DISCLOSURES: "\n".join(first), **listing.other_pages("公开文件", intro)}
+    return listing.pages("公开文件", "本门户收录的全部预算和决算公开文件", intro)

@@ -120,6 +120,17 @@ class Listing(Generic[T]):
         """Page ``number``'s rows as a Markdown table, after the pager."""
         return self.pager(number) + "\n" + self.rows_table(number)
 
+    def pages(self, title: str, description: str, intro: str) -> dict[str, str]:
+        """A list that is a page of its own: the first page (``intro`` then the table) and
+        :meth:`other_pages`; docs path → Markdown (``intro`` is plain text, escaped here)."""
+        first = [
+            front_matter(title, description),
+            f"# {text(title)}\n",
+            f"<p>{text(intro)}</p>\n",
+            self.table(1),
+        ]
+        return {self.page: "\n".join(first), **self.other_pages(title, intro)}
+
     def other_pages(self, title: str, intro: str = "") -> dict[str, str]:
         """Pages 2 and on, each complete (front matter, heading, a link back to the first
         page, the table and pager): docs path → Markdown."""

@@ -259,10 +259,4 @@ def units_index(portal: Portal) -> dict[str, str]:
         per_page=UNITS_PER_PAGE,
     )
     intro = f"本门户收录 {len(portal.units)} 个单位的预算和决算公开文件。"
-    first = [
-        front_matter("单位", "本门户收录的预算单位"),
-        "# 单位\n",
-        f"<p>{intro}</p>\n",
-        listing.table(1),
-    ]
-    return {INDEX: "\n".join(first), **listing.other_pages("单位", intro)}
+    return listing.pages("单位", "本门户收录的预算单位", intro)
