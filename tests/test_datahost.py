@@ -51,13 +51,20 @@ DATA_PORT = free_port()
 DATA_URL = f"http://127.0.0.1:{DATA_PORT}/data-2026.12.01/"
 
 
-def build(sources: Path, output: Path, data_url: str | None, scope: str | None = None) -> None:
-    """Build ``sources`` with ``DATA_URL`` and ``DATA_HOST_SCOPE`` as given (unset if None)."""
+def build(
+    sources: Path,
+    output: Path,
+    data_url: str | None,
+    scope: str | None = None,
+    program: tuple[str, ...] = ("-m", "builder"),
+) -> str:
+    """Build ``sources`` with ``DATA_URL`` and ``DATA_HOST_SCOPE`` as given (unset if None),
+    running ``python <program> build ...``; what it printed."""
     settings = {"DATA_URL": data_url, "DATA_HOST_SCOPE": scope}
     env = {k: v for k, v in os.environ.items() if k not in settings}
     env |= {k: v for k, v in settings.items() if v is not None}
     result = subprocess.run(
-        [sys.executable, "-m", "builder", "build", "--sources", sources, "--output", output],
+        [sys.executable, *program, "build", "--sources", sources, "--output", output],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -65,6 +72,7 @@ def build(sources: Path, output: Path, data_url: str | None, scope: str | None =
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
 
 
 @cache
@@ -340,16 +348,6 @@ def test_the_portal_downloads_thread_imports_nothing_the_main_thread_may_import_
     output = tmp_path / "out"
     shutil.copytree(built(), output, symlinks=True)
     sources = copy_seeds(tmp_path / "sources", BUNDLED)
-    env = {k: v for k, v in os.environ.items() if k not in {"DATA_URL", "DATA_HOST_SCOPE"}}
-    command = ["build", "--sources", str(sources), "--output", str(output)]
-    result = subprocess.run(
-        [sys.executable, "-c", THREAD_IMPORTS, *command],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "thread imports: []" in result.stdout.splitlines(), result.stdout
+    printed = build(sources, output, None, program=("-c", THREAD_IMPORTS))
+    assert "thread imports: []" in printed.splitlines(), printed
     assert (output / "site" / "downloads" / "portal.sqlite").is_file()  # the thread ran

@@ -75,6 +75,20 @@ def test_further_pages_are_whole_pages_left_out_of_search() -> None:
     assert "| 己 |" in third
 
 
+def page_every(patch: pytest.MonkeyPatch, rows: int) -> None:
+    """Every paged list ``rows`` rows a page, and the glossary one source inline (it links
+    to the page of the rest)."""
+    for module, name in (
+        (home, "DISCLOSURES_PER_PAGE"),
+        (unit, "UNITS_PER_PAGE"),
+        (data, "PACKAGES_PER_PAGE"),
+        (glossary, "SOURCES_PER_PAGE"),
+        (compare, "UNITS_PER_PAGE"),
+    ):
+        patch.setattr(module, name, rows)
+    patch.setattr(glossary, "INLINE_SOURCES", 1)
+
+
 @pytest.fixture(scope="module")
 def paged_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeds' pages with every list two rows a page."""
@@ -83,15 +97,7 @@ def paged_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     docs = base / "docs"
     parsed = [(path.stem, parse_file(path)) for path in BUNDLED]
     with pytest.MonkeyPatch.context() as patch:
-        for module, name in (
-            (home, "DISCLOSURES_PER_PAGE"),
-            (unit, "UNITS_PER_PAGE"),
-            (data, "PACKAGES_PER_PAGE"),
-            (glossary, "SOURCES_PER_PAGE"),
-            (compare, "UNITS_PER_PAGE"),
-        ):
-            patch.setattr(module, name, 2)
-        patch.setattr(glossary, "INLINE_SOURCES", 1)  # the glossary links to the rest
+        page_every(patch, 2)
         write_pages(parsed, {}, base / "packages", docs, site_url=SITE_URL)
     return docs
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from builder.pages import compare, data, glossary, home, unit
 from tests.browser.conftest import _free_port, _QuietHandler, _Server
 from tests.browser.sitebuild import build_packages, generate_docs, mkdocs_build
+from tests.test_paging import page_every
 
 pytestmark = pytest.mark.browser
 
@@ -34,15 +34,7 @@ def paged_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}/"
     packages = build_packages(dest / "packages")
     with pytest.MonkeyPatch.context() as patch:
-        for module, name in (
-            (home, "DISCLOSURES_PER_PAGE"),
-            (unit, "UNITS_PER_PAGE"),
-            (data, "PACKAGES_PER_PAGE"),
-            (glossary, "SOURCES_PER_PAGE"),
-            (compare, "UNITS_PER_PAGE"),
-        ):
-            patch.setattr(module, name, PER_PAGE)
-        patch.setattr(glossary, "INLINE_SOURCES", 1)
+        page_every(patch, PER_PAGE)
         docs = generate_docs(dest, url, packages)
     site = mkdocs_build(dest, docs, url)
     server = _Server(("127.0.0.1", port), functools.partial(_QuietHandler, directory=str(site)))
