@@ -108,8 +108,10 @@ def parse_amount(raw: str) -> Amount:
     raise AmountError(raw, "not a number")
 
 
+@lru_cache(maxsize=CELL_CACHE)
 def is_numeric_token(raw: str) -> bool:
-    """True when a cell's whole text reads as a number (the unit the coverage report counts)."""
+    """True when a cell's whole text reads as a number (the unit the coverage report counts;
+    memoised: every reader asks it of the same cells)."""
     text = normalise_cell(raw)
     return bool(_NUMERIC_LOOKING.match(text))
 

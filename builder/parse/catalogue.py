@@ -55,11 +55,19 @@ class TableKind:
 
     @property
     def field_names(self) -> list[str]:
-        return [field["name"] for field in self.fields]
+        return list(self._field_names)
 
     @property
     def amount_fields(self) -> list[str]:
-        return [f["name"] for f in self.fields if declarations.is_amount(f)]
+        return list(self._amount_fields)
+
+    @cached_property
+    def _field_names(self) -> tuple[str, ...]:  # read once: the rules ask for them per row
+        return tuple(field["name"] for field in self.fields)
+
+    @cached_property
+    def _amount_fields(self) -> tuple[str, ...]:
+        return tuple(f["name"] for f in self.fields if declarations.is_amount(f))
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,10 @@ class Catalogue:
     variants: dict[str, Any]
     # folded names remembered: table texts repeat a great deal (bounded, see ``name``)
     folded: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # the kind of each title-like text already looked up, by text and family (bounded)
+    titled: dict[tuple[str, str | None], TableKind | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def expected(self, family: str) -> list[TableKind]:
         """The kinds every disclosure of the family should print."""
@@ -82,7 +94,17 @@ class Catalogue:
     def kind_for_title(self, text: str, family: str | None) -> TableKind | None:
         """The table kind whose title variant equals ``text`` (normalised, year dropped), or
         equals what follows the unit and year a title may start with
-        (``上海市XX局2024年度收入支出决算总表``)."""
+        (``上海市XX局2024年度收入支出决算总表``). Remembered: every line of a disclosure
+        is looked up as a possible title."""
+        key = (text, family)
+        if key in self.titled:
+            return self.titled[key]
+        if len(self.titled) >= NAME_CACHE:
+            self.titled.clear()
+        found = self.titled[key] = self._kind_for_title(text, family)
+        return found
+
+    def _kind_for_title(self, text: str, family: str | None) -> TableKind | None:
         name = normalise_title(text, self.traditional, self.patterns)
         candidates = self.family(family) if family else list(self.kinds.values())
         for kind in candidates:

@@ -124,10 +124,11 @@ def conform(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> Conf
     mapping, groups = targets
     result.printed = sorted({t.column for t in mapping.values()})
     header_keys = {row_key(cells, catalogue) for _, cells in header_rows}
+    header_set = {h for h, _ in header_rows}
     data_rows = [
         (line, cells)
         for line, cells in rows
-        if line not in {h for h, _ in header_rows} and row_key(cells, catalogue) not in header_keys
+        if line not in header_set and row_key(cells, catalogue) not in header_keys
     ]
     for index in range(width):
         if index in mapping:
@@ -158,10 +159,11 @@ def conform(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> Conf
         if not line.has_cells:
             lines.append(line)
             continue
-        if line.number in header_numbers or row_key(line.cells, catalogue) in header_keys:
+        printed = line.cells
+        if line.number in header_numbers or row_key(printed, catalogue) in header_keys:
             result.header_lines.add(line.number)
             continue
-        extra = [c for c in line.cells[width:] if c]
+        extra = [c for c in printed[width:] if c]
         if extra:
             result.issues.append(
                 Issue(
@@ -172,7 +174,7 @@ def conform(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> Conf
                     kind.stem,
                 )
             )
-        cells = align(line.cells, width, catalogue)
+        cells = align(printed, width, catalogue)
         cells = [
             ""
             if index in mapping and mapping[index].part is not None and is_code_part(c, catalogue)

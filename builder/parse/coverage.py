@@ -67,40 +67,50 @@ def excerpt(text: str, start: int, end: int) -> str:
     return ("…" if low else "") + text[low:high] + ("…" if high < len(text) else "")
 
 
-def cells_with_spans(text: str) -> Iterator[tuple[str, int, int]]:
+def cells_with_spans(text: str) -> list[tuple[str, int, int]]:
     """Each tab-separated cell of ``text`` stripped (as :attr:`Line.cells`), with where its
     printed text starts and ends in ``text``."""
+    spans: list[tuple[str, int, int]] = []
     start = 0
     for part in text.split("\t"):
         end = start + len(part)
-        yield part.strip(), start, end
+        spans.append((part.strip(), start, end))
         start = end + 1
+    return spans
 
 
 def landed_values(records: Iterable[Any]) -> Iterator[tuple[int, Decimal | str]]:
     """Every number in ``records`` that carries a ``source_line``, recursively; a text that
     looks like an amount but has no value (``△12.00`` kept as printed) as its normalised text."""
+    found: list[tuple[int, Decimal | str]] = []
     for record in records:
-        yield from _walk(record, None)
+        _walk(record, None, found)
+    yield from found
 
 
-def _walk(value: Any, line: int | None) -> Iterator[tuple[int, Decimal | str]]:
+def _walk(value: Any, line: int | None, found: list[tuple[int, Decimal | str]]) -> None:
+    """Append to ``found`` what :func:`landed_values` yields for ``value``, in order (a
+    plain recursion that looks at leaves in place: nested generators, or a call per leaf,
+    cost more than the test itself)."""
     if isinstance(value, dict):
-        own = value.get("source_line", line)
-        for key, item in value.items():
-            if key not in _SKIP_KEYS:
-                yield from _walk(item, own)
+        line = value.get("source_line", line)
+        items: Iterable[Any] = [item for key, item in value.items() if key not in _SKIP_KEYS]
     elif isinstance(value, list):
-        for item in value:
-            yield from _walk(item, line)
-    elif line is not None:
-        if isinstance(value, bool):
-            return
-        if isinstance(value, (int, Decimal)):
-            yield line, Decimal(value)
-        elif isinstance(value, str) and looks_like_amount(value):
-            number = token_value(value)
-            yield line, number if number is not None else normalise_cell(value)
+        items = value
+    else:
+        items = (value,)
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, (dict, list)):
+            _walk(item, line, found)
+        elif line is None or isinstance(item, bool):
+            continue
+        elif isinstance(item, (int, Decimal)):
+            found.append((line, Decimal(item)))
+        elif isinstance(item, str) and looks_like_amount(item):
+            number = token_value(item)
+            found.append((line, number if number is not None else normalise_cell(item)))
 
 
 def account(region: Region) -> dict[str, Any]:
@@ -114,20 +124,22 @@ def account(region: Region) -> dict[str, Any]:
     counts = Counter[str]()
     unparsed: list[dict[str, Any]] = []
     for line in region.lines:
-        for cell, start, end in cells_with_spans(line.text):
-            if not looks_like_amount(cell):
-                continue
+        tokens = [span for span in cells_with_spans(line.text) if looks_like_amount(span[0])]
+        if not tokens:
+            continue
+        here = landed[line.number]
+        for cell, start, end in tokens:
             counts["tokens"] += 1
             value = token_value(cell)
             converted = value * region.scale if value is not None else None
-            if converted is not None and landed[line.number][converted] > 0:
-                landed[line.number][converted] -= 1
+            if converted is not None and here[converted] > 0:
+                here[converted] -= 1
                 counts["landed"] += 1
-            elif value is not None and landed[line.number][value] > 0:
-                landed[line.number][value] -= 1
+            elif value is not None and here[value] > 0:
+                here[value] -= 1
                 counts["landed"] += 1
-            elif value is None and landed[line.number][normalise_cell(cell)] > 0:
-                landed[line.number][normalise_cell(cell)] -= 1
+            elif value is None and here[normalise_cell(cell)] > 0:
+                here[normalise_cell(cell)] -= 1
                 counts["landed"] += 1
             elif line.number in region.header_lines:
                 counts["header"] += 1

@@ -18,7 +18,7 @@ never change them. The arithmetic conventions are the same everywhere:
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -190,9 +190,16 @@ class Selector:
         return cls(str(chosen_table), str(chosen_field), dict(spec.get("where", {})))
 
     def select(self, doc: Disclosure) -> tuple[int, list[Cell]]:
-        """How many rows match, and their applicable cells."""
-        rows = [row for row in doc.rows(self.table) if matches(row, self.where)]
-        return len(rows), [cell(self.table, row, self.field) for row in rows if applicable(row)]
+        """How many rows match, and their applicable cells (selected once per disclosure:
+        the checks and the narrative's subjects ask for the same cells many times)."""
+        key = f"select\t{self.table}\t{self.field}\t{self.where!r}"
+        found = doc.memo.get(key)
+        if found is None:
+            rows = [row for row in doc.rows(self.table) if matches(row, self.where)]
+            cells = tuple(cell(self.table, row, self.field) for row in rows if applicable(row))
+            found = doc.memo[key] = (len(rows), cells)
+        matched, cells = found
+        return matched, list(cells)
 
 
 # --------------------------------------------------------------------------- wording
@@ -295,8 +302,15 @@ class Run:
     evaluated: int = 0
     findings: list[Finding] = field(default_factory=list)
 
-    def judge(self, printed: Sequence[Cell], parts: Sequence[Cell], wording: Wording) -> None:
-        """Compare printed cells with the parts they should equal; a finding if off."""
+    def judge(
+        self,
+        printed: Sequence[Cell],
+        parts: Sequence[Cell],
+        wording: Wording | Callable[[], Wording],
+    ) -> None:
+        """Compare printed cells with the parts they should equal; a finding if off. The
+        wording may be given as a function: it is then written only for a finding (most
+        comparisons agree, and naming the cells costs more than adding them up)."""
         self.evaluated += 1
         actual, printed_count = summed(printed)
         expected, parts_count = summed(parts)
@@ -304,6 +318,8 @@ class Run:
         difference = actual - expected
         if abs(difference) <= allowed:
             return
+        if not isinstance(wording, Wording):
+            wording = wording()
         name = printed[0].field if printed else (parts[0].field if parts else None)
         actual, expected = money(actual, name), money(expected, name)
         difference, allowed = money(difference, name), money(allowed, name)

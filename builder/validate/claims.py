@@ -46,6 +46,7 @@ ROLE_WORDS = (
 )
 LEAD_WORDS = rf"用于|主要|包括|以及|及|和|本部门|本单位|部门|单位|{ROLE_WORDS}"
 LEAD = re.compile(rf"^({LEAD_WORDS})*$")
+_ROLE_WORD = re.compile(ROLE_WORDS)
 PUNCTUATION = re.compile(r"[，,。；;：:、（）()\s/]")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -81,9 +82,12 @@ def decimals_of(text: str) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
+_SPACES_AND_QUOTES = re.compile(r"[\s“”\"'‘’「」]")
+
+
 def normalise(text: str) -> str:
     """The text as aliases are matched: no spaces or quotes, ASCII parentheses."""
-    text = re.sub(r"[\s“”\"'‘’「」]", "", text)
+    text = _SPACES_AND_QUOTES.sub("", text)
     return text.replace("（", "(").replace("）", ")")
 
 
@@ -211,7 +215,7 @@ def _bare(text: str) -> str:
 
 def only_role_words(text: str) -> bool:
     """Whether nothing but role words and punctuation stands in the text."""
-    rest = re.sub(ROLE_WORDS, "", _bare(text))
+    rest = _ROLE_WORD.sub("", _bare(text))
     return len(HAN.findall(rest)) < MIN_WORD
 
 

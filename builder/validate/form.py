@@ -55,14 +55,16 @@ def run_text_pattern(run: Run) -> None:
     doc = run.doc
     if doc.family not in run.check.documents:
         return
-    patterns: list[Mapping[str, Any]] = list(run.check.params["patterns"])
     unit = str(doc.document.get("money_unit") or "")
+    patterns: list[tuple[Mapping[str, Any], re.Pattern[str]]] = [
+        (pattern, compiled(str(pattern["regex"])))
+        for pattern in run.check.params["patterns"]
+        if not (pattern.get("money_unit") and pattern["money_unit"] != unit)
+    ]
     for line, text in text_lines(doc):
-        for pattern in patterns:
-            if pattern.get("money_unit") and pattern["money_unit"] != unit:
-                continue
+        for pattern, regex in patterns:
             run.evaluated += 1
-            for match in compiled(str(pattern["regex"])).finditer(text):
+            for match in regex.finditer(text):
                 quoted = excerpt(text, match)
                 run.state(
                     (),

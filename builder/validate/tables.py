@@ -7,6 +7,7 @@ Hierarchy sums, row sums, balances and identities across tables, with the conven
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from builder.declarations import CLASS_LEVEL, ITEM_LEVEL, SECTION_LEVEL, TOTAL_LEVEL
@@ -198,26 +199,29 @@ def run_hierarchy(run: Run) -> None:
         if not rows:
             continue
         kind = doc.kind(stem)
-        zh_table, en_table = table_label(doc, stem)
         for parent, children in hierarchy_links(kind, rows).items():
             row = rows[parent]
             if not applicable(row):
                 continue
-            zh_sum, en_sum = HIERARCHY_WORDS[str(row.get("level"))]
-            label = row_label(doc, stem, row)
+            sums = HIERARCHY_WORDS[str(row.get("level"))]
             for name in kind.amount_fields:
                 parts = [cell(stem, rows[child], name) for child in children]
-                title = field_title(doc, stem, name)
                 run.judge(
                     [cell(stem, row, name)],
                     [item for item in parts if applicable(item.row)],
-                    Wording(
-                        f"{zh_table} {label}「{title}」",
-                        f"{en_table} {label} [{name}]",
-                        zh_sum,
-                        en_sum,
-                    ),
+                    partial(hierarchy_wording, doc, stem, row, name, sums),
                 )
+
+
+def hierarchy_wording(
+    doc: Disclosure, stem: str, row: Row, name: str, sums: tuple[str, str]
+) -> Wording:
+    """A parent cell against the sum of its children, in words."""
+    zh_table, en_table = table_label(doc, stem)
+    zh_sum, en_sum = sums
+    label = row_label(doc, stem, row)
+    title = field_title(doc, stem, name)
+    return Wording(f"{zh_table} {label}「{title}」", f"{en_table} {label} [{name}]", zh_sum, en_sum)
 
 
 def run_row_sum(run: Run) -> None:
@@ -229,26 +233,33 @@ def run_row_sum(run: Run) -> None:
         return
     kind = doc.kind(stem)
     where: Mapping[str, Any] = params.get("where", {})
+    sums: list[tuple[str, list[str]]] = []  # (total, parts) of each sum the table prints
+    for spec in params["sums"]:
+        total = str(spec["total"])
+        parts = [str(name) for name in spec.get("parts", [])] or [
+            name for name in kind.amount_fields if name != total
+        ]
+        parts = [name for name in parts if doc.printed(stem, name)]
+        if parts and doc.printed(stem, total):
+            sums.append((total, parts))
+
+    def wording(printed: list[Cell], parts: list[str]) -> Wording:
+        where_zh, where_en = cell_label(doc, printed)
+        return Wording(
+            where_zh,
+            where_en,
+            "＋".join(field_title(doc, stem, name) for name in parts) + "之和",
+            "the sum of " + " + ".join(parts),
+        )
+
     for row in rows:
         if not matches(row, where) or not applicable(row):
             continue
-        for spec in params["sums"]:
-            total = str(spec["total"])
-            parts = [str(name) for name in spec.get("parts", [])] or [
-                name for name in kind.amount_fields if name != total
-            ]
-            parts = [name for name in parts if doc.printed(stem, name)]
-            if not parts or not doc.printed(stem, total):
-                continue
+        for total, parts in sums:
             printed = [cell(stem, row, total)]
-            where_zh, where_en = cell_label(doc, printed)
-            wording = Wording(
-                where_zh,
-                where_en,
-                "＋".join(field_title(doc, stem, name) for name in parts) + "之和",
-                "the sum of " + " + ".join(parts),
+            run.judge(
+                printed, [cell(stem, row, name) for name in parts], partial(wording, printed, parts)
             )
-            run.judge(printed, [cell(stem, row, name) for name in parts], wording)
 
 
 def run_equation(run: Run) -> None:
@@ -269,11 +280,16 @@ def run_equation(run: Run) -> None:
                 continue
             if params.get("skip_when_total_empty") and all(c.value is None for c in printed):
                 continue
-            where_zh, where_en = cell_label(doc, printed)
-            wording = Wording(
-                where_zh, where_en, str(equation["expected_zh"]), str(equation["expected_en"])
+            run.judge(
+                printed,
+                [item for _, cells in selections for item in cells],
+                partial(equation_wording, doc, printed, equation),
             )
-            run.judge(printed, [item for _, cells in selections for item in cells], wording)
+
+
+def equation_wording(doc: Disclosure, printed: list[Cell], equation: Mapping[str, Any]) -> Wording:
+    where_zh, where_en = cell_label(doc, printed)
+    return Wording(where_zh, where_en, str(equation["expected_zh"]), str(equation["expected_en"]))
 
 
 def run_by_code(run: Run) -> None:

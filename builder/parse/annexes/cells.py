@@ -5,7 +5,7 @@ every numeric cell no value accounts for."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -48,8 +48,10 @@ def _norm(cell: str) -> str:
     return normalise_cell(cell).rstrip(":")
 
 
+@lru_cache(maxsize=CELL_CACHE)
 def _number(cell: str) -> Decimal | None:
-    """The exact number a cell prints (a trailing % is allowed), or None."""
+    """The exact number a cell prints (a trailing % is allowed), or None (memoised: the
+    sweep compares every cell with the values of its line)."""
     if not cell or not is_numeric_token(cell):
         return None
     text = normalise_cell(cell).removesuffix("%")
@@ -179,7 +181,9 @@ def _label_values(sheet: _Sheet, line: Line, labels: dict[str, str]) -> dict[str
 def _sweep(sheet: _Sheet) -> None:
     """List every numeric cell of the sheet that no line-anchored value accounts for."""
     placed: dict[int, list[object]] = {}
-    for owner, value in _anchored_values(sheet.record):
+    anchored: list[tuple[int, object]] = []
+    _anchored_values(sheet.record, None, anchored)
+    for owner, value in anchored:
         placed.setdefault(owner, []).append(value)
     for entry in sheet.unparsed:
         line = entry.get("line")
@@ -197,18 +201,19 @@ def _sweep(sheet: _Sheet) -> None:
                 pool.pop(match)
 
 
-def _anchored_values(value: object, line: int | None = None) -> Iterator[tuple[int, object]]:
+def _anchored_values(value: object, line: int | None, found: list[tuple[int, object]]) -> None:
+    """Append every value of ``value`` that has a line, with its line, in order."""
     if isinstance(value, dict):
         own = value.get("source_line", line)
         own_line = own if isinstance(own, int) and not isinstance(own, bool) else line
         for key, item in value.items():
             if key not in ("source_line", "start_line", "end_line"):
-                yield from _anchored_values(item, own_line)
+                _anchored_values(item, own_line, found)
     elif isinstance(value, list):
         for item in value:
-            yield from _anchored_values(item, line)
+            _anchored_values(item, line, found)
     elif line is not None and value is not None:
-        yield line, value
+        found.append((line, value))
 
 
 def _same(value: object, cell: str) -> bool:

@@ -5,7 +5,7 @@ annual targets and results, indicators, total score and grade, and the analysis.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
@@ -215,26 +215,39 @@ _parse_evaluation = _reader("performance_evaluation", _EVALUATION_FIELDS, _Evalu
 
 
 def _evaluation_section(cells: Sequence[str], section: int) -> int:
-    """The section a row opens, if it opens a later one than ``section``."""
-    checks: list[tuple[str, bool]] = [
-        ("total", any(_norm(c) == _TOTAL for c in cells)),
-        ("indicators", all(_row_has(cells, word) for word in _ROWS["indicator_header"])),
-        (
-            "goals",
-            any(_norm(c) == _ANNUAL for c in cells)
-            or _row_has(cells, _ACTUAL)
-            or _norm(next((c for c in cells if c), "")).startswith(_ROWS["goal_row"]),
-        ),
-        (
-            "funding",
-            any(_row_has(cells, _FUNDING_WORDS[key]) for key in ("full_year_budget", "executed")),
-        ),
-    ]
-    for name, hit in checks:
+    """The section a row opens, if it opens a later one than ``section`` (a section at or
+    before ``section`` is not tested)."""
+    checks: tuple[tuple[str, Callable[[Sequence[str]], bool]], ...] = (
+        ("total", _opens_total),
+        ("indicators", _opens_indicators),
+        ("goals", _opens_goals),
+        ("funding", _opens_funding),
+    )
+    for name, opens in checks:
         position = _SECTIONS.index(name)
-        if hit and position > section:
+        if position > section and opens(cells):
             return position
     return section
+
+
+def _opens_total(cells: Sequence[str]) -> bool:
+    return any(_norm(c) == _TOTAL for c in cells)
+
+
+def _opens_indicators(cells: Sequence[str]) -> bool:
+    return all(_row_has(cells, word) for word in _ROWS["indicator_header"])
+
+
+def _opens_goals(cells: Sequence[str]) -> bool:
+    return (
+        any(_norm(c) == _ANNUAL for c in cells)
+        or _row_has(cells, _ACTUAL)
+        or _norm(next((c for c in cells if c), "")).startswith(_ROWS["goal_row"])
+    )
+
+
+def _opens_funding(cells: Sequence[str]) -> bool:
+    return any(_row_has(cells, _FUNDING_WORDS[key]) for key in ("full_year_budget", "executed"))
 
 
 def _goal_header_only(cells: Sequence[str]) -> bool:
