@@ -154,6 +154,8 @@ def conform(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> Conf
         )
     header_numbers = {line.number for line, _ in header_rows}
     layout_groups = group_names(kind, groups)
+    plan = rewrite_plan(kind, mapping, layout_groups)
+    code_columns = [index for index, target in mapping.items() if target.part is not None]
     lines: list[Line] = []
     for line in body:
         if not line.has_cells:
@@ -174,18 +176,15 @@ def conform(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> Conf
                     kind.stem,
                 )
             )
-        cells = align(printed, width, catalogue)
-        cells = [
-            ""
-            if index in mapping and mapping[index].part is not None and is_code_part(c, catalogue)
-            else c
-            for index, c in enumerate(cells)
-        ]
-        canonical = rewrite(kind, cells, mapping, layout_groups, catalogue)
+        cells = align(printed, width, catalogue)  # a new list
+        for index in code_columns:
+            if index < len(cells) and is_code_part(cells[index], catalogue):
+                cells[index] = ""
+        canonical = rewrite_by(plan, cells, catalogue)
         result.joined.extend(
             (line.number, cells[index])
-            for index, target in mapping.items()
-            if target.part is not None and index < len(cells) and cells[index].isdigit()
+            for index in code_columns
+            if index < len(cells) and cells[index].isdigit()
         )
         lines.append(replace(line, text="\t".join(canonical)))
     result.lines = lines
@@ -410,14 +409,31 @@ def rewrite(
     catalogue: Catalogue,
 ) -> list[str]:
     """``cells`` in the declared order of every group, split codes joined."""
+    return rewrite_by(rewrite_plan(kind, mapping, groups), cells, catalogue)
+
+
+Plan = list[tuple[list[str], list[tuple[int, Target]]]]
+
+
+def rewrite_plan(kind: TableKind, mapping: dict[int, Target], groups: Sequence[str]) -> Plan:
+    """For each group, its declared columns and the printed columns mapped to it (made once
+    per table, used on every row)."""
     declared = declared_groups(kind)
-    out: list[str] = []
+    plan: Plan = []
     for group in groups:
         columns = declared[group] if group in declared else next(iter(declared.values()))
+        plan.append((columns, [(i, t) for i, t in mapping.items() if t.group == group]))
+    return plan
+
+
+def rewrite_by(plan: Plan, cells: Sequence[str], catalogue: Catalogue) -> list[str]:
+    """``cells`` rewritten by a :func:`rewrite_plan`."""
+    out: list[str] = []
+    for columns, targets in plan:
         values: dict[str, str] = {}
         code_parts: dict[str, dict[int, str]] = {}
-        for index, target in mapping.items():
-            if target.group != group or index >= len(cells):
+        for index, target in targets:
+            if index >= len(cells):
                 continue
             if target.part is None:
                 values[target.column] = cells[index]

@@ -13,6 +13,7 @@ three figures are about 因公出国（境）费). Recognising subjects is the c
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -105,15 +106,25 @@ def sentences(paragraph: str) -> list[tuple[int, str]]:
 
 def longest_alias(text: str, aliases: Mapping[str, str]) -> tuple[int, str] | None:
     """(position, alias) of the longest alias in the text, the last one on ties."""
-    best: tuple[int, int, str] | None = None
-    for alias in aliases:
+    return _longest(text, by_length(aliases))
+
+
+def by_length(aliases: Iterable[str]) -> list[str]:
+    """The aliases, longest first (the order :func:`_longest` looks them up in)."""
+    return sorted(aliases, key=len, reverse=True)
+
+
+def _longest(text: str, ordered: Sequence[str]) -> tuple[int, str] | None:
+    """:func:`longest_alias` over aliases sorted longest first: no shorter alias is tried
+    once one is found (two aliases of one length cannot start at the same place)."""
+    best: tuple[int, str] | None = None
+    for alias in ordered:
+        if best is not None and len(alias) < len(best[1]):
+            break
         position = text.rfind(alias)
-        if position < 0:
-            continue
-        key = (len(alias), position, alias)
-        if best is None or key[:2] > best[:2]:
-            best = key
-    return None if best is None else (best[1], best[2])
+        if position >= 0 and (best is None or position > best[0]):
+            best = (position, alias)
+    return best
 
 
 def classify(prefix: str, unit: str) -> tuple[str, int]:
@@ -150,18 +161,23 @@ def read_figures(
     change after 其中 speaks of the sentence's first subject, not of the last detail. A
     ``carry`` prefix named once (财政拨款收入总计…，支出总计…) carries to the aliases after it."""
     lead = re.compile(rf"^({lead_words}|{LEAD_WORDS})*$") if lead_words else LEAD
+    ordered = by_length(aliases)
     figures: list[Figure] = []
     for offset, text in sentences(paragraph):
         subject: str | None = None
         first_subject: str | None = None
         carried = ""
         last_end = 0
+        # where each clause of the sentence starts (after a one-character break)
+        breaks = [m.end() for m in CLAUSE_BREAK.finditer(text)]
         for match in FIGURE.finditer(text):
             value = number(match["number"])
             if value is None or _skipped(text, match):
                 continue
             before = text[: match.start()]
-            clause_start = max((m.end() for m in CLAUSE_BREAK.finditer(before)), default=0)
+            clause_start = (
+                breaks[index - 1] if (index := bisect_right(breaks, match.start())) else 0
+            )
             clause = normalise(before[max(clause_start, last_end) :])
             unit = match["unit"].replace("％", "%")
             role, direction = classify(clause, unit)
@@ -169,10 +185,10 @@ def read_figures(
             whole = None
             if role == "share":
                 share = SHARE.search(clause)
-                found = longest_alias(share["whole"], aliases) if share else None
+                found = _longest(share["whole"], ordered) if share else None
                 whole = aliases[found[1]] if found else None
             else:
-                named = longest_alias(between, aliases)
+                named = _longest(between, ordered)
                 if named is not None:
                     position, alias = named
                     head = between[:position]
