@@ -78,6 +78,8 @@ class Catalogue:
     variants: dict[str, Any]
     # folded names remembered: table texts repeat a great deal (bounded, see ``name``)
     folded: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # titles folded (``normalise_title``) remembered, as names are (bounded)
+    folded_titles: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     # the kind of each title-like text already looked up, by text and family (bounded)
     titled: dict[tuple[str, str | None], TableKind | None] = field(
         default_factory=dict, compare=False, repr=False
@@ -105,14 +107,14 @@ class Catalogue:
         return found
 
     def _kind_for_title(self, text: str, family: str | None) -> TableKind | None:
-        name = normalise_title(text, self.traditional, self.patterns)
+        name = self.title_name(text)
         candidates = self.family(family) if family else list(self.kinds.values())
         for kind in candidates:
             if name in kind.titles:
                 return kind
         prefixed = self.patterns.unit_year_prefix.match(normalise_name(text, self.traditional))
         if prefixed:
-            rest = normalise_title(prefixed["rest"], self.traditional, self.patterns)
+            rest = self.title_name(prefixed["rest"])
             return next((kind for kind in candidates if rest in kind.titles), None)
         return None
 
@@ -162,6 +164,17 @@ class Catalogue:
             if len(self.folded) >= NAME_CACHE:
                 self.folded.clear()
             found = self.folded[text] = normalise_name(text, self.traditional)
+        return found
+
+    def title_name(self, text: str) -> str:
+        """``text`` folded as a title (``normalise_title``), remembered: every line of a
+        disclosure is tried as a possible title."""
+        found = self.folded_titles.get(text)
+        if found is None:
+            if len(self.folded_titles) >= NAME_CACHE:
+                self.folded_titles.clear()
+            found = normalise_title(text, self.traditional, self.patterns)
+            self.folded_titles[text] = found
         return found
 
     def alias(self, table: str, text: str) -> str | None:

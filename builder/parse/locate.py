@@ -13,7 +13,6 @@ from typing import Any
 from builder.parse.catalogue import (
     Catalogue,
     TableKind,
-    normalise_title,
 )
 from builder.parse.recognise import (
     Recognition,
@@ -100,9 +99,7 @@ def scan_marks(doc: Doc, start: int, end: int) -> Marks:
         if number is not None:
             marks.numbers.append((index, number))
         elif is_title_like(text, catalogue) and rows_follow(lines, index, end):
-            continuation = strip_continuation(
-                normalise_title(text, catalogue.traditional, catalogue.patterns), catalogue
-            )
+            continuation = strip_continuation(catalogue.title_name(text), catalogue)
             if catalogue.kind_for_title(continuation, family) is None:
                 marks.candidates.append(index)
     # a title-like line right above a known title is a heading (上海市XX局2024年度部门决算表)
@@ -196,7 +193,7 @@ def locate_tables(doc: Doc, start: int, end: int) -> tuple[list[Located], list[O
 def recognised(doc: Doc, start: int, end: int, title: Line | None) -> TableKind | None:
     """The kind a table with an unknown title is by its content (reported), or None."""
     text = title.text.strip() if title else ""
-    name = normalise_title(text, doc.catalogue.traditional, doc.catalogue.patterns)
+    name = doc.catalogue.title_name(text)
     found = recognise(doc.lines[start + 1 : end], name, doc.catalogue, doc.family)
     line = doc.lines[start].number
     if isinstance(found, Recognition):

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from builder.parse.amounts import is_numeric_token
-from builder.parse.catalogue import Catalogue, TableKind, normalise_title
+from builder.parse.catalogue import Catalogue, TableKind
 from builder.parse.columns import (
     Header,
     Target,
@@ -45,9 +45,7 @@ class Recognition:
 
 
 def is_title_like(text: str, catalogue: Catalogue) -> bool:
-    name = strip_continuation(
-        normalise_title(text, catalogue.traditional, catalogue.patterns), catalogue
-    )
+    name = strip_continuation(catalogue.title_name(text), catalogue)
     return bool(TITLE_LIKE.match(name)) and not catalogue.is_note(name)
 
 
