@@ -108,7 +108,11 @@ def numbers_as_text(resource: Resource) -> list[tuple[int, str, str]]:
         (number, name, number_text(value))
         for number, row in enumerate(resource.rows, start=2)
         for name in names
-        if is_number(value := row[name]) and not fits_excel(value)
+        if (kind := type(value := row[name])) is not str  # the most common cells, at once
+        and value is not None
+        and kind is not bool
+        and is_number(value)
+        and not fits_excel(value)
     ]
 
 
