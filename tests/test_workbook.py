@@ -17,6 +17,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+import xlsxwriter
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -380,14 +381,16 @@ def cell_by_cell(book: Any, name: str, resource: Resource, bold: Any) -> list[An
     return numbers_as_text(resource)
 
 
-def test_the_body_as_xml_is_what_xlsxwriter_writes_cell_by_cell(
+def test_body_and_strings_are_what_xlsxwriter_writes_cell_by_cell(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Every kind of body cell (text to cut at Excel's limit, an emoji past it, escapes,
     amounts, a negative zero, numbers Excel cannot hold, booleans, empty rows) in rows of 1 to
-    40 cells over more than 16 rows (the ``spans`` of each block of 16): the same bytes."""
+    40 cells over more than 16 rows (the ``spans`` of each block of 16), and their shared
+    strings (edge spaces, Excel's and XML's escapes): the same bytes as XlsxWriter's own."""
     kinds: list[Any] = [
-        None, "", "text", " padded", "bell\x07", "_x0041_", "a & <b>", "长" * 20_000,
+        None, "", "text", " padded", "tail\r", "\ttab", "<r>rich</r>", 'q"\n', "bell\x07",
+        "_x0041_", "a & <b>", "长" * 20_000,
         "😀" * 17_000, Decimal("1.5"), Decimal("-0.00"), Decimal("99999999999999.99"),
         Decimal("1E+400"), 10**16, 7, True, False,
     ]  # fmt: skip
@@ -403,4 +406,5 @@ def test_the_body_as_xml_is_what_xlsxwriter_writes_cell_by_cell(
     about = [("标题", "t"), ("年度", 2024)]
     fast = workbook_bytes(about, sheets)
     monkeypatch.setattr(workbook, "data_sheet", cell_by_cell)
+    monkeypatch.setattr(workbook, "Book", xlsxwriter.Workbook)  # its own shared strings
     assert fast == workbook_bytes(about, sheets)
