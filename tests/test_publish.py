@@ -21,6 +21,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -43,7 +44,7 @@ from builder.publish.inputs import Disclosure, unit_id
 from builder.publish.packages import write_packages
 from builder.publish.readme import CSV_FORMULA_NOTE, portal_readme
 from builder.publish.readme_markup import code, markdown_text, web_link
-from builder.publish.resources import Resource, convert
+from builder.publish.resources import Resource, as_declared, convert
 from builder.publish.schemas import (
     decimal_type,
     load_fiscal,
@@ -375,6 +376,23 @@ def test_convert_keeps_numbers_exact() -> None:
     assert convert([], "string", "x") is None
     with pytest.raises(ValueError, match="not an exact number"):
         convert(0.1, "number", "x")
+
+
+@pytest.mark.parametrize("kind", ["number", "integer", "boolean", "string", "date", "year"])
+def test_as_declared_is_convert(kind: str) -> None:
+    values: list[Any] = [None, "", " ", "12", " 7 ", "1.50", "x", 0, 5, -3, True, False]
+    values += [Decimal("1.50"), Decimal("-0.00"), ["a", 1], (), 0.5, date(2024, 1, 2)]
+    for value in values:
+        try:
+            expected = ("value", convert(value, kind, "f"))
+        except ValueError as error:
+            expected = ("error", str(error))
+        try:
+            got = ("value", as_declared(value, kind, "f"))
+        except ValueError as error:
+            got = ("error", str(error))
+        assert got == expected, (kind, value)
+        assert type(got[1]) is type(expected[1]), (kind, value)
 
 
 def test_workbook_keeps_text_as_text_and_amounts_as_numbers() -> None:

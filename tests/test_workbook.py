@@ -17,14 +17,24 @@ from typing import Any
 
 import openpyxl
 import pytest
+import xlsxwriter
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from builder.pipeline import load_disclosures
-from builder.publish import publish
+from builder.publish import publish, workbook
 from builder.publish.packages import workbook_about, workbook_sheets
 from builder.publish.resources import PackagePlan, Resource
-from builder.publish.workbook import fits_excel, sheet_name, workbook_bytes, write_workbook
+from builder.publish.workbook import (
+    column_width,
+    fits_excel,
+    numbers_as_text,
+    sheet_name,
+    workbook_bytes,
+    write_cell,
+    write_workbook,
+)
 from tests.conftest import SOURCES
 
 SEED_001 = "001_417cec5d1b5bc998"
@@ -348,3 +358,53 @@ def test_sheet_names_with_quotes_are_escaped_in_the_workbook() -> None:
     assert [s.get("name") for s in sheets] == ["说明", 'It\'s "ok" & fine']
     (name,) = workbook.findall(f"{MAIN}definedNames/{MAIN}definedName")
     assert name.text == "'It''s \"ok\" & fine'!$A$1:$A$2"
+
+
+class CellByCell(Worksheet):  # type: ignore[misc]
+    """A data sheet written the plain way: each body cell through ``write_cell`` into
+    XlsxWriter's own table (its ``add_row`` is never called)."""
+
+    def add_row(self, row: int, first: int, last: int, cells: str) -> None:
+        raise AssertionError("the reference writes cell by cell")
+
+
+def cell_by_cell(book: Any, name: str, resource: Resource, bold: Any) -> list[Any]:
+    sheet = book.add_worksheet(name, worksheet_class=CellByCell)
+    for column, field in enumerate(resource.schema["fields"]):
+        sheet.set_column(column, column, column_width(str(field["title"])))
+        write_cell(sheet, 0, column, field["title"], bold)
+    for number, row in enumerate(resource.rows, start=1):
+        for column, field in enumerate(resource.schema["fields"]):
+            write_cell(sheet, number, column, row[field["name"]])
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, len(resource.rows), len(resource.schema["fields"]) - 1)
+    return numbers_as_text(resource)
+
+
+def test_body_and_strings_are_what_xlsxwriter_writes_cell_by_cell(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every kind of body cell (text to cut at Excel's limit, an emoji past it, escapes,
+    amounts, a negative zero, numbers Excel cannot hold, booleans, empty rows) in rows of 1 to
+    40 cells over more than 16 rows (the ``spans`` of each block of 16), and their shared
+    strings (edge spaces, Excel's and XML's escapes): the same bytes as XlsxWriter's own."""
+    kinds: list[Any] = [
+        None, "", "text", " padded", "tail\r", "\ttab", "<r>rich</r>", 'q"\n', "bell\x07",
+        "_x0041_", "a & <b>", "长" * 20_000,
+        "😀" * 17_000, Decimal("1.5"), Decimal("-0.00"), Decimal("99999999999999.99"),
+        Decimal("1E+400"), 10**16, 7, True, False,
+    ]  # fmt: skip
+    sheets = []
+    for width in (1, 3, 40):
+        names = [f"f{n}" for n in range(width)]
+        rows = [dict.fromkeys(names)] + [
+            {name: kinds[(n * 7 + column * 3) % len(kinds)] for column, name in enumerate(names)}
+            for n in range(37)
+        ]
+        schema = {"fields": [{"name": name, "title": f"列{name}"} for name in names]}
+        sheets.append((f"宽{width}", Resource(f"r{width}", "表", "", schema, rows)))
+    about = [("标题", "t"), ("年度", 2024)]
+    fast = workbook_bytes(about, sheets)
+    monkeypatch.setattr(workbook, "data_sheet", cell_by_cell)
+    monkeypatch.setattr(workbook, "Book", xlsxwriter.Workbook)  # its own shared strings
+    assert fast == workbook_bytes(about, sheets)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from builder.publish.resources import shape_row
-from builder.publish.schemas import load_fiscal, public_schema, resource_declaration
+from builder.publish.schemas import load_fiscal, resource_schema
 
 
 @dataclass(frozen=True)
@@ -62,13 +62,13 @@ def annex_rows(annexes: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         records: list[dict[str, Any]] = annexes.get(group.annex, [])
         if not records:
             continue
-        schema = public_schema(resource_declaration(group.resource))
+        schema = resource_schema(group.resource)
         out[group.resource] = [
             shape_row(schema, {**record, group.number: number})
             for number, record in enumerate(records, start=1)
         ]
         for key, resource, child_number in group.children:
-            child_schema = public_schema(resource_declaration(resource))
+            child_schema = resource_schema(resource)
             out[resource] = [
                 in_declared_units(
                     shape_row(child_schema, {**child, group.number: n, child_number: position}),

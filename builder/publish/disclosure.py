@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from builder import declarations
 from builder.publish import annexes
 from builder.publish.inputs import Disclosure
 from builder.publish.other_tables import other_table_entries, other_table_resources
@@ -20,9 +21,8 @@ from builder.publish.schemas import (
     classification_of,
     classifications_used,
     load_fiscal,
-    public_schema,
-    resource_declaration,
-    table_declaration,
+    resource_schema,
+    table_schema,
 )
 from builder.release import current_release
 
@@ -72,8 +72,8 @@ def table_resources(disclosure: Disclosure) -> list[Resource]:
         if not entry["published"] or entry["status"] not in PUBLISHED_STATUSES:
             continue
         table = tables[entry["position"] - 1]
-        declared = table_declaration(table["kind"])
-        schema = public_schema(declared)
+        schema = table_schema(table["kind"])
+        declared = declarations.declared(table["kind"])  # shared: only read
         rows = sorted(table["rows"], key=lambda row: int(row["row_number"]))
         resource = Resource(
             name=table["kind"],
@@ -137,20 +137,21 @@ def finding_rows(disclosure: Disclosure, schema: dict[str, Any]) -> list[dict[st
 
 def auxiliary_resource(name: str, rows: list[dict[str, Any]]) -> Resource:
     """A resource declared in ``builder/declarations/`` (glossary, findings, annexes)."""
-    declared = resource_declaration(name)
+    schema = resource_schema(name)
+    declared = declarations.declared(name)  # shared: only read
     return Resource(
         name=name,
         title=declared["title"],
         description=declared.get("description", "").strip(),
-        schema=public_schema(declared),
+        schema=schema,
         rows=rows,
     )
 
 
 def auxiliary_resources(disclosure: Disclosure) -> list[Resource]:
     """Glossary, performance annexes and audit findings of one disclosure."""
-    glossary = public_schema(resource_declaration(GLOSSARY))
-    findings = public_schema(resource_declaration(FINDINGS))
+    glossary = resource_schema(GLOSSARY)
+    findings = resource_schema(FINDINGS)
     out = [auxiliary_resource(GLOSSARY, glossary_rows(disclosure, glossary))]
     for name, rows in annexes.annex_rows(disclosure.parsed["annexes"]).items():
         out.append(auxiliary_resource(name, rows))

@@ -101,11 +101,22 @@ def unsigned_zero(value: Decimal) -> Decimal:
 
 def csv_lines(names: list[str], rows: list[dict[str, Any]]) -> str:
     """CSV lines of ``rows`` (their ``names`` fields, in order), without a header."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator=LINE_TERMINATOR, quoting=csv.QUOTE_MINIMAL)
+    return "".join(csv_line_list(names, rows))
+
+
+class _Lines(list[str]):
+    """What a ``csv.writer`` writes to: a line a row (it writes each row at once)."""
+
+    write = list.append
+
+
+def csv_line_list(names: list[str], rows: list[dict[str, Any]]) -> list[str]:
+    """:func:`csv_lines`, a line a row (each with its line end)."""
+    lines = _Lines()
+    writer = csv.writer(lines, lineterminator=LINE_TERMINATOR, quoting=csv.QUOTE_MINIMAL)
     for row in rows:
         writer.writerow([csv_cell(row[name]) for name in names])
-    return buffer.getvalue()
+    return lines
 
 
 def csv_header(names: list[str]) -> str:

@@ -11,7 +11,6 @@ when complete: a failed build never leaves a half-written tree.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from builder.publish.files import (
     write_csv,
     written,
 )
+from builder.publish.json_text import indented
 from builder.publish.readme import EXCEL_NOTE
 from builder.publish.resources import PackagePlan, Resource, Spooled
 from builder.publish.workbook import workbook_bytes
@@ -140,7 +140,7 @@ def write_package(plan: PackagePlan, root: Path) -> None:
         for info in files
     ]
     descriptor = {**plan.properties, "x-files": listed, "resources": resources}
-    text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+    text = indented(descriptor) + "\n"  # json.dumps(..., ensure_ascii=False, indent=2)
     (root / DESCRIPTOR).write_bytes(text.encode("utf-8"))
 
 

@@ -31,7 +31,7 @@ from builder.publish.disclosure import (
     table_entries,
     table_fiscal,
 )
-from builder.publish.files import csv_header, csv_lines
+from builder.publish.files import LINE_TERMINATOR, csv_header, csv_line_list
 from builder.publish.inputs import Disclosure, SourceRecord
 from builder.publish.readme import PORTAL_NAME, portal_readme
 from builder.publish.resources import PackagePlan, Prebuilt, Resource, Spooled, shape_row
@@ -101,7 +101,11 @@ def own_schema(name: str) -> dict[str, Any]:
 @cache
 def combined_schema(name: str) -> dict[str, Any]:
     """The schema of a combined resource: ``disclosure_id`` and the part's fields (shared)."""
-    return with_disclosure_id(own_schema(name))
+    schema = with_disclosure_id(own_schema(name))
+    context = schema["fields"][: -len(own_schema(name)["fields"]) or None]
+    if any(field["type"] == "number" for field in context):
+        raise ValueError(f"{name}: an amount among the context fields (see part)")
+    return schema
 
 
 def declaration_of(name: str) -> dict[str, Any]:
@@ -124,13 +128,22 @@ def context_of(record: SourceRecord) -> dict[str, Any]:
 
 
 def part(name: str, record: SourceRecord, rows: list[dict[str, Any]]) -> Prebuilt:
-    """A disclosure's rows of the combined resource ``name``, as CSV lines without header."""
+    """A disclosure's rows of the combined resource ``name``, as CSV lines without header.
+
+    Each line is the disclosure's context (its id, publisher, year...: the same cells on
+    every line, rendered once) and the row's own cells (a CSV cell is quoted or not by
+    itself alone, so the joined line is the one the whole row would make: a row of two or
+    more cells is never the lone empty cell the csv module quotes). The context holds no
+    amount (:func:`combined_schema`), so the widths are those of the own fields."""
     own = own_schema(name)
+    combined_schema(name)  # checks that the context holds no amount
+    shaped = [shape_row(own, row) for row in rows]
+    names = [f["name"] for f in own["fields"]]
     context = context_of(record)
-    shaped = [context | shape_row(own, row) for row in rows]
-    schema = combined_schema(name)
-    names = [f["name"] for f in schema["fields"]]
-    return Prebuilt(csv_lines(names, shaped), len(shaped), decimal_widths(schema, shaped))
+    (first,) = csv_line_list(list(context), [context])
+    prefix = first.removesuffix(LINE_TERMINATOR) + ","
+    text = "".join([prefix + line for line in csv_line_list(names, shaped)])
+    return Prebuilt(text, len(shaped), decimal_widths(own, shaped))
 
 
 def contribution(disclosure: Disclosure, plan: PackagePlan) -> Contribution:

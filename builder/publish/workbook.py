@@ -25,9 +25,14 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from string import ascii_uppercase
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
+from xlsxwriter.utility import _utf16_len, _utf16_truncate
+from xlsxwriter.worksheet import Worksheet
 
 from builder.publish.resources import Resource
 
@@ -57,6 +62,10 @@ OPTIONS = {
 }
 
 # Characters XML 1.0 cannot hold (C0 controls but tab and newlines, lone surrogates, U+FFFE/F).
+# What XlsxWriter's escapes change: Excel's _xHHHH_ (a control character, or a literal one)
+# and the XML escapes (in text: &, < and >; its pattern has " and a line break too).
+EXCEL_ESCAPED = re.compile("_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f]")
+XML_ESCAPED = re.compile('["&<>\n]')
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -105,7 +114,11 @@ def numbers_as_text(resource: Resource) -> list[tuple[int, str, str]]:
         (number, name, number_text(value))
         for number, row in enumerate(resource.rows, start=2)
         for name in names
-        if is_number(value := row[name]) and not fits_excel(value)
+        if (kind := type(value := row[name])) is not str  # the most common cells, at once
+        and value is not None
+        and kind is not bool
+        and is_number(value)
+        and not fits_excel(value)
     ]
 
 
@@ -169,50 +182,192 @@ def write_cell(sheet: Any, row: int, column: int, value: Any, style: Any = None)
     raise TypeError(f"no workbook cell for a {type(value).__name__}")
 
 
-def data_sheet(book: Any, name: str, resource: Resource, bold: Any) -> list[tuple[int, str, str]]:
-    """A resource's sheet: a bold, frozen, filtered header of titles, then its rows; the
-    numbers it holds as text, as :func:`numbers_as_text` lists them (found while writing,
-    not in a second pass over the rows).
+class DataSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hints
+    """A worksheet whose body rows come as finished XML (:func:`data_sheet` writes them).
 
-    The body's cells go straight to XlsxWriter's undecorated writers (``_write_number``,
-    ``_write_string``: what ``write_number`` and ``write_string`` call once they have told
-    a row number from an ``A1`` reference), the most common cells (an amount Excel holds,
-    a text) without :func:`write_cell`'s other cases: the same cells, a third less CPU
-    (BENCHMARKS.md, "clean-cpu2")."""
-    sheet = book.add_worksheet(name)
+    XlsxWriter keeps every cell as a tuple in ``table`` until the file is closed, then
+    writes each one's ``<c>`` element through half a dozen calls; a data sheet's body is
+    made of the two plainest cells, a number and a shared string of no format, so it is
+    written here as the same XML, a row at a time (``body``), and only the rest (the bold
+    header, the rare other cell) goes through XlsxWriter's table. The bytes are the same
+    (tests/test_workbook.py, and the packages' golden hashes); 21.1 → 13.5 ms of CPU per
+    workbook (BENCHMARKS.md, 2026-12-02 "pkg-cpu")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body: dict[int, tuple[int, int, str]] = {}  # row: first, last column, cells
+
+    def add_row(self, row: int, first: int, last: int, cells: str) -> None:
+        """Row ``row`` (0-based) of cells ``first``..``last`` as ``<c>`` elements."""
+        if self._check_dimensions(row, first) or self._check_dimensions(row, last):
+            raise ValueError(f"row {row + 1}: beyond a worksheet's size")
+        self.body[row] = (first, last, cells)
+
+    def _write_rows(self) -> None:
+        if not self.body:
+            super()._write_rows()
+            return
+        if (
+            self.row_info
+            or self.comments
+            or any(info.column_format is not None for info in self.col_info.values())
+        ):
+            raise NotImplementedError("a data sheet has no row, column or comment formats")
+        table = {row: cells for row, cells in self.table.items() if cells}
+        spans: dict[int, tuple[int, int]] = {}
+        extents = [(row, min(cells), max(cells)) for row, cells in table.items()]
+        for row, first, last in extents + [(r, f, la) for r, (f, la, _) in self.body.items()]:
+            low, high = spans.get(row // 16, (first, last))
+            spans[row // 16] = (min(low, first), max(high, last))
+        write = self.fh.write
+        for row in sorted(table.keys() | self.body.keys()):
+            low, high = spans[row // 16]
+            span = f"{low + 1}:{high + 1}"
+            if row in table:
+                self._write_row(row, span)
+                cells = table[row]
+                for column in sorted(cells):
+                    self._write_cell(row, column, cells[column])
+                self._xml_end_tag("row")
+            else:
+                write(f'<row r="{row + 1}" spans="{span}">{self.body[row][2]}</row>')
+
+
+class Strings(SharedStrings):  # type: ignore[misc]  # XlsxWriter has no type hints
+    """The shared-strings part, written as XlsxWriter writes it (``_write_si``: Excel's
+    ``_xHHHH_`` escapes, ``xml:space`` for edge spaces, XML escapes), its strings at once
+    in one loop instead of a dozen calls each: a workbook's 700 strings in 0.6 ms of CPU,
+    not 2 ms (BENCHMARKS.md, 2026-12-02 "pkg-cpu"). Same bytes: tested against XlsxWriter's
+    own writer (tests/test_workbook.py)."""
+
+    def _write_sst_strings(self) -> None:
+        escape_control = self._escape_control_characters
+        parts = []
+        for text in self.string_table.string_array:
+            string = escape_control(text) if EXCEL_ESCAPED.search(text) else text
+            if string.startswith("<r>") and string.endswith("</r>"):
+                parts.append(f"<si>{string}</si>")  # XlsxWriter's rich string, as it is
+                continue
+            if XML_ESCAPED.search(string):
+                string = string.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            if string[:1].isspace() or string[-1:].isspace():
+                parts.append(f'<si><t xml:space="preserve">{string}</t></si>')
+            else:
+                parts.append(f"<si><t>{string}</t></si>")
+        self.fh.write("".join(parts))
+
+
+class StringsPackager(Packager):  # type: ignore[misc]
+    def _write_shared_strings_file(self) -> None:
+        """As XlsxWriter's, with :class:`Strings`."""
+        sst = Strings()
+        sst.string_table = self.workbook.str_table
+        if not self.workbook.str_table.count:
+            return
+        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        sst._assemble_xml_file()
+
+
+class Book(xlsxwriter.Workbook):  # type: ignore[misc]
+    """A workbook whose shared strings are written by :class:`Strings` (XlsxWriter's
+    ``_get_packager`` is there to be overridden)."""
+
+    def _get_packager(self) -> Packager:
+        return StringsPackager()
+
+
+def data_sheet(book: Any, name: str, resource: Resource, bold: Any) -> list[tuple[int, str, str]]:
+    """A resource's sheet: a bold, frozen, filtered header of titles, then its rows
+    (:class:`Body`); the numbers it holds as text, as :func:`numbers_as_text` lists them
+    (found while writing, not in a second pass over the rows)."""
+    sheet: DataSheet = book.add_worksheet(name, worksheet_class=DataSheet)
     fields = resource.schema["fields"]
     names = [field["name"] for field in fields]
     for column, field in enumerate(fields):
         title = field.get("title") or field["name"]
         sheet.set_column(column, column, column_width(str(title)))
         write_cell(sheet, 0, column, title, bold)
-    number_cell, text_cell = sheet._write_number, sheet._write_string
-    as_text: list[tuple[int, str, str]] = []
+    body = Body(sheet, names)
     for number, row in enumerate(resource.rows, start=1):
-        for column, field_name in enumerate(names):
-            value = row[field_name]
-            kind = type(value)
-            if kind is Decimal and fits_excel(value):
-                amount = float(value)
-                number_cell(number, column, abs(amount) if amount == 0 else amount, None)
-            elif kind is str:
-                text = clean_text(value)
-                if text:
-                    text_cell(number, column, text, None)
-            elif value is not None:
-                write_cell(sheet, number, column, value)
-                if is_number(value) and not fits_excel(value):
-                    as_text.append((number + 1, field_name, number_text(value)))
+        body.add(number, row)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, len(resource.rows), len(names) - 1)
-    return as_text
+    return body.as_text
+
+
+class Body:
+    """A data sheet's body, a row at a time, each cell as :func:`write_cell` would write it:
+    text as a shared string (cut to Excel's limit as XlsxWriter cuts it), amounts and
+    integers Excel holds as numbers, others as text of their exact digits (listed in
+    ``as_text``), booleans as booleans; the same errors for any other value."""
+
+    def __init__(self, sheet: DataSheet, names: list[str]) -> None:
+        self.sheet = sheet
+        self.names = names
+        self.letters = [column_letter(column + 1) for column in range(len(names))]
+        self.shared = sheet.str_table._get_shared_string_index
+        self.longest: int = sheet.xls_strmax
+        self.as_text: list[tuple[int, str, str]] = []
+
+    def add(self, number: int, row: dict[str, Any]) -> None:
+        """Row ``number`` (0-based: the header is row 0) of the sheet."""
+        line, letters = number + 1, self.letters
+        cells = []
+        first = last = -1
+        for column, name in enumerate(self.names):
+            value = row[name]
+            kind = type(value)
+            if (kind is Decimal or kind is int) and fits_excel(value):
+                amount = float(value)  # see the module docstring
+                amount = abs(amount) if amount == 0 else amount
+                cells.append(f'<c r="{letters[column]}{line}"><v>{amount:.16G}</v></c>')
+            elif kind is str:
+                text = clean_text(value)
+                if not text:
+                    continue
+                cells.append(self.text_cell(f"{letters[column]}{line}", text))
+            elif value is None:
+                continue
+            elif kind is bool:
+                cells.append(f'<c r="{letters[column]}{line}" t="b"><v>{int(value)}</v></c>')
+            else:
+                cell = self.other_cell(f"{letters[column]}{line}", name, value)
+                if not cell:
+                    continue
+                cells.append(cell)
+            last = column
+            if first < 0:
+                first = column
+        if cells:
+            self.sheet.add_row(number, first, last, "".join(cells))
+
+    def text_cell(self, ref: str, text: str) -> str:
+        if len(text) > self.longest // 2 and _utf16_len(text) > self.longest:
+            text = _utf16_truncate(text, self.longest)
+        return f'<c r="{ref}" t="s"><v>{self.shared(text)}</v></c>'
+
+    def other_cell(self, ref: str, name: str, value: Any) -> str:
+        """A cell of none of the common kinds ('' for empty text)."""
+        if isinstance(value, str):
+            text = clean_text(value)
+            return self.text_cell(ref, text) if text else ""
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise ValueError(f"cell {ref}: {value!r} is not a finite number")
+        if not is_number(value):
+            raise TypeError(f"no workbook cell for a {type(value).__name__}")
+        if not fits_excel(value):
+            digits = number_text(value)
+            self.as_text.append((int(ref.lstrip(ascii_uppercase)), name, digits))
+            return self.text_cell(ref, digits)
+        number = float(value)
+        return f'<c r="{ref}"><v>{abs(number) if number == 0 else number:.16G}</v></c>'
 
 
 def workbook_bytes(about: list[tuple[str, Any]], sheets: list[tuple[str, Resource]]) -> bytes:
     """The xlsx file: an about sheet (label/value lines), then one sheet per (sheet title,
     resource)."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, OPTIONS)
+    book = Book(buffer, OPTIONS)
     book.set_properties({"created": FIXED_DATE, "author": CREATOR})
     bold = book.add_format({"bold": True})
     used: set[str] = set()
