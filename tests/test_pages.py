@@ -152,7 +152,12 @@ def test_charts_are_embedded_with_their_data(docs: Path) -> None:
     for url in spec_urls:
         assert url.startswith("../../assets/charts/")  # relative to the page's URL
         assert (docs / url.removeprefix("../../")).is_file()
-    assert "[图表数据（CSV）](../assets/charts/" in page  # relative to the Markdown file
+    # The CSV under each chart: HTML (MkDocs does not check it), so checked here.
+    csv_urls = re.findall(r'<a href="([^"]+)">图表数据（CSV）</a>', page)
+    assert len(csv_urls) == 8
+    for url in csv_urls:
+        assert url.startswith("../../assets/charts/")  # relative to the page's URL
+        assert (docs / url.removeprefix("../../")).is_file()
     home = _read(docs, "index.md")
     assert 'data-spec-values="assets/charts/portal-units-compared-2024.values.json.gz"' in home
     assert 'data-spec-template="assets/charts/templates/' in home

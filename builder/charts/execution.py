@@ -71,6 +71,8 @@ def function_execution(parsed: Parsed) -> tuple[str, list[Executed]] | None:
     the section they were read from; None where the text states none."""
     for section in parsed["narrative"].get("explanations") or []:
         body = "".join(str(section.get("text") or "").split("\n"))
+        if "年初预算" not in body:  # no statement (the pattern's scan is slow on long text)
+            continue
         found = []
         for match in _STATEMENT.finditer(body):
             label = _label(match["name"])

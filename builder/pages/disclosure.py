@@ -530,8 +530,9 @@ def disclosure_page(entry: DisclosureEntry, portal: Portal, docs_dir: Path) -> s
     unit = next(u for u in portal.units if u.unit_id == entry.unit_id)
     charts = disclosure_charts(entry.disclosure_id, parsed)
     parts = Parts(docs_dir, entry.page, entry.title)
+    sentences = story(entry)
     sections = [
-        story_section(entry),
+        story_section(entry, sentences),
         overview_section(parsed),
         _limitations(entry),
         ("## 图表\n\n" if charts else "")
@@ -560,6 +561,6 @@ def disclosure_page(entry: DisclosureEntry, portal: Portal, docs_dir: Path) -> s
         sections=[Markup(section) for section in sections if section],  # safe: see above
     )
     parts.write()
-    summary = "".join(story(entry))
+    summary = "".join(sentences)
     head = front_matter(entry.title, summary or f"{entry.title}公开数据")
     return head + body

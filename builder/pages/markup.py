@@ -39,6 +39,9 @@ _ESCAPES = {
     ord("'"): "&#39;",
     **{ord(char): f"&#{ord(char)};" for char in "\\`*_{}[]()#|!~"},
 }
+# Any of them: a text without one is its own escape (most cells are amounts or Chinese names,
+# and translate() looks up every character of a string in the mapping).
+_ESCAPED = re.compile("[" + re.escape("".join(map(chr, _ESCAPES))) + "]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Full-width look-alikes for titles: readable, and inert in any template.
 _TITLE_SAFE = str.maketrans(
@@ -70,9 +73,8 @@ def text(value: object) -> str:
     """Inline text safe in Markdown and HTML: escaped, one line, no Markdown syntax."""
     if value is None:
         return ""
-    raw = _CONTROL.sub("", str(value))
-    raw = " ".join(raw.split())
-    return raw.translate(_ESCAPES)
+    raw = " ".join(_CONTROL.sub("", str(value)).split())
+    return raw.translate(_ESCAPES) if _ESCAPED.search(raw) else raw
 
 
 def attr(value: object) -> str:
@@ -234,20 +236,28 @@ class HtmlTable:
                 + "</thead>"
             )
         out.append("<tbody>")
+        opening = self._cell_tags(max((len(cells) for cells, _ in self.rows), default=0))
         for cells, row_class in self.rows:
             cls = f' class="{attr(row_class)}"' if row_class else ""
-            tds = []
-            for index, cell in enumerate(cells):
-                classes = []
-                if index in self.numeric:
-                    classes.append("num")
-                if index == self.name_column:
-                    classes.append("name")
-                td_cls = f' class="{" ".join(classes)}"' if classes else ""
-                tds.append(f"<td{td_cls}>{cell}</td>")
-            out.append(f"<tr{cls}>" + "".join(tds) + "</tr>")
+            tds = "".join([f"{opening[index]}{cell}</td>" for index, cell in enumerate(cells)])
+            out.append(f"<tr{cls}>{tds}</tr>")
         out += ["</tbody>", "</table>"]
         return "\n".join(out) + "\n"
+
+    def _cell_tags(self, width: int) -> list[str]:
+        """The ``<td>`` start tag of each of ``width`` columns (their classes)."""
+        tags = []
+        for index in range(width):
+            classes = [
+                name
+                for name, on in (
+                    ("num", index in self.numeric),
+                    ("name", index == self.name_column),
+                )
+                if on
+            ]
+            tags.append(f'<td class="{" ".join(classes)}">' if classes else "<td>")
+        return tags
 
 
 def details(summary: str, body: str, *, open_: bool = False, search: bool = True) -> str:

@@ -173,11 +173,13 @@ def balance_table(entry: DisclosureEntry) -> str:
     )
 
 
-def story_section(entry: DisclosureEntry) -> str:
+def story_section(entry: DisclosureEntry, sentences: list[str]) -> str:
+    """The summary section: ``sentences`` (:func:`story`, which the page's description
+    also is), the headline figures and the balance table."""
     figures, split = headline_figures(entry)
     return render(
         "story.md.j2",
-        sentences=story(entry),
+        sentences=sentences,
         figures=figures,
         split=split,
         balance_table=Markup(balance_table(entry)),  # safe: md_table cells are escaped
