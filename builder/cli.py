@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -27,6 +28,7 @@ from builder.pipeline import (
 )
 from builder.pipeline.datahost import data_folder_for
 from builder.pipeline.preview import DATA_PORT, SITE_PORT, serving
+from builder.pipeline.steps import WORKER_GC_THRESHOLD
 from builder.progress import Progress
 
 PARTIAL_BUILD = 3
@@ -345,6 +347,10 @@ def run_build(
 ) -> int:
     """``folders``: the packages, the site (None: no site) and the ``--output`` folder."""
     output, site, root = folders
+    # The build's own process collects as its workers do (``start_worker``): one change at
+    # 1,000 disclosures spent 1.25 s of its 10.6 s of CPU in 10 full collections that walked
+    # the portal's views and records, 0.56 s and one collection with these thresholds.
+    gc.set_threshold(*WORKER_GC_THRESHOLD)
     result = build(
         sources,
         output,

@@ -9,15 +9,21 @@ rendered and compares it, as JSON text (so key order and int/float too), with
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from altair.vegalite.v6.api import _dataset_name
 
 from builder.charts import (
     Chart,
     disclosure_charts,
+    kept,
     three_public_by_unit,
     unit_over_time,
     units_compared,
@@ -27,7 +33,7 @@ from builder.charts.compare import comparison_charts, unit_figures
 from builder.charts.spec import BarContent, BarShape, bar_chart, draw_bar_chart
 from builder.charts.template import Template, sentinel
 from builder.parse import parse_file
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 
 Rendered = tuple[BarShape, BarContent, dict[str, Any]]
 PARSED = {path.stem: parse_file(path) for path in SEEDS}
@@ -210,3 +216,78 @@ def test_a_template_is_filled_with_exactly_its_markers() -> None:
 def test_sentinel_names_are_checked() -> None:
     with pytest.raises(ValueError, match="lower-case"):
         sentinel("Title")
+
+
+SHAPE = BarShape("category", "amount", None, True, False, True)
+
+
+@pytest.fixture
+def kept_in(tmp_path: Path) -> Iterator[Path]:
+    """Templates kept in ``tmp_path/chart-templates`` (``tmp_path`` stands for the build
+    cache), and none remembered in this process before or after."""
+    folder = tmp_path / kept.FOLDER
+    kept.keep_templates_in(folder)
+    chart_spec._bar_template.cache_clear()
+    chart_spec.template_json.cache_clear()
+    yield folder
+    kept.keep_templates_in(None)
+    chart_spec._bar_template.cache_clear()
+    chart_spec.template_json.cache_clear()
+
+
+def test_a_kept_template_is_used_only_by_the_same_code(
+    kept_in: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn = chart_spec.template_json(SHAPE)
+    monkeypatch.setattr(kept, "code_key", lambda: "code-a")
+    chart_spec.template_json.cache_clear()
+    chart_spec._bar_template.cache_clear()
+    assert chart_spec.template_json(SHAPE) == drawn  # drawn again, and kept under code-a
+    (file,) = (kept_in / "code-a").iterdir()
+    stored = json.loads(file.read_text(encoding="utf-8"))
+    stored["spec"]["usermeta"] = "kept"  # what a template drawn by this code would hold
+    file.write_text(json.dumps(stored), encoding="utf-8")
+    chart_spec.template_json.cache_clear()
+    chart_spec._bar_template.cache_clear()
+    assert json.loads(chart_spec.template_json(SHAPE))["usermeta"] == "kept"
+
+    monkeypatch.setattr(kept, "code_key", lambda: "code-b")  # the code changed: not used
+    chart_spec.template_json.cache_clear()
+    chart_spec._bar_template.cache_clear()
+    assert chart_spec.template_json(SHAPE) == drawn
+    assert [p.name for p in kept_in.iterdir()] == ["code-b"]  # the other code's removed
+
+
+def test_a_damaged_kept_template_is_drawn_again(kept_in: Path) -> None:
+    drawn = chart_spec.template_json(SHAPE)
+    (file,) = next(kept_in.iterdir()).iterdir()
+    for damaged in ("{", '{"shape": "another", "spec": {}, "markers": {}}', "[]"):
+        file.write_text(damaged, encoding="utf-8")
+        chart_spec.template_json.cache_clear()
+        chart_spec._bar_template.cache_clear()
+        assert chart_spec.template_json(SHAPE) == drawn
+
+
+def test_kept_templates_spare_importing_altair(kept_in: Path) -> None:
+    chart_spec.template_json(SHAPE)  # kept now
+    program = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from builder.charts import kept, spec\n"
+        f"kept.keep_templates_in(Path({str(kept_in)!r}))\n"
+        f"assert spec.template_json(spec.{SHAPE!r}) == {chart_spec.template_json(SHAPE)!r}\n"
+        "spec.bar_chart(values=[{'category': '甲', 'amount': 1.0, 'label': '甲'}], title='t',"
+        " subtitle='s', description='d', category=('category', 'c'), amount=('amount', 'a'))\n"
+        "assert 'altair' not in sys.modules, 'altair imported'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    "values", [[{}], [], "\ue000values\ue001", [{"b": 1, "a": Decimal("2.5"), "c": None}]]
+)
+def test_dataset_name_is_altairs(values: Any) -> None:
+    assert chart_spec.dataset_name(values) == _dataset_name(values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -279,3 +280,16 @@ def test_every_chart_kind_is_valid_vega_lite() -> None:
             assert errors == [], (chart.chart_id, errors[:1])
             kinds.add(chart.chart_id.removeprefix(path.stem + "-"))
     assert len(kinds) >= 5
+
+
+def test_spending_of_year_is_the_balance_spending() -> None:
+    """``spending_of_year`` computes only the spending (the portal pages ask for it of every
+    disclosure): the same as ``balance``'s, for every seed and with the total taken out."""
+    for parsed in PARSED.values():
+        found = facts.balance(parsed)
+        assert facts.spending_of_year(parsed) == (found.spending if found else None)
+        without = copy.deepcopy(parsed)
+        for table in without["tables"]:
+            table["rows"] = [r for r in table["rows"] if r.get("item_key") != "total_expenditure"]
+        found = facts.balance(without)
+        assert facts.spending_of_year(without) == (found.spending if found else None)

@@ -5,6 +5,7 @@ are longer than a page (the page sizes set small here, so the seeds fill several
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from builder.pages import compare, data, glossary, home, unit, write_pages
-from builder.pages.catalog import unit_id
+from builder.pages.catalog import link, unit_id
 from builder.pages.markup import md_link, text
 from builder.pages.paging import Listing
 from builder.parse import parse_file
@@ -158,3 +159,28 @@ def test_each_year_of_the_comparison_has_its_own_pages(paged_docs: Path) -> None
     year = (paged_docs / "compare" / "2024.md").read_text(encoding="utf-8")
     assert "## 支出最多的单位 { #ranking }" in year
     assert "2024年度决算：支出、“三公”经费与机关运行经费（第 1 页）" in year
+
+
+def test_link_is_relpath_without_the_working_folder() -> None:
+    """``link`` computes the relative path itself (``relpath`` asked ``os.getcwd`` each call):
+    the same answer as ``posixpath.relpath`` for docs paths, odd ones included."""
+    paths = [
+        "index.md",
+        "data.md",
+        "disclosures/index.md",
+        "disclosures/pages/2.md",
+        "disclosures/d1/x.zip",
+        "units/u1.md",
+        "glossary/sources/pages/3.md",
+        "./x.md",
+        "a/../b.md",
+        "a/./b/c.md",
+        "a//b.md",
+        "../up.md",
+        "/abs/x.md",
+        "a/b/",
+    ]
+    for start in paths:
+        for target in paths:
+            expected = posixpath.relpath(target, posixpath.dirname(start) or ".")
+            assert link.__wrapped__(start, target) == expected, (start, target)

@@ -441,14 +441,7 @@ def balance(parsed: Parsed) -> Balance | None:
         computed.append("本年收入（各收入项之和）")
     spending = total_expenditure(parsed)
     if spending is None:
-        spending = sum(
-            (
-                row[field]
-                for row in rows
-                if row.get("side") == "expenditure" and row.get("function_code") and row.get(field)
-            ),
-            Decimal(0),
-        )
+        spending = _function_sum(rows, field)
         computed.append("本年支出（各功能分类之和）")
     return Balance(
         income=income,
@@ -462,10 +455,25 @@ def balance(parsed: Parsed) -> Balance | None:
     )
 
 
+def _function_sum(rows: list[Row], field: str) -> Decimal:
+    return sum(
+        (
+            row[field]
+            for row in rows
+            if row.get("side") == "expenditure" and row.get("function_code") and row.get(field)
+        ),
+        Decimal(0),
+    )
+
+
 def spending_of_year(parsed: Parsed) -> Decimal | None:
-    """本年支出合计, or for a table that prints only 总计 the sum of its function classes."""
-    found = balance(parsed)
-    return found.spending if found is not None else None
+    """本年支出合计, or for a table that prints only 总计 the sum of its function classes
+    (the ``spending`` of :func:`balance`, without the rest of it)."""
+    table, field = _summary(parsed)
+    if table is None:
+        return None
+    spending = total_expenditure(parsed)
+    return _function_sum(table["rows"], field) if spending is None else spending
 
 
 def office_operating_costs(parsed: Parsed) -> Decimal | None:

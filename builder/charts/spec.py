@@ -15,18 +15,16 @@ chart: :func:`draw_bar_chart` is the recipe, run with a sentinel in each part th
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from typing import Any, cast
-
-import altair as alt
-from altair.utils.schemapi import debug_mode
-from altair.vegalite.v6.api import _dataset_name
+from typing import Any
 
 from builder import declarations
+from builder.charts import kept
 from builder.charts.template import Template, sentinel
 
 # System fonts first; Noto CJK is what Linux (and the browser tests) fall back to.
@@ -168,6 +166,8 @@ def draw_bar_chart(shape: BarShape, content: BarContent) -> dict[str, Any]:
     Slow (tens of milliseconds); :func:`bar_chart` runs it once per shape, with sentinels,
     and fills the result in per chart. Tests compare the two.
     """
+    import altair as alt  # noqa: PLC0415 - only where a template is drawn (builder.charts.kept)
+
     cat_field, amt_field, group_field = shape.category_field, shape.amount_field, shape.group_field
     tooltip = [alt.Tooltip(f"{cat_field}:N", title=content.category_title)]
     if group_field is not None:
@@ -237,8 +237,17 @@ def _slots(content: BarContent) -> dict[str, Any]:
     slots = {f.name: getattr(content, f.name) for f in fields(content)}
     # Altair names the inline dataset after a hash of its values (``datasets`` and ``data``);
     # its own function says which (its annotation is narrower than the JSON it hashes).
-    slots["dataset_name"] = _dataset_name(cast("Any", content.values))
+    slots["dataset_name"] = dataset_name(content.values)
     return {name: value for name, value in slots.items() if value is not None}
+
+
+def dataset_name(values: object) -> str:
+    """The name Altair gives an inline dataset (``altair.vegalite.v6.api._dataset_name``,
+    the same steps: tests compare the two), without importing Altair."""
+    if values == [{}]:
+        return "empty"
+    values_json = json.dumps(values, sort_keys=True, default=str)
+    return "data-" + hashlib.sha256(values_json.encode()).hexdigest()[:32]
 
 
 def _sentinel_content(shape: BarShape) -> BarContent:
@@ -260,12 +269,18 @@ def _bar_template(shape: BarShape) -> tuple[Template, dict[str, str]]:
     A slot's marker is its sentinel, except the dataset name: there the marker is the name
     Altair derived from the sentinel in place of the values.
     """
-    content = _sentinel_content(shape)
-    markers: dict[str, str] = _slots(content)
-    # Altair checks each object's arguments as it is made (a string is no domain list);
-    # sentinels stand where lists belong, so that check is off for this one build.
-    with debug_mode(False):
-        spec = draw_bar_chart(shape, content)
+    stored = kept.load(shape)
+    if stored is None:
+        from altair.utils.schemapi import debug_mode  # noqa: PLC0415 - see draw_bar_chart
+
+        content = _sentinel_content(shape)
+        markers: dict[str, str] = _slots(content)
+        # Altair checks each object's arguments as it is made (a string is no domain list);
+        # sentinels stand where lists belong, so that check is off for this one build.
+        with debug_mode(False):
+            stored = draw_bar_chart(shape, content), markers
+        kept.save(shape, *stored)
+    spec, markers = stored
     return Template(spec, frozenset(markers.values())), markers
 
 

@@ -15,11 +15,13 @@ import os
 import posixpath
 import shutil
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from builder import identities
+from builder.charts import facts
 from builder.identities import unit_id
 from builder.pages.hosting import BESIDE_SITE, Hosting
 
@@ -44,7 +46,26 @@ def link(from_page: str, to_path: str) -> str:
     Remembered: the portal pages ask for the same links again and again (the glossary links
     each disclosure once per term it defines, and ``relpath`` was most of its time)."""
     start = posixpath.dirname(from_page) or "."
-    return posixpath.relpath(to_path, start)
+    here, there = _docs_parts(start), _docs_parts(to_path)
+    if here is None or there is None:
+        return posixpath.relpath(to_path, start)
+    shared = 0
+    for one, other in zip(here, there, strict=False):
+        if one != other:
+            break
+        shared += 1
+    steps = [posixpath.pardir] * (len(here) - shared) + there[shared:]
+    return "/".join(steps) if steps else posixpath.curdir
+
+
+def _docs_parts(path: str) -> list[str] | None:
+    """A docs-relative path's parts after normalising (``posixpath.relpath`` without its
+    ``os.getcwd`` a call, which was most of ``link``'s time), or None for a path that is
+    absolute or leaves the docs folder (left to ``relpath``)."""
+    normal = posixpath.normpath(path)
+    if normal.startswith("/") or normal == posixpath.pardir or normal.startswith("../"):
+        return None
+    return [] if normal == posixpath.curdir else normal.split("/")
 
 
 def url_root(page: str) -> str:
@@ -215,6 +236,13 @@ class DisclosureEntry:
     @property
     def page(self) -> str:
         return identities.disclosure_page(self.disclosure_id)
+
+    @cached_property
+    def spending(self) -> Decimal | None:
+        """本年支出合计 (``facts.spending_of_year``), remembered: the portal pages ask for it
+        four times a disclosure (the list of disclosures, the year sums, budget beside final,
+        the rankings)."""
+        return facts.spending_of_year(self.parsed)
 
     @property
     def table_kinds(self) -> set[str]:

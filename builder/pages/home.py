@@ -83,7 +83,7 @@ def _headline(portal: Portal) -> list[Figure]:
     if years:
         year = years[0]
         finals = of_year(portal, year, "final")
-        spending = _sum([facts.spending_of_year(e.parsed) for e in finals])
+        spending = _sum([e.spending for e in finals])
         final = facts.phase_label(facts.FINAL)
         three = _sum([facts.three_public_totals(e.parsed).get(facts.FINAL) for e in finals])
         figures.append(
@@ -111,7 +111,7 @@ def _by_year(portal: Portal, parts: Parts) -> str:
                     [
                         text(f"{year}年度"),
                         text(f"{len(found)} 份"),
-                        text(sum_of([facts.spending_of_year(e.parsed) for e in found])),
+                        text(sum_of([e.spending for e in found])),
                         text(
                             sum_of([facts.three_public_totals(e.parsed).get(phase) for e in found])
                         ),
@@ -155,8 +155,8 @@ def _pairs(portal: Portal) -> str:
             kinds = {e.kind: e for e in unit.disclosures if e.year == year}
             if set(kinds) != {"budget", "final"}:
                 continue
-            planned = facts.spending_of_year(kinds["budget"].parsed)
-            spent = facts.spending_of_year(kinds["final"].parsed)
+            planned = kinds["budget"].spending
+            spent = kinds["final"].spending
             rate = share(spent, planned) if planned is not None and spent is not None else None
             rows.append(
                 [
@@ -197,7 +197,7 @@ def ranking(portal: Portal, year: int, parts: Parts) -> str:
         (
             (spending, entry)
             for entry in of_year(portal, year, "final")
-            if (spending := facts.spending_of_year(entry.parsed)) is not None
+            if (spending := entry.spending) is not None
         ),
         key=lambda pair: pair[0],
         reverse=True,
@@ -315,7 +315,7 @@ def disclosures_index(portal: Portal) -> dict[str, str]:
             text(entry.year),
             md_link(entry.unit_name, link(page, entry.unit_page)),
             md_link(f"{entry.document.get('scope') or ''}{entry.kind_zh}", link(page, entry.page)),
-            text(number(facts.spending_of_year(entry.parsed))),
+            text(number(entry.spending)),
             text(entry.audit_summary),
         ]
 

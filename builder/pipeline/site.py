@@ -18,6 +18,8 @@ from builder.cache import (
     BuildCache,
     HashMemo,
 )
+from builder.charts.kept import FOLDER as TEMPLATES
+from builder.charts.kept import keep_templates_in
 from builder.errors import DisclosureError
 from builder.ownership import remove_in_background
 from builder.pages import (
@@ -93,7 +95,7 @@ def docs_dir_for(site: Path) -> Path:
     return site.parent / f"{site.name}-docs"
 
 
-def build_site(
+def build_site(  # noqa: PLR0915 - each stage of the site is a statement or two
     data: DataStage,
     folders: tuple[Path, Path, Path],
     progress: Progress | None = None,
@@ -120,6 +122,7 @@ def build_site(
     hosting = hosting_setting()  # DATA_URL, DATA_HOST_SCOPE: the downloads on a data host
     hand_written = copy_hand_written(docs) if docs != DOCS_SOURCE else set()
     outputs = Outputs.load(data.cache.folder / PAGES_STATE, docs, data.hashes)
+    keep_templates_in(data.cache.folder / TEMPLATES)  # builder.charts.kept
     if not outputs.owners:
         clear_generated(docs)
     page_folders = PageFolders(packages, sources, docs, site_url, hosting)
