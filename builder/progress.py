@@ -52,6 +52,7 @@ class Progress:
         self.stream = stream if stream is not None and stream.isatty() else None
         self.seconds: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        self.running: list[str] = []  # the stages under way (one may run inside another)
 
     def add_cpu(self, seconds: dict[str, float]) -> None:
         """Add CPU seconds per step (as a worker measured them)."""
@@ -60,9 +61,13 @@ class Progress:
 
     @contextmanager
     def stage(self, name: str, total: int | None = None, doing: str = "") -> Iterator[Stage]:
-        """Time the stage ``name`` of ``total`` items; ``doing`` is shown until the first step."""
+        """Time the stage ``name`` of ``total`` items; ``doing`` is shown until the first step.
+        A stage run while another is under way (the workers render pages while this process
+        writes the portal package) says so when it ends: ``… 3.3s (beside pages+charts)``."""
         stage = Stage(name, total, self.stream)
         stage.show(f"{stage.label()} {doing}".rstrip())
+        beside = f" (beside {', '.join(self.running)})" if self.running else ""
+        self.running.append(name)
         start = time.perf_counter()
         outcome = "stopped"
         try:
@@ -70,5 +75,6 @@ class Progress:
             outcome = ""
         finally:
             elapsed = time.perf_counter() - start
+            self.running.remove(name)
             self.seconds[name] = self.seconds.get(name, 0.0) + elapsed
-            stage.show(f"{stage.label()} {outcome or f'{elapsed:.1f}s'}", end="\n")
+            stage.show(f"{stage.label()} {outcome or f'{elapsed:.1f}s'}{beside}", end="\n")

@@ -18,8 +18,11 @@ disclosures changed, from the spool the build keeps (``builder.publish.spool``: 
 changed disclosures' contributions only); the portal-wide pages read the views the build
 keeps (``builder.pipeline.views``).
 
-This package orders the stages (``build``, ``build_packages``, ``load_disclosures``,
-``validate_packages``); its modules own the rest: ``steps`` (the per-disclosure work run in
+This package orders the stages (``build``, ``process_disclosures``, ``load_disclosures``,
+``validate_packages``). The build's worker processes are started once, and the stages that
+run in this process overlap the workers' where their inputs allow: the portal package is
+written (and the portal pages' views read) while the workers write the disclosures' pages.
+Its modules own the rest: ``steps`` (the per-disclosure work run in
 worker processes), ``site`` (pages, charts and the MkDocs run), ``install`` (moving packages
 into place), ``add`` (the add command), ``commands`` (what the other CLI commands run) and
 ``defaults`` (the default folders).
@@ -33,7 +36,9 @@ import os
 import shutil
 import time
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +56,13 @@ from builder.ownership import check_owned, exclusive, mark_owned, remove_leftove
 from builder.pipeline.add import AddResult, add_disclosure
 from builder.pipeline.defaults import DEFAULT_OUTPUT, DEFAULT_SITE, DEFAULT_SOURCES
 from builder.pipeline.install import as_installed, install, read_state, write_state
-from builder.pipeline.site import DataStage, build_site, docs_dir_for
+from builder.pipeline.site import (
+    DataStage,
+    build_site,
+    docs_dir_for,
+    plan_pages,
+    render_pages_meanwhile,
+)
 from builder.pipeline.steps import (
     CONTRIBUTION,
     Brief,
@@ -64,6 +75,7 @@ from builder.pipeline.steps import (
     process_source,
     read_disclosure,
     run_all,
+    worker_pool,
 )
 from builder.progress import Progress
 from builder.publish import PackageCheck, format_report, verify
@@ -334,12 +346,21 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
         if root is not None:
             mark_owned(root)
         remove_leftovers(output, site)
-        workers: Workers = jobs if executor is None else executor
-        data = build_packages(sources, output, progress, strict=strict, jobs=workers, clean=clean)
         site_run = None
-        if site is not None:
-            folders = (sources, output, site)
-            site_run = build_site(data, folders, progress, jobs=workers, mkdocs=mkdocs)
+        with (
+            worker_pool(jobs if executor is None else executor) as workers,
+            process_disclosures(
+                sources, output, progress, strict=strict, jobs=workers, clean=clean
+            ) as processed,
+        ):
+            if site is None:
+                data = processed.finish(progress)
+            else:
+                # the portal package is written here while the workers write the pages
+                folders = (sources, output, site)
+                pages = plan_pages(processed.digests, processed.hashes, folders)
+                data = render_pages_meanwhile(pages, workers, progress, processed.finish)
+                site_run = build_site(data, pages, progress, jobs=workers, mkdocs=mkdocs)
         with progress.stage("hash memo", doing="saving the files' hashes"):
             data.hashes.save()
     digests = data.digests
@@ -370,7 +391,51 @@ def severities(digests: Digests) -> dict[str, int]:
     return dict(counts)
 
 
-def build_packages(  # noqa: PLR0913 - folders, progress and three switches
+@dataclass(frozen=True)
+class Processed:
+    """The disclosures of a build processed and their packages installed; the portal
+    package and each year's are still to write (:meth:`finish`)."""
+
+    output: Path
+    staging: Path  # where the portal packages are written before they are installed
+    digests: Digests
+    skipped: list[Skipped]
+    kept: set[str]  # the disclosures kept unchanged since the last build
+    state: tuple[dict[str, str], dict[str, dict[str, str]]]  # as read when the build began
+    hashes: HashMemo
+
+    def finish(self, progress: Progress) -> DataStage:
+        """Write the portal package and each year's (in this process), install them and
+        record what was installed."""
+        digests, output, state, hashes = self.digests, self.output, self.state, self.hashes
+        cache = digests.cache
+        with progress.stage("portal package", 1) as stage:
+            stage.step(PORTAL)
+            portal, kept_names, package_keys = write_portal(
+                digests, self.staging, output, state, hashes
+            )
+            names = portal.names
+        install(self.staging, output, {d.id for d in digests} | set(names))
+        reused = self.kept | kept_names
+        installed = {
+            name: state[1][name] if name in reused else tree_hashes(output / name, hashes)
+            for name in [d.id for d in digests] + names
+        }
+        write_state(cache, {d.id: d.key for d in digests} | package_keys, installed)
+        cache.prune({d.id: d.key for d in digests})
+        return DataStage(
+            digests,
+            self.skipped,
+            len(self.kept),
+            cache,
+            hashes,
+            portal.shapes,
+            sum(len(listed) for listed in installed.values()),  # as recorded: not walked
+        )
+
+
+@contextmanager
+def process_disclosures(  # noqa: PLR0913 - folders, progress and three switches
     sources: Path,
     output: Path,
     progress: Progress,
@@ -378,8 +443,10 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
     strict: bool,
     jobs: Workers,
     clean: bool,
-) -> DataStage:
-    """Process the changed disclosures (in workers), then write the portal package."""
+) -> Iterator[Processed]:
+    """Process the changed disclosures (in workers) and install their packages; the portal
+    packages are written by :meth:`Processed.finish` (their staging folder is removed when
+    the ``with`` ends)."""
     cache = BuildCache(cache_dir_for(output))
     if clean:
         shutil.rmtree(cache.folder, ignore_errors=True)
@@ -395,7 +462,6 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
             and cache.has(path.stem, key)
             and as_installed(output, path.stem, key, state, hashes)
         }
-    reused = {path.stem for path in fresh}
     staging = output.resolve().parent / f".{output.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -432,29 +498,12 @@ def build_packages(  # noqa: PLR0913 - folders, progress and three switches
         digests = Digests([b for b in briefs if b.id in kept], cache)
         if not digests:
             raise nothing_usable(sources, skipped)
-        with progress.stage("portal package", 1) as stage:
-            stage.step(PORTAL)
-            portal, kept_names, package_keys = write_portal(digests, staging, output, state, hashes)
-            names = portal.names
-            reused |= kept_names
-        install(staging, output, {d.id for d in digests} | set(names))
+        # the disclosures' packages now (the pages publish them); the portal's old ones stay
+        install(staging, output, {d.id for d in digests} | set(portal_keys(digests)))
+        reused = {path.stem for path in fresh}
+        yield Processed(output, staging, digests, skipped, reused, state, hashes)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    installed = {
-        name: state[1][name] if name in reused else tree_hashes(output / name, hashes)
-        for name in [d.id for d in digests] + names
-    }
-    write_state(cache, {d.id: d.key for d in digests} | package_keys, installed)
-    cache.prune({d.id: d.key for d in digests})
-    return DataStage(
-        digests,
-        skipped,
-        len(fresh),
-        cache,
-        hashes,
-        portal.shapes,
-        sum(len(listed) for listed in installed.values()),  # as recorded: not walked
-    )
 
 
 def write_portal(

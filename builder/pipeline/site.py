@@ -1,6 +1,7 @@
 """The site half of a build: the pages and charts (in worker processes, only where something
-they show changed), the hand-written pages copied beside them, and the MkDocs run, swapped
-into the site folder only when it succeeds."""
+they show changed, while the build's own process does other work: ``render_pages_meanwhile``),
+the hand-written pages copied beside them, and the MkDocs run, swapped into the site folder
+only when it succeeds."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from builder.cache import (
     BuildCache,
@@ -34,7 +36,7 @@ from builder.pages import (
     write_portal_pages,
 )
 from builder.pages.downloads import install_partition, stale_partitions
-from builder.pages.hosting import hosting_setting
+from builder.pages.hosting import Hosting, hosting_setting
 from builder.pages.outputs import Outputs
 from builder.pipeline.datahost import data_folder_for, place_data_folder
 from builder.pipeline.defaults import DEFAULT_SITE, DEFAULT_SITE_URL, DOCS_SOURCE, MKDOCS_CONFIG
@@ -46,18 +48,20 @@ from builder.pipeline.steps import (
     PartitionTask,
     Skipped,
     Workers,
+    done_with,
+    job_count,
     partition_parquet,
     render_pages,
-    run_all,
     run_each,
 )
-from builder.pipeline.views import VIEWS, portal_views
+from builder.pipeline.views import VIEWS, Findings, portal_views
 from builder.progress import Progress
 from builder.publish.partitions import Shape
 from builder.release import current_release
 from builder.validate import load_checks
 
 PAGES_STATE = "pages.json"  # in the cache: the owners of the generated docs files
+Done = TypeVar("Done")
 SITE_STATE = "site"  # in the cache: the pages of the last MkDocs run (builder.siterun.mkdocs_run)
 
 
@@ -95,43 +99,51 @@ def docs_dir_for(site: Path) -> Path:
     return site.parent / f"{site.name}-docs"
 
 
-def build_site(  # noqa: PLR0915 - each stage of the site is a statement or two
-    data: DataStage,
-    folders: tuple[Path, Path, Path],
-    progress: Progress | None = None,
-    *,
-    jobs: Workers = 1,
-    mkdocs: bool = True,
-) -> SiteRun | None:
-    """Generate the pages and charts, then ``mkdocs build --strict`` into the site folder.
+@dataclass
+class SitePages:
+    """The site's generated pages as planned (:func:`plan_pages`): where they go, the record
+    of their owners, and each disclosure's pages to write (the others are current)."""
 
-    ``folders`` are the sources, the data packages and the site to write. Disclosure pages
-    are written by ``jobs`` (worker processes, or an executor), and only where something
-    they show changed (``builder.pages.outputs``). A file in the docs dir that neither the
-    build nor the hand-written pages put there (in ``site_src``: in the generated folders) is
-    deleted, so it is never published. ``mkdocs=False`` stops after the Markdown pages and
-    charts (the benchmarks time MkDocs apart).
+    folders: tuple[Path, Path, Path]  # the sources, the data packages, the site
+    docs: Path
+    hand_written: set[str]
+    outputs: Outputs
+    page_folders: PageFolders
+    digests: Digests
+    tasks: list[tuple[str, PageTask]]  # with the key each is recorded under
+    extras: dict[str, dict[str, Any]]  # what each disclosure's pages published
+    views: list[tuple[dict[str, Any], Findings]] = field(default_factory=list)  # as digests
 
-    The site is built into a temporary folder and swapped in at the end, so a failed build
-    never leaves a half-written site.
-    """
+    @property
+    def hosting(self) -> Hosting:
+        return self.page_folders.hosting
+
+    @property
+    def site_url(self) -> str:
+        return self.page_folders.site_url
+
+
+def plan_pages(digests: Digests, hashes: HashMemo, folders: tuple[Path, Path, Path]) -> SitePages:
+    """The docs dir made ready (the hand-written pages copied, generated files cleared when
+    there is no record of their owners) and the disclosure pages to write: those whose
+    inputs changed (``builder.pages.outputs``). ``folders``: the sources, the data packages
+    and the site to write."""
     sources, packages, site = folders
-    progress = progress or Progress()
     docs = docs_dir_for(site)
     site_url = os.environ.get("SITE_URL", DEFAULT_SITE_URL)
     hosting = hosting_setting()  # DATA_URL, DATA_HOST_SCOPE: the downloads on a data host
     hand_written = copy_hand_written(docs) if docs != DOCS_SOURCE else set()
-    outputs = Outputs.load(data.cache.folder / PAGES_STATE, docs, data.hashes)
-    keep_templates_in(data.cache.folder / TEMPLATES)  # builder.charts.kept
+    outputs = Outputs.load(digests.cache.folder / PAGES_STATE, docs, hashes)
+    keep_templates_in(digests.cache.folder / TEMPLATES)  # builder.charts.kept
     if not outputs.owners:
         clear_generated(docs)
     page_folders = PageFolders(packages, sources, docs, site_url, hosting)
     by_unit: dict[str, list[Brief]] = {}
-    for digest in data.digests:
+    for digest in digests:
         by_unit.setdefault(digest.record.unit_id, []).append(digest)
     tasks: list[tuple[str, PageTask]] = []
     extras: dict[str, dict[str, Any]] = {}
-    for digest in data.digests:
+    for digest in digests:
         siblings = tuple(
             (d.id, d.document) for d in by_unit[digest.record.unit_id] if d is not digest
         )
@@ -140,14 +152,55 @@ def build_site(  # noqa: PLR0915 - each stage of the site is a statement or two
         if record is not None:
             extras[digest.id] = record["extra"]
         else:
-            tasks.append((key, PageTask(digest.id, digest.key, siblings, page_folders, data.cache)))
-    with progress.stage("pages+charts", len(tasks)) as stage:
-        done = run_all(render_pages, [task for _, task in tasks], jobs)
-        for (key, task), (produced, seconds) in zip(tasks, done, strict=True):
+            task = PageTask(digest.id, digest.key, siblings, page_folders, digests.cache)
+            tasks.append((key, task))
+    return SitePages(folders, docs, hand_written, outputs, page_folders, digests, tasks, extras)
+
+
+def render_pages_meanwhile(
+    pages: SitePages, jobs: Workers, progress: Progress, meanwhile: Callable[[Progress], Done]
+) -> Done:
+    """Write the disclosures' pages and charts (:func:`plan_pages`) with ``jobs`` (worker
+    processes, or an executor) and, while they work, run ``meanwhile`` in this process
+    and read the views the portal pages show (with one job, before the pages); what
+    ``meanwhile`` returned. The stage ``pages+charts`` is timed from the first page to the
+    last, ``meanwhile``'s stages inside it."""
+    with progress.stage("pages+charts", len(pages.tasks)) as stage:
+        done = run_each(render_pages, [task for _, task in pages.tasks], jobs)
+        result = meanwhile(progress)
+        digests = pages.digests
+        pages.views = portal_views(digests, digests.cache.folder / VIEWS)[0]
+        for (key, task), (produced, seconds) in zip(pages.tasks, done, strict=True):
             stage.step(task.disclosure_id)
             progress.add_cpu({"pages+charts": seconds})
-            outputs.record(owner_of_disclosure(task.disclosure_id), key, produced)
-            extras[task.disclosure_id] = produced.extra
+            pages.outputs.record(owner_of_disclosure(task.disclosure_id), key, produced)
+            pages.extras[task.disclosure_id] = produced.extra
+    return result
+
+
+def build_site(
+    data: DataStage,
+    pages: SitePages,
+    progress: Progress | None = None,
+    *,
+    jobs: Workers = 1,
+    mkdocs: bool = True,
+) -> SiteRun | None:
+    """After the disclosures' pages (:func:`render_pages_meanwhile`): the partitioned
+    Parquet, the portal-wide pages, then ``mkdocs build --strict`` into the site folder.
+
+    A file in the docs dir that neither the build nor the hand-written pages put there (in
+    ``site_src``: in the generated folders) is deleted, so it is never published.
+    ``mkdocs=False`` stops after the Markdown pages and charts (the benchmarks time MkDocs
+    apart).
+
+    The site is built into a temporary folder and swapped in at the end, so a failed build
+    never leaves a half-written site.
+    """
+    progress = progress or Progress()
+    site = pages.folders[2]
+    docs, site_url, hosting = pages.docs, pages.site_url, pages.hosting
+    outputs, extras, page_folders = pages.outputs, pages.extras, pages.page_folders
     shapes = data.shapes or (part for (part,) in data.digests.parts(CONTRIBUTION))
     stale = stale_partitions(shapes, outputs, hosting)
     keys = {d.id: d.key for d in data.digests}
@@ -159,9 +212,9 @@ def build_site(  # noqa: PLR0915 - each stage of the site is a statement or two
         for partition, files in zip(stale, written, strict=True):
             stage.step(partition.name)
             install_partition(partition, files, outputs, hosting)
+    done_with(jobs)  # the last stage of the build's workers
     with progress.stage("portal pages", 1) as stage:
         stage.step("home, units, data, quality, glossary")
-        views, _ = portal_views(data.digests, data.cache.folder / VIEWS)
         entries = [
             listed_entry(
                 d.id,
@@ -170,7 +223,7 @@ def build_site(  # noqa: PLR0915 - each stage of the site is a statement or two
                 {"licence": d.record.licence, "source_url": d.record.source_url},
                 extras[d.id],
             )
-            for d, (view, findings) in zip(data.digests, views, strict=True)
+            for d, (view, findings) in zip(data.digests, pages.views, strict=True)
         ]
         write_portal_pages(
             entries,
@@ -184,7 +237,7 @@ def build_site(  # noqa: PLR0915 - each stage of the site is a statement or two
         )
         outputs.finish()
         scope = GENERATED_DIRS if docs == DOCS_SOURCE else None  # site_src: hand-written too
-        outputs.remove_strays(hand_written, scope)
+        outputs.remove_strays(pages.hand_written, scope)
         outputs.save(data.cache.folder / PAGES_STATE)
     with progress.stage("data folder", doing="placing the files for the data host"):
         place_data_folder(
@@ -193,8 +246,8 @@ def build_site(  # noqa: PLR0915 - each stage of the site is a statement or two
     if not mkdocs:
         return None
     with progress.stage("mkdocs", doing="MkDocs (strict), pages that changed"):
-        pages_jobs = jobs if isinstance(jobs, int) else os.cpu_count() or 1  # this machine's
-        return run_mkdocs(docs, site, site_url, data.cache.folder / SITE_STATE, pages_jobs)
+        state = data.cache.folder / SITE_STATE
+        return run_mkdocs(docs, site, site_url, state, job_count(jobs))
 
 
 def copy_hand_written(docs: Path) -> set[str]:

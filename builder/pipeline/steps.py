@@ -4,10 +4,11 @@
 package (written to a staging folder), its part of the portal package and the digest the
 portal-wide stages read; it caches the digest and the full parse under the source's key.
 :func:`render_pages` writes one disclosure's pages from the cached parse. :func:`run_all`
-runs either over many items with ``jobs`` worker processes (which die with the build:
-``builder.children``), or with any :class:`concurrent.futures.Executor` given to it (a Dask
-or Ray cluster's executor runs the same functions unchanged); results come back in the
-items' order, so the output does not depend on which worker finished first.
+runs either over many items with the build's worker processes (:func:`worker_pool`: started
+once for the build, they die with it: ``builder.children``), or with any
+:class:`concurrent.futures.Executor` given to it (a Dask or Ray cluster's executor runs the
+same functions unchanged); results come back in the items' order, so the output does not
+depend on which worker finished first.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -45,7 +47,8 @@ from builder.validate.audit import audit
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
-TASKS_PER_WORKER = 4  # chunks per worker: small enough to balance, large enough to batch
+TASKS_PER_WORKER = 32  # chunks per worker: small enough that no worker waits long for the
+# other's last one at a stage's end (at 4, 125 disclosures a chunk at 1,000), large enough to batch
 # A worker's collector: a young collection every 10,000 net allocations instead of 700 (the
 # per-disclosure work allocates millions of short-lived, acyclic objects; BENCHMARKS.md,
 # "clean-cpu2").
@@ -293,6 +296,48 @@ Workers = int | Executor
 """How the per-disclosure work runs: a number of worker processes, or an executor."""
 
 
+@contextmanager
+def worker_pool(workers: Workers) -> Iterator[Workers]:
+    """The workers of a whole build: ``workers`` worker processes started once (each stage
+    hands them its tasks: no pool to start again, no module imported again), or 1 (the
+    build's own process), or the executor given (not shut down here)."""
+    if isinstance(workers, Executor) or workers <= 1:
+        yield workers
+        return
+    with Pool(workers) as pool:
+        yield pool
+
+
+class Pool(ProcessPoolExecutor):
+    """``jobs`` worker processes (:func:`start_worker`), started at the first task."""
+
+    def __init__(self, jobs: int) -> None:
+        super().__init__(max_workers=jobs, initializer=start_worker, initargs=(os.getpid(),))
+        self.jobs = jobs
+
+    def __exit__(self, kind: object, *_: object) -> bool | None:
+        # on an error, the tasks not yet started are dropped (a stage may have left some)
+        self.shutdown(wait=True, cancel_futures=kind is not None)
+        return None
+
+
+def done_with(workers: Workers) -> None:
+    """The build's own worker processes are no longer needed: they end (their memory is
+    the later stages'); the work left runs in the build's process or in MkDocs'."""
+    if isinstance(workers, Pool):
+        workers.shutdown()
+
+
+def job_count(workers: Workers) -> int:
+    """How many processes ``workers`` are on this machine (an executor elsewhere: as many as
+    this machine has CPUs, for the work the build does here)."""
+    if isinstance(workers, Pool):
+        return workers.jobs
+    if isinstance(workers, Executor):
+        return os.cpu_count() or 1
+    return workers
+
+
 def run_all(
     function: Callable[[Item], Result],
     items: list[Item],
@@ -314,15 +359,15 @@ def run_each(
     function: Callable[[Item], Result], items: list[Item], workers: Workers
 ) -> Iterable[Result]:
     """As :func:`run_all`, but each result is handed on as it comes, none kept (for results
-    as large as the files they are written to)."""
+    as large as the files they are written to). On an executor the work is under way when
+    this returns (the caller may do something else meanwhile); with a number of workers, a
+    pool is started for it and the work starts when the results are first asked for."""
+    if isinstance(workers, Pool):
+        chunk = max(1, len(items) // (workers.jobs * TASKS_PER_WORKER))
+        return workers.map(function, items, chunksize=chunk)
     if isinstance(workers, Executor):
         return workers.map(function, items)
-    return _results(function, items, workers)
-
-
-def _results(function: Callable[[Item], Result], items: list[Item], jobs: int) -> Iterable[Result]:
-    workers = min(jobs, len(items))
-    if workers <= 1:
+    if workers <= 1 or len(items) <= 1:
         return map(function, items)
     return _pooled(function, items, workers)
 
@@ -330,11 +375,8 @@ def _results(function: Callable[[Item], Result], items: list[Item], jobs: int) -
 def _pooled(
     function: Callable[[Item], Result], items: list[Item], workers: int
 ) -> Iterator[Result]:
-    chunk = max(1, len(items) // (workers * TASKS_PER_WORKER))
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=start_worker, initargs=(os.getpid(),)
-    ) as pool:
-        yield from pool.map(function, items, chunksize=chunk)
+    with worker_pool(min(workers, len(items))) as pool:
+        yield from run_each(function, items, pool)
 
 
 def start_worker(parent: int) -> None:
