@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+from builder.parse.amounts import CELL_CACHE
 from builder.parse.annexes.cells import (
     LABELS,
     Record,
@@ -144,8 +146,10 @@ def _closer_to_score(position: int, layout: _IndicatorLayout) -> bool:
     return abs(position - layout.score_col) < abs(position - layout.weight_col)
 
 
+@lru_cache(maxsize=CELL_CACHE)
 def _family(name: str | None) -> str | None:
-    """The 一级指标 a level name belongs to, when its words say so unambiguously."""
+    """The 一级指标 a level name belongs to, when its words say so unambiguously (memoised:
+    the same names come back on every row and every sheet)."""
     if not name:
         return None
     text = _norm(name)

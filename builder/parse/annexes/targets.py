@@ -281,55 +281,96 @@ def _target_positions(cells: Sequence[str]) -> tuple[int, ...]:
     return tuple(found)
 
 
-def _similar(left: str, right: str) -> bool:
-    a, b = _norm(left), _norm(right)
+@dataclass(frozen=True)
+class _RowCells:
+    """What :func:`_block_shifts` asks of each cell of one row, worked out once per row
+    (every candidate pair of shifts reads the same cells): the normalised text, and for a
+    printed cell whether it counts against a shift that leaves it uncovered, whether it
+    reads as a target value, its 一级 score and whether it reads as a 二级 name."""
+
+    norms: tuple[str, ...]
+    counted: frozenset[int]
+    target_like: tuple[bool, ...]
+    level1: tuple[int, ...]
+    level2: tuple[bool, ...]
+
+    @classmethod
+    def of(cls, cells: Sequence[str]) -> _RowCells:
+        norms = tuple(_norm(c) if c else "" for c in cells)
+        suffix = _ROWS["level_suffix"]
+        return cls(
+            norms,
+            frozenset(
+                i for i, (c, n) in enumerate(zip(cells, norms)) if c and n not in _LABEL_FRAGMENTS
+            ),
+            tuple(bool(c) and _is_target_like(n) for c, n in zip(cells, norms)),
+            tuple(
+                (1 if n in _LEVEL1_NAMES else -1) if c else 0 for c, n in zip(cells, norms)
+            ),
+            tuple(
+                bool(c) and (n.endswith(suffix) or bool(_family(c)))
+                for c, n in zip(cells, norms)
+            ),
+        )
+
+
+def _similar_norms(a: str, b: str) -> bool:
     return bool(a and b) and (a == b or a.startswith(b) or b.startswith(a))
 
 
-def _target_like(cell: str) -> bool:
-    text = _norm(cell)
+def _is_target_like(text: str) -> bool:
     return bool(_TARGET_LIKE.search(text)) or 0 < len(text) <= _SHORT_TARGET
 
 
-def _shift_score(cells: Sequence[str], positions: tuple[int, ...], shifts: tuple[int, int]) -> int:
-    """How plausible it is that the row's two blocks sit ``shifts`` columns off the header."""
-    left, right = shifts
-    places = [p + left for p in positions[:4]] + [p + right for p in positions[4:]]
-
-    def at(index: int) -> str:
-        return cells[index] if 0 <= index < len(cells) else ""
-
-    l1, l2, l3, value, r2, r3, r_value = (at(i) for i in places)
-    covered = set(places)
-    score = -5 * sum(
-        1
-        for i, c in enumerate(cells)
-        if c and i not in covered and _norm(c) not in _LABEL_FRAGMENTS
-    )
-    score += 3 if l3 and r3 and _similar(l3, r3) else 0
-    score += 2 if l2 and r2 and _similar(l2, r2) else 0
-    if l1:
-        score += 1 if _norm(l1) in _LEVEL1_NAMES else -1
-    score += 1 if l2 and (_norm(l2).endswith(_ROWS["level_suffix"]) or _family(l2)) else 0
-    score -= 1 if l3 and _target_like(l3) else 0
-    score += 1 if value and _target_like(value) else 0
-    score += 1 if r_value and _target_like(r_value) else 0
+def _period_score(row: _RowCells, places: tuple[int, ...]) -> int:
+    """What the period block's 一级, 二级, 三级 and value cells (at ``places``, -1 where off
+    the row) score on their own."""
+    level1, level2, level3, value = places
+    score = row.level1[level1] if level1 >= 0 else 0
+    score += 1 if level2 >= 0 and row.level2[level2] else 0
+    score -= 1 if level3 >= 0 and row.target_like[level3] else 0
+    score += 1 if value >= 0 and row.target_like[value] else 0
     return score
 
 
 def _block_shifts(cells: Sequence[str], positions: tuple[int, ...]) -> tuple[int, int]:
     """The shifts of the implementation-period block and of the year block (most often the
-    same); the year block never starts before the other block ends."""
-    options = [
-        (left, right)
-        for left in _SHIFTS
-        for right in _SHIFTS
-        if positions[3] + left < positions[4] + right
-    ]
-    return max(
-        options,
-        key=lambda s: (_shift_score(cells, positions, s), -abs(s[0]) - abs(s[1]), s[0] == s[1]),
-    )
+    same); the year block never starts before the other block ends.
+
+    A pair of shifts scores: -5 for each printed cell outside both blocks (but the sheet's
+    row labels); +3 when the two 三级 names are alike, +2 when the two 二级 names are; +1 for
+    a known 一级 name (-1 for another text); +1 for a 二级 name; -1 when the 三级 cell looks
+    like a target value; +1 for each value cell that does. The best score wins, then the
+    smaller shifts, then equal shifts, then the first (by left, then right shift)."""
+    row = _RowCells.of(cells)
+    width, norms = len(row.norms), row.norms
+
+    def places(start: int, stop: int, shift: int) -> tuple[int, ...]:
+        """The block's columns moved by ``shift``; -1 for one off the row (an empty cell)."""
+        moved = (p + shift for p in positions[start:stop])
+        return tuple(p if 0 <= p < width else -1 for p in moved)
+
+    period = {shift: places(0, 4, shift) for shift in _SHIFTS}
+    annual = {shift: places(4, 7, shift) for shift in _SHIFTS}
+    own = {shift: _period_score(row, at) for shift, at in period.items()}
+    best: tuple[int, int] | None = None
+    best_key: tuple[int, int, bool] | None = None
+    for left in _SHIFTS:
+        _, i2, i3, _ = period[left]
+        for right in _SHIFTS:
+            if positions[3] + left >= positions[4] + right:
+                continue
+            j2, j3, value = annual[right]
+            score = own[left] - 5 * len(row.counted.difference(period[left], annual[right]))
+            score += 3 if i3 >= 0 and j3 >= 0 and _similar_norms(norms[i3], norms[j3]) else 0
+            score += 2 if i2 >= 0 and j2 >= 0 and _similar_norms(norms[i2], norms[j2]) else 0
+            score += 1 if value >= 0 and row.target_like[value] else 0
+            key = (score, -abs(left) - abs(right), left == right)
+            if best_key is None or key > best_key:
+                best, best_key = (left, right), key
+    if best is None:
+        raise ValueError(f"no block shifts fit the header columns {positions}")
+    return best
 
 
 def _target_indicator_row(
