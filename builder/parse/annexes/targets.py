@@ -296,21 +296,22 @@ class _RowCells:
 
     @classmethod
     def of(cls, cells: Sequence[str]) -> _RowCells:
-        norms = tuple(_norm(c) if c else "" for c in cells)
         suffix = _ROWS["level_suffix"]
+        norms: list[str] = []
+        counted: set[int] = set()
+        target_like: list[bool] = []
+        level1: list[int] = []
+        level2: list[bool] = []
+        for index, cell in enumerate(cells):
+            text = _norm(cell) if cell else ""
+            norms.append(text)
+            if cell and text not in _LABEL_FRAGMENTS:
+                counted.add(index)
+            target_like.append(bool(cell) and _is_target_like(text))
+            level1.append((1 if text in _LEVEL1_NAMES else -1) if cell else 0)
+            level2.append(bool(cell) and (text.endswith(suffix) or bool(_family(cell))))
         return cls(
-            norms,
-            frozenset(
-                i for i, (c, n) in enumerate(zip(cells, norms)) if c and n not in _LABEL_FRAGMENTS
-            ),
-            tuple(bool(c) and _is_target_like(n) for c, n in zip(cells, norms)),
-            tuple(
-                (1 if n in _LEVEL1_NAMES else -1) if c else 0 for c, n in zip(cells, norms)
-            ),
-            tuple(
-                bool(c) and (n.endswith(suffix) or bool(_family(c)))
-                for c, n in zip(cells, norms)
-            ),
+            tuple(norms), frozenset(counted), tuple(target_like), tuple(level1), tuple(level2)
         )
 
 
