@@ -191,11 +191,16 @@ class Selector:
 
     def select(self, doc: Disclosure) -> tuple[int, list[Cell]]:
         """How many rows match, and their applicable cells (selected once per disclosure:
-        the checks and the narrative's subjects ask for the same cells many times)."""
+        the checks and the narrative's subjects ask for the same cells many times; the rows
+        once per table and ``where``: a check reads several fields of the same rows)."""
         key = f"select\t{self.table}\t{self.field}\t{self.where!r}"
         found = doc.memo.get(key)
         if found is None:
-            rows = [row for row in doc.rows(self.table) if matches(row, self.where)]
+            rows_key = f"rows\t{self.table}\t{self.where!r}"
+            rows = doc.memo.get(rows_key)
+            if rows is None:
+                chosen = (row for row in doc.rows(self.table) if matches(row, self.where))
+                rows = doc.memo[rows_key] = tuple(chosen)
             cells = tuple(cell(self.table, row, self.field) for row in rows if applicable(row))
             found = doc.memo[key] = (len(rows), cells)
         matched, cells = found

@@ -17,6 +17,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from builder.parse.patterns import CONVERTIBLE, alternation
 
@@ -47,6 +48,7 @@ ROLE_WORDS = (
 )
 LEAD_WORDS = rf"用于|主要|包括|以及|及|和|本部门|本单位|部门|单位|{ROLE_WORDS}"
 LEAD = re.compile(rf"^({LEAD_WORDS})*$")
+LEAD_NAMES = 64  # lead names (units) whose patterns are kept compiled
 _ROLE_WORD = re.compile(ROLE_WORDS)
 PUNCTUATION = re.compile(r"[，,。；;：:、（）()\s/]")
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -149,18 +151,17 @@ def read_figures(
     line: int,
     aliases: Mapping[str, str],
     carry: Sequence[str] = (),
-    lead_words: str = "",
+    lead_name: str = "",
 ) -> list[Figure]:
     """Every figure of one paragraph, in order.
 
     ``aliases`` maps each normalised alias to its subject. A figure is about the alias named
     just before it, when only role words (预算、决算、比上年增加 …) stand between the two and
-    the alias starts its clause (after ``lead_words`` such as a year or the unit's name);
+    the alias starts its clause (after lead words such as a year, or ``lead_name``: the unit's);
     about the subject of the figure before it when nothing but role words separates them;
     and about nothing known otherwise (``主要包括办公费3.08万元``: a detail, not a total). A
     change after 其中 speaks of the sentence's first subject, not of the last detail. A
     ``carry`` prefix named once (财政拨款收入总计…，支出总计…) carries to the aliases after it."""
-    lead = re.compile(rf"^({lead_words}|{LEAD_WORDS})*$") if lead_words else LEAD
     ordered = by_length(aliases)
     figures: list[Figure] = []
     for offset, text in sentences(paragraph):
@@ -194,7 +195,7 @@ def read_figures(
                     head = between[:position]
                     head = head[max((m.end() for m in CLAUSE_BREAK.finditer(head)), default=0) :]
                     tail = between[position + len(alias) :]
-                    if only_role_words(tail) and lead.match(_bare(head)):
+                    if only_role_words(tail) and _leads(_bare(head), lead_name):
                         subject = aliases[alias]
                         if carried and not alias.startswith(carried):
                             subject = aliases.get(carried + alias, subject)
@@ -223,6 +224,20 @@ def read_figures(
             )
             last_end = match.end()
     return figures
+
+
+def _leads(text: str, name: str) -> bool:
+    """Whether the text is nothing but lead words (:data:`LEAD_WORDS`) and ``name``, the
+    unit's (one pattern of both would be compiled anew for every disclosure: it is
+    compiled only for a text that holds the name and is not lead words alone)."""
+    if LEAD.match(text):
+        return True
+    return bool(name) and name in text and _lead_pattern(name).match(text) is not None
+
+
+@lru_cache(maxsize=LEAD_NAMES)
+def _lead_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"^({re.escape(name)}|{LEAD_WORDS})*$")
 
 
 def _bare(text: str) -> str:

@@ -11,7 +11,6 @@ with the range its rounded inputs allow.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -151,7 +150,6 @@ def read_narrative(doc: Disclosure) -> Reading:
 def _read_narrative(doc: Disclosure) -> Reading:
     subjects_by_kind, classes, carry = vocabulary()
     unit = normalise(str(doc.document.get("unit_name") or ""))
-    lead_words = re.escape(unit) if unit else ""
     declared = list(subjects_by_kind.get(doc.family, ()))
     scope = classes.get(doc.family)
     classes_here = class_subjects(doc, scope)
@@ -167,7 +165,7 @@ def _read_narrative(doc: Disclosure) -> Reading:
         aliases = {alias: s.name for s in declared if s.heading in heading for alias in s.aliases}
         if scope and str(scope["heading"]) in heading:
             aliases.update(class_aliases)
-        found = read_figures(paragraph.text, paragraph.line, aliases, carry, lead_words)
+        found = read_figures(paragraph.text, paragraph.line, aliases, carry, unit)
         lead = next(
             (f for f in found if f.role in AMOUNT_ROLES and f.unit == PUBLISHED_MONEY_UNIT), None
         )
