@@ -4,6 +4,7 @@ targets, declared indicators and contacts."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,11 @@ _TARGET_LIKE = re.compile(r"^[≥≤=<>＜＞＝≧≦]|\d")
 
 
 _SHIFTS = range(-3, 4)  # how far a declared indicator block may sit off its header columns
+# each pair of shifts (period block, year block) in the order they are tried, with what
+# breaks a tie of scores: the smaller shifts, then equal shifts
+_SHIFT_PAIRS = tuple(
+    (left, right, -abs(left) - abs(right), left == right) for left in _SHIFTS for right in _SHIFTS
+)
 
 
 _SHORT_TARGET = 2  # 积极, 保障, 按时: a two-character cell is a target value, not a name
@@ -286,13 +292,14 @@ class _RowCells:
     """What :func:`_block_shifts` asks of each cell of one row, worked out once per row
     (every candidate pair of shifts reads the same cells): the normalised text, and for a
     printed cell whether it counts against a shift that leaves it uncovered, whether it
-    reads as a target value, its 一级 score and whether it reads as a 二级 name."""
+    reads as a target value, its 一级 score and whether it reads as a 二级 name. Each list
+    ends with one more entry, an empty cell's: the place -1 stands for a place off the row."""
 
-    norms: tuple[str, ...]
+    norms: list[str]
     counted: frozenset[int]
-    target_like: tuple[bool, ...]
-    level1: tuple[int, ...]
-    level2: tuple[bool, ...]
+    target_like: list[bool]
+    level1: list[int]
+    level2: list[bool]
 
     @classmethod
     def of(cls, cells: Sequence[str]) -> _RowCells:
@@ -311,12 +318,17 @@ class _RowCells:
             level1.append((1 if text in _LEVEL1_NAMES else -1) if cell else 0)
             level2.append(bool(cell) and (text.endswith(suffix) or bool(_family(cell))))
         return cls(
-            tuple(norms), frozenset(counted), tuple(target_like), tuple(level1), tuple(level2)
+            [*norms, ""],
+            frozenset(counted),
+            [*target_like, False],
+            [*level1, 0],
+            [*level2, False],
         )
 
-
-def _similar_norms(a: str, b: str) -> bool:
-    return bool(a and b) and (a == b or a.startswith(b) or b.startswith(a))
+    def places(self, columns: Sequence[int], shift: int) -> tuple[int, ...]:
+        """``columns`` moved by ``shift``; -1 for a place off the row (an empty cell)."""
+        width = len(self.norms) - 1
+        return tuple([c + shift if 0 <= c + shift < width else -1 for c in columns])
 
 
 def _is_target_like(text: str) -> bool:
@@ -324,14 +336,12 @@ def _is_target_like(text: str) -> bool:
 
 
 def _period_score(row: _RowCells, places: tuple[int, ...]) -> int:
-    """What the period block's 一级, 二级, 三级 and value cells (at ``places``, -1 where off
-    the row) score on their own."""
+    """What the period block's 一级, 二级, 三级 and value cells (at ``places``) score on
+    their own."""
     level1, level2, level3, value = places
-    score = row.level1[level1] if level1 >= 0 else 0
-    score += 1 if level2 >= 0 and row.level2[level2] else 0
-    score -= 1 if level3 >= 0 and row.target_like[level3] else 0
-    score += 1 if value >= 0 and row.target_like[value] else 0
-    return score
+    return (
+        row.level1[level1] + row.level2[level2] - row.target_like[level3] + row.target_like[value]
+    )
 
 
 def _block_shifts(cells: Sequence[str], positions: tuple[int, ...]) -> tuple[int, int]:
@@ -341,34 +351,40 @@ def _block_shifts(cells: Sequence[str], positions: tuple[int, ...]) -> tuple[int
     A pair of shifts scores: -5 for each printed cell outside both blocks (but the sheet's
     row labels); +3 when the two 三级 names are alike, +2 when the two 二级 names are; +1 for
     a known 一级 name (-1 for another text); +1 for a 二级 name; -1 when the 三级 cell looks
-    like a target value; +1 for each value cell that does. The best score wins, then the
-    smaller shifts, then equal shifts, then the first (by left, then right shift)."""
+    like a target value; +1 for each value cell that does (two names are alike when one
+    starts the other). The best score wins, then the smaller shifts, then equal shifts, then
+    the first (by left, then right shift)."""
     row = _RowCells.of(cells)
-    width, norms = len(row.norms), row.norms
-
-    def places(start: int, stop: int, shift: int) -> tuple[int, ...]:
-        """The block's columns moved by ``shift``; -1 for one off the row (an empty cell)."""
-        moved = (p + shift for p in positions[start:stop])
-        return tuple(p if 0 <= p < width else -1 for p in moved)
-
-    period = {shift: places(0, 4, shift) for shift in _SHIFTS}
-    annual = {shift: places(4, 7, shift) for shift in _SHIFTS}
+    norms, counted = row.norms, row.counted
+    period = {shift: row.places(positions[:4], shift) for shift in _SHIFTS}
+    annual = {shift: row.places(positions[4:], shift) for shift in _SHIFTS}
     own = {shift: _period_score(row, at) for shift, at in period.items()}
+    # with the header's columns in order, the two blocks never share a column (the year
+    # block starts after the other ends): the cells each covers can be counted apart
+    apart = all(a < b for a, b in itertools.pairwise(positions))
+    covered_period = {shift: len(counted.intersection(at)) for shift, at in period.items()}
+    covered_annual = {shift: len(counted.intersection(at)) for shift, at in annual.items()}
     best: tuple[int, int] | None = None
     best_key: tuple[int, int, bool] | None = None
-    for left in _SHIFTS:
+    for left, right, nearness, same in _SHIFT_PAIRS:
+        if positions[3] + left >= positions[4] + right:
+            continue
         _, i2, i3, _ = period[left]
-        for right in _SHIFTS:
-            if positions[3] + left >= positions[4] + right:
-                continue
-            j2, j3, value = annual[right]
-            score = own[left] - 5 * len(row.counted.difference(period[left], annual[right]))
-            score += 3 if i3 >= 0 and j3 >= 0 and _similar_norms(norms[i3], norms[j3]) else 0
-            score += 2 if i2 >= 0 and j2 >= 0 and _similar_norms(norms[i2], norms[j2]) else 0
-            score += 1 if value >= 0 and row.target_like[value] else 0
-            key = (score, -abs(left) - abs(right), left == right)
-            if best_key is None or key > best_key:
-                best, best_key = (left, right), key
+        j2, j3, value = annual[right]
+        if apart:
+            uncovered = len(counted) - covered_period[left] - covered_annual[right]
+        else:
+            uncovered = len(counted.difference(period[left], annual[right]))
+        score = own[left] + row.target_like[value] - 5 * uncovered
+        a, b = norms[i3], norms[j3]
+        if a and b and (a == b or a.startswith(b) or b.startswith(a)):
+            score += 3
+        a, b = norms[i2], norms[j2]
+        if a and b and (a == b or a.startswith(b) or b.startswith(a)):
+            score += 2
+        key = (score, nearness, same)
+        if best_key is None or key > best_key:
+            best, best_key = (left, right), key
     if best is None:
         raise ValueError(f"no block shifts fit the header columns {positions}")
     return best
