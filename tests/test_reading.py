@@ -1,11 +1,12 @@
 """Reading sources: encodings and each kind of extraction noise listed in DOMAIN.md."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from builder.errors import DisclosureError
-from builder.sources.reading import clean_line, read_source
+from builder.sources.reading import Line, clean_line, read_source
 
 
 @pytest.mark.parametrize(
@@ -73,3 +74,8 @@ def test_a_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
     with pytest.raises(DisclosureError) as caught:
         read_source(path)
     assert "100.0 MB, over the 20 MB limit" in caught.value.describe()
+
+
+def test_with_text_keeps_every_other_field() -> None:
+    line = Line(12, "<b>合计</b>\t5", "合计\t5", ("html-tag",), 3)
+    assert line.with_text("合计\t\t5") == replace(line, text="合计\t\t5")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from builder.parse.amounts import is_numeric_token
@@ -123,12 +123,13 @@ def conform(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> Conf
         return result
     mapping, groups = targets
     result.printed = sorted({t.column for t in mapping.values()})
-    header_keys = {row_key(cells, catalogue) for _, cells in header_rows}
-    header_set = {h for h, _ in header_rows}
+    # every row's key once (the header rows are the first rows: split_header)
+    keys = [row_key(cells, catalogue) for _, cells in rows]
+    header_keys = set(keys[: len(header_rows)])
     data_rows = [
-        (line, cells)
-        for line, cells in rows
-        if line not in header_set and row_key(cells, catalogue) not in header_keys
+        row
+        for row, key in zip(rows[len(header_rows) :], keys[len(header_rows) :], strict=True)
+        if key not in header_keys
     ]
     for index in range(width):
         if index in mapping:
@@ -157,12 +158,13 @@ def conform(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> Conf
     plan = rewrite_plan(kind, mapping, layout_groups)
     code_columns = [index for index, target in mapping.items() if target.part is not None]
     lines: list[Line] = []
+    read = iter(zip(rows, keys, strict=True))  # the cells and key of each line with cells
     for line in body:
         if not line.has_cells:
             lines.append(line)
             continue
-        printed = line.cells
-        if line.number in header_numbers or row_key(printed, catalogue) in header_keys:
+        (_, printed), key = next(read)
+        if line.number in header_numbers or key in header_keys:
             result.header_lines.add(line.number)
             continue
         extra = [c for c in printed[width:] if c]
@@ -186,7 +188,7 @@ def conform(kind: TableKind, body: Sequence[Line], catalogue: Catalogue) -> Conf
             for index in code_columns
             if index < len(cells) and cells[index].isdigit()
         )
-        lines.append(replace(line, text="\t".join(canonical)))
+        lines.append(line.with_text("\t".join(canonical)))
     result.lines = lines
     result.groups = len(layout_groups)
     return result

@@ -58,6 +58,11 @@ class Line:
     def has_cells(self) -> bool:
         return "\t" in self.text
 
+    def with_text(self, text: str) -> Line:
+        """The same line with another cleaned text (``dataclasses.replace(line, text=text)``,
+        without its generic field-by-field copy: the parser rewrites every table row)."""
+        return Line(self.number, self.raw, text, self.noise, self.page)
+
 
 @dataclass(frozen=True)
 class SourceText:
