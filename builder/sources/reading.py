@@ -37,9 +37,12 @@ _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 # are extraction noise, removed from the cleaned text (with a lone \r).
 _IN_LINE_BREAK = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\r]")
 PAGE_MARKER = re.compile(r"^=== page (?P<page>\d{1,5}) ===$")
+# Every noise pattern below the line breaks needs one of these characters: a line without
+# any (most lines) is only stripped.
+_NOISE_CHARACTERS = re.compile(r"[-—*_<#]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Line:
     """One source line: its number, raw text and cleaned text."""
 
@@ -48,6 +51,13 @@ class Line:
     text: str
     noise: tuple[str, ...] = ()
     page: int | None = None
+
+    def __init__(
+        self, number: int, raw: str, text: str, noise: tuple[str, ...] = (), page: int | None = None
+    ) -> None:
+        # the generated __init__ of a frozen dataclass sets each field through
+        # object.__setattr__: twice as slow, and a disclosure makes a Line of every line
+        self.__dict__.update(number=number, raw=raw, text=text, noise=noise, page=page)
 
     @property
     def cells(self) -> list[str]:
@@ -97,6 +107,8 @@ def clean_line(raw: str) -> tuple[str, tuple[str, ...]]:
         text = _IN_LINE_BREAK.sub("", text)
         noise.append("in-line-break")
     text = text.rstrip(" \u3000")
+    if not _NOISE_CHARACTERS.search(text):
+        return text, tuple(noise)
     if _PAGE_NUMBER.match(text):
         return "", ("page-number",)
     if _RULE.match(text):
@@ -160,7 +172,7 @@ def read_source(path: Path) -> SourceText:
     lines = []
     page: int | None = None
     for number, raw in enumerate(split_lines(text), start=1):
-        marker = PAGE_MARKER.match(_IN_LINE_BREAK.sub("", raw))
+        marker = PAGE_MARKER.match(_IN_LINE_BREAK.sub("", raw)) if "=" in raw else None
         if marker:
             page = int(marker["page"])
             lines.append(Line(number, raw, "", ("page-marker",), page))
