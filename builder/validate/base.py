@@ -111,7 +111,7 @@ class Disclosure:
 # --------------------------------------------------------------------------- cells
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Cell:
     """One applicable amount cell: its table, its row and its value (None when empty)."""
 
@@ -119,6 +119,11 @@ class Cell:
     row: Row
     field: str
     value: Decimal | None
+
+    def __init__(self, table: str, row: Row, field: str, value: Decimal | None) -> None:
+        # the generated __init__ of a frozen dataclass sets each field through
+        # object.__setattr__: twice as slow, and the checks make a Cell of every cell they read
+        self.__dict__.update(table=table, row=row, field=field, value=value)
 
     @property
     def line(self) -> int:
