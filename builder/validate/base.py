@@ -178,6 +178,38 @@ def matches(row: Row, where: Mapping[str, Any]) -> bool:
     return True
 
 
+def indexed_rows(doc: Disclosure, table: str, where: Mapping[str, Any]) -> Sequence[Row]:
+    """The rows of ``table`` (in order) that can match ``where``: those holding the value of
+    its first plain condition (not a list, not '*'), through an index of the table by that
+    field made once per disclosure; every row when there is no plain condition, or when a
+    value cannot be a key. The caller still tests every condition (:func:`matches`)."""
+    rows = doc.rows(table)
+    field = next((k for k, w in where.items() if w != ANY_VALUE and not isinstance(w, list)), None)
+    if field is None:
+        return rows
+    key = f"index\t{table}\t{field}"
+    if key not in doc.memo:
+        doc.memo[key] = index_rows(rows, field)
+    index: dict[Any, list[Row]] | None = doc.memo[key]
+    if index is None:
+        return rows
+    try:
+        return index.get(where[field], [])
+    except TypeError:
+        return rows
+
+
+def index_rows(rows: Sequence[Row], field: str) -> dict[Any, list[Row]] | None:
+    """The rows by their value of ``field``, in order; None when a value cannot be a key."""
+    index: dict[Any, list[Row]] = {}
+    try:
+        for row in rows:
+            index.setdefault(row.get(field), []).append(row)
+    except TypeError:  # a list, say
+        return None
+    return index
+
+
 @dataclass(frozen=True)
 class Selector:
     """Cells of one table: rows matching ``where``, column ``field``."""
@@ -204,7 +236,8 @@ class Selector:
             rows_key = f"rows\t{self.table}\t{self.where!r}"
             rows = doc.memo.get(rows_key)
             if rows is None:
-                chosen = (row for row in doc.rows(self.table) if matches(row, self.where))
+                candidates = indexed_rows(doc, self.table, self.where)
+                chosen = (row for row in candidates if matches(row, self.where))
                 rows = doc.memo[rows_key] = tuple(chosen)
             cells = tuple(cell(self.table, row, self.field) for row in rows if applicable(row))
             found = doc.memo[key] = (len(rows), cells)
