@@ -138,10 +138,10 @@ def applicable(row: Row) -> bool:
 def amount_of(row: Row, name: str) -> Decimal | None:
     """The exact amount of a cell; None when empty. Floats are refused."""
     value = row.get(name)
+    if isinstance(value, Decimal):  # first: comparing a Decimal with "" is slow
+        return value
     if value is None or value == "":
         return None
-    if isinstance(value, Decimal):
-        return value
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     if isinstance(value, str):
