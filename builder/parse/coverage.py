@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import accumulate
 from typing import Any
 
 from builder.parse.amounts import AmountError, looks_like_amount, normalise_cell, parse_amount
@@ -67,16 +68,10 @@ def excerpt(text: str, start: int, end: int) -> str:
     return ("…" if low else "") + text[low:high] + ("…" if high < len(text) else "")
 
 
-def cells_with_spans(text: str) -> list[tuple[str, int, int]]:
-    """Each tab-separated cell of ``text`` stripped (as :attr:`Line.cells`), with where its
-    printed text starts and ends in ``text``."""
-    spans: list[tuple[str, int, int]] = []
-    start = 0
-    for part in text.split("\t"):
-        end = start + len(part)
-        spans.append((part.strip(), start, end))
-        start = end + 1
-    return spans
+def cell_starts(parts: Sequence[str]) -> list[int]:
+    """Where each cell of a line split at its tabs (``parts``) starts in the line (worked
+    out only for a line with a token to quote: most tokens land)."""
+    return list(accumulate((len(part) + 1 for part in parts), initial=0))
 
 
 def landed_values(records: Iterable[Any]) -> Iterator[tuple[int, Decimal | str]]:
@@ -124,11 +119,15 @@ def account(region: Region) -> dict[str, Any]:
     counts = Counter[str]()
     unparsed: list[dict[str, Any]] = []
     for line in region.lines:
-        tokens = [span for span in cells_with_spans(line.text) if looks_like_amount(span[0])]
+        parts = line.text.split("\t")
+        # each cell stripped (as Line.cells) with its place among the parts
+        cells = enumerate(map(str.strip, parts))
+        tokens = [(index, cell) for index, cell in cells if looks_like_amount(cell)]
         if not tokens:
             continue
         here = landed[line.number]
-        for cell, start, end in tokens:
+        starts: list[int] | None = None
+        for index, cell in tokens:
             counts["tokens"] += 1
             value = token_value(cell)
             converted = value * region.scale if value is not None else None
@@ -148,6 +147,8 @@ def account(region: Region) -> dict[str, Any]:
                 counts["placeholder"] += 1
             else:
                 counts["unparsed"] += 1
+                starts = cell_starts(parts) if starts is None else starts
+                start, end = starts[index], starts[index] + len(parts[index])
                 entry: dict[str, Any] = {
                     "line": line.number,
                     "token": cell,
