@@ -32,6 +32,11 @@ Two things scale with the number of disclosures in a MkDocs build and are not ne
   plugins write directly into site_dir"). Where a link is impossible (another file system),
   MkDocs copies the file as before.
 
+And Python-Markdown runs each of its inline patterns over each text of a page (a table cell,
+a heading, a list item), some 1,000 regular-expression searches on a disclosure page, most
+over text in which none can match: :func:`on_config` adds :class:`PlainTextInline`, which
+gives back at once a text that holds none of the characters the patterns start with.
+
 And one thing that weighs on every page: the theme's templates indent their markup, 4.4 KB of
 spaces on a disclosure page (BENCHMARKS.md, "artifact-slim"). :func:`on_post_page` writes each
 run of white space that holds a line break as the line break alone
@@ -48,6 +53,8 @@ import os
 import re
 from typing import TYPE_CHECKING
 
+from markdown import Extension, Markdown
+from markdown.treeprocessors import InlineProcessor
 from markdown.util import BLOCK_LEVEL_ELEMENTS
 
 if TYPE_CHECKING:
@@ -77,6 +84,67 @@ _KEPT_WHITESPACE = re.compile(
 )
 _LINE_BREAK_RUN = re.compile(r"[ \t]*\n\s*")
 _UNSEALABLE = re.compile(r"<(?:script|style|pre|textarea)\b|\smarkdown[\s=>]|<!--|--!?\s*>")
+
+
+# Python-Markdown's inline patterns (by name, as it registers them) and the regular expression
+# of each: none matches a text without one of the characters of _INLINE_MARKUP (a backtick,
+# a backslash, ``[``, ``<``, ``&``, ``*``, ``_``) or two spaces before a line break.
+INLINE_PATTERNS = {
+    "backtick": r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)",
+    "escape": r"\\(.)",
+    "reference": r"(?<!\!)\[",
+    "link": r"(?<!\!)\[",
+    "image_link": r"\!\[",
+    "image_reference": r"\!\[",
+    "short_reference": r"(?<!\!)\[",
+    "short_image_ref": r"\!\[",
+    "autolink": r"<([A-Za-z][A-Za-z0-9+.-]*://[^<>]*)>",
+    "automail": r"<([^<> !]+@[^@<> ]+)>",
+    "linebreak": r"  \n",
+    "html": None,  # starts with "<" (its expression is long: checked by its start)
+    "entity": r"(&(?:\#[0-9]+|\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)",
+    "em_strong": r"\*|_",
+}
+_INLINE_MARKUP = re.compile(r"[`\\\[<&*_]|  \n")
+
+
+class PlainTextInline(InlineProcessor):  # type: ignore[misc]
+    """Python-Markdown's inline processor, which passes over a text that no inline pattern
+    can match (:data:`INLINE_PATTERNS`): the same tree, without a search per pattern."""
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803 - the method it overrides
+        if _INLINE_MARKUP.search(data) is None:
+            return data
+        handled: str = super()._InlineProcessor__handleInline(data, patternIndex)
+        return handled
+
+
+def _known_patterns(md: Markdown) -> bool:
+    """Markdown's inline patterns are those of :data:`INLINE_PATTERNS`, as written there."""
+    found = {
+        item.name: md.inlinePatterns[item.name].compiled_re.pattern
+        for item in md.inlinePatterns._priority
+    }
+    return found.keys() == INLINE_PATTERNS.keys() and all(
+        found[name] == written if written is not None else found[name].startswith("(<")
+        for name, written in INLINE_PATTERNS.items()
+    )
+
+
+class PlainTextExtension(Extension):  # type: ignore[misc]
+    """Puts :class:`PlainTextInline` in place of Python-Markdown's inline processor when
+    the inline patterns are the ones it knows (else leaves Markdown as it is)."""
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Markdown's name
+        if _known_patterns(md):
+            md.treeprocessors.register(PlainTextInline(md), "inline", 20)
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Python-Markdown with :class:`PlainTextExtension` (the last extension: it sees the
+    patterns of all the others)."""
+    config.markdown_extensions.append(PlainTextExtension())
+    return config
 
 
 def unwrap_raw(html: str) -> str:
