@@ -37,6 +37,11 @@ a heading, a list item), some 1,000 regular-expression searches on a disclosure 
 over text in which none can match: :func:`on_config` adds :class:`PlainTextInline`, which
 gives back at once a text that holds none of the characters the patterns start with.
 
+The theme renders its navigation drawer (``partials/nav.html``) on every page, though on a
+page that is not in the navigation (the 2,000 unit and disclosure pages) it differs only by
+its links, relative to the page: :func:`on_env` renders it once per distinct set of links
+(:func:`nav_key`) and gives the same HTML again.
+
 And one thing that weighs on every page: the theme's templates indent their markup, 4.4 KB of
 spaces on a disclosure page (BENCHMARKS.md, "artifact-slim"). :func:`on_post_page` writes each
 run of white space that holds a line break as the line break alone
@@ -51,15 +56,17 @@ from __future__ import annotations
 import functools
 import os
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from markdown import Extension, Markdown
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import BLOCK_LEVEL_ELEMENTS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
+    from jinja2 import Environment
+    from jinja2.runtime import Context
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
@@ -145,6 +152,60 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     patterns of all the others)."""
     config.markdown_extensions.append(PlainTextExtension())
     return config
+
+
+NAV_TEMPLATE = "partials/nav.html"
+
+
+def _nav_items(items: list[Any]) -> Iterator[Any]:
+    for item in items:
+        yield item
+        yield from _nav_items(item.children or [])
+
+
+def nav_key(context: Context) -> tuple[object, ...] | None:
+    """What the navigation drawer of the page of ``context`` depends on, when the page is
+    not in the navigation (else None): each item's title and metadata, and each address it
+    links to (the items', the home page's, the logo's) as the ``url`` filter writes it on
+    this page. Every other value it reads (the config, the theme's features and words) is
+    the same on every page of a run."""
+    page, nav, config = context.get("page"), context.get("nav"), context.get("config")
+    if page is None or nav is None or config is None:
+        return None
+    from mkdocs.utils import normalize_url  # noqa: PLC0415 - only inside MkDocs
+
+    items = list(_nav_items(nav.items))
+    if any(item is page or item.active for item in items):
+        return None
+    addresses = [config.theme.get("logo") or "", config.extra.get("homepage") or ""]
+    addresses += [getattr(item, "url", None) or "" for item in items]
+    if nav.homepage is not None:
+        addresses.append(nav.homepage.url)
+    return (
+        tuple(normalize_url(address, page=page) for address in addresses),
+        tuple((item.title, repr(getattr(item, "meta", None))) for item in items),
+    )
+
+
+def on_env(env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+    """The theme's navigation drawer rendered once per :func:`nav_key` (by each process):
+    ``{% include %}`` renders a template by its ``root_render_func``, which is wrapped."""
+    template = env.get_template(NAV_TEMPLATE)
+    render = template.root_render_func
+    rendered: dict[tuple[object, ...], str] = {}
+
+    def root(context: Context) -> Iterator[str]:
+        key = nav_key(context)
+        if key is None:
+            yield from render(context)
+            return
+        html = rendered.get(key)
+        if html is None:
+            html = rendered[key] = "".join(render(context))
+        yield html
+
+    template.root_render_func = root
+    return env
 
 
 def unwrap_raw(html: str) -> str:
