@@ -89,7 +89,7 @@ _RAW_TABLES = re.compile(_RAW, re.DOTALL)
 _KEPT_WHITESPACE = re.compile(
     r"<(pre|textarea|script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE
 )
-_LINE_BREAK_RUN = re.compile(r"[ \t]*\n\s*")
+_LINE_BREAK_RUN = re.compile(r"\n\s*")  # and the spaces and tabs before it (see below)
 _UNSEALABLE = re.compile(r"<(?:script|style|pre|textarea)\b|\smarkdown[\s=>]|<!--|--!?\s*>")
 
 
@@ -357,10 +357,20 @@ def collapse_whitespace(html: str) -> str:
     out: list[str] = []
     position = 0
     for kept in _KEPT_WHITESPACE.finditer(html):
-        out += [_LINE_BREAK_RUN.sub("\n", html[position : kept.start()]), kept.group()]
+        out += [_collapse_runs(html[position : kept.start()]), kept.group()]
         position = kept.end()
-    out.append(_LINE_BREAK_RUN.sub("\n", html[position:]))
+    out.append(_collapse_runs(html[position:]))
     return "".join(out)
+
+
+def _collapse_runs(text: str) -> str:
+    """``re.sub(r"[ \\t]*\\n\\s*", "\\n", text)``, in less than half its time: a pattern
+    that starts with a line break is looked for as a string is (one that starts with a
+    space is tried at every space of the page), and the spaces and tabs before each line
+    break left are then taken off its line."""
+    lines = _LINE_BREAK_RUN.sub("\n", text).split("\n")
+    last = lines.pop()  # not followed by a line break: as it is
+    return "\n".join([line.rstrip(" \t") for line in lines] + [last])
 
 
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
