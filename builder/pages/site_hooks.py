@@ -252,9 +252,16 @@ def _tag_tokens(tag: str) -> re.Pattern[str]:
     return re.compile(rf"{_RAW}|<{tag}[\s>]|</{tag}>", re.DOTALL)
 
 
+# What a match of _UNSEALABLE holds (a pattern with no fixed start is tried at every
+# character of a block; these are looked for as strings first).
+_UNSEALABLE_PARTS = ("<script", "<style", "<pre", "<textarea", "markdown", "<!--", "--")
+
+
 def _sealable(block: str) -> bool:
-    outside = _RAW_TABLES.sub("", block)
-    return SEALED_RAW_CLOSE not in block and not _UNSEALABLE.search(outside)
+    if SEALED_RAW_CLOSE in block:
+        return False
+    outside = _RAW_TABLES.sub("", block) if RAW_OPEN in block else block
+    return not any(part in outside for part in _UNSEALABLE_PARTS) or not _UNSEALABLE.search(outside)
 
 
 def _blocks(markdown: str) -> list[tuple[bool, str]]:
@@ -268,7 +275,8 @@ def _blocks(markdown: str) -> list[tuple[bool, str]]:
         line = markdown[position:line_end]
         if line.startswith(("```", "~~~")):
             fenced = not fenced
-        chain = _chain(markdown, position) if blank and not fenced else []
+        # (an element starts with "<": no chain starts elsewhere)
+        chain = _chain(markdown, position) if blank and not fenced and line[:1] == "<" else []
         if chain:
             for first, last in chain:  # elements on consecutive lines, then a blank line
                 out += [(False, markdown[start:first]), (True, markdown[first:last])]
