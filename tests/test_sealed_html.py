@@ -109,6 +109,15 @@ def test_indentation_is_written_as_the_line_break_alone() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["", "a  ", "a \t\n\t b", "a\r \n \u3000\n\u3000x  ", " \n \n ", "x\u3000 \n y\xa0", "a \n"],
+)
+def test_each_run_with_a_line_break_is_the_line_break(text: str) -> None:
+    """What collapse_whitespace does outside the kept elements, by its definition."""
+    assert collapse_whitespace(text) == re.sub(r"[ \t]*\n\s*", "\n", text)
+
+
 def test_white_space_inside_a_line_is_kept() -> None:
     line = "<p>本年收入 12,765.38 万元，  见 <a href>情况说明</a> 。</p>"
     assert collapse_whitespace(line) == line

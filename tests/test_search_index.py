@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -14,9 +16,14 @@ from mkdocs.config import load_config
 
 from builder.pages.search import (
     DIGITS,
+    HEADINGS,
     PAGE_TEXT_LIMIT,
     SECTION_TEXT_MIN,
     SHARD_BYTES,
+    SKIPPED_TAGS,
+    VOID_TAGS,
+    Section,
+    count_terms,
     encode_numbers,
     index_page,
     page_file,
@@ -44,6 +51,21 @@ PAGE = """<html><head><title>x</title></head><body>
 </article>
 <footer>Made with Material</footer>
 </body></html>"""
+
+
+def test_terms_are_counted_as_they_are_cut() -> None:
+    for text in (
+        "公务接待费",
+        "“三公”经费支出 “三公”经费",
+        "ＲＯＷ_Number 2024年",
+        "a 1 。，",
+        "单\n位 单",
+        "",
+    ):
+        assert count_terms(text) == Counter(terms_of(text)), text
+        assert count_terms(text, 3) == Counter(
+            {t: 3 * n for t, n in Counter(terms_of(text)).items()}
+        )
 
 
 def test_terms_are_pairs_of_characters_and_ascii_words() -> None:
@@ -232,3 +254,93 @@ def test_the_seeds_pages_are_read_as_python_s_html_parser_reads_them() -> None:
         )
         expected, found = _read_both(md.convert(page.split("---\n", 2)[2]))
         assert found == expected, seed
+
+
+class _ReferenceSections(HTMLParser):
+    """The sections of a page's article as ``HTMLParser`` reads it, an event at a time: what
+    ``page_sections`` reads in one loop."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections = [Section("", "")]
+        self.article = self.skip = 0
+        self.heading: list[str] | None = None
+        self.heading_id = ""
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self.handle_endtag(tag)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in VOID_TAGS:
+            return
+        if not self.article:
+            self.article = int(tag == "article")
+            return
+        self.article += 1
+        if self.skip:
+            self.skip += 1
+            return
+        values = dict(attrs)
+        if (
+            tag in SKIPPED_TAGS
+            or "data-search-exclude" in values
+            or (values.get("lang") or "").lower().startswith("en")
+            or "headerlink" in (values.get("class") or "").split()
+        ):
+            self.skip = 1
+        elif tag in HEADINGS:
+            self.heading, self.heading_id = [], values.get("id") or ""
+        elif tag in {"p", "li", "dt", "dd", "div", "br", "summary", "figcaption"}:
+            self.sections[-1].text.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID_TAGS or not self.article:
+            return
+        self.article -= 1
+        if self.skip:
+            self.skip -= 1
+        elif tag in HEADINGS and self.heading is not None:
+            heading = re.sub(r"\s+", " ", "".join(self.heading)).strip()
+            self.sections.append(Section(self.heading_id, heading))
+            self.heading = None
+        elif tag in {"p", "li", "dt", "dd", "td", "summary"}:
+            self.sections[-1].text.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if self.article and not self.skip:
+            (self.heading if self.heading is not None else self.sections[-1].text).append(data)
+
+
+def _sections(html: str) -> list[tuple[str, str, str]]:
+    return [(s.anchor, s.heading, s.body()) for s in page_sections(html)]
+
+
+def _reference_sections(html: str) -> list[tuple[str, str, str]]:
+    parser = _ReferenceSections()
+    start, end = html.find("<article"), html.rfind("</article>")
+    parser.feed(html[start : end + len("</article>")] if 0 <= start < end else html)
+    parser.close()
+    return [(s.anchor, s.heading, s.body()) for s in parser.sections if s.heading or s.body()]
+
+
+TRICKY = """<article>
+<h2 id="a">标题<a class="headerlink" href="#a">¶</a></h2><p>甲<br/>乙</p>
+<div data-search-exclude><div><p>不要</p><img src=x><br></div><h3 id="x">不要</h3></div>
+<svg><path d="M0"/></svg><p>丙<script>var x = "</p>";</script>丁</p>
+<h3 id="b" title="&quot;q&quot;"/><p class="&#104;eaderlink">戊</p><p lang="EN-us">no</p>
+<details><summary>己</summary><p>庚 &amp; 辛</p></details><h4 id="c">壬</h4>癸"""
+
+
+def test_sections_are_read_as_html_parser_reads_them() -> None:
+    for html in (PAGE, MARKUP, TRICKY, TRICKY + "</article>", "<p>无文章</p>"):
+        assert _sections(html) == _reference_sections(html), html
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    for seed in SEED_IDS:
+        page = (CASES / seed / "expected" / "pages" / "disclosure.md").read_text(encoding="utf-8")
+        md = markdown.Markdown(
+            extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"]
+        )
+        html = f"<article>{md.convert(page.split('---', 2)[2])}</article>"
+        assert _sections(html) == _reference_sections(html), seed

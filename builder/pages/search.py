@@ -58,6 +58,8 @@ from html import unescape
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.pages import Page
 
@@ -106,6 +108,40 @@ def terms_of(text: str) -> list[str]:
     return out
 
 
+# The terms of a normalised text (terms_of): the overlapping pairs of each run of Chinese
+# characters, a run of one character, and ASCII words of two characters or more.
+_PAIRS = re.compile(f"(?=([{HAN}]{{2}}))")
+_SINGLES = re.compile(f"(?<![{HAN}])[{HAN}](?![{HAN}])")
+_WORDS = re.compile("(?<![a-z0-9])[a-z0-9]{2,}")
+_WHITESPACE = re.compile(r"\s+")
+
+
+# The full-width forms (U+FF01-FF5E: ，（）：； and full-width letters and digits) as NFKC
+# writes each (its ASCII character): a text of Chinese with them written so is most often
+# NFKC already, which ``normalize`` finds in one pass, where it would recompose the text.
+_FULL_WIDTH = {code: unicodedata.normalize("NFKC", chr(code)) for code in range(0xFF01, 0xFF5F)}
+
+
+def _nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)`` (a character replaced by its compatibility
+    decomposition first normalises the same)."""
+    return unicodedata.normalize("NFKC", text.translate(_FULL_WIDTH))
+
+
+def count_terms(text: str, weight: int = 1) -> Counter[str]:
+    """``Counter(terms_of(text))``, each count times ``weight``: the terms found by three
+    patterns over the whole text instead of run by run (the index counts some 1,500 terms
+    a page; the order of the terms is not kept)."""
+    normal = _TRANSPARENT.sub("", _nfkc(text).lower())
+    counts: Counter[str] = Counter(_PAIRS.findall(normal))
+    counts.update(_SINGLES.findall(normal))
+    counts.update(_WORDS.findall(normal))
+    if weight != 1:
+        for term in counts:
+            counts[term] *= weight
+    return counts
+
+
 def encode_numbers(numbers: list[int]) -> str:
     """Whole numbers ≥ 0 as one string, five bits a character, low bits first: a character
     of :data:`DIGITS` at index 32 or more says more bits follow (``search.js``,
@@ -136,9 +172,14 @@ class Section:
     anchor: str
     heading: str
     text: list[str] = field(default_factory=list)
+    _body: str | None = field(default=None, repr=False, compare=False)
 
     def body(self) -> str:
-        return re.sub(r"\s+", " ", "".join(self.text)).strip()
+        """The text, its white space runs as one space (worked out once: the text is whole
+        when it is first asked for)."""
+        if self._body is None:
+            self._body = _WHITESPACE.sub(" ", "".join(self.text)).strip()
+        return self._body
 
 
 # The markup of a page as Python's HTMLParser reads it (its tag and attribute patterns), for
@@ -215,74 +256,113 @@ def read_markup(html: str, parser: MarkupHandler) -> None:
         parser.handle_data(unescape(text) if "&" in text else text)
 
 
-class _Sections:
-    """The searchable sections of a page's ``<article>`` (:func:`read_markup` reads it)."""
-
-    def __init__(self) -> None:
-        self.sections: list[Section] = [Section("", "")]
-        self._article = 0  # depth inside the article (0: outside)
-        self._skip = 0  # depth inside a skipped element
-        self._heading: list[str] | None = None
-        self._heading_id = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in VOID_TAGS:
-            return
-        if not self._article:
-            if tag == "article":
-                self._article = 1
-            return
-        self._article += 1
-        if self._skip:
-            self._skip += 1
-            return
-        values = dict(attrs)
-        if (
-            tag in SKIPPED_TAGS
-            or "data-search-exclude" in values
-            or (values.get("lang") or "").lower().startswith("en")
-            or "headerlink" in (values.get("class") or "").split()
-        ):
-            self._skip = 1
-        elif tag in HEADINGS:
-            self._heading = []
-            self._heading_id = values.get("id") or ""
-        elif tag in {"p", "li", "dt", "dd", "div", "br", "summary", "figcaption"}:
-            self.sections[-1].text.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in VOID_TAGS or not self._article:
-            return
-        self._article -= 1
-        if self._skip:
-            self._skip -= 1
-            return
-        if tag in HEADINGS and self._heading is not None:
-            heading = re.sub(r"\s+", " ", "".join(self._heading)).strip()
-            self.sections.append(Section(self._heading_id, heading))
-            self._heading = None
-        elif tag in {"p", "li", "dt", "dd", "td", "summary"}:
-            self.sections[-1].text.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self._article or self._skip:
-            return
-        if self._heading is not None:
-            self._heading.append(data)
-        else:
-            self.sections[-1].text.append(data)
+_BLOCK_START_SPACE = frozenset({"p", "li", "dt", "dd", "div", "br", "summary", "figcaption"})
+_BLOCK_END_SPACE = frozenset({"p", "li", "dt", "dd", "td", "summary"})
+# Attribute text that may make an element skipped (it is read only then; ``&``: a reference
+# in a value could spell any of these).
+_MAYBE_SKIPPED = re.compile(r"data-search-exclude|lang|headerlink|&", re.IGNORECASE)
 
 
-def page_sections(html: str) -> list[Section]:
-    """The sections of ``html`` with a heading or text (the part before the first heading
-    has an empty anchor and heading)."""
-    parser = _Sections()
+def _skipped(tag: str, attributes: str) -> bool:
+    """An element left out of search: a skipped tag, marked ``data-search-exclude``, English,
+    or a heading's permalink."""
+    if tag in SKIPPED_TAGS:
+        return True
+    if not attributes or not _MAYBE_SKIPPED.search(attributes):
+        return False
+    values = dict(_attributes(attributes))
+    return (
+        "data-search-exclude" in values
+        or (values.get("lang") or "").lower().startswith("en")
+        or "headerlink" in (values.get("class") or "").split()
+    )
+
+
+def _passed_over(tokens: Iterator[re.Match[str]]) -> int:
+    """Read ``tokens`` (of :data:`_MARKUP`) to the end tag of the element whose start tag
+    was the last read: its depth counted over every start and end tag but the void ones
+    (``HTMLParser`` gives no more); where it ends, or -1 if it does not."""
+    depth = 1
+    for found in tokens:
+        _, _, _, closing, tag, attributes = found.groups()
+        if tag is None or tag.lower() in VOID_TAGS:
+            continue
+        if closing:
+            depth -= 1
+            if not depth:
+                return found.end()
+        elif not attributes.endswith("/"):
+            depth += 1
+    return -1
+
+
+def page_sections(html: str) -> list[Section]:  # noqa: PLR0912, PLR0915 - one loop (see below)
+    """The sections of ``html``'s ``<article>`` with a heading or text (the part before the
+    first heading has an empty anchor and heading).
+
+    The article's markup is read as :func:`read_markup` reads it (``HTMLParser``'s tags and
+    text), in one loop: text outside headings goes to the current section, a heading starts
+    the next, and an element left out (:func:`_skipped`) is passed over to its end tag, its
+    depth counted over every tag but the void ones, its text and attributes not read. The
+    loop is one function: a call per token (some 550 a disclosure page) would cost more than
+    most tokens' work."""
     # Only the article is read: the header, navigation and table of contents are skipped
-    # unparsed (the parser's time is most of the index's).
+    # unparsed (the reading is most of the index's time).
     start = html.find("<article")
     end = html.rfind("</article>")
-    read_markup(html[start : end + len("</article>")] if 0 <= start < end else html, parser)
-    return [s for s in parser.sections if s.heading or s.body()]
+    if 0 <= start < end:
+        html = html[start : end + len("</article>")]
+    sections = [Section("", "")]
+    text = sections[0].text  # where the text goes: the section's, or the heading's
+    article = 0  # depth inside the article (0: outside)
+    heading_id: str | None = None  # inside a heading: its anchor
+    position = 0
+    tokens = _MARKUP.finditer(html)
+    for found in tokens:
+        if article and found.start() > position:
+            data = html[position : found.start()]
+            text.append(unescape(data) if "&" in data else data)
+        position = found.end()
+        cdata, cdata_attributes, _, closing, tag, attributes = found.groups()
+        if cdata:  # <script> or <style>: a start tag, text, an end tag (in the article,
+            tag, attributes, closing = cdata, cdata_attributes, ""  # it is skipped)
+        elif tag is None:  # a comment (a data table), a declaration
+            continue
+        name = tag.lower()
+        ends = bool(closing or cdata or attributes.endswith("/"))
+        if name in VOID_TAGS or (closing and not article):
+            continue
+        if closing:
+            pass
+        elif not article:
+            article = int(name == "article")
+        elif _skipped(name, attributes):
+            position = position if ends else _passed_over(tokens)
+            if position < 0:
+                break  # its end never comes: the rest is in it
+            continue
+        else:
+            article += 1
+            if name in HEADINGS:
+                heading_id = dict(_attributes(attributes)).get("id") or ""
+                text = []
+            elif name in _BLOCK_START_SPACE:
+                sections[-1].text.append(" ")
+        if not ends or not article:
+            continue
+        article -= 1
+        if name in HEADINGS and heading_id is not None:
+            heading = _WHITESPACE.sub(" ", "".join(text)).strip()
+            sections.append(Section(heading_id, heading))
+            text = sections[-1].text
+            heading_id = None
+        elif name in _BLOCK_END_SPACE:
+            sections[-1].text.append(" ")
+    else:
+        if article and position < len(html):
+            data = html[position:]
+            text.append(unescape(data) if "&" in data else data)
+    return [s for s in sections if s.heading or s.body()]
 
 
 @dataclass
@@ -297,14 +377,14 @@ class IndexedPage:
 
 
 def index_page(url: str, title: str, html: str) -> IndexedPage:
+    """The page's sections and its terms counted (:func:`count_terms`): the title's
+    :data:`TITLE_WEIGHT` times, the headings' :data:`HEADING_WEIGHT` times, the text's once.
+    The headings (and the texts) are counted in one string, a line each: a line break is
+    no part of a term and ends a run, so that counts what counting each apart counts."""
     sections = page_sections(html)
-    counts: Counter[str] = Counter()
-    for term in terms_of(title):
-        counts[term] += TITLE_WEIGHT
-    for section in sections:
-        for term in terms_of(section.heading):
-            counts[term] += HEADING_WEIGHT
-        counts.update(terms_of(section.body()))
+    counts = Counter(count_terms(title, TITLE_WEIGHT))
+    counts.update(count_terms("\n".join(s.heading for s in sections), HEADING_WEIGHT))
+    counts.update(count_terms("\n".join(s.body() for s in sections)))
     return IndexedPage(url, title, sections, counts, BOOSTS.get(url, 1.0))
 
 
@@ -365,7 +445,7 @@ _DIGIT_BYTES = DIGITS.encode("ascii")
 
 
 def entry_of(page: IndexedPage) -> Entry:
-    terms = " ".join(f"{term} {count}" for term, count in page.counts.items())
+    terms = " ".join([f"{term} {count}" for term, count in page.counts.items()])
     return (
         page.url,
         packed(page_file(page)),

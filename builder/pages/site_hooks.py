@@ -32,6 +32,16 @@ Two things scale with the number of disclosures in a MkDocs build and are not ne
   plugins write directly into site_dir"). Where a link is impossible (another file system),
   MkDocs copies the file as before.
 
+And Python-Markdown runs each of its inline patterns over each text of a page (a table cell,
+a heading, a list item), some 1,000 regular-expression searches on a disclosure page, most
+over text in which none can match: :func:`on_config` adds :class:`PlainTextInline`, which
+gives back at once a text that holds none of the characters the patterns start with.
+
+The theme renders its navigation drawer (``partials/nav.html``) on every page, though on a
+page that is not in the navigation (the 2,000 unit and disclosure pages) it differs only by
+its links, relative to the page: :func:`on_env` renders it once per distinct set of links
+(:func:`nav_key`) and gives the same HTML again.
+
 And one thing that weighs on every page: the theme's templates indent their markup, 4.4 KB of
 spaces on a disclosure page (BENCHMARKS.md, "artifact-slim"). :func:`on_post_page` writes each
 run of white space that holds a line break as the line break alone
@@ -46,13 +56,17 @@ from __future__ import annotations
 import functools
 import os
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from markdown import Extension, Markdown
+from markdown.treeprocessors import InlineProcessor
 from markdown.util import BLOCK_LEVEL_ELEMENTS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
+    from jinja2 import Environment
+    from jinja2.runtime import Context
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
@@ -75,8 +89,123 @@ _RAW_TABLES = re.compile(_RAW, re.DOTALL)
 _KEPT_WHITESPACE = re.compile(
     r"<(pre|textarea|script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE
 )
-_LINE_BREAK_RUN = re.compile(r"[ \t]*\n\s*")
+_LINE_BREAK_RUN = re.compile(r"\n\s*")  # and the spaces and tabs before it (see below)
 _UNSEALABLE = re.compile(r"<(?:script|style|pre|textarea)\b|\smarkdown[\s=>]|<!--|--!?\s*>")
+
+
+# Python-Markdown's inline patterns (by name, as it registers them) and the regular expression
+# of each: none matches a text without one of the characters of _INLINE_MARKUP (a backtick,
+# a backslash, ``[``, ``<``, ``&``, ``*``, ``_``) or two spaces before a line break.
+INLINE_PATTERNS = {
+    "backtick": r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)",
+    "escape": r"\\(.)",
+    "reference": r"(?<!\!)\[",
+    "link": r"(?<!\!)\[",
+    "image_link": r"\!\[",
+    "image_reference": r"\!\[",
+    "short_reference": r"(?<!\!)\[",
+    "short_image_ref": r"\!\[",
+    "autolink": r"<([A-Za-z][A-Za-z0-9+.-]*://[^<>]*)>",
+    "automail": r"<([^<> !]+@[^@<> ]+)>",
+    "linebreak": r"  \n",
+    "html": None,  # starts with "<" (its expression is long: checked by its start)
+    "entity": r"(&(?:\#[0-9]+|\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)",
+    "em_strong": r"\*|_",
+}
+_INLINE_MARKUP = re.compile(r"[`\\\[<&*_]|  \n")
+
+
+class PlainTextInline(InlineProcessor):  # type: ignore[misc]
+    """Python-Markdown's inline processor, which passes over a text that no inline pattern
+    can match (:data:`INLINE_PATTERNS`): the same tree, without a search per pattern."""
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803 - the method it overrides
+        if _INLINE_MARKUP.search(data) is None:
+            return data
+        handled: str = super()._InlineProcessor__handleInline(data, patternIndex)
+        return handled
+
+
+def _known_patterns(md: Markdown) -> bool:
+    """Markdown's inline patterns are those of :data:`INLINE_PATTERNS`, as written there."""
+    found = {
+        item.name: md.inlinePatterns[item.name].compiled_re.pattern
+        for item in md.inlinePatterns._priority
+    }
+    return found.keys() == INLINE_PATTERNS.keys() and all(
+        found[name] == written if written is not None else found[name].startswith("(<")
+        for name, written in INLINE_PATTERNS.items()
+    )
+
+
+class PlainTextExtension(Extension):  # type: ignore[misc]
+    """Puts :class:`PlainTextInline` in place of Python-Markdown's inline processor when
+    the inline patterns are the ones it knows (else leaves Markdown as it is)."""
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Markdown's name
+        if _known_patterns(md):
+            md.treeprocessors.register(PlainTextInline(md), "inline", 20)
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Python-Markdown with :class:`PlainTextExtension` (the last extension: it sees the
+    patterns of all the others)."""
+    config.markdown_extensions.append(PlainTextExtension())
+    return config
+
+
+NAV_TEMPLATE = "partials/nav.html"
+
+
+def _nav_items(items: list[Any]) -> Iterator[Any]:
+    for item in items:
+        yield item
+        yield from _nav_items(item.children or [])
+
+
+def nav_key(context: Context) -> tuple[object, ...] | None:
+    """What the navigation drawer of the page of ``context`` depends on, when the page is
+    not in the navigation (else None): each item's title and metadata, and each address it
+    links to (the items', the home page's, the logo's) as the ``url`` filter writes it on
+    this page. Every other value it reads (the config, the theme's features and words) is
+    the same on every page of a run."""
+    page, nav, config = context.get("page"), context.get("nav"), context.get("config")
+    if page is None or nav is None or config is None:
+        return None
+    from mkdocs.utils import normalize_url  # noqa: PLC0415 - only inside MkDocs
+
+    items = list(_nav_items(nav.items))
+    if any(item is page or item.active for item in items):
+        return None
+    addresses = [config.theme.get("logo") or "", config.extra.get("homepage") or ""]
+    addresses += [getattr(item, "url", None) or "" for item in items]
+    if nav.homepage is not None:
+        addresses.append(nav.homepage.url)
+    return (
+        tuple(normalize_url(address, page=page) for address in addresses),
+        tuple((item.title, repr(getattr(item, "meta", None))) for item in items),
+    )
+
+
+def on_env(env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+    """The theme's navigation drawer rendered once per :func:`nav_key` (by each process):
+    ``{% include %}`` renders a template by its ``root_render_func``, which is wrapped."""
+    template = env.get_template(NAV_TEMPLATE)
+    render = template.root_render_func
+    rendered: dict[tuple[object, ...], str] = {}
+
+    def root(context: Context) -> Iterator[str]:
+        key = nav_key(context)
+        if key is None:
+            yield from render(context)
+            return
+        html = rendered.get(key)
+        if html is None:
+            html = rendered[key] = "".join(render(context))
+        yield html
+
+    template.root_render_func = root
+    return env
 
 
 def unwrap_raw(html: str) -> str:
@@ -123,9 +252,16 @@ def _tag_tokens(tag: str) -> re.Pattern[str]:
     return re.compile(rf"{_RAW}|<{tag}[\s>]|</{tag}>", re.DOTALL)
 
 
+# What a match of _UNSEALABLE holds (a pattern with no fixed start is tried at every
+# character of a block; these are looked for as strings first).
+_UNSEALABLE_PARTS = ("<script", "<style", "<pre", "<textarea", "markdown", "<!--", "--")
+
+
 def _sealable(block: str) -> bool:
-    outside = _RAW_TABLES.sub("", block)
-    return SEALED_RAW_CLOSE not in block and not _UNSEALABLE.search(outside)
+    if SEALED_RAW_CLOSE in block:
+        return False
+    outside = _RAW_TABLES.sub("", block) if RAW_OPEN in block else block
+    return not any(part in outside for part in _UNSEALABLE_PARTS) or not _UNSEALABLE.search(outside)
 
 
 def _blocks(markdown: str) -> list[tuple[bool, str]]:
@@ -139,7 +275,8 @@ def _blocks(markdown: str) -> list[tuple[bool, str]]:
         line = markdown[position:line_end]
         if line.startswith(("```", "~~~")):
             fenced = not fenced
-        chain = _chain(markdown, position) if blank and not fenced else []
+        # (an element starts with "<": no chain starts elsewhere)
+        chain = _chain(markdown, position) if blank and not fenced and line[:1] == "<" else []
         if chain:
             for first, last in chain:  # elements on consecutive lines, then a blank line
                 out += [(False, markdown[start:first]), (True, markdown[first:last])]
@@ -228,10 +365,20 @@ def collapse_whitespace(html: str) -> str:
     out: list[str] = []
     position = 0
     for kept in _KEPT_WHITESPACE.finditer(html):
-        out += [_LINE_BREAK_RUN.sub("\n", html[position : kept.start()]), kept.group()]
+        out += [_collapse_runs(html[position : kept.start()]), kept.group()]
         position = kept.end()
-    out.append(_LINE_BREAK_RUN.sub("\n", html[position:]))
+    out.append(_collapse_runs(html[position:]))
     return "".join(out)
+
+
+def _collapse_runs(text: str) -> str:
+    """``re.sub(r"[ \\t]*\\n\\s*", "\\n", text)``, in less than half its time: a pattern
+    that starts with a line break is looked for as a string is (one that starts with a
+    space is tried at every space of the page), and the spaces and tabs before each line
+    break left are then taken off its line."""
+    lines = _LINE_BREAK_RUN.sub("\n", text).split("\n")
+    last = lines.pop()  # not followed by a line break: as it is
+    return "\n".join([line.rstrip(" \t") for line in lines] + [last])
 
 
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
