@@ -44,7 +44,7 @@ from builder.publish.inputs import Disclosure, unit_id
 from builder.publish.packages import write_packages
 from builder.publish.readme import CSV_FORMULA_NOTE, portal_readme
 from builder.publish.readme_markup import code, markdown_text, web_link
-from builder.publish.resources import Resource, as_declared, convert
+from builder.publish.resources import Resource, as_declared, convert, shape_row, shape_rows
 from builder.publish.schemas import (
     decimal_type,
     load_fiscal,
@@ -393,6 +393,29 @@ def test_as_declared_is_convert(kind: str) -> None:
             got = ("error", str(error))
         assert got == expected, (kind, value)
         assert type(got[1]) is type(expected[1]), (kind, value)
+
+
+@pytest.mark.parametrize("kind", ["number", "integer", "boolean", "string", "date", "year"])
+def test_shape_rows_is_shape_row_and_tells_when_nothing_changed(kind: str) -> None:
+    values: list[Any] = [None, "", " ", "12", "x", 0, 5, True, Decimal("1.50"), ["a", 1]]
+    values += [Decimal("-0.00"), date(2024, 1, 2)]
+    schema = {"fields": [{"name": "f", "type": kind}, {"name": "g", "type": "string"}]}
+    for value in values:
+        try:
+            expected = ("value", shape_row(schema, {"f": value, "g": "a"}))
+        except ValueError as error:
+            expected = ("error", str(error))
+        try:
+            rows, kept = shape_rows(schema, [{"f": value, "g": "a"}])
+            got = ("value", rows[0])
+        except ValueError as error:
+            got = ("error", str(error))
+        assert got == expected, (kind, value)
+        if got[0] == "value":
+            assert type(got[1]["f"]) is type(expected[1]["f"]), (kind, value)
+            assert kept == (got[1]["f"] is value), (kind, value)
+    assert shape_rows(schema, [{"g": "a"}]) == ([{"f": None, "g": "a"}], False)
+    assert shape_rows(schema, []) == ([], True)
 
 
 def test_workbook_keeps_text_as_text_and_amounts_as_numbers() -> None:
