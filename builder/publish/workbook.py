@@ -108,7 +108,15 @@ def is_number(value: Any) -> bool:
 
 def numbers_as_text(resource: Resource) -> list[tuple[int, str, str]]:
     """The numbers of a resource that its sheet holds as text: (sheet row, which is also the
-    CSV line, counting the header as 1; field name; exact digits), in sheet order."""
+    CSV line, counting the header as 1; field name; exact digits), in sheet order. Found
+    once for a resource (its README and its workbook both ask)."""
+    found: list[tuple[int, str, str]] | None = resource.memo.get("as_text")
+    if found is None:
+        found = resource.memo["as_text"] = numbers_of_rows_as_text(resource)
+    return found
+
+
+def numbers_of_rows_as_text(resource: Resource) -> list[tuple[int, str, str]]:
     names = resource.field_names
     return [
         (number, name, number_text(value))
@@ -272,14 +280,17 @@ class Book(xlsxwriter.Workbook):  # type: ignore[misc]
     """A workbook whose shared strings are written by :class:`Strings` (XlsxWriter's
     ``_get_packager`` is there to be overridden)."""
 
+    def __init__(self, filename: Any, options: dict[str, Any]) -> None:
+        super().__init__(filename, options)
+        self.texts: dict[str, str] = {}  # for :class:`Body`
+
     def _get_packager(self) -> Packager:
         return StringsPackager()
 
 
 def data_sheet(book: Any, name: str, resource: Resource, bold: Any) -> list[tuple[int, str, str]]:
     """A resource's sheet: a bold, frozen, filtered header of titles, then its rows
-    (:class:`Body`); the numbers it holds as text, as :func:`numbers_as_text` lists them
-    (found while writing, not in a second pass over the rows)."""
+    (:class:`Body`); the numbers it holds as text, as :func:`numbers_as_text` lists them."""
     sheet: DataSheet = book.add_worksheet(name, worksheet_class=DataSheet)
     fields = resource.schema["fields"]
     names = [field["name"] for field in fields]
@@ -287,7 +298,7 @@ def data_sheet(book: Any, name: str, resource: Resource, bold: Any) -> list[tupl
         title = field.get("title") or field["name"]
         sheet.set_column(column, column, column_width(str(title)))
         write_cell(sheet, 0, column, title, bold)
-    body = Body(sheet, names)
+    body = Body(sheet, names, {line for line, _, _ in numbers_as_text(resource)}, book.texts)
     for number, row in enumerate(resource.rows, start=1):
         body.add(number, row)
     sheet.freeze_panes(1, 0)
@@ -299,33 +310,50 @@ class Body:
     """A data sheet's body, a row at a time, each cell as :func:`write_cell` would write it:
     text as a shared string (cut to Excel's limit as XlsxWriter cuts it), amounts and
     integers Excel holds as numbers, others as text of their exact digits (listed in
-    ``as_text``), booleans as booleans; the same errors for any other value."""
+    ``as_text``), booleans as booleans; the same errors for any other value.
 
-    def __init__(self, sheet: DataSheet, names: list[str]) -> None:
+    ``odd``: the sheet rows that hold a number Excel cannot (:func:`numbers_as_text`, found
+    once for the README and the workbook); the numbers of the other rows are written without
+    asking again. ``texts``: each text value met in the workbook, and the end of its cell
+    (its shared string's index; '' for a text of nothing), so that a text met again is not
+    cleaned and looked up again (its count in the shared strings goes up as XlsxWriter's
+    lookup would)."""
+
+    def __init__(
+        self, sheet: DataSheet, names: list[str], odd: set[int], texts: dict[str, str]
+    ) -> None:
         self.sheet = sheet
         self.names = names
         self.letters = [column_letter(column + 1) for column in range(len(names))]
+        self.table = sheet.str_table
         self.shared = sheet.str_table._get_shared_string_index
         self.longest: int = sheet.xls_strmax
         self.as_text: list[tuple[int, str, str]] = []
+        self.odd = odd
+        self.texts = texts
 
     def add(self, number: int, row: dict[str, Any]) -> None:
         """Row ``number`` (0-based: the header is row 0) of the sheet."""
-        line, letters = number + 1, self.letters
+        line, letters, texts = number + 1, self.letters, self.texts
+        plain = line not in self.odd  # every number of the row is one Excel holds
         cells = []
         first = last = -1
         for column, name in enumerate(self.names):
             value = row[name]
             kind = type(value)
-            if (kind is Decimal or kind is int) and fits_excel(value):
+            if (kind is Decimal or kind is int) and (plain or fits_excel(value)):
                 amount = float(value)  # see the module docstring
                 amount = abs(amount) if amount == 0 else amount
                 cells.append(f'<c r="{letters[column]}{line}"><v>{amount:.16G}</v></c>')
             elif kind is str:
-                text = clean_text(value)
-                if not text:
+                end = texts.get(value)
+                if end is None:
+                    end = texts[value] = self.text_end(value)
+                elif end:
+                    self.table.count += 1  # what the shared strings' lookup counts
+                if not end:
                     continue
-                cells.append(self.text_cell(f"{letters[column]}{line}", text))
+                cells.append(f'<c r="{letters[column]}{line}{end}')
             elif value is None:
                 continue
             elif kind is bool:
@@ -340,6 +368,15 @@ class Body:
                 first = column
         if cells:
             self.sheet.add_row(number, first, last, "".join(cells))
+
+    def text_end(self, value: str) -> str:
+        """The end of a text cell of ``value`` after its reference ('' if it is no text)."""
+        text = clean_text(value)
+        if not text:
+            return ""
+        if len(text) > self.longest // 2 and _utf16_len(text) > self.longest:
+            text = _utf16_truncate(text, self.longest)
+        return f'" t="s"><v>{self.shared(text)}</v></c>'
 
     def text_cell(self, ref: str, text: str) -> str:
         if len(text) > self.longest // 2 and _utf16_len(text) > self.longest:
