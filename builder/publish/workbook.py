@@ -204,6 +204,35 @@ class DataSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hint
     def __init__(self) -> None:
         super().__init__()
         self.body: dict[int, tuple[int, int, str]] = {}  # row: first, last column, cells
+        self.widths: list[int] = []  # of columns 0, 1, ... (:meth:`set_widths`)
+
+    def set_widths(self, widths: list[int]) -> None:
+        """The widths of the first columns, in characters (each at least 1): as XlsxWriter's
+        ``set_column`` would set them one by one, written by :meth:`_write_cols` as its
+        ``<cols>`` would be, without a ``ColumnInfo`` and a dozen calls for each column."""
+        if self.col_info or any(width < 1 for width in widths):
+            raise ValueError("widths of at least one character, set once")
+        self.widths = widths
+
+    def _write_cols(self) -> None:
+        """XlsxWriter's ``<cols>``: a ``<col>`` a run of columns of the same width."""
+        if not self.widths:
+            super()._write_cols()
+            return
+        digit, padding = self.max_digit_width, self.cell_padding
+        cols = []
+        first = 0
+        for column, width in enumerate(self.widths):
+            if column + 1 < len(self.widths) and self.widths[column + 1] == width:
+                continue  # the run goes on
+            pixels = int(width * digit + 0.5) + padding  # set_column's conversion
+            characters = (pixels * 256 // digit) / 256.0  # and _write_col_info's back
+            custom = ' customWidth="1"' if pixels != self.default_col_width else ""
+            cols.append(
+                f'<col min="{first + 1}" max="{column + 1}" width="{characters:.16g}"{custom}/>'
+            )
+            first = column + 1
+        self.fh.write(f"<cols>{''.join(cols)}</cols>")
 
     def add_row(self, row: int, first: int, last: int, cells: str) -> None:
         """Row ``row`` (0-based) of cells ``first``..``last`` as ``<c>`` elements."""
@@ -294,9 +323,9 @@ def data_sheet(book: Any, name: str, resource: Resource, bold: Any) -> list[tupl
     sheet: DataSheet = book.add_worksheet(name, worksheet_class=DataSheet)
     fields = resource.schema["fields"]
     names = [field["name"] for field in fields]
-    for column, field in enumerate(fields):
-        title = field.get("title") or field["name"]
-        sheet.set_column(column, column, column_width(str(title)))
+    titles = [field.get("title") or field["name"] for field in fields]
+    sheet.set_widths([column_width(str(title)) for title in titles])
+    for column, title in enumerate(titles):
         write_cell(sheet, 0, column, title, bold)
     body = Body(sheet, names, {line for line, _, _ in numbers_as_text(resource)}, book.texts)
     for number, row in enumerate(resource.rows, start=1):
