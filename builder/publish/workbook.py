@@ -205,6 +205,7 @@ class DataSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hint
         super().__init__()
         self.body: dict[int, tuple[int, int, str]] = {}  # row: first, last column, cells
         self.widths: list[int] = []  # of columns 0, 1, ... (:meth:`set_widths`)
+        self.header: tuple[Any, list[tuple[int, str]]] | None = None  # (:meth:`set_header`)
 
     def set_widths(self, widths: list[int]) -> None:
         """The widths of the first columns, in characters (each at least 1): as XlsxWriter's
@@ -234,6 +235,15 @@ class DataSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hint
             first = column + 1
         self.fh.write(f"<cols>{''.join(cols)}</cols>")
 
+    def set_header(self, style: Any, cells: list[tuple[int, str]]) -> None:
+        """The first row: text cells of the format ``style``, each a column and the end of
+        its ``<c>`` after the style (:meth:`Body.text_end`), written as XlsxWriter's
+        ``_write_cell`` would write them (the style's index asked for then, as it asks)."""
+        for column, _ in cells:
+            if self._check_dimensions(0, column):
+                raise ValueError(f"column {column + 1}: beyond a worksheet's size")
+        self.header = (style, cells)
+
     def add_row(self, row: int, first: int, last: int, cells: str) -> None:
         """Row ``row`` (0-based) of cells ``first``..``last`` as ``<c>`` elements."""
         if self._check_dimensions(row, first) or self._check_dimensions(row, last):
@@ -241,6 +251,11 @@ class DataSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hint
         self.body[row] = (first, last, cells)
 
     def _write_rows(self) -> None:
+        if self.header is not None and self.header[1]:
+            style, header = self.header
+            xf = style._get_xf_index()
+            cells = "".join(f'<c r="{column_letter(c + 1)}1" s="{xf}{end}' for c, end in header)
+            self.body[0] = (header[0][0], header[-1][0], cells)
         if not self.body:
             super()._write_rows()
             return
@@ -325,9 +340,13 @@ def data_sheet(book: Any, name: str, resource: Resource, bold: Any) -> list[tupl
     names = [field["name"] for field in fields]
     titles = [field.get("title") or field["name"] for field in fields]
     sheet.set_widths([column_width(str(title)) for title in titles])
-    for column, title in enumerate(titles):
-        write_cell(sheet, 0, column, title, bold)
     body = Body(sheet, names, {line for line, _, _ in numbers_as_text(resource)}, book.texts)
+    if all(type(title) is str for title in titles):
+        ends = [(column, body.text_end(title)) for column, title in enumerate(titles)]
+        sheet.set_header(bold, [(column, end) for column, end in ends if end])
+    else:
+        for column, title in enumerate(titles):
+            write_cell(sheet, 0, column, title, bold)
     for number, row in enumerate(resource.rows, start=1):
         body.add(number, row)
     sheet.freeze_panes(1, 0)
