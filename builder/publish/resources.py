@@ -130,9 +130,10 @@ def order_rows(
 ) -> list[dict[str, Any]]:
     """Rows with their values in the schema's field order; a row with other fields is an error."""
     names = [f["name"] for f in schema["fields"]]
+    expected = set(names)
     ordered = []
     for number, row in enumerate(rows, start=1):
-        if set(row) != set(names):
+        if row.keys() != expected:  # compared as sets, without making one a row
             missing = sorted(set(names) - set(row))
             extra = sorted(set(row) - set(names))
             raise ValueError(
