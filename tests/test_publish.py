@@ -44,7 +44,14 @@ from builder.publish.inputs import Disclosure, unit_id
 from builder.publish.packages import write_packages
 from builder.publish.readme import CSV_FORMULA_NOTE, portal_readme
 from builder.publish.readme_markup import code, markdown_text, web_link
-from builder.publish.resources import Resource, as_declared, convert, shape_row, shape_rows
+from builder.publish.resources import (
+    Resource,
+    as_declared,
+    convert,
+    order_rows,
+    shape_row,
+    shape_rows,
+)
 from builder.publish.schemas import (
     decimal_type,
     load_fiscal,
@@ -622,3 +629,12 @@ def test_the_portal_readme_writes_units_and_licences_as_text() -> None:
     lines = portal_readme(properties, [], [(record, 2)]).splitlines()
     assert f"| `{SEED_001}` | {UNIT_MD} | 2024 | 决算 | 2 |" in lines
     assert f"- {LICENCE_MD}" in lines
+
+
+def test_order_rows_puts_values_in_schema_order_and_refuses_other_fields() -> None:
+    schema = {"fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "integer"}]}
+    assert [list(row.items()) for row in order_rows("t", schema, [{"b": 2, "a": "x"}])] == [
+        [("a", "x"), ("b", 2)]
+    ]
+    with pytest.raises(ValueError, match=r"t row 2: .*missing \['b'\], unexpected \['c'\]"):
+        order_rows("t", schema, [{"a": "x", "b": 1}, {"a": "y", "c": 3}])
