@@ -44,7 +44,14 @@ from builder.publish.inputs import Disclosure, unit_id
 from builder.publish.packages import write_packages
 from builder.publish.readme import CSV_FORMULA_NOTE, portal_readme
 from builder.publish.readme_markup import code, markdown_text, web_link
-from builder.publish.resources import Resource, as_declared, convert
+from builder.publish.resources import (
+    Resource,
+    as_declared,
+    convert,
+    order_rows,
+    shape_row,
+    shape_rows,
+)
 from builder.publish.schemas import (
     decimal_type,
     load_fiscal,
@@ -395,6 +402,29 @@ def test_as_declared_is_convert(kind: str) -> None:
         assert type(got[1]) is type(expected[1]), (kind, value)
 
 
+@pytest.mark.parametrize("kind", ["number", "integer", "boolean", "string", "date", "year"])
+def test_shape_rows_is_shape_row_and_tells_when_nothing_changed(kind: str) -> None:
+    values: list[Any] = [None, "", " ", "12", "x", 0, 5, True, Decimal("1.50"), ["a", 1]]
+    values += [Decimal("-0.00"), date(2024, 1, 2)]
+    schema = {"fields": [{"name": "f", "type": kind}, {"name": "g", "type": "string"}]}
+    for value in values:
+        try:
+            expected = ("value", shape_row(schema, {"f": value, "g": "a"}))
+        except ValueError as error:
+            expected = ("error", str(error))
+        try:
+            rows, kept = shape_rows(schema, [{"f": value, "g": "a"}])
+            got = ("value", rows[0])
+        except ValueError as error:
+            got = ("error", str(error))
+        assert got == expected, (kind, value)
+        if got[0] == "value":
+            assert type(got[1]["f"]) is type(expected[1]["f"]), (kind, value)
+            assert kept == (got[1]["f"] is value), (kind, value)
+    assert shape_rows(schema, [{"g": "a"}]) == ([{"f": None, "g": "a"}], False)
+    assert shape_rows(schema, []) == ([], True)
+
+
 def test_workbook_keeps_text_as_text_and_amounts_as_numbers() -> None:
     data = workbook_bytes([("标题", "测试")], [("01 金额表", AMOUNT)])
     sheet = openpyxl.load_workbook(io.BytesIO(data))["01 金额表"]
@@ -599,3 +629,12 @@ def test_the_portal_readme_writes_units_and_licences_as_text() -> None:
     lines = portal_readme(properties, [], [(record, 2)]).splitlines()
     assert f"| `{SEED_001}` | {UNIT_MD} | 2024 | 决算 | 2 |" in lines
     assert f"- {LICENCE_MD}" in lines
+
+
+def test_order_rows_puts_values_in_schema_order_and_refuses_other_fields() -> None:
+    schema = {"fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "integer"}]}
+    assert [list(row.items()) for row in order_rows("t", schema, [{"b": 2, "a": "x"}])] == [
+        [("a", "x"), ("b", 2)]
+    ]
+    with pytest.raises(ValueError, match=r"t row 2: .*missing \['b'\], unexpected \['c'\]"):
+        order_rows("t", schema, [{"a": "x", "b": 1}, {"a": "y", "c": 3}])

@@ -17,7 +17,7 @@ from builder.publish import contribution, spool
 from builder.publish.disclosure import disclosure_package
 from builder.publish.packages import write_package
 from builder.publish.partitions import partition_pieces, partitions
-from builder.publish.portal import Contribution, portal_packages
+from builder.publish.portal import Contribution, combined_names, part, portal_packages
 from builder.publish.resources import Prebuilt, Spooled
 from builder.publish.spool import (
     KEPT_INDEX,
@@ -217,3 +217,18 @@ def test_a_kept_spool_of_mostly_dead_lines_is_compacted(
     sizes = sum(p.stat().st_size for p in kept.rglob("*.csv"))
     live = sum(len(p.text.encode()) for c in contributions for p in c.parts.values())
     assert live <= sizes <= 2 * live  # four rounds appended without compaction: 4 × live
+
+
+def test_a_part_from_its_resources_lines_is_the_part_made_afresh(tmp_path: Path) -> None:
+    disclosures = load_disclosures(copy_seeds(tmp_path / "sources"))
+    reused = 0
+    for disclosure in disclosures:
+        plan = disclosure_package(disclosure)
+        write_package(plan, tmp_path / "out" / plan.name)  # its resources' lines made first
+        for resource in plan.resources:
+            if resource.name not in combined_names():
+                continue
+            afresh = part(resource.name, disclosure.record, resource.rows)
+            assert part(resource.name, disclosure.record, resource.rows, resource) == afresh
+            reused += "csv_lines" in resource.memo
+    assert reused > 0

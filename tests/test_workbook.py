@@ -387,7 +387,8 @@ def test_body_and_strings_are_what_xlsxwriter_writes_cell_by_cell(
     """Every kind of body cell (text to cut at Excel's limit, an emoji past it, escapes,
     amounts, a negative zero, numbers Excel cannot hold, booleans, empty rows) in rows of 1 to
     40 cells over more than 16 rows (the ``spans`` of each block of 16), and their shared
-    strings (edge spaces, Excel's and XML's escapes): the same bytes as XlsxWriter's own."""
+    strings (edge spaces, Excel's and XML's escapes), column widths in runs of equal ones
+    and the bold header (one of its cells empty): the same bytes as XlsxWriter's own."""
     kinds: list[Any] = [
         None, "", "text", " padded", "tail\r", "\ttab", "<r>rich</r>", 'q"\n', "bell\x07",
         "_x0041_", "a & <b>", "长" * 20_000,
@@ -401,7 +402,9 @@ def test_body_and_strings_are_what_xlsxwriter_writes_cell_by_cell(
             {name: kinds[(n * 7 + column * 3) % len(kinds)] for column, name in enumerate(names)}
             for n in range(37)
         ]
-        schema = {"fields": [{"name": name, "title": f"列{name}"} for name in names]}
+        titles = [f"{'列' * (n // 2 % 4 * 3)}{name}" for n, name in enumerate(names)]
+        titles[-1] = "\x07" if width == 3 else titles[-1]  # a header cell of nothing
+        schema = {"fields": [{"name": n, "title": t} for n, t in zip(names, titles, strict=True)]}
         sheets.append((f"宽{width}", Resource(f"r{width}", "表", "", schema, rows)))
     about = [("标题", "t"), ("年度", 2024)]
     fast = workbook_bytes(about, sheets)

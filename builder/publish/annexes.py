@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from builder.publish.resources import shape_row
+from builder.publish.resources import shape_rows
 from builder.publish.schemas import load_fiscal, resource_schema
 
 
@@ -63,20 +63,19 @@ def annex_rows(annexes: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         if not records:
             continue
         schema = resource_schema(group.resource)
-        out[group.resource] = [
-            shape_row(schema, {**record, group.number: number})
-            for number, record in enumerate(records, start=1)
-        ]
+        numbered = [{**record, group.number: n} for n, record in enumerate(records, start=1)]
+        out[group.resource] = shape_rows(schema, numbered)[0]
         for key, resource, child_number in group.children:
             child_schema = resource_schema(resource)
-            out[resource] = [
-                in_declared_units(
-                    shape_row(child_schema, {**child, group.number: n, child_number: position}),
-                    child_schema,
-                    record.get("money_unit"),
-                )
+            children = [
+                (record.get("money_unit"), {**child, group.number: n, child_number: position})
                 for n, record in enumerate(records, start=1)
                 for position, child in enumerate(record.get(key) or [], start=1)
+            ]
+            shaped = shape_rows(child_schema, [child for _, child in children])[0]
+            out[resource] = [
+                in_declared_units(row, child_schema, printed)
+                for (printed, _), row in zip(children, shaped, strict=True)
             ]
     return out
 

@@ -16,7 +16,7 @@ from builder.publish import annexes
 from builder.publish.inputs import Disclosure
 from builder.publish.other_tables import other_table_entries, other_table_resources
 from builder.publish.readme import citation, disclosure_readme
-from builder.publish.resources import PackagePlan, Resource, order_rows, shape_row
+from builder.publish.resources import PackagePlan, Resource, order_rows, shape_rows
 from builder.publish.schemas import (
     classification_of,
     classifications_used,
@@ -122,17 +122,15 @@ def table_fiscal(kind: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 def glossary_rows(disclosure: Disclosure, schema: dict[str, Any]) -> list[dict[str, Any]]:
     entries = disclosure.parsed["narrative"]["glossary"]
-    return [
-        shape_row(schema, {"entry_number": number, **entry})
-        for number, entry in enumerate(entries, start=1)
-    ]
+    numbered = [{"entry_number": n, **entry} for n, entry in enumerate(entries, start=1)]
+    return shape_rows(schema, numbered)[0]
 
 
 def finding_rows(disclosure: Disclosure, schema: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        shape_row(schema, {"finding_number": number, **finding})
-        for number, finding in enumerate(disclosure.findings, start=1)
+    numbered = [
+        {"finding_number": n, **finding} for n, finding in enumerate(disclosure.findings, start=1)
     ]
+    return shape_rows(schema, numbered)[0]
 
 
 def auxiliary_resource(name: str, rows: list[dict[str, Any]]) -> Resource:

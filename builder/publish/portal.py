@@ -31,10 +31,23 @@ from builder.publish.disclosure import (
     table_entries,
     table_fiscal,
 )
-from builder.publish.files import LINE_TERMINATOR, csv_header, csv_line_list
+from builder.publish.files import (
+    LINE_TERMINATOR,
+    body_lines,
+    csv_header,
+    csv_line_list,
+    resource_widths,
+)
 from builder.publish.inputs import Disclosure, SourceRecord
 from builder.publish.readme import PORTAL_NAME, portal_readme
-from builder.publish.resources import PackagePlan, Prebuilt, Resource, Spooled, shape_row
+from builder.publish.resources import (
+    PackagePlan,
+    Prebuilt,
+    Resource,
+    Spooled,
+    shape_row,
+    shape_rows,
+)
 from builder.publish.schemas import (
     CONTEXT_FIELDS,
     DISCLOSURE_ID,
@@ -127,32 +140,43 @@ def context_of(record: SourceRecord) -> dict[str, Any]:
     }
 
 
-def part(name: str, record: SourceRecord, rows: list[dict[str, Any]]) -> Prebuilt:
+def part(
+    name: str, record: SourceRecord, rows: list[dict[str, Any]], rendered: Resource | None = None
+) -> Prebuilt:
     """A disclosure's rows of the combined resource ``name``, as CSV lines without header.
 
     Each line is the disclosure's context (its id, publisher, year...: the same cells on
     every line, rendered once) and the row's own cells (a CSV cell is quoted or not by
     itself alone, so the joined line is the one the whole row would make: a row of two or
     more cells is never the lone empty cell the csv module quotes). The context holds no
-    amount (:func:`combined_schema`), so the widths are those of the own fields."""
+    amount (:func:`combined_schema`), so the widths are those of the own fields.
+
+    ``rendered``: the disclosure's resource of these ``rows``, whose CSV lines and widths
+    were found for its own files; they are taken as they are when its fields are the part's
+    and shaping changed no value (so the lines would be the same), not made a second time."""
     own = own_schema(name)
     combined_schema(name)  # checks that the context holds no amount
-    shaped = [shape_row(own, row) for row in rows]
+    shaped, kept = shape_rows(own, rows)
     names = [f["name"] for f in own["fields"]]
     context = context_of(record)
     (first,) = csv_line_list(list(context), [context])
     prefix = first.removesuffix(LINE_TERMINATOR) + ","
-    text = "".join([prefix + line for line in csv_line_list(names, shaped)])
-    return Prebuilt(text, len(shaped), decimal_widths(own, shaped))
+    if kept and rendered is not None and rendered.schema["fields"] == own["fields"]:
+        lines, widths = body_lines(rendered), resource_widths(rendered)
+    else:
+        lines, widths = csv_line_list(names, shaped), decimal_widths(own, shaped)
+    text = "".join([prefix + line for line in lines])
+    return Prebuilt(text, len(shaped), widths)
 
 
 def contribution(disclosure: Disclosure, plan: PackagePlan) -> Contribution:
     """What ``disclosure`` (with its package ``plan``) adds to the portal package."""
-    rows = {resource.name: resource.rows for resource in plan.resources}
+    resources = {resource.name: resource for resource in plan.resources}
     parts = {TABLES: part(TABLES, disclosure.record, table_entries(disclosure))}
     for name in combined_names()[1:]:
-        if name in rows:
-            parts[name] = part(name, disclosure.record, rows[name])
+        if name in resources:
+            resource = resources[name]
+            parts[name] = part(name, disclosure.record, resource.rows, resource)
     return Contribution(
         disclosure.record, len(disclosure.findings), catalogue_row(disclosure), parts
     )

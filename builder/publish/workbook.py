@@ -108,7 +108,15 @@ def is_number(value: Any) -> bool:
 
 def numbers_as_text(resource: Resource) -> list[tuple[int, str, str]]:
     """The numbers of a resource that its sheet holds as text: (sheet row, which is also the
-    CSV line, counting the header as 1; field name; exact digits), in sheet order."""
+    CSV line, counting the header as 1; field name; exact digits), in sheet order. Found
+    once for a resource (its README and its workbook both ask)."""
+    found: list[tuple[int, str, str]] | None = resource.memo.get("as_text")
+    if found is None:
+        found = resource.memo["as_text"] = numbers_of_rows_as_text(resource)
+    return found
+
+
+def numbers_of_rows_as_text(resource: Resource) -> list[tuple[int, str, str]]:
     names = resource.field_names
     return [
         (number, name, number_text(value))
@@ -196,6 +204,45 @@ class DataSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hint
     def __init__(self) -> None:
         super().__init__()
         self.body: dict[int, tuple[int, int, str]] = {}  # row: first, last column, cells
+        self.widths: list[int] = []  # of columns 0, 1, ... (:meth:`set_widths`)
+        self.header: tuple[Any, list[tuple[int, str]]] | None = None  # (:meth:`set_header`)
+
+    def set_widths(self, widths: list[int]) -> None:
+        """The widths of the first columns, in characters (each at least 1): as XlsxWriter's
+        ``set_column`` would set them one by one, written by :meth:`_write_cols` as its
+        ``<cols>`` would be, without a ``ColumnInfo`` and a dozen calls for each column."""
+        if self.col_info or any(width < 1 for width in widths):
+            raise ValueError("widths of at least one character, set once")
+        self.widths = widths
+
+    def _write_cols(self) -> None:
+        """XlsxWriter's ``<cols>``: a ``<col>`` a run of columns of the same width."""
+        if not self.widths:
+            super()._write_cols()
+            return
+        digit, padding = self.max_digit_width, self.cell_padding
+        cols = []
+        first = 0
+        for column, width in enumerate(self.widths):
+            if column + 1 < len(self.widths) and self.widths[column + 1] == width:
+                continue  # the run goes on
+            pixels = int(width * digit + 0.5) + padding  # set_column's conversion
+            characters = (pixels * 256 // digit) / 256.0  # and _write_col_info's back
+            custom = ' customWidth="1"' if pixels != self.default_col_width else ""
+            cols.append(
+                f'<col min="{first + 1}" max="{column + 1}" width="{characters:.16g}"{custom}/>'
+            )
+            first = column + 1
+        self.fh.write(f"<cols>{''.join(cols)}</cols>")
+
+    def set_header(self, style: Any, cells: list[tuple[int, str]]) -> None:
+        """The first row: text cells of the format ``style``, each a column and the end of
+        its ``<c>`` after the style (:meth:`Body.text_end`), written as XlsxWriter's
+        ``_write_cell`` would write them (the style's index asked for then, as it asks)."""
+        for column, _ in cells:
+            if self._check_dimensions(0, column):
+                raise ValueError(f"column {column + 1}: beyond a worksheet's size")
+        self.header = (style, cells)
 
     def add_row(self, row: int, first: int, last: int, cells: str) -> None:
         """Row ``row`` (0-based) of cells ``first``..``last`` as ``<c>`` elements."""
@@ -204,6 +251,11 @@ class DataSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hint
         self.body[row] = (first, last, cells)
 
     def _write_rows(self) -> None:
+        if self.header is not None and self.header[1]:
+            style, header = self.header
+            xf = style._get_xf_index()
+            cells = "".join(f'<c r="{column_letter(c + 1)}1" s="{xf}{end}' for c, end in header)
+            self.body[0] = (header[0][0], header[-1][0], cells)
         if not self.body:
             super()._write_rows()
             return
@@ -272,22 +324,29 @@ class Book(xlsxwriter.Workbook):  # type: ignore[misc]
     """A workbook whose shared strings are written by :class:`Strings` (XlsxWriter's
     ``_get_packager`` is there to be overridden)."""
 
+    def __init__(self, filename: Any, options: dict[str, Any]) -> None:
+        super().__init__(filename, options)
+        self.texts: dict[str, str] = {}  # for :class:`Body`
+
     def _get_packager(self) -> Packager:
         return StringsPackager()
 
 
 def data_sheet(book: Any, name: str, resource: Resource, bold: Any) -> list[tuple[int, str, str]]:
     """A resource's sheet: a bold, frozen, filtered header of titles, then its rows
-    (:class:`Body`); the numbers it holds as text, as :func:`numbers_as_text` lists them
-    (found while writing, not in a second pass over the rows)."""
+    (:class:`Body`); the numbers it holds as text, as :func:`numbers_as_text` lists them."""
     sheet: DataSheet = book.add_worksheet(name, worksheet_class=DataSheet)
     fields = resource.schema["fields"]
     names = [field["name"] for field in fields]
-    for column, field in enumerate(fields):
-        title = field.get("title") or field["name"]
-        sheet.set_column(column, column, column_width(str(title)))
-        write_cell(sheet, 0, column, title, bold)
-    body = Body(sheet, names)
+    titles = [field.get("title") or field["name"] for field in fields]
+    sheet.set_widths([column_width(str(title)) for title in titles])
+    body = Body(sheet, names, {line for line, _, _ in numbers_as_text(resource)}, book.texts)
+    if all(type(title) is str for title in titles):
+        ends = [(column, body.text_end(title)) for column, title in enumerate(titles)]
+        sheet.set_header(bold, [(column, end) for column, end in ends if end])
+    else:
+        for column, title in enumerate(titles):
+            write_cell(sheet, 0, column, title, bold)
     for number, row in enumerate(resource.rows, start=1):
         body.add(number, row)
     sheet.freeze_panes(1, 0)
@@ -299,33 +358,50 @@ class Body:
     """A data sheet's body, a row at a time, each cell as :func:`write_cell` would write it:
     text as a shared string (cut to Excel's limit as XlsxWriter cuts it), amounts and
     integers Excel holds as numbers, others as text of their exact digits (listed in
-    ``as_text``), booleans as booleans; the same errors for any other value."""
+    ``as_text``), booleans as booleans; the same errors for any other value.
 
-    def __init__(self, sheet: DataSheet, names: list[str]) -> None:
+    ``odd``: the sheet rows that hold a number Excel cannot (:func:`numbers_as_text`, found
+    once for the README and the workbook); the numbers of the other rows are written without
+    asking again. ``texts``: each text value met in the workbook, and the end of its cell
+    (its shared string's index; '' for a text of nothing), so that a text met again is not
+    cleaned and looked up again (its count in the shared strings goes up as XlsxWriter's
+    lookup would)."""
+
+    def __init__(
+        self, sheet: DataSheet, names: list[str], odd: set[int], texts: dict[str, str]
+    ) -> None:
         self.sheet = sheet
         self.names = names
         self.letters = [column_letter(column + 1) for column in range(len(names))]
+        self.table = sheet.str_table
         self.shared = sheet.str_table._get_shared_string_index
         self.longest: int = sheet.xls_strmax
         self.as_text: list[tuple[int, str, str]] = []
+        self.odd = odd
+        self.texts = texts
 
     def add(self, number: int, row: dict[str, Any]) -> None:
         """Row ``number`` (0-based: the header is row 0) of the sheet."""
-        line, letters = number + 1, self.letters
+        line, letters, texts = number + 1, self.letters, self.texts
+        plain = line not in self.odd  # every number of the row is one Excel holds
         cells = []
         first = last = -1
         for column, name in enumerate(self.names):
             value = row[name]
             kind = type(value)
-            if (kind is Decimal or kind is int) and fits_excel(value):
+            if (kind is Decimal or kind is int) and (plain or fits_excel(value)):
                 amount = float(value)  # see the module docstring
                 amount = abs(amount) if amount == 0 else amount
                 cells.append(f'<c r="{letters[column]}{line}"><v>{amount:.16G}</v></c>')
             elif kind is str:
-                text = clean_text(value)
-                if not text:
+                end = texts.get(value)
+                if end is None:
+                    end = texts[value] = self.text_end(value)
+                elif end:
+                    self.table.count += 1  # what the shared strings' lookup counts
+                if not end:
                     continue
-                cells.append(self.text_cell(f"{letters[column]}{line}", text))
+                cells.append(f'<c r="{letters[column]}{line}{end}')
             elif value is None:
                 continue
             elif kind is bool:
@@ -340,6 +416,15 @@ class Body:
                 first = column
         if cells:
             self.sheet.add_row(number, first, last, "".join(cells))
+
+    def text_end(self, value: str) -> str:
+        """The end of a text cell of ``value`` after its reference ('' if it is no text)."""
+        text = clean_text(value)
+        if not text:
+            return ""
+        if len(text) > self.longest // 2 and _utf16_len(text) > self.longest:
+            text = _utf16_truncate(text, self.longest)
+        return f'" t="s"><v>{self.shared(text)}</v></c>'
 
     def text_cell(self, ref: str, text: str) -> str:
         if len(text) > self.longest // 2 and _utf16_len(text) > self.longest:
