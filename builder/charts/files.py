@@ -27,6 +27,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,7 @@ def read_values(path: Path) -> Any:
     return json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
 
 
+@cache  # a few templates, each the same string object (``spec.template_json``)
 def template_path(template: str) -> Path:
     """Where the template with this JSON text is written (named by its content)."""
     digest = hashlib.sha256(template.encode("utf-8")).hexdigest()[:16]
@@ -91,14 +93,14 @@ def template_path(template: str) -> Path:
 
 def write_chart(chart: Chart, docs_dir: Path) -> ChartFiles:
     """Write the template (unless it is there), the slot values and the CSV of ``chart``."""
-    (docs_dir / TEMPLATES_DIR).mkdir(parents=True, exist_ok=True)
     template = chart.drawing.template_json()
     files = ChartFiles(
         template=template_path(template),
         values=CHARTS_DIR / f"{chart.chart_id}.values.json.gz",
         csv=CHARTS_DIR / f"{chart.chart_id}.csv",
     )
-    if not (docs_dir / files.template).is_file():
+    if not (docs_dir / files.template).is_file():  # else its folder, and the charts', are there
+        (docs_dir / TEMPLATES_DIR).mkdir(parents=True, exist_ok=True)
         (docs_dir / files.template).write_text(template + "\n", encoding="utf-8")
     values = compact_json(chart.drawing.slot_values()) + "\n"
     # The same values give the same bytes: no time or name in the gzip header.

@@ -43,6 +43,10 @@ _ESCAPES = {
 # and translate() looks up every character of a string in the mapping).
 _ESCAPED = re.compile("[" + re.escape("".join(map(chr, _ESCAPES))) + "]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Anything :func:`text` changes: a control character, white space (``str.split``'s, which is
+# ``\s``'s) or a character to escape. Most texts have none (amounts, Chinese names): one
+# search, and the text is its own result.
+_CHANGED = re.compile(_CONTROL.pattern[:-1] + r"\s" + _ESCAPED.pattern[1:])
 # Full-width look-alikes for titles: readable, and inert in any template.
 _TITLE_SAFE = str.maketrans(
     {
@@ -73,7 +77,10 @@ def text(value: object) -> str:
     """Inline text safe in Markdown and HTML: escaped, one line, no Markdown syntax."""
     if value is None:
         return ""
-    raw = " ".join(_CONTROL.sub("", str(value)).split())
+    raw = str(value)
+    if _CHANGED.search(raw) is None:
+        return raw
+    raw = " ".join(_CONTROL.sub("", raw).split())
     return raw.translate(_ESCAPES) if _ESCAPED.search(raw) else raw
 
 
