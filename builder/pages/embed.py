@@ -51,7 +51,7 @@ def embed_chart(chart: Chart, parts: Parts) -> str:
     nothing without JavaScript, and cost 4.4 KB a disclosure page written into it.
     """
     page = parts.page
-    files = write_chart(chart, parts.docs_dir)
+    files = write_chart(chart, parts.docs_dir, parts.shared)
     body = f'<p class="portal-muted">{text(chart.description)}</p>\n' + chart_table(chart)
     data = parts.details(
         "图表数据（表格）",
