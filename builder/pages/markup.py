@@ -244,9 +244,12 @@ class HtmlTable:
             )
         out.append("<tbody>")
         opening = self._cell_tags(max((len(cells) for cells, _ in self.rows), default=0))
+        classes: dict[str, str] = {}  # a few row classes (levels): each escaped once
         for cells, row_class in self.rows:
-            cls = f' class="{attr(row_class)}"' if row_class else ""
-            tds = "".join([f"{opening[index]}{cell}</td>" for index, cell in enumerate(cells)])
+            cls = classes.get(row_class)
+            if cls is None:
+                cls = classes[row_class] = f' class="{attr(row_class)}"' if row_class else ""
+            tds = "".join([f"{tag}{cell}</td>" for tag, cell in zip(opening, cells, strict=False)])
             out.append(f"<tr{cls}>{tds}</tr>")
         out += ["</tbody>", "</table>"]
         return "\n".join(out) + "\n"
