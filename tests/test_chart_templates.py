@@ -84,7 +84,9 @@ def _seed_charts() -> dict[str, Rendered]:
         charts += [units_compared(pairs, 2024), three_public_by_unit(pairs, 2024)]
         figures = [unit_figures(key, parsed) for key, parsed in pairs if key in FINALS_2024]
         charts += comparison_charts(2024, figures)
-    drawn = [chart for chart in charts if chart is not None]
+        drawn = [chart for chart in charts if chart is not None]
+        for chart in drawn:
+            assert chart.spec is chart.spec  # filled in once, when first asked for
     assert len(drawn) == len(charts) == len(rendered)
     return {chart.chart_id: one for chart, one in zip(drawn, rendered, strict=True)}
 
@@ -171,7 +173,8 @@ EDGE_CASES: dict[str, dict[str, Any]] = {
 def _edge_chart(**arguments: Any) -> Rendered:
     texts = {"title": "标题", "subtitle": ["单位", "数据来源"], "description": "条形图：说明。"}
     with recording() as rendered:
-        bar_chart(**{"category": CATEGORY, "amount": AMOUNT, **texts, **arguments})
+        drawing = bar_chart(**{"category": CATEGORY, "amount": AMOUNT, **texts, **arguments})
+        assert drawing.spec is drawing.spec  # filled in once, when first asked for
     (one,) = rendered
     return one
 

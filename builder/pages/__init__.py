@@ -69,6 +69,7 @@ from builder.pages.quality import quality_page
 from builder.pages.quality_data import assess, write_quality_data
 from builder.pages.unit import unit_page, units_index
 from builder.sources.provenance import TEXT_SUFFIX, read_record
+from builder.written import write_noted
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCES = REPO_ROOT / "datasets" / "sources"
@@ -209,7 +210,7 @@ def owner_of_disclosure(disclosure_id: str) -> str:
 def _write(docs_dir: Path, path: str, content: str) -> None:
     target = docs_dir / path
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(content if content.endswith("\n") else content + "\n", encoding="utf-8")
+    write_noted(target, (content if content.endswith("\n") else content + "\n").encode("utf-8"))
 
 
 def _write_all(docs_dir: Path, pages: Mapping[str, str]) -> None:
@@ -250,7 +251,7 @@ def produce_disclosure(item: DisclosureInput, folders: PageFolders) -> Produced:
         portal = Portal(
             disclosures=[entry, *siblings], site_url=identities.site_root(folders.site_url)
         )
-        _write(docs, entry.page, disclosure_page(entry, portal, docs))
+        _write(docs, entry.page, disclosure_page(entry, portal, docs, folders.docs))
         extra = {
             "downloads": [asdict(d) for d in entry.downloads],
             "source": asdict(entry.source) if entry.source is not None else None,

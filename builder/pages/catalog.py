@@ -24,6 +24,7 @@ from builder import identities
 from builder.charts import facts
 from builder.identities import unit_id
 from builder.pages.hosting import BESIDE_SITE, Hosting
+from builder.written import note
 
 Parsed = dict[str, Any]
 
@@ -140,6 +141,7 @@ def publish_file(
     except OSError:
         shutil.copyfile(source, destination)
     size, sha256 = destination.stat().st_size, sha256_of(destination)
+    note(destination, sha256)  # not read again when it is recorded (builder.written)
     return Download(target, source.name, size, sha256, url=hosting.address(target))
 
 

@@ -524,12 +524,15 @@ def _downloads_section(entry: DisclosureEntry, portal: Portal, parts: Parts) -> 
     return "\n".join(out)
 
 
-def disclosure_page(entry: DisclosureEntry, portal: Portal, docs_dir: Path) -> str:
-    """The Markdown of the disclosure's page (its chart files are written on the way)."""
+def disclosure_page(
+    entry: DisclosureEntry, portal: Portal, docs_dir: Path, shared: Path | None = None
+) -> str:
+    """The Markdown of the disclosure's page (its chart files are written on the way into
+    ``docs_dir``; ``shared``: the docs dir it is moved into, see ``Parts.shared``)."""
     parsed = entry.parsed
     unit = next(u for u in portal.units if u.unit_id == entry.unit_id)
     charts = disclosure_charts(entry.disclosure_id, parsed)
-    parts = Parts(docs_dir, entry.page, entry.title)
+    parts = Parts(docs_dir, entry.page, entry.title, shared=shared)
     sentences = story(entry)
     sections = [
         story_section(entry, sentences),

@@ -57,6 +57,7 @@ from builder.publish.packages import DESCRIPTOR
 from builder.publish.partitions import Partition, Shape, partitions
 from builder.publish.portal import PORTAL, Contribution, is_portal_name
 from builder.release import current_release, load_releases, release_bytes, releases_file
+from builder.written import note
 
 DATABASE = f"{identities.DOWNLOADS_FOLDER}/portal.sqlite"
 PARTITIONED_NAME = "portal.parquet"
@@ -89,6 +90,7 @@ def bundle_download(name: str, path: Path, hosting: Hosting) -> Download:
     """How the bundle of package ``name``, written at ``path``, is listed."""
     target = identities.bundle_file(name)
     size, sha256 = path.stat().st_size, sha256_of(path)
+    note(path, sha256)  # not read again when it is recorded (builder.written)
     return Download(
         target, f"{name}.zip", size, sha256, bundle_title(name), hosting.address(target)
     )

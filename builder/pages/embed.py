@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from markupsafe import Markup
-
 from builder.charts import Chart, write_chart
+from builder.charts.files import ChartFiles
 from builder.pages.catalog import url_root
-from builder.pages.markup import HtmlTable, number, text
+from builder.pages.markup import HtmlTable, attr, number, text
 from builder.pages.parts import Parts
-from builder.pages.templating import render
 
 
 def chart_table(chart: Chart) -> str:
@@ -53,22 +51,32 @@ def embed_chart(chart: Chart, parts: Parts) -> str:
     nothing without JavaScript, and cost 4.4 KB a disclosure page written into it.
     """
     page = parts.page
-    files = write_chart(chart, parts.docs_dir)
+    files = write_chart(chart, parts.docs_dir, parts.shared)
     body = f'<p class="portal-muted">{text(chart.description)}</p>\n' + chart_table(chart)
-    return render(
-        "chart.md.j2",
-        chart=chart,
-        anchor=f"chart-{chart.chart_id}",
-        template_url=url_root(page) + files.template.as_posix(),
-        values_url=url_root(page) + files.values.as_posix(),
-        csv_url=url_root(page) + files.csv.as_posix(),
-        data=Markup(  # safe: escaped
-            parts.details(
-                "图表数据（表格）",
-                body,
-                name=f"chart-{chart.chart_id}",
-                title=f"{chart.title}：数据",
-                anchor=f"chart-{chart.chart_id}-data",
-            )
-        ),
+    data = parts.details(
+        "图表数据（表格）",
+        body,
+        name=f"chart-{chart.chart_id}",
+        title=f"{chart.title}：数据",
+        anchor=f"chart-{chart.chart_id}-data",
+    )
+    return chart_markdown(chart, files, url_root(page), data)
+
+
+def chart_markdown(chart: Chart, files: ChartFiles, root: str, data: str) -> str:
+    """The figure of ``chart`` (its files linked from ``root``, the page's way to the docs
+    root), its share line and ``data`` (safe HTML). Every value escaped here, as a Jinja
+    template would (``text``, ``attr`` in attributes): one f-string, where rendering the
+    template cost 45 µs a chart, eight a disclosure."""
+    anchor = attr(f"chart-{chart.chart_id}")
+    return (
+        f'<figure class="portal-chart" id="{anchor}">\n'
+        f'<div class="vega-chart" data-spec-template="{attr(root + files.template.as_posix())}"'
+        f' data-spec-values="{attr(root + files.values.as_posix())}"'
+        f' data-chart-name="{attr(chart.chart_id)}"></div>\n'
+        f"<figcaption>{text(chart.title)}。{text(chart.source)}。</figcaption>\n"
+        "</figure>\n\n"
+        f'<p class="portal-chart-share" data-search-exclude=""><a href="#{anchor}">本图链接</a>'
+        f' <a href="{attr(root + files.csv.as_posix())}">图表数据（CSV）</a></p>\n\n'
+        f"{data}\n"
     )

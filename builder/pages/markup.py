@@ -43,6 +43,10 @@ _ESCAPES = {
 # and translate() looks up every character of a string in the mapping).
 _ESCAPED = re.compile("[" + re.escape("".join(map(chr, _ESCAPES))) + "]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Anything :func:`text` changes: a control character, white space (``str.split``'s, which is
+# ``\s``'s) or a character to escape. Most texts have none (amounts, Chinese names): one
+# search, and the text is its own result.
+_CHANGED = re.compile(_CONTROL.pattern[:-1] + r"\s" + _ESCAPED.pattern[1:])
 # Full-width look-alikes for titles: readable, and inert in any template.
 _TITLE_SAFE = str.maketrans(
     {
@@ -73,7 +77,10 @@ def text(value: object) -> str:
     """Inline text safe in Markdown and HTML: escaped, one line, no Markdown syntax."""
     if value is None:
         return ""
-    raw = " ".join(_CONTROL.sub("", str(value)).split())
+    raw = str(value)
+    if _CHANGED.search(raw) is None:
+        return raw
+    raw = " ".join(_CONTROL.sub("", raw).split())
     return raw.translate(_ESCAPES) if _ESCAPED.search(raw) else raw
 
 
@@ -237,9 +244,12 @@ class HtmlTable:
             )
         out.append("<tbody>")
         opening = self._cell_tags(max((len(cells) for cells, _ in self.rows), default=0))
+        classes: dict[str, str] = {}  # a few row classes (levels): each escaped once
         for cells, row_class in self.rows:
-            cls = f' class="{attr(row_class)}"' if row_class else ""
-            tds = "".join([f"{opening[index]}{cell}</td>" for index, cell in enumerate(cells)])
+            cls = classes.get(row_class)
+            if cls is None:
+                cls = classes[row_class] = f' class="{attr(row_class)}"' if row_class else ""
+            tds = "".join([f"{tag}{cell}</td>" for tag, cell in zip(opening, cells, strict=False)])
             out.append(f"<tr{cls}>{tds}</tr>")
         out += ["</tbody>", "</table>"]
         return "\n".join(out) + "\n"

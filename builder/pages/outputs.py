@@ -33,6 +33,7 @@ from typing import Any
 
 from builder.cache import HashMemo, Signature, file_hash, read_hash, under, write_atomic
 from builder.charts.files import TEMPLATES_DIR
+from builder.written import forget, noted_hash
 
 STAGING = ".staging"  # under the docs dir; MkDocs ignores dot folders
 
@@ -88,6 +89,7 @@ def staged(
         moved.update(sorted(hashes.items(), key=lambda item: item[0].split("/")))
         moved.signatures.update(hashes.signatures)
     except BaseException:
+        forget(folder)
         shutil.rmtree(folder, ignore_errors=True)
         raise
     if left <= KEPT_FOLDERS:
@@ -185,7 +187,8 @@ def move_into(
 
 
 def record(hashes: Moved, name: str, path: Path) -> None:
-    hashes[name], signature = read_hash(path)
+    noted = noted_hash(path)  # the writer hashed its bytes (builder.written): not read again
+    hashes[name], signature = read_hash(path) if noted is None else noted
     if signature is not None:
         hashes.signatures[name] = signature
 

@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from builder.pages.catalog import url_root
 from builder.pages.markup import attr, text
 from builder.pages.site_hooks import unwrap_raw
+from builder.written import write_noted
 
 PARTS_FILE = "parts.html.gz"  # a page's parts, gzipped, in the page's own folder
 STYLESHEET = "assets/stylesheets/portal.css"
@@ -93,6 +94,7 @@ class Parts:
     page: str
     title: str
     parts: list[Part] = field(default_factory=list)
+    shared: Path | None = None  # the docs dir ``docs_dir`` is moved into (a staging folder's)
 
     def details(self, summary: str, body: str, *, name: str, title: str, anchor: str = "") -> str:
         """A collapsed block whose ``body`` (safe HTML) is loaded when it is opened.
@@ -147,7 +149,7 @@ class Parts:
         target = self.docs_dir / page_folder(self.page) / PARTS_FILE
         target.parent.mkdir(parents=True, exist_ok=True)
         html = parts_document(self.page, self.title, self.parts)
-        target.write_bytes(gzip.compress(html.encode("utf-8"), compresslevel=6, mtime=0))
+        write_noted(target, gzip.compress(html.encode("utf-8"), compresslevel=6, mtime=0))
 
 
 def read_parts(folder: Path) -> str | None:

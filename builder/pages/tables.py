@@ -10,6 +10,7 @@ as printed: its header rows and its cells as printed text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -49,19 +50,35 @@ def _heading(field: dict[str, Any]) -> str:
     return f"{field['title']}（{unit}）" if unit else str(field["title"])
 
 
-def _cell(field: dict[str, Any], row: dict[str, Any]) -> str:
+def _reader(field: dict[str, Any]) -> Callable[[dict[str, Any]], str]:
+    """What a cell of ``field`` shows of its row, worked out once a column."""
     name = field["name"]
-    value = row.get(name)
     if _is_measure(field):
-        if value is None:
-            return "——" if row.get("not_applicable") else ""
-        if name == "count" and row.get("count_unit"):
-            return f"{number(value)} {row['count_unit']}"
-        return number(value) if isinstance(value, Decimal | int) else str(value)
-    labelled = declarations.value_labels()  # the x-labels of the declarations
-    if name in labelled:
-        return labelled[name].get(str(value), "" if value is None else str(value))
-    return "" if value is None else str(value)
+        counted = name == "count"
+
+        def measure(row: dict[str, Any]) -> str:
+            value = row.get(name)
+            if value is None:
+                return "——" if row.get("not_applicable") else ""
+            if counted and row.get("count_unit"):
+                return f"{number(value)} {row['count_unit']}"
+            return number(value) if isinstance(value, Decimal | int) else str(value)
+
+        return measure
+    labelled = declarations.value_labels().get(name)  # the x-labels of the declarations
+    if labelled is not None:
+
+        def label(row: dict[str, Any]) -> str:
+            value = row.get(name)
+            return labelled.get(str(value), "" if value is None else str(value))
+
+        return label
+
+    def plain(row: dict[str, Any]) -> str:
+        value = row.get(name)
+        return "" if value is None else str(value)
+
+    return plain
 
 
 def _row_class(row: dict[str, Any]) -> str:
@@ -106,8 +123,9 @@ def render_table(table: dict[str, Any], label: str) -> str:
             caption=f"{label}（{caption}）" if caption else label,
             name_column=next((i for i, f in enumerate(shown) if f["name"] in NAME_FIELDS), None),
         )
+        readers = [_reader(f) for f in shown]
         for row in shown_rows:
-            html_table.add([_cell(f, row) for f in shown], _row_class(row))
+            html_table.add([read(row) for read in readers], _row_class(row))
         out.append(html_table.render())
     if empty_columns or hidden_rows:
         names = [f["title"] for f in empty_columns]

@@ -65,6 +65,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # the package's templates: no stat of the file at every render
     )
     env.filters["amount"] = _amount
     env.filters["number"] = _number
