@@ -277,15 +277,20 @@ def build_site(
         scope = GENERATED_DIRS if docs == DOCS_SOURCE else None  # site_src: hand-written too
         outputs.remove_strays(pages.hand_written, scope)
         outputs.save(data.cache.folder / PAGES_STATE)
-    with progress.stage("data folder", doing="placing the files for the data host"):
-        place_data_folder(
-            docs, data_folder_for(site), hosted=bool(hosting.data_url), hashes=data.hashes
-        )
+
+    def data_folder() -> None:
+        with progress.stage("data folder", doing="placing the files for the data host"):
+            place_data_folder(
+                docs, data_folder_for(site), hosted=bool(hosting.data_url), hashes=data.hashes
+            )
+
     if not mkdocs:
+        data_folder()
         return None
     with progress.stage("mkdocs", doing="MkDocs (strict), pages that changed"):
         state = data.cache.folder / SITE_STATE
-        return run_mkdocs(docs, site, site_url, state, job_count(jobs))
+        # the data folder (links of docs/.data, which MkDocs leaves out) while it starts
+        return run_mkdocs(docs, site, site_url, state, job_count(jobs), meanwhile=data_folder)
 
 
 def copy_hand_written(docs: Path) -> set[str]:
@@ -320,8 +325,17 @@ def mkdocs_config(docs: Path, site: Path) -> str:
     )
 
 
-def run_mkdocs(docs: Path, site: Path, site_url: str, state: Path, jobs: int = 1) -> SiteRun:
-    """MkDocs (strict) of ``docs`` with the repository's config, swapped into ``site``.
+def run_mkdocs(  # noqa: PLR0913 - the folders, the address, and how to run
+    docs: Path,
+    site: Path,
+    site_url: str,
+    state: Path,
+    jobs: int = 1,
+    *,
+    meanwhile: Callable[[], object] = lambda: None,
+) -> SiteRun:
+    """MkDocs (strict) of ``docs`` with the repository's config, swapped into ``site``;
+    ``meanwhile`` is run in this process while MkDocs works (it must not change ``docs``).
 
     The run is incremental (``builder.siterun.mkdocs_run``): pages whose inputs are
     unchanged since the run recorded in ``state`` are hard-linked from the current site
@@ -338,20 +352,29 @@ def run_mkdocs(docs: Path, site: Path, site_url: str, state: Path, jobs: int = 1
     command += ["--jobs", str(jobs)]
     if site.is_dir():
         command += ["--previous", str(site.resolve())]
-    result = subprocess.run(  # through builder.children: MkDocs dies if the build is killed
+    process = subprocess.Popen(  # through builder.children: MkDocs dies if the build is killed
         [sys.executable, "-m", "builder.children", str(os.getpid()), *command],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env=env,
-        check=False,
     )
+    try:
+        meanwhile()
+    except BaseException:
+        process.kill()
+        process.communicate()
+        config.unlink()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    stdout, stderr = process.communicate()
     config.unlink()
-    if result.returncode != 0:
+    if process.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
         raise DisclosureError(
             docs,
             None,
-            "the site did not build (MkDocs, strict, failed):\n" + result.stderr[-3000:],
+            "the site did not build (MkDocs, strict, failed):\n" + stderr[-3000:],
             "the previous site was left as it was",
         )
     # A name of its own: the site it replaced may still be being deleted.
@@ -361,5 +384,5 @@ def run_mkdocs(docs: Path, site: Path, site_url: str, state: Path, jobs: int = 1
     staging.rename(site)
     if previous.exists():
         remove_in_background(previous)  # the new site is in place: no one waits for this
-    done = json.loads(result.stdout.strip().splitlines()[-1])
+    done = json.loads(stdout.strip().splitlines()[-1])
     return SiteRun(int(done["rendered"]), int(done["kept"]), done["seconds"])
