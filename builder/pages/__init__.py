@@ -33,8 +33,9 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -56,7 +57,8 @@ from builder.pages.downloads import (
     DATABASE,
     QUERY,
     RELEASES,
-    portal_downloads,
+    partitioned_archive,
+    portal_bundles,
     publish_bundle,
     query_page,
     releases_page,
@@ -124,8 +126,10 @@ __all__ = [
     "PageFolders",
     "page_key",
     "portal_findings",
+    "portal_pages",
     "portal_view",
     "produce_disclosure",
+    "with_published",
     "write_pages",
     "write_portal_pages",
 ]
@@ -264,19 +268,27 @@ def listed_entry(
     view: dict[str, Any],
     findings: list[dict[str, Any]] | None,
     provenance: Mapping[str, Any],
-    extra: Mapping[str, Any],
+    extra: Mapping[str, Any] | None = None,
 ) -> DisclosureEntry:
-    """A disclosure as the portal-wide pages see it: its view, findings and published files."""
-    source = extra.get("source")
-    return DisclosureEntry(
+    """A disclosure as the portal-wide pages see it: its view, findings and (``extra``, what
+    its pages published: :func:`with_published`) its published files."""
+    entry = DisclosureEntry(
         disclosure_id,
         view,
         findings,
-        downloads=[Download(**d) for d in extra.get("downloads", [])],
-        source=Download(**source) if source else None,
         licence=provenance.get("licence"),
         source_url=provenance.get("source_url"),
     )
+    return entry if extra is None else with_published(entry, extra)
+
+
+def with_published(entry: DisclosureEntry, extra: Mapping[str, Any]) -> DisclosureEntry:
+    """``entry`` with the files its pages published (``Produced.extra`` of
+    :func:`produce_disclosure`): its downloads and source text."""
+    source = extra.get("source")
+    entry.downloads = [Download(**d) for d in extra.get("downloads", [])]
+    entry.source = Download(**source) if source else None
+    return entry
 
 
 @dataclass
@@ -288,7 +300,7 @@ class PortalPages:
     unit_keys: Mapping[str, str] = field(default_factory=dict)  # disclosure id → source key
 
 
-# What the libraries of ``portal_downloads`` import on first use (``pyarrow.parquet`` reads
+# What the libraries of ``portal_bundles`` import on first use (``pyarrow.parquet`` reads
 # through ``pyarrow.dataset``, which imports pandas). A package with circular imports, such as
 # pandas, imported by two threads at once can be seen half-initialised ("partially initialized
 # module 'pandas' has no attribute 'Timestamp'", a CI failure), so they load before the thread.
@@ -307,35 +319,56 @@ def write_portal_pages(
     outputs: Outputs,
     extras: PortalPages,
 ) -> None:
-    """The unit pages (those whose disclosures changed) and the portal-wide pages.
+    """The unit pages (those whose disclosures changed) and the portal-wide pages, of
+    ``entries`` with their published files (:func:`portal_pages`)."""
+    with portal_pages(entries, folders, outputs, extras):
+        pass
 
-    The portal's bundles and database (``portal_downloads``: zlib, SQLite and hashing, which
-    release the GIL) are made in a thread while the pages that do not show them are written;
-    only the download page, the query page and ``data.json`` wait for them. Both sides
-    record owners of their own in ``outputs`` (dict and set updates, and staging folders
-    taken under a lock: ``builder.pages.outputs``)."""
+
+@dataclass
+class PortalDraft:
+    """The portal-wide pages under way (:func:`portal_pages`): the portal they show, and
+    the owners written but not yet recorded (they are recorded when the pages are done, after
+    the disclosures', as when they were written last)."""
+
+    portal: Portal
+    unrecorded: list[tuple[str, str, Produced]] = field(default_factory=list)
+
+
+@contextmanager
+def portal_pages(
+    entries: list[DisclosureEntry],
+    folders: PageFolders,
+    outputs: Outputs,
+    extras: PortalPages,
+) -> Iterator[PortalDraft]:
+    """The unit pages (those whose disclosures changed) and the portal-wide pages, in two
+    halves, so that the build writes the first while its workers write the disclosures'
+    pages (``builder.pipeline.site``).
+
+    On entering: every page that does not show the disclosures' published files (the unit
+    pages, home, the indexes, comparisons, dictionary, quality, glossary and release pages),
+    so ``entries`` need not have them yet; the portal's bundles and database (``portal_bundles``:
+    zlib, SQLite and hashing, which release the GIL) are begun in a thread. Before leaving
+    the ``with``, the caller gives each entry its published files
+    (:func:`with_published`) and puts the partitioned Parquet in place; on leaving, the
+    pages that show them (the download page, ``data.json``) and the bundles (the query
+    page), with the archive of the partitioned Parquet (``partitioned_archive``), are
+    written, and the owners recorded (dict and set updates, and staging folders taken under
+    a lock, as the bundles' thread records its own: ``builder.pages.outputs``)."""
     portal = Portal(
         disclosures=entries,
         site_url=identities.site_root(folders.site_url),
         checks=list(extras.checks),
         skipped=[dict(item) for item in extras.skipped],
     )
+    draft = PortalDraft(portal)
     import_before_threads()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portal-downloads") as pool:
         downloads = pool.submit(
-            portal_downloads, folders.packages, outputs, folders.hosting, extras.unit_keys
+            portal_bundles, folders.packages, outputs, folders.hosting, extras.unit_keys
         )
-        for unit in portal.units:
-            owner = f"unit:{unit.unit_id}"
-            members = [
-                (e.disclosure_id, extras.unit_keys.get(e.disclosure_id)) for e in unit.disclosures
-            ]
-            key = key_of(folders.site_url, members)
-            if all(k is not None for _, k in members) and outputs.current(owner, key):
-                continue
-            with staged(folders.docs, owner, outputs.hashes) as (docs, files):
-                _write(docs, unit.page, unit_page(unit, portal, docs))
-            outputs.record(owner, key, Produced(files))
+        draft.unrecorded += write_unit_pages(portal, folders, outputs, extras.unit_keys)
         with staged(folders.docs, PORTAL_OWNER, outputs.hashes) as (docs, files):
             portal.portal_downloads = publish_folder(
                 folders.packages / PORTAL_PACKAGE,
@@ -353,12 +386,34 @@ def write_portal_pages(
             _write(docs, "quality.md", quality_page(portal, quality_files, assessed))
             _write_all(docs, glossary_pages(portal))
             _write(docs, RELEASES, releases_page())
-            portal.bundles = downloads.result()  # the pages below show them
+            yield draft  # the entries' published files, and the partitioned Parquet
+            # the pages below show them
+            portal.bundles = downloads.result() + partitioned_archive(outputs, folders.hosting)
             catalogue = write_data_json(portal, docs, folders.hosting)
             _write_all(docs, data_page(portal, catalogue))
             database = folders.docs / folders.hosting.written(DATABASE)
             _write(docs, QUERY, query_page(portal, database))
+    for owner, key, produced in draft.unrecorded:
+        outputs.record(owner, key, produced)
     outputs.record(PORTAL_OWNER, "", Produced(files))
+
+
+def write_unit_pages(
+    portal: Portal, folders: PageFolders, outputs: Outputs, unit_keys: Mapping[str, str]
+) -> list[tuple[str, str, Produced]]:
+    """The pages of the units whose disclosures changed (or whose files did), into the docs
+    dir; the owners written, with their keys, to record."""
+    written = []
+    for unit in portal.units:
+        owner = f"unit:{unit.unit_id}"
+        members = [(e.disclosure_id, unit_keys.get(e.disclosure_id)) for e in unit.disclosures]
+        key = key_of(folders.site_url, members)
+        if all(k is not None for _, k in members) and outputs.current(owner, key):
+            continue
+        with staged(folders.docs, owner, outputs.hashes) as (docs, files):
+            _write(docs, unit.page, unit_page(unit, portal, docs))
+        written.append((owner, key, Produced(files)))
+    return written
 
 
 def clear_generated(docs_dir: Path) -> None:

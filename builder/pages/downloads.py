@@ -100,17 +100,16 @@ def release_key() -> str:
     return hashlib.sha256(release_bytes()).hexdigest()
 
 
-def portal_downloads(
+def portal_bundles(
     packages: Path,
     outputs: Outputs,
     hosting: Hosting = BESIDE_SITE,
     keys: Mapping[str, str] | None = None,
 ) -> list[Download]:
-    """The bundles of the portal and of each year, and the database (and, on a data host,
-    the archive of the partitioned Parquet), each produced only when its inputs or where it
-    is published changed; their downloads (bundles, then the database). ``keys``: each
-    disclosure's source key, so that the database replaces the rows of those that changed
-    in the earlier file (``builder.publish.database``)."""
+    """The bundles of the portal and of each year, and the database, each produced only
+    when its inputs or where it is published changed; their downloads (bundles, then the
+    database). ``keys``: each disclosure's source key, so that the database replaces the
+    rows of those that changed in the earlier file (``builder.publish.database``)."""
     folders = (
         sorted(
             folder
@@ -121,7 +120,6 @@ def portal_downloads(
         else []
     )
     bundles: list[Download] = []
-    archive: list[Download] = []
     # The database in a thread of its own beside the bundles (SQLite and zlib release the
     # GIL): after one change, profiled under load, they took 4.2 and 4.5 s one after the
     # other.
@@ -137,12 +135,19 @@ def portal_downloads(
             key = key_of(file_hash(folder / DESCRIPTOR), release_key(), hosting.data_url)
             make = partial(bundle_of, folder, outputs, hosting)
             bundles += produced(outputs, f"bundle:{folder.name}", key, make)
-        parts = partition_files_of(outputs)
-        if parts and hosting.hosted(PARTITIONED_ARCHIVE):
-            key = key_of(sorted(parts.items()), hosting.data_url)
-            make = partial(archive_of, parts, outputs, hosting)
-            archive += produced(outputs, "partitioned archive", key, make)
-        return bundles + (database.result() if database else []) + archive
+        return bundles + (database.result() if database else [])
+
+
+def partitioned_archive(outputs: Outputs, hosting: Hosting = BESIDE_SITE) -> list[Download]:
+    """On a data host, the archive of the partitioned Parquet (of the partitions recorded
+    in ``outputs``: :func:`install_partition`), produced only when a partition changed; its
+    download (none beside the site)."""
+    parts = partition_files_of(outputs)
+    if not parts or not hosting.hosted(PARTITIONED_ARCHIVE):
+        return []
+    key = key_of(sorted(parts.items()), hosting.data_url)
+    make = partial(archive_of, parts, outputs, hosting)
+    return produced(outputs, "partitioned archive", key, make)
 
 
 def partitioned_root(hosting: Hosting) -> str:

@@ -238,6 +238,10 @@ class Outputs:
     owners: dict[str, dict[str, Any]] = field(default_factory=dict)  # key, files, extra
     seen: set[str] = field(default_factory=set)
     hashes: HashMemo = field(default_factory=HashMemo)  # the files' hashes by signature
+    # Held while the owners change: the portal's bundles are recorded from a thread while the
+    # build records the disclosures' pages (builder.pages.portal_pages), and a removal walks
+    # every owner's files.
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @classmethod
     def load(cls, state: Path, docs_dir: Path, hashes: HashMemo | None = None) -> Outputs:
@@ -275,12 +279,13 @@ class Outputs:
     def record(self, owner: str, key: str, produced: Produced) -> None:
         """Record what ``owner`` wrote; files its previous version wrote and this one did
         not are deleted."""
-        previous = self.owners.get(owner, {}).get("files", [])
-        self.owners[owner] = {"key": key, "files": produced.files, "extra": produced.extra}
-        self.seen.add(owner)
-        for path, signature in produced.signatures.items():
-            self.hashes.note(self.docs_dir / path, signature, produced.files[path])
-        self.remove(set(previous) - set(produced.files))
+        with self.lock:
+            previous = self.owners.get(owner, {}).get("files", [])
+            self.owners[owner] = {"key": key, "files": produced.files, "extra": produced.extra}
+            self.seen.add(owner)
+            for path, signature in produced.signatures.items():
+                self.hashes.note(self.docs_dir / path, signature, produced.files[path])
+            self.remove(set(previous) - set(produced.files))
 
     def finish(self) -> None:
         """Delete the files of owners this build did not keep or produce."""
@@ -312,6 +317,7 @@ class Outputs:
         """Delete these files, except those an owner (still) writes."""
         if not paths:
             return
-        written = {path for record in self.owners.values() for path in record["files"]}
-        for path in sorted(paths - written):
-            (self.docs_dir / path).unlink(missing_ok=True)
+        with self.lock:
+            written = {path for record in self.owners.values() for path in record["files"]}
+            for path in sorted(paths - written):
+                (self.docs_dir / path).unlink(missing_ok=True)

@@ -21,7 +21,10 @@ keeps (``builder.pipeline.views``).
 This package orders the stages (``build``, ``process_disclosures``, ``load_disclosures``,
 ``validate_packages``). The build's worker processes are started once, and the stages that
 run in this process overlap the workers' where their inputs allow: the portal package is
-written (and the portal pages' views read) while the workers write the disclosures' pages.
+written, the portal pages' views read and the portal pages that do not show the disclosures'
+published files written (the portal's bundles and database begun in a thread) while the
+workers write the disclosures' pages, and the partitioned Parquet is handed to the workers
+behind the pages.
 Its modules own the rest: ``steps`` (the per-disclosure work run in
 worker processes), ``site`` (pages, charts and the MkDocs run), ``install`` (moving packages
 into place), ``add`` (the add command), ``commands`` (what the other CLI commands run) and
@@ -356,11 +359,13 @@ def build(  # noqa: PLR0913 - folders, progress and four switches
             if site is None:
                 data = processed.finish(progress)
             else:
-                # the portal package is written here while the workers write the pages
+                # the portal package and the portal pages are written here while the
+                # workers write the disclosures' pages
                 folders = (sources, output, site)
                 pages = plan_pages(processed.digests, processed.hashes, folders)
-                data = render_pages_meanwhile(pages, workers, progress, processed.finish)
-                site_run = build_site(data, pages, progress, jobs=workers, mkdocs=mkdocs)
+                with pages.unfinished:  # the portal pages, if the build stops before their end
+                    data = render_pages_meanwhile(pages, workers, progress, processed.finish)
+                    site_run = build_site(data, pages, progress, jobs=workers, mkdocs=mkdocs)
         with progress.stage("hash memo", doing="saving the files' hashes"):
             data.hashes.save()
     digests = data.digests

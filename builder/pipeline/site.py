@@ -11,10 +11,11 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from builder.cache import (
     BuildCache,
@@ -28,12 +29,14 @@ from builder.pages import (
     GENERATED_DIRS,
     GENERATED_FILES,
     PageFolders,
+    PortalDraft,
     PortalPages,
     clear_generated,
     listed_entry,
     owner_of_disclosure,
     page_key,
-    write_portal_pages,
+    portal_pages,
+    with_published,
 )
 from builder.pages.downloads import install_partition, stale_partitions
 from builder.pages.hosting import Hosting, hosting_setting
@@ -56,12 +59,11 @@ from builder.pipeline.steps import (
 )
 from builder.pipeline.views import VIEWS, Findings, portal_views
 from builder.progress import Progress
-from builder.publish.partitions import Shape
+from builder.publish.partitions import Partition, Shape
 from builder.release import current_release
 from builder.validate import load_checks
 
 PAGES_STATE = "pages.json"  # in the cache: the owners of the generated docs files
-Done = TypeVar("Done")
 SITE_STATE = "site"  # in the cache: the pages of the last MkDocs run (builder.siterun.mkdocs_run)
 
 
@@ -113,6 +115,13 @@ class SitePages:
     tasks: list[tuple[str, PageTask]]  # with the key each is recorded under
     extras: dict[str, dict[str, Any]]  # what each disclosure's pages published
     views: list[tuple[dict[str, Any], Findings]] = field(default_factory=list)  # as digests
+    # The partitions of the Parquet dataset to write again, and their files as the workers
+    # hand them over (begun behind the pages: render_pages_meanwhile).
+    partitions: tuple[list[Partition], Iterable[dict[str, bytes]]] = ([], [])
+    # The portal pages under way (builder.pages.portal_pages), ended by build_site; the
+    # build leaves this ``with`` when it ends, so a build that stops ends them too.
+    unfinished: ExitStack = field(default_factory=ExitStack)
+    portal: PortalDraft | None = None
 
     @property
     def hosting(self) -> Hosting:
@@ -158,24 +167,75 @@ def plan_pages(digests: Digests, hashes: HashMemo, folders: tuple[Path, Path, Pa
 
 
 def render_pages_meanwhile(
-    pages: SitePages, jobs: Workers, progress: Progress, meanwhile: Callable[[Progress], Done]
-) -> Done:
+    pages: SitePages,
+    jobs: Workers,
+    progress: Progress,
+    meanwhile: Callable[[Progress], DataStage],
+) -> DataStage:
     """Write the disclosures' pages and charts (:func:`plan_pages`) with ``jobs`` (worker
-    processes, or an executor) and, while they work, run ``meanwhile`` in this process
-    and read the views the portal pages show (with one job, before the pages); what
-    ``meanwhile`` returned. The stage ``pages+charts`` is timed from the first page to the
-    last, ``meanwhile``'s stages inside it."""
+    processes, or an executor) and, while they work, run ``meanwhile`` in this process (the
+    portal package: the data the rest reads), hand the workers the partitioned Parquet
+    (behind the pages), read the views the portal pages show and write the portal pages
+    that do not show the disclosures' published files (:func:`start_portal_pages`; with one
+    job, all this before the pages); what ``meanwhile`` returned. The stage
+    ``pages+charts`` is timed from the first page to the last, the stages in this process
+    inside it."""
     with progress.stage("pages+charts", len(pages.tasks)) as stage:
         done = run_each(render_pages, [task for _, task in pages.tasks], jobs)
-        result = meanwhile(progress)
+        data = meanwhile(progress)
+        pages.partitions = begin_partitions(data, pages, jobs)
         digests = pages.digests
         pages.views = portal_views(digests, digests.cache.folder / VIEWS)[0]
+        start_portal_pages(data, pages, progress)
         for (key, task), (produced, seconds) in zip(pages.tasks, done, strict=True):
             stage.step(task.disclosure_id)
             progress.add_cpu({"pages+charts": seconds})
             pages.outputs.record(owner_of_disclosure(task.disclosure_id), key, produced)
             pages.extras[task.disclosure_id] = produced.extra
-    return result
+    return data
+
+
+def begin_partitions(
+    data: DataStage, pages: SitePages, jobs: Workers
+) -> tuple[list[Partition], Iterable[dict[str, bytes]]]:
+    """The partitions of the Parquet dataset whose files are not current, and their files:
+    made by ``jobs`` (worker processes, or an executor: handed over now, behind the tasks
+    already given them; with one job, when the files are asked for)."""
+    hosting = pages.hosting
+    shapes = data.shapes or (part for (part,) in data.digests.parts(CONTRIBUTION))
+    stale = stale_partitions(shapes, pages.outputs, hosting)
+    keys = {d.id: d.key for d in data.digests}
+    tasks = [PartitionTask(p, tuple(keys[m] for m in p.members), data.cache) for p in stale]
+    return stale, run_each(partition_parquet, tasks, jobs)
+
+
+def start_portal_pages(data: DataStage, pages: SitePages, progress: Progress) -> None:
+    """The portal pages that do not show the disclosures' published files (the unit pages,
+    home, indexes, comparisons, quality, glossary: ``builder.pages.portal_pages``), and the
+    portal's bundles and database begun in a thread; :func:`build_site` ends them."""
+    with progress.stage("portal pages", 1) as stage:
+        stage.step("home, units, quality, glossary; bundles and database begun")
+        entries = [
+            listed_entry(
+                d.id,
+                view,
+                findings,
+                {"licence": d.record.licence, "source_url": d.record.source_url},
+            )
+            for d, (view, findings) in zip(data.digests, pages.views, strict=True)
+        ]
+        pages.portal = pages.unfinished.enter_context(
+            portal_pages(
+                entries,
+                pages.page_folders,
+                pages.outputs,
+                PortalPages(
+                    load_checks(),
+                    [item.to_row() for item in data.skipped],
+                    {d.id: d.key for d in data.digests},
+                ),
+            )
+        )
 
 
 def build_site(
@@ -187,7 +247,8 @@ def build_site(
     mkdocs: bool = True,
 ) -> SiteRun | None:
     """After the disclosures' pages (:func:`render_pages_meanwhile`): the partitioned
-    Parquet, the portal-wide pages, then ``mkdocs build --strict`` into the site folder.
+    Parquet, the rest of the portal-wide pages (those that show the disclosures' published
+    files, and the portal's downloads), then ``mkdocs build --strict`` into the site folder.
 
     A file in the docs dir that neither the build nor the hand-written pages put there (in
     ``site_src``: in the generated folders) is deleted, so it is never published.
@@ -199,55 +260,37 @@ def build_site(
     """
     progress = progress or Progress()
     site = pages.folders[2]
-    docs, site_url, hosting = pages.docs, pages.site_url, pages.hosting
-    outputs, extras, page_folders = pages.outputs, pages.extras, pages.page_folders
-    shapes = data.shapes or (part for (part,) in data.digests.parts(CONTRIBUTION))
-    stale = stale_partitions(shapes, outputs, hosting)
-    keys = {d.id: d.key for d in data.digests}
-    partition_tasks = [
-        PartitionTask(p, tuple(keys[m] for m in p.members), data.cache) for p in stale
-    ]
+    docs, site_url, hosting, outputs = pages.docs, pages.site_url, pages.hosting, pages.outputs
+    stale, written = pages.partitions
     with progress.stage("partitioned Parquet", len(stale)) as stage:
-        written = run_each(partition_parquet, partition_tasks, jobs)
         for partition, files in zip(stale, written, strict=True):
             stage.step(partition.name)
             install_partition(partition, files, outputs, hosting)
     done_with(jobs)  # the last stage of the build's workers
-    with progress.stage("portal pages", 1) as stage:
-        stage.step("home, units, data, quality, glossary")
-        entries = [
-            listed_entry(
-                d.id,
-                view,
-                findings,
-                {"licence": d.record.licence, "source_url": d.record.source_url},
-                extras[d.id],
-            )
-            for d, (view, findings) in zip(data.digests, pages.views, strict=True)
-        ]
-        write_portal_pages(
-            entries,
-            page_folders,
-            outputs,
-            PortalPages(
-                load_checks(),
-                [item.to_row() for item in data.skipped],
-                {d.id: d.key for d in data.digests},
-            ),
-        )
+    with progress.stage("portal downloads", 1) as stage:
+        stage.step("bundles, database, data.json, download and query pages")
+        if pages.portal is not None:
+            for entry in pages.portal.portal.disclosures:
+                with_published(entry, pages.extras[entry.disclosure_id])
+        pages.unfinished.close()  # the pages that show them (builder.pages.portal_pages)
         outputs.finish()
         scope = GENERATED_DIRS if docs == DOCS_SOURCE else None  # site_src: hand-written too
         outputs.remove_strays(pages.hand_written, scope)
         outputs.save(data.cache.folder / PAGES_STATE)
-    with progress.stage("data folder", doing="placing the files for the data host"):
-        place_data_folder(
-            docs, data_folder_for(site), hosted=bool(hosting.data_url), hashes=data.hashes
-        )
+
+    def data_folder() -> None:
+        with progress.stage("data folder", doing="placing the files for the data host"):
+            place_data_folder(
+                docs, data_folder_for(site), hosted=bool(hosting.data_url), hashes=data.hashes
+            )
+
     if not mkdocs:
+        data_folder()
         return None
     with progress.stage("mkdocs", doing="MkDocs (strict), pages that changed"):
         state = data.cache.folder / SITE_STATE
-        return run_mkdocs(docs, site, site_url, state, job_count(jobs))
+        # the data folder (links of docs/.data, which MkDocs leaves out) while it starts
+        return run_mkdocs(docs, site, site_url, state, job_count(jobs), meanwhile=data_folder)
 
 
 def copy_hand_written(docs: Path) -> set[str]:
@@ -282,8 +325,17 @@ def mkdocs_config(docs: Path, site: Path) -> str:
     )
 
 
-def run_mkdocs(docs: Path, site: Path, site_url: str, state: Path, jobs: int = 1) -> SiteRun:
-    """MkDocs (strict) of ``docs`` with the repository's config, swapped into ``site``.
+def run_mkdocs(  # noqa: PLR0913 - the folders, the address, and how to run
+    docs: Path,
+    site: Path,
+    site_url: str,
+    state: Path,
+    jobs: int = 1,
+    *,
+    meanwhile: Callable[[], object] = lambda: None,
+) -> SiteRun:
+    """MkDocs (strict) of ``docs`` with the repository's config, swapped into ``site``;
+    ``meanwhile`` is run in this process while MkDocs works (it must not change ``docs``).
 
     The run is incremental (``builder.siterun.mkdocs_run``): pages whose inputs are
     unchanged since the run recorded in ``state`` are hard-linked from the current site
@@ -300,20 +352,29 @@ def run_mkdocs(docs: Path, site: Path, site_url: str, state: Path, jobs: int = 1
     command += ["--jobs", str(jobs)]
     if site.is_dir():
         command += ["--previous", str(site.resolve())]
-    result = subprocess.run(  # through builder.children: MkDocs dies if the build is killed
+    process = subprocess.Popen(  # through builder.children: MkDocs dies if the build is killed
         [sys.executable, "-m", "builder.children", str(os.getpid()), *command],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env=env,
-        check=False,
     )
+    try:
+        meanwhile()
+    except BaseException:
+        process.kill()
+        process.communicate()
+        config.unlink()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    stdout, stderr = process.communicate()
     config.unlink()
-    if result.returncode != 0:
+    if process.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
         raise DisclosureError(
             docs,
             None,
-            "the site did not build (MkDocs, strict, failed):\n" + result.stderr[-3000:],
+            "the site did not build (MkDocs, strict, failed):\n" + stderr[-3000:],
             "the previous site was left as it was",
         )
     # A name of its own: the site it replaced may still be being deleted.
@@ -323,5 +384,5 @@ def run_mkdocs(docs: Path, site: Path, site_url: str, state: Path, jobs: int = 1
     staging.rename(site)
     if previous.exists():
         remove_in_background(previous)  # the new site is in place: no one waits for this
-    done = json.loads(result.stdout.strip().splitlines()[-1])
+    done = json.loads(stdout.strip().splitlines()[-1])
     return SiteRun(int(done["rendered"]), int(done["kept"]), done["seconds"])
