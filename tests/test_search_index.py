@@ -8,14 +8,16 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import markdown
 from mkdocs.config import load_config
 
 from builder.pages.search import (
+    _MARKUP,
     DIGITS,
     HEADINGS,
     PAGE_TEXT_LIMIT,
@@ -24,12 +26,12 @@ from builder.pages.search import (
     SKIPPED_TAGS,
     VOID_TAGS,
     Section,
+    _attributes,
     count_terms,
     encode_numbers,
     index_page,
     page_file,
     page_sections,
-    read_markup,
     shard_count,
     shard_of,
     terms_of,
@@ -184,6 +186,43 @@ def test_a_long_page_file_is_cut_but_keeps_each_definition() -> None:
     assert page.counts["术语"] == 30 * 2  # every heading still indexed
     short = index_page("a/", "短", "<article><p>公务接待费</p></article>")
     assert "cut" not in page_file(short)
+
+
+class MarkupHandler(Protocol):
+    """What :func:`read_markup` gives the markup to (``HTMLParser``'s handler methods)."""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None: ...
+
+    def handle_endtag(self, tag: str) -> None: ...
+
+    def handle_data(self, data: str) -> None: ...
+
+
+def read_markup(html: str, parser: MarkupHandler) -> None:
+    """Give ``parser`` the start tags, end tags and text of ``html`` in order, as
+    ``HTMLParser(convert_charrefs=True).feed`` would (text with its references resolved;
+    comments passed over; a self-closing tag is a start and an end)."""
+    position = 0
+    for found in _MARKUP.finditer(html):
+        if found.start() > position:
+            text = html[position : found.start()]
+            parser.handle_data(unescape(text) if "&" in text else text)
+        position = found.end()
+        cdata, cdata_attributes, content, closing, tag, attributes = found.groups()
+        if cdata:
+            parser.handle_starttag(cdata.lower(), _attributes(cdata_attributes))
+            if content:
+                parser.handle_data(content)
+            parser.handle_endtag(cdata.lower())
+        elif closing:
+            parser.handle_endtag(tag.lower())
+        elif tag:
+            parser.handle_starttag(tag.lower(), _attributes(attributes))
+            if attributes.endswith("/"):
+                parser.handle_endtag(tag.lower())
+    if position < len(html):
+        text = html[position:]
+        parser.handle_data(unescape(text) if "&" in text else text)
 
 
 class _Events(HTMLParser):

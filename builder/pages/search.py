@@ -55,7 +55,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from html import unescape
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -219,43 +219,6 @@ def _read_attributes(text: str) -> tuple[tuple[str, str | None], ...]:
     return tuple(out)
 
 
-class MarkupHandler(Protocol):
-    """What :func:`read_markup` gives the markup to (``HTMLParser``'s handler methods)."""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None: ...
-
-    def handle_endtag(self, tag: str) -> None: ...
-
-    def handle_data(self, data: str) -> None: ...
-
-
-def read_markup(html: str, parser: MarkupHandler) -> None:
-    """Give ``parser`` the start tags, end tags and text of ``html`` in order, as
-    ``HTMLParser(convert_charrefs=True).feed`` would (text with its references resolved;
-    comments passed over; a self-closing tag is a start and an end)."""
-    position = 0
-    for found in _MARKUP.finditer(html):
-        if found.start() > position:
-            text = html[position : found.start()]
-            parser.handle_data(unescape(text) if "&" in text else text)
-        position = found.end()
-        cdata, cdata_attributes, content, closing, tag, attributes = found.groups()
-        if cdata:
-            parser.handle_starttag(cdata.lower(), _attributes(cdata_attributes))
-            if content:
-                parser.handle_data(content)
-            parser.handle_endtag(cdata.lower())
-        elif closing:
-            parser.handle_endtag(tag.lower())
-        elif tag:
-            parser.handle_starttag(tag.lower(), _attributes(attributes))
-            if attributes.endswith("/"):
-                parser.handle_endtag(tag.lower())
-    if position < len(html):
-        text = html[position:]
-        parser.handle_data(unescape(text) if "&" in text else text)
-
-
 _BLOCK_START_SPACE = frozenset({"p", "li", "dt", "dd", "div", "br", "summary", "figcaption"})
 _BLOCK_END_SPACE = frozenset({"p", "li", "dt", "dd", "td", "summary"})
 # Attribute text that may make an element skipped (it is read only then; ``&``: a reference
@@ -300,12 +263,12 @@ def page_sections(html: str) -> list[Section]:  # noqa: PLR0912, PLR0915 - one l
     """The sections of ``html``'s ``<article>`` with a heading or text (the part before the
     first heading has an empty anchor and heading).
 
-    The article's markup is read as :func:`read_markup` reads it (``HTMLParser``'s tags and
-    text), in one loop: text outside headings goes to the current section, a heading starts
-    the next, and an element left out (:func:`_skipped`) is passed over to its end tag, its
-    depth counted over every tag but the void ones, its text and attributes not read. The
-    loop is one function: a call per token (some 550 a disclosure page) would cost more than
-    most tokens' work."""
+    The article's markup is read as ``HTMLParser`` reads it (its tags and text, by
+    :data:`_MARKUP`; ``tests/test_search_index.py`` holds the two equal), in one loop: text
+    outside headings goes to the current section, a heading starts the next, and an element
+    left out (:func:`_skipped`) is passed over to its end tag, its depth counted over every
+    tag but the void ones, its text and attributes not read. The loop is one function: a call
+    per token (some 550 a disclosure page) would cost more than most tokens' work."""
     # Only the article is read: the header, navigation and table of contents are skipped
     # unparsed (the reading is most of the index's time).
     start = html.find("<article")
