@@ -19,6 +19,7 @@ import fcntl
 import os
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,7 +47,7 @@ def exclusive(packages: Path) -> Iterator[Path]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.read(handle, 64).decode("ascii", "replace").strip() or "unknown"
+            holder = _holder(handle)
             raise DisclosureError(
                 packages,
                 None,
@@ -59,6 +60,17 @@ def exclusive(packages: Path) -> Iterator[Path]:
         yield path
     finally:
         os.close(handle)  # releases the lock
+
+
+def _holder(handle: int, tries: int = 50) -> str:
+    """The pid the lock's holder wrote in the lock file ("unknown" if none): it writes it
+    right after it takes the lock, so an empty file is read again for up to half a second."""
+    for _ in range(tries):
+        holder = os.pread(handle, 64, 0).decode("ascii", "replace").strip()
+        if holder:
+            return holder
+        time.sleep(0.01)
+    return "unknown"
 
 
 def check_owned(root: Path) -> None:
